@@ -1,0 +1,180 @@
+/* lexframe.h — the public interface of liblexframe: lexicon-based framing analysis of
+ * policy transcripts. A caller loads a lexicon, creates a run over input paths, executes it
+ * (matches stream to an optional callback while count tables accumulate) and writes the
+ * report. Ownership: every *_new has a *_free, *_free(NULL) is a no-op, and strings inside
+ * callback rows are borrowed for the duration of the callback only. */
+#ifndef LEXFRAME_H
+#define LEXFRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define LF_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define LF_WARN_UNUSED
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returns the library version, e.g. "0.1.0". */
+const char *lf_version(void);
+
+/* ---- status and errors ------------------------------------------------------------- */
+typedef enum lf_status {
+    LF_OK = 0,
+    LF_ERR_USAGE,   /* bad option or argument               (exit 2) */
+    LF_ERR_LEXICON, /* lexicon cannot be read or is invalid (exit 2) */
+    LF_ERR_INPUT,   /* a transcript cannot be read or is invalid (exit 1) */
+    LF_ERR_IO,      /* an output cannot be written          (exit 1) */
+    LF_ERR_LIMIT,   /* a named input limit was exceeded     (exit 1) */
+    LF_ERR_REGEX    /* a regex failed while matching (match or heap limit) (exit 1) */
+} lf_status;
+
+/* The process exit status documented in lexframe(1) for a status: 0, 1 or 2. */
+int lf_status_exit_code(lf_status st);
+
+/* Filled by a failing function: the status and "path:line:col: message". */
+typedef struct lf_error {
+    lf_status status;
+    char message[1024];
+} lf_error;
+
+/* ---- named limits -------------------------------------------------------------------- */
+/* Every input limit has a name (used by --limit NAME=VALUE), a default and a description;
+ * the table is the single source for the option parser, --help and the man page. */
+typedef enum lf_limit_id {
+    LF_LIMIT_FILE_BYTES,       /* largest input file read */
+    LF_LIMIT_LINE_BYTES,       /* longest line of a transcript */
+    LF_LIMIT_TOKEN_BYTES,      /* longest token; longer runs are not words */
+    LF_LIMIT_TURNS,            /* most turns in one document */
+    LF_LIMIT_LEXICON_ENTRIES,  /* most entries in all lexicons together */
+    LF_LIMIT_REGEX_MATCH,      /* PCRE2 match limit per regex call */
+    LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit per regex call, KiB */
+    LF_LIMIT_COUNT
+} lf_limit_id;
+
+typedef struct lf_limit_info {
+    const char *name;
+    uint64_t default_value;
+    const char *description;
+} lf_limit_info;
+
+/* The static table of limits, LF_LIMIT_COUNT entries in lf_limit_id order. */
+const lf_limit_info *lf_limit_table(void);
+
+/* ---- options ------------------------------------------------------------------------- */
+typedef enum lf_overlap {
+    LF_OVERLAP_INDEPENDENT, /* each theme resolves its own overlaps (default) */
+    LF_OVERLAP_LONGEST      /* the longest match wins across all themes */
+} lf_overlap;
+
+typedef struct lf_options {
+    /* PCRE2 pattern for a speaker label at the start of a line; NULL uses the default rule.
+     * The pattern must have a capture group named "label". */
+    const char *speaker_pattern;
+    /* Extra stage-direction patterns (PCRE2), applied after the defaults unless
+     * no_default_strip is set. Borrowed. */
+    const char *const *strip_patterns;
+    size_t n_strip_patterns;
+    bool no_default_strip;
+    /* Negator words separated by commas or spaces; NULL keeps the lexicon's list (or the
+     * built-in list when the lexicon has none). */
+    const char *negators;
+    /* Words before a match in which a negator negates it; -1 keeps the lexicon's value. */
+    int negation_window;
+    lf_overlap overlap;
+    uint64_t limits[LF_LIMIT_COUNT];
+} lf_options;
+
+/* Sets every field to its default (limits from lf_limit_table()). */
+void lf_options_init(lf_options *opt);
+
+/* Parses "NAME=VALUE" and stores it in opt->limits; LF_ERR_USAGE on an unknown name or bad
+ * number. */
+lf_status lf_options_set_limit(lf_options *opt, const char *assignment, lf_error *err)
+    LF_WARN_UNUSED;
+
+/* ---- lexicon ------------------------------------------------------------------------- */
+typedef struct lf_lexicon lf_lexicon;
+
+/* Returns an empty lexicon the caller owns (lf_lexicon_free). */
+lf_lexicon *lf_lexicon_new(void);
+void lf_lexicon_free(lf_lexicon *lex);
+/* Adds the themes of a lexicon file, or of every lexicon file in a directory (sorted,
+ * recursive). Errors are LF_ERR_LEXICON with "file:line:col: message". */
+lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
+                          lf_error *err) LF_WARN_UNUSED;
+size_t lf_lexicon_theme_count(const lf_lexicon *lex);
+size_t lf_lexicon_entry_count(const lf_lexicon *lex);
+
+/* ---- a run over a corpus ------------------------------------------------------------- */
+typedef struct lf_run lf_run;
+
+/* One match, as writers and callbacks see it. All strings are borrowed. */
+typedef struct lf_match_row {
+    const char *doc;          /* document id: path relative to its input root */
+    size_t turn;              /* 1-based turn number in the document */
+    const char *speaker;      /* resolved speaker name; "" for the unattributed turn */
+    size_t sentence;          /* 1-based sentence number in the document */
+    size_t tok_start, tok_end;   /* word span [start, end), 0-based within the document */
+    size_t byte_start, byte_end; /* byte span in the document text */
+    size_t char_start, char_end; /* code point span in the document text */
+    size_t line;              /* 1-based source line where the match starts */
+    const char *theme;        /* theme id, e.g. "negotiation.leverage" */
+    const char *entry;        /* the entry as written in the lexicon */
+    const char *entry_file;   /* lexicon file of the entry */
+    size_t entry_line;        /* its line */
+    const char *text;         /* matched text, whitespace collapsed to single spaces */
+    bool negated;
+    const char *negator;      /* the negating word, or NULL */
+    const char *left, *right; /* context words (only for kwic runs, else NULL) */
+} lf_match_row;
+
+/* Called for every counted match in document order; return non-zero to stop the run
+ * (lf_run_execute then fails with LF_ERR_IO). */
+typedef int (*lf_match_fn)(void *ctx, const lf_match_row *row);
+
+/* Creates a run over `lex` (borrowed; must outlive the run) with a copy of `opt`.
+ * Returns NULL and fills err when a pattern in opt does not compile. */
+lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err);
+void lf_run_free(lf_run *run);
+/* Adds a transcript file, or every transcript (.txt, .md, .htm, .html) under a directory,
+ * walked recursively in sorted order. LF_ERR_INPUT when the path does not exist. */
+lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN_UNUSED;
+/* Words of context on each side for lf_match_row.left/right (0: none). */
+void lf_run_set_context(lf_run *run, size_t words);
+/* Streams rows to fn while counting. */
+void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
+/* Processes every input. A bad input file is reported through the diagnostics stream
+ * (stderr by default) and the others processed; the result is then LF_ERR_INPUT with err
+ * naming the first failure. */
+lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
+/* Number of input files that failed during lf_run_execute. */
+size_t lf_run_failed_inputs(const lf_run *run);
+/* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
+ * under a temporary name during lf_run_execute. Call before lf_run_execute. */
+lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
+/* After lf_run_execute: writes frequencies.csv, cooccurrence.csv, summary.md and
+ * manifest.json, then renames every temporary file (with matches.tsv) into place, so a
+ * failure at any point leaves earlier reports intact. `argv_line` is recorded in the
+ * manifest. */
+lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
+    LF_WARN_UNUSED;
+
+/* ---- match rows as text -------------------------------------------------------------- */
+/* Column names of the TSV match table, tab-separated, without newline. */
+const char *lf_match_tsv_header(void);
+/* Writers return 0, or -1 when the stream reports an error. Tabs and newlines inside
+ * fields become spaces (TSV) or JSON escapes (JSONL). */
+int lf_write_match_tsv(FILE *fp, const lf_match_row *row);
+int lf_write_match_jsonl(FILE *fp, const lf_match_row *row);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

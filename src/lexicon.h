@@ -1,0 +1,108 @@
+/* lexicon.h — the in-memory lexicon every reader produces and the matcher compiles:
+ * hierarchical themes with metadata and negation policy, and entries (word or phrase
+ * patterns with per-word globs, or PCRE2 regexes; exclusions; case-sensitive; weights),
+ * each remembering the file and line it came from.
+ * Ownership: the lexicon owns every string and array here (its arena) until
+ * lf_lexicon_free. */
+#ifndef LF_LEXICON_H
+#define LF_LEXICON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lexframe.h"
+#include "util.h"
+
+typedef enum lf_neg_policy {
+    LF_NEG_COUNT,    /* negated matches count as matches (and are flagged) */
+    LF_NEG_SEPARATE, /* negated matches are counted apart from the theme's matches */
+    LF_NEG_IGNORE,   /* negated matches are not counted (listed as suppressed) */
+    LF_NEG_MOVE      /* negated matches count for another theme (neg_target) */
+} lf_neg_policy;
+
+typedef struct lf_theme {
+    const char *id;          /* dotted path, e.g. "negotiation.sequencing" */
+    const char *label;       /* defaults to the last path component */
+    const char *description; /* "" when not given */
+    const char *colour;      /* "#RRGGBB" or NULL */
+    int32_t parent;          /* index of the parent theme, or -1 */
+    uint32_t depth;          /* 1 for a top-level theme */
+    lf_neg_policy neg;
+    int32_t neg_target;      /* theme index for LF_NEG_MOVE, else -1 */
+    bool implicit;           /* created only as the parent of a declared theme */
+    const char *file;        /* where it was declared */
+    size_t line;
+} lf_theme;
+
+typedef enum lf_entry_kind {
+    LF_ENTRY_WORDS, /* a word or phrase: one pattern per word */
+    LF_ENTRY_REGEX  /* a PCRE2 regex over the sentence's words joined by single spaces */
+} lf_entry_kind;
+
+/* One word of a word/phrase entry: the normalized text (case-folded unless the entry is
+ * case-sensitive); `glob` when it contains * or ?; "*" alone matches any one word. */
+typedef struct lf_word_pattern {
+    const char *text;
+    uint32_t len;
+    bool glob;
+} lf_word_pattern;
+
+typedef struct lf_entry {
+    uint32_t theme;
+    lf_entry_kind kind;
+    bool exclude;        /* an exclusion: spans it matches cancel the theme's matches */
+    bool case_sensitive;
+    bool has_weight;
+    double weight;       /* 1.0 unless given */
+    const char *source;  /* the entry as written (for reports) */
+    lf_word_pattern *words;
+    size_t n_words;
+    const char *regex;   /* LF_ENTRY_REGEX: the pattern between the slashes */
+    const char *file;
+    size_t line, col;
+} lf_entry;
+
+struct lf_lexicon {
+    lf_theme *themes;
+    size_t n_themes, cap_themes;
+    lf_entry *entries;
+    size_t n_entries, cap_entries;
+    /* Negation settings declared by the lexicon (@negators, @negation-window);
+       n_negators == 0 and negation_window < 0 mean "not declared". */
+    const char **negators;
+    size_t n_negators, cap_negators;
+    int negation_window;
+    const char *negation_file; /* where @negators was declared, for conflict messages */
+    size_t negation_line;
+    /* Files loaded, in load order (for the manifest). */
+    const char **files;
+    size_t n_files, cap_files;
+    lf_strmap theme_index; /* id → theme index */
+    lf_arena arena;
+};
+
+/* The built-in negators used when neither the lexicon nor the options give any. */
+extern const char *const lf_default_negators[];
+#define LF_DEFAULT_NEGATION_WINDOW 3
+
+/* Returns the index of the theme with this id, or -1. */
+int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id);
+/* Returns the index of the theme `id`, creating it (and implicit parents) when missing.
+ * `file`/`line` are recorded for a new theme. */
+uint32_t lf_lexicon_add_theme(lf_lexicon *lex, const char *id, const char *file, size_t line);
+/* Appends an entry (copied; strings must already live in lex->arena) and returns it. */
+lf_entry *lf_lexicon_add_entry(lf_lexicon *lex, const lf_entry *e);
+/* Records a loaded file path (copied). */
+void lf_lexicon_add_file(lf_lexicon *lex, const char *path);
+
+/* The native format reader (lexicon_native.c): parses `data` (path for messages) into lex.
+ * Errors are LF_ERR_LEXICON with "path:line:col: message". */
+lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *data,
+                                 size_t len, const lf_options *opt,
+                                 lf_error *err) LF_WARN_UNUSED;
+
+/* True when the path has a lexicon file extension the loader reads (.lexicon). */
+bool lf_lexicon_path_is_lexicon(const char *path);
+
+#endif

@@ -1,0 +1,120 @@
+/* util.h — the small shared toolbox under every pipeline stage: allocation that aborts on
+ * out-of-memory, growable buffers and vectors, a bump arena, a string hash map, UTF-8
+ * helpers and the error struct that carries "path:line:col: message".
+ * Nothing here knows about transcripts or lexicons. */
+#ifndef LF_UTIL_H
+#define LF_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lexframe.h"
+
+#if defined(__GNUC__)
+#define LF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LF_NORETURN __attribute__((noreturn))
+#else
+#define LF_PRINTF(f, a)
+#define LF_NORETURN
+#endif
+
+/* ---- allocation: every allocation goes through these; out-of-memory aborts with a message */
+LF_NORETURN void lf_oom(void);
+void *lf_xmalloc(size_t n);
+void *lf_xcalloc(size_t count, size_t size);
+void *lf_xrealloc(void *p, size_t n);
+/* Returns a NUL-terminated copy the caller owns (free with free()). */
+char *lf_xstrdup(const char *s);
+char *lf_xstrndup(const char *s, size_t n);
+/* Grows *cap geometrically so that at least `need` elements of `elem` bytes fit in *p. */
+void lf_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* ---- growable vector: struct { T *v; size_t n, cap; } */
+#define LF_VEC(T) struct { T *v; size_t n, cap; }
+#define LF_VEC_PUSH(vec, x)                                                        \
+    do {                                                                           \
+        if ((vec).n == (vec).cap)                                                  \
+            lf_grow((void **)&(vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
+        (vec).v[(vec).n++] = (x);                                                  \
+    } while (0)
+#define LF_VEC_FREE(vec) (free((vec).v), (vec).v = NULL, (vec).n = (vec).cap = 0)
+
+/* ---- byte buffer, always NUL-terminated when len > 0 or after lf_buf_cstr */
+typedef struct lf_buf {
+    char *data;
+    size_t len, cap;
+} lf_buf;
+void lf_buf_append(lf_buf *b, const void *s, size_t n);
+void lf_buf_puts(lf_buf *b, const char *s);
+void lf_buf_putc(lf_buf *b, char c);
+void lf_buf_printf(lf_buf *b, const char *fmt, ...) LF_PRINTF(2, 3);
+/* Borrowed pointer to the contents, NUL-terminated, valid until the next append. */
+const char *lf_buf_cstr(lf_buf *b);
+void lf_buf_reset(lf_buf *b);
+void lf_buf_free(lf_buf *b);
+
+/* ---- bump arena: many small allocations freed in one call (per document, per lexicon) */
+typedef struct lf_arena_block lf_arena_block;
+typedef struct lf_arena {
+    lf_arena_block *head;
+    size_t block_size;
+} lf_arena;
+void lf_arena_init(lf_arena *a, size_t block_size);
+/* Memory aligned for any type, valid until lf_arena_reset/lf_arena_free. */
+void *lf_arena_alloc(lf_arena *a, size_t n);
+char *lf_arena_strndup(lf_arena *a, const char *s, size_t n);
+char *lf_arena_strdup(lf_arena *a, const char *s);
+/* Keeps the first block for reuse and frees the others. */
+void lf_arena_reset(lf_arena *a);
+void lf_arena_free(lf_arena *a);
+
+/* ---- string → uint32 hash map; keys are copied into the map's own arena */
+typedef struct lf_strmap {
+    struct lf_strmap_slot *slots;
+    size_t cap, count;
+    lf_arena keys;
+} lf_strmap;
+void lf_strmap_init(lf_strmap *m);
+void lf_strmap_free(lf_strmap *m);
+uint64_t lf_hash(const void *s, size_t n);
+/* Returns true and sets *val when the key is present. */
+bool lf_strmap_get(const lf_strmap *m, const char *key, size_t len, uint32_t *val);
+/* Inserts or replaces; returns the stored copy of the key (owned by the map). */
+const char *lf_strmap_put(lf_strmap *m, const char *key, size_t len, uint32_t val);
+/* Returns the existing value, or inserts `val` and returns it; *added says which. */
+uint32_t lf_strmap_intern(lf_strmap *m, const char *key, size_t len, uint32_t val, bool *added);
+/* Iteration in unspecified order: call with *pos = 0 until it returns false. */
+bool lf_strmap_next(const lf_strmap *m, size_t *pos, const char **key, size_t *len,
+                    uint32_t *val);
+
+/* ---- errors: position-carrying message set by the function that failed */
+void lf_error_clear(lf_error *err);
+void lf_error_set(lf_error *err, lf_status st, const char *fmt, ...) LF_PRINTF(3, 4);
+/* "path:line:col: message"; line or col 0 are left out. */
+void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
+                 const char *fmt, ...) LF_PRINTF(6, 7);
+
+/* ---- UTF-8 */
+/* Decodes one code point at p (p < end); returns its length in bytes, or 0 when the bytes
+ * there are not valid UTF-8 (then *cp is U+FFFD). */
+size_t lf_utf8_decode(const unsigned char *p, const unsigned char *end, int32_t *cp);
+/* Returns true when [s, s+n) is valid UTF-8; otherwise sets *bad to the offset of the first
+ * invalid byte. Overlongs, surrogates and code points above U+10FFFF are invalid. */
+bool lf_utf8_valid(const char *s, size_t n, size_t *bad);
+/* Encodes cp into out (at least 4 bytes); returns the length. */
+size_t lf_utf8_encode(int32_t cp, char *out);
+
+/* ---- files */
+/* Reads a whole regular file into a NUL-terminated buffer the caller owns (free()).
+ * Files over max_bytes fail with LF_ERR_LIMIT; errors name the path and strerror. */
+lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
+                       lf_error *err) LF_WARN_UNUSED;
+
+/* ---- strings */
+bool lf_str_ends_with(const char *s, const char *suffix);
+/* ASCII-only case-insensitive comparison (for option values and keywords). */
+int lf_ascii_casecmp(const char *a, const char *b);
+
+#endif

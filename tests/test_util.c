@@ -1,0 +1,138 @@
+/* test_util.c — the shared toolbox: hash map, arena, buffers, UTF-8 validation, errors,
+ * named limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void strmap_put_get_grow(void **state)
+{
+    (void)state;
+    lf_strmap m;
+    lf_strmap_init(&m);
+    char key[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        int n = snprintf(key, sizeof key, "k%u", i);
+        bool added;
+        assert_int_equal(lf_strmap_intern(&m, key, (size_t)n, i, &added), i);
+        assert_true(added);
+    }
+    for (uint32_t i = 0; i < 5000; i++) {
+        int n = snprintf(key, sizeof key, "k%u", i);
+        uint32_t v = 0;
+        assert_true(lf_strmap_get(&m, key, (size_t)n, &v));
+        assert_int_equal(v, i);
+        bool added = true;
+        assert_int_equal(lf_strmap_intern(&m, key, (size_t)n, 99999, &added), i);
+        assert_false(added);
+    }
+    assert_false(lf_strmap_get(&m, "k5000", 5, NULL));
+    size_t pos = 0, seen = 0;
+    while (lf_strmap_next(&m, &pos, NULL, NULL, NULL))
+        seen++;
+    assert_int_equal(seen, 5000);
+    lf_strmap_put(&m, "k7", 2, 42);
+    uint32_t v;
+    assert_true(lf_strmap_get(&m, "k7", 2, &v));
+    assert_int_equal(v, 42);
+    lf_strmap_free(&m);
+}
+
+static void arena_alignment_and_big_blocks(void **state)
+{
+    (void)state;
+    lf_arena a;
+    lf_arena_init(&a, 128);
+    char *s = lf_arena_strdup(&a, "hello");
+    void *big = lf_arena_alloc(&a, 10000);
+    memset(big, 1, 10000);
+    double *d = lf_arena_alloc(&a, sizeof(double));
+    assert_int_equal((uintptr_t)d % sizeof(max_align_t), 0);
+    *d = 1.5;
+    assert_string_equal(s, "hello");
+    lf_arena_reset(&a);
+    char *t = lf_arena_strdup(&a, "again");
+    assert_string_equal(t, "again");
+    lf_arena_free(&a);
+}
+
+static void utf8_validation(void **state)
+{
+    (void)state;
+    size_t bad = 99;
+    assert_true(lf_utf8_valid("plain ascii text, long enough", 29, &bad));
+    assert_true(lf_utf8_valid("caf\xc3\xa9 \xe2\x80\x99", 9, &bad));
+    assert_false(lf_utf8_valid("abc\xc3(", 5, &bad));
+    assert_int_equal(bad, 3);
+    assert_false(lf_utf8_valid("abcdefghij\xc0\xaf", 12, &bad)); /* overlong */
+    assert_int_equal(bad, 10);
+    assert_false(lf_utf8_valid("\xed\xa0\x80", 3, &bad)); /* surrogate */
+    assert_int_equal(bad, 0);
+    assert_false(lf_utf8_valid("x\xf4\x90\x80\x80", 5, &bad)); /* > U+10FFFF */
+    assert_int_equal(bad, 1);
+    assert_false(lf_utf8_valid("xy\xe2\x80", 4, &bad)); /* truncated */
+    assert_int_equal(bad, 2);
+    char out[4];
+    int32_t cp;
+    assert_int_equal(lf_utf8_encode(0x2019, out), 3);
+    assert_int_equal(lf_utf8_decode((unsigned char *)out, (unsigned char *)out + 3, &cp), 3);
+    assert_int_equal(cp, 0x2019);
+}
+
+static void buffer_printf(void **state)
+{
+    (void)state;
+    lf_buf b = {0};
+    assert_string_equal(lf_buf_cstr(&b), "");
+    lf_buf_printf(&b, "%s-%d", "x", 12);
+    lf_buf_putc(&b, '!');
+    assert_string_equal(lf_buf_cstr(&b), "x-12!");
+    lf_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    lf_buf_free(&b);
+}
+
+static void error_positions(void **state)
+{
+    (void)state;
+    lf_error err;
+    lf_error_at(&err, LF_ERR_LEXICON, "a.lexicon", 3, 7, "bad %s", "thing");
+    assert_string_equal(err.message, "a.lexicon:3:7: bad thing");
+    assert_int_equal(lf_status_exit_code(err.status), 2);
+    lf_error_at(&err, LF_ERR_INPUT, "t.txt", 0, 0, "missing");
+    assert_string_equal(err.message, "t.txt: missing");
+    assert_int_equal(lf_status_exit_code(err.status), 1);
+}
+
+static void limits_by_name(void **state)
+{
+    (void)state;
+    lf_options o;
+    lf_options_init(&o);
+    lf_error err;
+    assert_int_equal(lf_options_set_limit(&o, "token-bytes=64", &err), LF_OK);
+    assert_int_equal(o.limits[LF_LIMIT_TOKEN_BYTES], 64);
+    assert_int_equal(lf_options_set_limit(&o, "token-bytes=-1", &err), LF_ERR_USAGE);
+    assert_int_equal(lf_options_set_limit(&o, "nonsense=1", &err), LF_ERR_USAGE);
+    assert_non_null(strstr(err.message, "unknown limit 'nonsense'"));
+    assert_int_equal(lf_options_set_limit(&o, "token-bytes", &err), LF_ERR_USAGE);
+    for (size_t i = 0; i < LF_LIMIT_COUNT; i++) {
+        assert_non_null(lf_limit_table()[i].name);
+        assert_true(lf_limit_table()[i].default_value > 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(strmap_put_get_grow),   cmocka_unit_test(arena_alignment_and_big_blocks),
+        cmocka_unit_test(utf8_validation),       cmocka_unit_test(buffer_printf),
+        cmocka_unit_test(error_positions),       cmocka_unit_test(limits_by_name),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
