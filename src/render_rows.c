@@ -261,7 +261,7 @@ int lf_render_kwic_line(FILE *fp, const lf_match_row *r, size_t width)
     fwrite(b.data, 1, b.len, fp);
     putc(']', fp);
     kwic_clean(&b, r->right);
-    if (b.len) {
+    if (b.len && width > 0) {
         putc(' ', fp);
         kwic_right(fp, b.data, b.len, width);
     }
