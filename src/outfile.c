@@ -17,7 +17,7 @@
 /* Opens <dir>/.<name>.tmp-XXXXXX exclusively. Unlike mkstemp (mode 0600) the file is
  * created with mode 0666 so the umask decides the final file's permissions, as for any
  * file the user writes. */
-static int open_temp(lf_buf *tmp, const char *dir, const char *name)
+static int open_temp(lf_buf *tmp, const char *dir, const char *sep, const char *name)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     static atomic_ulong counter;
@@ -34,7 +34,7 @@ static int open_temp(lf_buf *tmp, const char *dir, const char *name)
         }
         suffix[6] = '\0';
         lf_buf_reset(tmp);
-        lf_buf_printf(tmp, "%s/.%s.tmp-%s", dir, name, suffix);
+        lf_buf_printf(tmp, "%s%s.%s.tmp-%s", dir, sep, name, suffix);
         int fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST)
             return fd;
@@ -49,8 +49,9 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     if (!dir || !*dir)
         dir = ".";
     lf_buf final = {0}, tmp = {0};
-    lf_buf_printf(&final, "%s/%s", dir, name);
-    int fd = open_temp(&tmp, dir, name);
+    const char *sep = lf_str_ends_with(dir, "/") ? "" : "/";
+    lf_buf_printf(&final, "%s%s%s", dir, sep, name);
+    int fd = open_temp(&tmp, dir, sep, name);
     if (fd < 0) {
         lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "cannot create a temporary file in %s: %s",
                     dir, strerror(errno));

@@ -359,9 +359,20 @@ static void entry_table_order(void **state)
     build_doc_b(&b);
     lf_tables *t = lf_tables_new(lex);
     lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
-    lf_tables_add_doc(t, &b.doc, &b.toks, &b.ms);
     lf_entry_row *rows;
+    /* Document A alone: confidence (3) outranks the earlier entry trust (2). */
     size_t n = lf_tables_entries(t, &rows);
+    assert_int_equal(n, 4);
+    assert_int_equal(rows[0].entry, E_CONFIDENCE);
+    assert_int_equal(rows[0].matches, 3);
+    assert_int_equal(rows[1].entry, E_TRUST);
+    assert_int_equal(rows[1].matches, 2);
+    assert_int_equal(rows[2].entry, E_LEVERAGE);
+    assert_int_equal(rows[3].entry, E_BETRAY);
+    free(rows);
+
+    lf_tables_add_doc(t, &b.doc, &b.toks, &b.ms);
+    n = lf_tables_entries(t, &rows);
     /* By theme, then matches descending: trust (2 in A + 2 in B) before confidence (3);
        the negated goodwill moved to betrayal makes a betrayal row after betray* (1 + 2). */
     static const struct {
