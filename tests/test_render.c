@@ -517,6 +517,35 @@ static void summary_sentences(void **state)
     free(f.tok);
 }
 
+static void summary_of_nothing(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_lexicon(&f, LF_NEG_COUNT);
+    f.lex.n_themes = 3;
+    lf_tables *t = lf_tables_new(&f.lex);
+    capture c;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    const char *md = cap_text(&c);
+    assert_non_null(strstr(md, "The corpus has 0 documents with 0 turns by 0 speakers: 0 words "
+                               "in 0 sentences."));
+    assert_non_null(strstr(md, "No theme matched anywhere in the corpus.\n"));
+    assert_non_null(strstr(md, "No two themes share at least 2 sentences.\n"));
+    assert_non_null(strstr(md, "No match was suppressed. No match was negated.\n"));
+    assert_null(strstr(md, "## Who uses"));
+    assert_null(strstr(md, "## Inputs")); /* no info given */
+    cap_free(&c);
+    lf_tables_free(t);
+    /* A lexicon without themes. */
+    f.lex.n_themes = 0;
+    f.lex.n_entries = 0;
+    t = lf_tables_new(&f.lex);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    assert_non_null(strstr(cap_text(&c), "The lexicon has no themes.\n"));
+    cap_free(&c);
+    lf_tables_free(t);
+}
+
 /* ---- manifest and hashing ---- */
 
 static char *temp_dir(void)
@@ -792,6 +821,7 @@ int main(void)
         cmocka_unit_test(cooccurrence_csv_bytes),
         cmocka_unit_test(writers_report_stream_errors),
         cmocka_unit_test(summary_sentences),
+        cmocka_unit_test(summary_of_nothing),
         cmocka_unit_test(manifest_hashes),
         cmocka_unit_test(outfile_commit_and_abort),
         cmocka_unit_test(outfile_failures),
