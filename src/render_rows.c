@@ -13,7 +13,7 @@ const char *lf_match_tsv_header(void)
 {
     return "doc\tturn\tspeaker\tsentence\tline\ttok_start\ttok_end\tbyte_start\tbyte_end\t"
            "char_start\tchar_end\ttheme\tentry\tentry_file\tentry_line\ttext\tnegated\t"
-           "negator";
+           "negator\tstatus";
 }
 
 /* A TSV field: tab, CR and LF would break the row, so they become spaces. */
@@ -41,6 +41,8 @@ int lf_write_match_tsv(FILE *fp, const lf_match_row *r)
     tsv_field(fp, r->text);
     fprintf(fp, "\t%d\t", r->negated ? 1 : 0);
     tsv_field(fp, r->negator);
+    putc('\t', fp);
+    tsv_field(fp, r->status ? r->status : "counted");
     putc('\n', fp);
     return ferror(fp) ? -1 : 0;
 }
@@ -117,6 +119,7 @@ int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
         json_key_string(fp, "negator", r->negator);
     else
         fputs(",\"negator\":null", fp);
+    json_key_string(fp, "status", r->status ? r->status : "counted");
     if (r->left)
         json_key_string(fp, "left", r->left);
     if (r->right)

@@ -235,7 +235,7 @@ static lf_match_row sample_row(void)
         .tok_start = 40, .tok_end = 42, .byte_start = 200, .byte_end = 215, .char_start = 198,
         .char_end = 213, .line = 12, .theme = "negotiation.leverage", .entry = "leverage*",
         .entry_file = "lex/main.lexicon", .entry_line = 9, .text = "leverage\nover",
-        .negated = true, .negator = "not", .left = NULL, .right = NULL,
+        .negated = true, .negator = "not", .left = NULL, .right = NULL, .status = "overlap",
     };
 }
 
@@ -245,7 +245,7 @@ static void tsv_rows(void **state)
     assert_string_equal(lf_match_tsv_header(),
                         "doc\tturn\tspeaker\tsentence\tline\ttok_start\ttok_end\tbyte_start\t"
                         "byte_end\tchar_start\tchar_end\ttheme\tentry\tentry_file\tentry_line\t"
-                        "text\tnegated\tnegator");
+                        "text\tnegated\tnegator\tstatus");
     capture c;
     FILE *fp = cap_open(&c);
     lf_match_row r = sample_row();
@@ -254,19 +254,20 @@ static void tsv_rows(void **state)
     r.negator = NULL;
     r.speaker = "";
     r.text = "a\r\nb";
+    r.status = NULL;
     assert_int_equal(lf_write_match_tsv(fp, &r), 0);
     assert_string_equal(cap_text(&c),
                         "dir/brief 1.txt\t3\tMS. JEAN-PIERRE\t7\t12\t40\t42\t200\t215\t198\t213\t"
                         "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\tleverage over\t1\t"
-                        "not\n"
+                        "not\toverlap\n"
                         "dir/brief 1.txt\t3\t\t7\t12\t40\t42\t200\t215\t198\t213\t"
-                        "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\ta  b\t0\t\n");
+                        "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\ta  b\t0\t\tcounted\n");
     cap_free(&c);
     /* Same number of fields as the header. */
     size_t tabs = 0;
     for (const char *p = lf_match_tsv_header(); *p; p++)
         tabs += *p == '\t';
-    assert_int_equal(tabs, 17);
+    assert_int_equal(tabs, 18);
 }
 
 static void jsonl_rows(void **state)
@@ -287,13 +288,14 @@ static void jsonl_rows(void **state)
         "\"line\":12,\"tok_start\":40,\"tok_end\":42,\"byte_start\":200,\"byte_end\":215,"
         "\"char_start\":198,\"char_end\":213,\"theme\":\"negotiation.leverage\","
         "\"entry\":\"leverage*\",\"entry_file\":\"lex/main.lexicon\",\"entry_line\":9,"
-        "\"text\":\"leverage\\nover\",\"negated\":true,\"negator\":\"not\"}\n"
+        "\"text\":\"leverage\\nover\",\"negated\":true,\"negator\":\"not\","
+        "\"status\":\"overlap\"}\n"
         "{\"doc\":\"dir/brief\\t1.txt\",\"turn\":3,\"speaker\":\"MS. JEAN-PIERRE\",\"sentence\":7,"
         "\"line\":12,\"tok_start\":40,\"tok_end\":42,\"byte_start\":200,\"byte_end\":215,"
         "\"char_start\":198,\"char_end\":213,\"theme\":\"negotiation.leverage\","
         "\"entry\":\"leverage*\",\"entry_file\":\"lex/main.lexicon\",\"entry_line\":9,"
         "\"text\":\"leverage\\nover\",\"negated\":false,\"negator\":null,"
-        "\"left\":\"we have \\\"real\\\"\",\"right\":\"them\"}\n");
+        "\"status\":\"overlap\",\"left\":\"we have \\\"real\\\"\",\"right\":\"them\"}\n");
     cap_free(&c);
 }
 
