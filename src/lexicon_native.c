@@ -601,11 +601,9 @@ static lf_status parse_regex(parser *p, const char *s, const char *e, lf_entry *
         if (*k == '\\') {
             if (k + 1 == e)
                 break;
-            /* "\/" is a slash inside the pattern; every other escape is PCRE2's. */
-            if (k[1] == '/')
-                lf_buf_putc(&b, '/');
-            else
-                lf_buf_append(&b, k, 2);
+            /* Escapes are kept as written: PCRE2 reads "\/" as a slash too, and the
+               matcher's error columns stay those of the file. */
+            lf_buf_append(&b, k, 2);
             k += 2;
             continue;
         }
@@ -686,7 +684,11 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
     const char *k = s;
     if (*k == '!') {
         en.exclude = true;
-        k = skip_blank(k + 1, e);
+        k++;
+        /* The matcher places regex errors relative to the '!'; one form keeps it simple. */
+        if (k < e && is_blank(*k))
+            return fail(p, k, "no space after '!': write the excluded entry right after it, "
+                              "e.g. !leveraged buyout");
     }
     lf_status st;
     const char *cend; /* end of the entry text, before any comment */
@@ -710,7 +712,7 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
             return st;
     } else {
         cend = trim_end(k, comment_start(p, k, e));
-        brace = memchr(k, '{', (size_t)(cend - k));
+        brace = cend > k ? memchr(k, '{', (size_t)(cend - k)) : NULL;
         if (brace && (st = parse_options(p, brace, cend, &en)) != LF_OK)
             return st;
         const char *body_end = trim_end(k, brace ? brace : cend);
