@@ -97,7 +97,8 @@ int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id);
 /* Returns the index of the theme `id`, creating it (and implicit parents) when missing.
  * `file`/`line` are recorded for a new theme. */
 uint32_t lf_lexicon_add_theme(lf_lexicon *lex, const char *id, const char *file, size_t line);
-/* Appends an entry (copied; strings must already live in lex->arena) and returns it. */
+/* Appends an entry (copied; strings must already live in lex->arena) and returns it; the
+ * pointer is valid until the next entry is added. */
 lf_entry *lf_lexicon_add_entry(lf_lexicon *lex, const lf_entry *e);
 /* Records a loaded file path (copied). */
 void lf_lexicon_add_file(lf_lexicon *lex, const char *path);
@@ -107,8 +108,11 @@ void lf_lexicon_add_file(lf_lexicon *lex, const char *path);
  * lf_lexicon_read_native call it once all their files are read. */
 lf_status lf_lexicon_resolve(lf_lexicon *lex, lf_error *err) LF_WARN_UNUSED;
 
-/* The native format reader (lexicon_native.c): parses `data` (path for messages) into lex.
- * Errors are LF_ERR_LEXICON with "path:line:col: message". */
+/* The native format reader (lexicon_native.c; format in lexicons/README.md): parses `data`
+ * (len bytes, need not be NUL-terminated; path for messages) into lex. opt may be NULL
+ * (default limits). Errors are LF_ERR_LEXICON with "path:line:col: message", or
+ * LF_ERR_LIMIT past the lexicon-entries limit; lex may then hold part of the file. Move
+ * targets are left unbound: call lf_lexicon_resolve after the last file. */
 lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *data,
                                  size_t len, const lf_options *opt,
                                  lf_error *err) LF_WARN_UNUSED;

@@ -516,6 +516,38 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
 
 /* ---- entries ---- */
 
+/* Parses [s, e) as a finite plain decimal ("2", "-0.5", ".5", "1e-3"). strtod alone would
+ * also take "inf", "nan" and hex floats, which are not weights anyone means to write. */
+static bool parse_decimal(const char *s, const char *e, double *out)
+{
+    const char *q = s;
+    if (q < e && (*q == '+' || *q == '-'))
+        q++;
+    size_t digits = 0;
+    while (q < e && *q >= '0' && *q <= '9')
+        q++, digits++;
+    if (q < e && *q == '.')
+        for (q++; q < e && *q >= '0' && *q <= '9'; q++)
+            digits++;
+    if (digits && q < e && (*q == 'e' || *q == 'E')) {
+        const char *x = q + 1;
+        if (x < e && (*x == '+' || *x == '-'))
+            x++;
+        if (x < e && *x >= '0' && *x <= '9') {
+            while (x < e && *x >= '0' && *x <= '9')
+                x++;
+            q = x;
+        }
+    }
+    char buf[64];
+    if (!digits || q != e || (size_t)(e - s) >= sizeof buf)
+        return false;
+    memcpy(buf, s, (size_t)(e - s));
+    buf[e - s] = '\0';
+    *out = strtod(buf, NULL);
+    return isfinite(*out);
+}
+
 /* Parses "{opt, opt}" starting at the '{' in [s, e) (e is the comment start). */
 static lf_status parse_options(parser *p, const char *s, const char *e, lf_entry *en)
 {
@@ -548,36 +580,8 @@ static lf_status parse_options(parser *p, const char *s, const char *e, lf_entry
             if (en->has_weight)
                 return fail(p, o, "duplicate option 'weight'");
             const char *num = o + 7 <= k ? o + 7 : k;
-            /* A plain decimal: strtod alone would also take "inf", "nan" and hex. */
-            const char *q = num;
-            if (q < k && (*q == '+' || *q == '-'))
-                q++;
-            size_t digits = 0;
-            while (q < k && *q >= '0' && *q <= '9')
-                q++, digits++;
-            if (q < k && *q == '.')
-                for (q++; q < k && *q >= '0' && *q <= '9'; q++)
-                    digits++;
-            if (digits && q < k && (*q == 'e' || *q == 'E')) {
-                const char *x = q + 1;
-                if (x < k && (*x == '+' || *x == '-'))
-                    x++;
-                if (x < k && *x >= '0' && *x <= '9') {
-                    while (x < k && *x >= '0' && *x <= '9')
-                        x++;
-                    q = x;
-                }
-            }
-            char buf[64];
-            double w = 0;
-            bool ok = digits && q == k && (size_t)(k - num) < sizeof buf;
-            if (ok) {
-                memcpy(buf, num, (size_t)(k - num));
-                buf[k - num] = '\0';
-                w = strtod(buf, NULL);
-                ok = isfinite(w);
-            }
-            if (!ok)
+            double w;
+            if (!parse_decimal(num, k, &w))
                 return fail(p, num < k ? num : o,
                             "bad weight '%.*s' (expected weight=NUMBER, e.g. weight=0.5)",
                             (int)(k - num), num);
