@@ -105,8 +105,12 @@ typedef struct lf_lexicon lf_lexicon;
 /* Returns an empty lexicon the caller owns (lf_lexicon_free). */
 lf_lexicon *lf_lexicon_new(void);
 void lf_lexicon_free(lf_lexicon *lex);
-/* Adds the themes of a lexicon file, or of every lexicon file in a directory (sorted,
- * recursive). Errors are LF_ERR_LEXICON with "file:line:col: message". */
+/* Adds the themes of a lexicon file (read as the native format whatever its name), or of
+ * every *.lexicon file below a directory (recursive, in byte order of the paths; hidden
+ * entries skipped). opt may be NULL (default limits). Errors are LF_ERR_LEXICON with
+ * "file:line:col: message" (a missing path: "PATH: No such file or directory"), or
+ * LF_ERR_LIMIT (file-bytes, lexicon-entries). Negation move targets must be declared by
+ * this call or an earlier one. */
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
                           lf_error *err) LF_WARN_UNUSED;
 size_t lf_lexicon_theme_count(const lf_lexicon *lex);
