@@ -678,6 +678,27 @@ static bool overlaps(const cand *a, const cand *b)
     return a->start < b->end && b->start < a->end;
 }
 
+/* Marks LF_MATCH_OVERLAP every counted candidate that overlaps an earlier (longer, or
+ * equally long and earlier) counted one of the same theme, or, when `across`, of any theme
+ * unless both cover exactly the same words. c is sorted by cmp_len_desc. */
+static void suppress_overlaps(cand *c, size_t n, bool across)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (c[j].exclude || c[j].status != LF_MATCH_COUNTED || !overlaps(&c[i], &c[j]))
+                continue;
+            bool same_theme = c[i].theme == c[j].theme;
+            bool same_span = c[i].start == c[j].start && c[i].end == c[j].end;
+            if (same_theme || (across && !same_span)) {
+                c[i].status = LF_MATCH_OVERLAP;
+                break;
+            }
+        }
+    }
+}
+
 /* Resolves the candidates of one sentence in m->cands (all non-exclusion candidates are
  * COUNTED on entry) and appends them to out. */
 static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfirst,
@@ -712,7 +733,15 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
                 break;
             }
         }
-        if (!c[i].negated)
+    }
+    /* 3. overlaps within each entry's own theme: the longest wins, nothing counts twice.
+       This comes before the negation policy so that "not a reliable and trustworthy
+       partner" moves as a whole and leaves no shorter "trustworthy partner" behind. */
+    qsort(c, n, sizeof *c, cmp_len_desc);
+    suppress_overlaps(c, n, false);
+    /* 4. the theme's negation policy, on the winners */
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED || !c[i].negated)
             continue;
         const lf_theme *th = &m->lex->themes[c[i].theme];
         if (th->neg == LF_NEG_IGNORE)
@@ -720,22 +749,9 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
         else if (th->neg == LF_NEG_MOVE && th->neg_target >= 0)
             c[i].theme = (uint32_t)th->neg_target;
     }
-    /* 3. overlaps: longest first; within a theme (or across all) nothing counts twice */
-    qsort(c, n, sizeof *c, cmp_len_desc);
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (c[j].exclude || c[j].status != LF_MATCH_COUNTED || !overlaps(&c[i], &c[j]))
-                continue;
-            bool same_theme = c[i].theme == c[j].theme;
-            bool same_span = c[i].start == c[j].start && c[i].end == c[j].end;
-            if (same_theme || (m->overlap == LF_OVERLAP_LONGEST && !same_span)) {
-                c[i].status = LF_MATCH_OVERLAP;
-                break;
-            }
-        }
-    }
+    /* 5. again with the final themes: a moved match competes with its new theme's own
+       matches; under --overlap longest, across all themes */
+    suppress_overlaps(c, n, m->overlap == LF_OVERLAP_LONGEST);
     for (size_t i = 0; i < n; i++) {
         if (c[i].exclude)
             continue;
