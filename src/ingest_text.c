@@ -163,8 +163,9 @@ size_t lf_label_normalize(const char *s, size_t n, char *out)
  *          "HOWARD K. SMITH, MODERATOR:".
  *  (title) a title (Mr., Mrs., Ms., Dr., The, Senator, Governor, President, Secretary,
  *          Ambassador, Minister, Chairman, Madam, …) and 1–4 capitalized name words (or
- *          particles de/van/von/…; "pro tempore" may follow), then '.' or ':':
- *          "Mr. CORNYN.", "The PRESIDING OFFICER.", "Mr. Mondale.", "President Biden:".
+ *          particles de/van/von/…; "pro tempore" may follow), then '.' or ':', with an
+ *          optional parenthesis before it that is not part of the label ("The PRESIDING
+ *          OFFICER (Mr. Cornyn)."): "Mr. CORNYN.", "Mr. Mondale.", "President Biden:".
  *  (words) 1–4 Capitalized Words (letters, marks, ' ’ . -; no lowercase word) then ':':
  *          "Chris Wallace:", "Moderator:".
  * The label ends before its ':' / '.'; the turn's text starts after it, on the same line
@@ -193,7 +194,7 @@ static const char default_label_pattern[] =
     "(?:(?<q>Q)[:.]?(?=\\h|$)"
     "|(?<caps>(?:" CW "\\h+){0,5}(?!(?i:" ABBREV ")\\.)" CL ")(?<cend>[:.])(?=\\h|$)"
     "|(?<title>(?i:" TITLES "))\\h+(?<name>(?:" NW "\\h+){0,3}" NL
-    "(?:\\h+pro\\h+tempore)?)(?<tend>[:.])(?=\\h|$)"
+    "(?:\\h+pro\\h+tempore)?)(?:\\h+\\([^()]{1,60}\\))?(?<tend>[:.])(?=\\h|$)"
     "|(?<words>" MW "(?:\\h+" MW "){0,3})(?<wend>:)(?=\\h|$))";
 
 /* Words compared ASCII-case-insensitively, without a trailing '.' or ','. */
@@ -371,8 +372,10 @@ static bool is_address_form(const word *w, size_t nw)
  * (MY, DEAR, TO, BY, SEC, ARTICLE, SUBJECT …), a single word no stop word of its own
  * (FIRST, SIR, GENERAL …); an honorific followed by an office ("Mr. President") is a form
  * of address. Then per shape:
- *  (q)     refused when the previous line ends mid-sentence (lowercase letter, ',' ';').
- *  (caps)  refused after a mid-sentence line too (a hard-wrapped "NATO: we are…"). With
+ *  (q)     a bare "Q" (no ':' or '.') is refused when the previous line ends mid-sentence
+ *          (lowercase letter, ',' ';'): hard-wrapped text may start a line with "Q".
+ *  (caps)  a single word is refused after a mid-sentence line too (a hard-wrapped "NATO:
+ *          we are…" continues the sentence above). With
  *          '.', the first word must be a title (MR., GOVERNOR …), or THE followed by a
  *          title/role word, or the label a single role word (MODERATOR.). When no word is
  *          a title or role, the text after it must not be all capitals ("TH: JEFFERSON.")
@@ -405,9 +408,9 @@ static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
         office = office || is_office_word(&w[i]);
     switch (shape) {
     case SHAPE_Q:
-        return !c->continuation;
+        return !(c->continuation && end == 0);
     case SHAPE_CAPS: {
-        if (c->continuation)
+        if (c->continuation && nw == 1)
             return false;
         bool role = nw == 1 && word_in(w[0].s, w[0].n, role_words);
         if (end == '.') {
@@ -471,7 +474,7 @@ static const struct {
        lines but never across a blank line; not abbreviations like (U.S.). */
     {"stage-direction",
      "\\((?:(?i:" STAGE_WORDS ")\\b(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,80}?"
-     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,160}?\\.)\\)"},
+     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)"},
     /* [crosstalk 00:15:10] [inaudible] [laughter] [Applause] [sic], Markdown-escaped too. */
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
