@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest.h"
@@ -857,6 +858,42 @@ static void html_congressional_record(void **state)
     fx_free(f);
 }
 
+/* ---- pathological input: no backtracking blow-up, no quadratic scan ---- */
+
+static void pathological_inputs_are_fast(void **state)
+{
+    (void)state;
+    lf_buf b = {0};
+    for (int i = 0; i < 300000; i++)
+        lf_buf_putc(&b, '(');
+    lf_buf_putc(&b, '\n');
+    for (int i = 0; i < 100000; i++)
+        lf_buf_puts(&b, "A ");
+    lf_buf_puts(&b, ":\n");
+    for (int i = 0; i < 50000; i++)
+        lf_buf_puts(&b, "Mr. ");
+    lf_buf_putc(&b, '\n');
+    for (int i = 0; i < 100000; i++)
+        lf_buf_puts(&b, "\\[");
+    lf_buf_putc(&b, '\n');
+    for (int i = 0; i < 5000; i++)
+        lf_buf_puts(&b, "(The xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    lf_buf_putc(&b, '\n');
+    for (int i = 0; i < 100000; i++)
+        lf_buf_puts(&b, "Q\n");
+    for (int i = 0; i < 50000; i++)
+        lf_buf_puts(&b, "MR. AB: x\n");
+    fixture *f = fx_new(NULL);
+    clock_t t0 = clock();
+    assert_int_equal(fx_ingest_fmt(f, b.data, b.len, LF_FORMAT_TEXT), LF_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_int_equal(f->doc.n_turns, 150000);
+    if (secs > 5.0)
+        fail_msg("pathological input took %.2f s", secs);
+    lf_buf_free(&b);
+    fx_free(f);
+}
+
 /* ---- corpus walking ---- */
 
 static void touch(const char *dir, const char *name)
@@ -982,6 +1019,7 @@ int main(void)
         cmocka_unit_test(limits),
         cmocka_unit_test(ingest_file_and_reuse),
         cmocka_unit_test(html_congressional_record),
+        cmocka_unit_test(pathological_inputs_are_fast),
         cmocka_unit_test(input_collect),
         cmocka_unit_test(format_for_path),
     };
