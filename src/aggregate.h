@@ -39,7 +39,8 @@ const char *lf_scope_name(lf_scope s);           /* "sentence", "turn" */
 typedef struct lf_counts {
     uint64_t matches;    /* counted matches */
     uint64_t negated;    /* negated matches found (whatever the theme's policy) */
-    double weight;       /* sum of the weights of counted matches */
+    double weight;       /* sum of the weights of counted matches (summed exactly in
+                            fixed point with 1e-9 resolution, so merges are exact) */
     uint64_t turns_with; /* turns with at least one counted match */
     uint64_t sents_with; /* sentences with at least one counted match */
 } lf_counts;
@@ -84,7 +85,12 @@ typedef struct lf_tables lf_tables;
 
 lf_tables *lf_tables_new(const lf_lexicon *lex);
 void lf_tables_free(lf_tables *t);
-/* Adds one processed document. */
+/* Adds one processed document. A match counts for the groups of the turn its sentence
+ * belongs to (lf_sentence.turn). "Counted" means status LF_MATCH_COUNTED and, when the
+ * entry's theme keeps negated matches apart (LF_NEG_SEPARATE), not negated; `negated`
+ * counts negated matches whose status is COUNTED or NEGATED_IGNORED. Gap turns count as
+ * turns of their speaker's group with no words. Co-occurrence units are all sentences and
+ * all turns (gap turns included) of the corpus. */
 void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                        const lf_matches *ms);
 /* Adds every count of `from` into `into` (same lexicon). */
@@ -95,8 +101,16 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from);
 size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows);
 /* Rows for every theme pair with joint > 0, sorted by scope, a, b. */
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows);
-/* Rows for every entry with matches > 0, sorted by theme, matches descending, entry. */
+/* Rows for every entry with matches > 0, sorted by theme, matches descending, entry.
+ * `theme` is the theme counted for: an entry whose negated matches move to another theme
+ * (LF_NEG_MOVE) has a second row for the target theme. */
 size_t lf_tables_entries(const lf_tables *t, lf_entry_row **rows);
+/* Borrowed; valid until the table changes or is freed. */
 const lf_corpus_stats *lf_tables_stats(const lf_tables *t);
+/* Number of distinct groups of a kind (e.g. speakers, "(unattributed)" included). */
+size_t lf_tables_group_count(const lf_tables *t, lf_group_kind kind);
+/* Copies the totals of one group into *out; false when the table has no such group. */
+bool lf_tables_group_totals(const lf_tables *t, lf_group_kind kind, const char *name,
+                            lf_totals *out);
 
 #endif

@@ -375,18 +375,19 @@ static bool is_address_form(const word *w, size_t nw)
  *  (q)     a bare "Q" (no ':' or '.') is refused when the previous line ends mid-sentence
  *          (lowercase letter, ',' ';'): hard-wrapped text may start a line with "Q".
  *  (caps)  a single word is refused after a mid-sentence line too (a hard-wrapped "NATO:
- *          we are…" continues the sentence above). With
- *          '.', the first word must be a title (MR., GOVERNOR …), or THE followed by a
- *          title/role word, or the label a single role word (MODERATOR.). When no word is
- *          a title or role, the text after it must not be all capitals ("TH: JEFFERSON.")
- *          and a single word must not be followed by a quotation ("CBS: “…”").
+ *          we are…" continues the sentence above). With '.', the first word must be a
+ *          title (MR., GOVERNOR …), or THE followed by a title/role word, or the label a
+ *          single role word (MODERATOR.). When no word is a title or role, the text after
+ *          it must not be all capitals ("TH: JEFFERSON.") and a single word must not be
+ *          followed by a quotation ("CBS: “…”").
  *  (title) "The" must be followed by a capitals word or a title/role word; the last word
  *          must not be a title ("Reverend Dr. King"). A name in capitals (Congressional
  *          Record "Mr. CORNYN.", "MR. McGEE:") may start any line; a mixed-case one
  *          ("Mr. Mondale.") is weak: it must start a paragraph and not open a quotation.
  *  (words) weak, and ':' only: at a paragraph start, not opening a quotation; a single
  *          word only when it is a role (Moderator:, Interviewer:, Audience: …).
- * Weak labels of two or more words count only when the same label occurs at least twice
+ * A label is the whole line's business: a label shape that fails these checks is not
+ * retried as a shorter shape. Weak labels of two or more words count only when the same label occurs at least twice
  * in the document or is a front-matter speaker (see drop_lonely_weak_labels()): a one-off
  * "Washington Post:" or "West Point:" is a citation or a heading. Sets *weak. */
 static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,

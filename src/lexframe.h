@@ -105,8 +105,12 @@ typedef struct lf_lexicon lf_lexicon;
 /* Returns an empty lexicon the caller owns (lf_lexicon_free). */
 lf_lexicon *lf_lexicon_new(void);
 void lf_lexicon_free(lf_lexicon *lex);
-/* Adds the themes of a lexicon file, or of every lexicon file in a directory (sorted,
- * recursive). Errors are LF_ERR_LEXICON with "file:line:col: message". */
+/* Adds the themes of a lexicon file (read as the native format whatever its name), or of
+ * every *.lexicon file below a directory (recursive, in byte order of the paths; hidden
+ * entries skipped). opt may be NULL (default limits). Errors are LF_ERR_LEXICON with
+ * "file:line:col: message" (a missing path: "PATH: No such file or directory"), or
+ * LF_ERR_LIMIT (file-bytes, lexicon-entries). Negation move targets must be declared by
+ * this call or an earlier one. */
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
                           lf_error *err) LF_WARN_UNUSED;
 size_t lf_lexicon_theme_count(const lf_lexicon *lex);
@@ -133,9 +137,11 @@ typedef struct lf_match_row {
     bool negated;
     const char *negator;      /* the negating word, or NULL */
     const char *left, *right; /* context words (only for kwic runs, else NULL) */
+    const char *status;       /* "counted", or why it was suppressed: "overlap",
+                                 "excluded", "negated-ignored" */
 } lf_match_row;
 
-/* Called for every counted match in document order; return non-zero to stop the run
+/* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
  * (lf_run_execute then fails with LF_ERR_IO). */
 typedef int (*lf_match_fn)(void *ctx, const lf_match_row *row);
 
@@ -150,6 +156,10 @@ lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN
 void lf_run_set_context(lf_run *run, size_t words);
 /* Streams rows to fn while counting. */
 void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
+/* Also hand suppressed matches (overlap, excluded, negated-ignored) to the callback. */
+void lf_run_set_list_suppressed(lf_run *run, bool on);
+/* Where per-file error messages go (default stderr). */
+void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 /* Processes every input. A bad input file is reported through the diagnostics stream
  * (stderr by default) and the others processed; the result is then LF_ERR_INPUT with err
  * naming the first failure. */

@@ -30,6 +30,10 @@ typedef struct lf_theme {
     uint32_t depth;          /* 1 for a top-level theme */
     lf_neg_policy neg;
     int32_t neg_target;      /* theme index for LF_NEG_MOVE, else -1 */
+    /* LF_NEG_MOVE: the target id as written and where (in `file`), kept so that
+       lf_lexicon_resolve can bind targets declared in later files and name the line. */
+    const char *neg_target_id;
+    size_t neg_line, neg_col;
     bool implicit;           /* created only as the parent of a declared theme */
     const char *file;        /* where it was declared */
     size_t line;
@@ -82,7 +86,9 @@ struct lf_lexicon {
     lf_arena arena;
 };
 
-/* The built-in negators used when neither the lexicon nor the options give any. */
+/* The built-in negators used when neither the lexicon nor the options give any; a
+ * NULL-terminated list of case-folded words. "n't" stands for every word ending in n't
+ * (don't, can't, won't, isn't …); the matcher applies that rule to any negator list. */
 extern const char *const lf_default_negators[];
 #define LF_DEFAULT_NEGATION_WINDOW 3
 
@@ -91,13 +97,22 @@ int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id);
 /* Returns the index of the theme `id`, creating it (and implicit parents) when missing.
  * `file`/`line` are recorded for a new theme. */
 uint32_t lf_lexicon_add_theme(lf_lexicon *lex, const char *id, const char *file, size_t line);
-/* Appends an entry (copied; strings must already live in lex->arena) and returns it. */
+/* Appends an entry (copied; strings must already live in lex->arena) and returns it; the
+ * pointer is valid until the next entry is added. */
 lf_entry *lf_lexicon_add_entry(lf_lexicon *lex, const lf_entry *e);
 /* Records a loaded file path (copied). */
 void lf_lexicon_add_file(lf_lexicon *lex, const char *path);
+/* Binds every LF_NEG_MOVE theme to its target (neg_target) by id, across all files read so
+ * far. LF_ERR_LEXICON "file:line:col: message" when a target is not a declared theme or
+ * itself moves its negated matches. lf_lexicon_load calls it after reading; callers of
+ * lf_lexicon_read_native call it once all their files are read. */
+lf_status lf_lexicon_resolve(lf_lexicon *lex, lf_error *err) LF_WARN_UNUSED;
 
-/* The native format reader (lexicon_native.c): parses `data` (path for messages) into lex.
- * Errors are LF_ERR_LEXICON with "path:line:col: message". */
+/* The native format reader (lexicon_native.c; format in lexicons/README.md): parses `data`
+ * (len bytes, need not be NUL-terminated; path for messages) into lex. opt may be NULL
+ * (default limits). Errors are LF_ERR_LEXICON with "path:line:col: message", or
+ * LF_ERR_LIMIT past the lexicon-entries limit; lex may then hold part of the file. Move
+ * targets are left unbound: call lf_lexicon_resolve after the last file. */
 lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *data,
                                  size_t len, const lf_options *opt,
                                  lf_error *err) LF_WARN_UNUSED;

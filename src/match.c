@@ -1,0 +1,793 @@
+/* match.c — stage 3: lexicon entries found in a tokenized document.
+ * Compilation turns every distinct word pattern of the lexicon (literal, prefix glob,
+ * general glob; folded or case-sensitive) into a pattern id, and every word/phrase entry
+ * into a path through a trie keyed by (node, pattern id). At match time each word form is
+ * resolved to its pattern ids once and cached by form id, so the text is walked once per
+ * document whatever the size of the lexicon. Regex entries alone go to PCRE2, over each
+ * sentence's words joined by single spaces. Then, per sentence: exclusions, negation and its
+ * per-theme policy, and overlap resolution (longest match wins). */
+#include "match.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define PID_ANY UINT32_MAX /* "*" alone as a phrase word: any one word */
+
+/* ---- a uint64 → uint32 open-addressing map for trie edges ---- */
+typedef struct edge_map {
+    uint64_t *keys; /* 0 = empty; keys are stored +1 */
+    uint32_t *vals;
+    size_t cap, count;
+} edge_map;
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool edge_get(const edge_map *m, uint64_t key, uint32_t *val)
+{
+    if (!m->cap)
+        return false;
+    key++;
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)mix64(key) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == key) {
+            *val = m->vals[i];
+            return true;
+        }
+        if (!m->keys[i])
+            return false;
+    }
+}
+
+static void edge_put(edge_map *m, uint64_t key, uint32_t val)
+{
+    if ((m->count + 1) * 2 > m->cap) {
+        size_t oc = m->cap;
+        uint64_t *ok = m->keys;
+        uint32_t *ov = m->vals;
+        m->cap = oc ? oc * 2 : 256;
+        m->keys = lf_xcalloc(m->cap, sizeof *m->keys);
+        m->vals = lf_xcalloc(m->cap, sizeof *m->vals);
+        m->count = 0;
+        for (size_t i = 0; i < oc; i++)
+            if (ok[i])
+                edge_put(m, ok[i] - 1, ov[i]);
+        free(ok);
+        free(ov);
+    }
+    uint64_t k = key + 1;
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)mix64(k) & mask;
+    while (m->keys[i] && m->keys[i] != k)
+        i = (i + 1) & mask;
+    if (!m->keys[i])
+        m->count++;
+    m->keys[i] = k;
+    m->vals[i] = val;
+}
+
+static void edge_free(edge_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+/* ---- compiled lexicon ---- */
+
+typedef struct glob_pat {
+    const char *text;
+    uint32_t len;
+    uint32_t pid;
+    bool case_sensitive;
+} glob_pat;
+
+typedef struct trie_node {
+    uint32_t term_first, term_n; /* entries ending here: term_pool[first .. first+n) */
+} trie_node;
+
+typedef struct regex_entry {
+    pcre2_code *code;
+    uint32_t entry;
+    bool case_sensitive;
+} regex_entry;
+
+/* A candidate match while resolving one sentence. */
+typedef struct cand {
+    uint32_t start, end, theme, entry;
+    int32_t negator;
+    uint8_t status;
+    bool negated, exclude;
+} cand;
+
+struct lf_matcher {
+    const lf_lexicon *lex;
+    lf_vocab *vocab;
+    lf_overlap overlap;
+    /* word patterns */
+    lf_strmap lit_fold, lit_case;       /* literal text → pid */
+    lf_strmap prefix_fold, prefix_case; /* "abc*" prefix → pid */
+    LF_VEC(glob_pat) globs;             /* other globs */
+    size_t max_prefix_len;
+    uint32_t n_pids;
+    bool has_any;
+    /* trie */
+    LF_VEC(trie_node) nodes;
+    edge_map edges;
+    LF_VEC(uint32_t) term_pool;
+    /* regexes */
+    LF_VEC(regex_entry) regexes;
+    bool regex_needs_fold, regex_needs_case;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
+    pcre2_match_data *md;
+    /* negators: folded words, and whether "n't" suffixes count */
+    lf_strmap negators;
+    bool neg_nt;
+    int window;
+    /* per-form cache: pid list and negator flag, computed on first sight */
+    uint32_t *form_off;  /* UINT32_MAX = not computed */
+    uint16_t *form_npid;
+    uint8_t *form_neg;
+    size_t cache_cap;
+    LF_VEC(uint32_t) pid_pool;
+    /* scratch */
+    LF_VEC(cand) cands;
+    LF_VEC(uint32_t) states, next_states;
+    lf_buf joined_fold, joined_case;
+    LF_VEC(uint32_t) off_fold, off_case; /* token start offsets in the joined buffers */
+    bool has_exclusions;
+};
+
+static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
+{
+    if (w->len == 1 && w->text[0] == '*') {
+        m->has_any = true;
+        return PID_ANY;
+    }
+    if (!w->glob) {
+        lf_strmap *map = cs ? &m->lit_case : &m->lit_fold;
+        bool added;
+        uint32_t pid = lf_strmap_intern(map, w->text, w->len, m->n_pids, &added);
+        if (added)
+            m->n_pids++;
+        return pid;
+    }
+    /* a prefix glob: a single '*' at the end and no other wildcard */
+    bool prefix = w->text[w->len - 1] == '*';
+    for (uint32_t i = 0; prefix && i + 1 < w->len; i++)
+        if (w->text[i] == '*' || w->text[i] == '?')
+            prefix = false;
+    if (prefix) {
+        lf_strmap *map = cs ? &m->prefix_case : &m->prefix_fold;
+        bool added;
+        uint32_t pid = lf_strmap_intern(map, w->text, w->len - 1, m->n_pids, &added);
+        if (added) {
+            m->n_pids++;
+            if (w->len - 1 > m->max_prefix_len)
+                m->max_prefix_len = w->len - 1;
+        }
+        return pid;
+    }
+    for (size_t i = 0; i < m->globs.n; i++) {
+        const glob_pat *g = &m->globs.v[i];
+        if (g->case_sensitive == cs && g->len == w->len && memcmp(g->text, w->text, w->len) == 0)
+            return g->pid;
+    }
+    glob_pat g = {w->text, w->len, m->n_pids++, cs};
+    LF_VEC_PUSH(m->globs, g);
+    return g.pid;
+}
+
+static uint32_t trie_child(lf_matcher *m, uint32_t node, uint32_t pid, bool create)
+{
+    uint64_t key = ((uint64_t)node << 32) | pid;
+    uint32_t child;
+    if (edge_get(&m->edges, key, &child))
+        return child;
+    if (!create)
+        return UINT32_MAX;
+    child = (uint32_t)m->nodes.n;
+    trie_node tn = {0, 0};
+    LF_VEC_PUSH(m->nodes, tn);
+    edge_put(&m->edges, key, child);
+    return child;
+}
+
+/* Terminal entry lists are built in two passes so each node's entries are contiguous. */
+static void build_terminals(lf_matcher *m, const uint32_t *entry_node, size_t n_entries)
+{
+    for (size_t e = 0; e < n_entries; e++)
+        if (entry_node[e] != UINT32_MAX)
+            m->nodes.v[entry_node[e]].term_n++;
+    uint32_t off = 0;
+    for (size_t i = 0; i < m->nodes.n; i++) {
+        m->nodes.v[i].term_first = off;
+        off += m->nodes.v[i].term_n;
+        m->nodes.v[i].term_n = 0;
+    }
+    lf_grow((void **)&m->term_pool.v, &m->term_pool.cap, off, sizeof(uint32_t));
+    m->term_pool.n = off;
+    for (size_t e = 0; e < n_entries; e++) {
+        if (entry_node[e] == UINT32_MAX)
+            continue;
+        trie_node *tn = &m->nodes.v[entry_node[e]];
+        m->term_pool.v[tn->term_first + tn->term_n++] = (uint32_t)e;
+    }
+}
+
+static void add_negator(lf_matcher *m, const char *word)
+{
+    size_t n;
+    char *w = lf_normalize_word(word, strlen(word), true, &n);
+    if (!w)
+        return;
+    if (strcmp(w, "n't") == 0)
+        m->neg_nt = true;
+    else
+        lf_strmap_put(&m->negators, w, n, 1);
+    free(w);
+}
+
+static void setup_negators(lf_matcher *m, const lf_options *opt)
+{
+    lf_strmap_init(&m->negators);
+    if (opt && opt->negators) {
+        const char *p = opt->negators;
+        while (*p) {
+            while (*p == ',' || *p == ' ' || *p == '\t')
+                p++;
+            const char *s = p;
+            while (*p && *p != ',' && *p != ' ' && *p != '\t')
+                p++;
+            if (p > s) {
+                char *w = lf_xstrndup(s, (size_t)(p - s));
+                add_negator(m, w);
+                free(w);
+            }
+        }
+    } else if (m->lex->n_negators) {
+        for (size_t i = 0; i < m->lex->n_negators; i++)
+            add_negator(m, m->lex->negators[i]);
+    } else {
+        for (size_t i = 0; lf_default_negators[i]; i++)
+            add_negator(m, lf_default_negators[i]);
+    }
+    m->window = LF_DEFAULT_NEGATION_WINDOW;
+    if (m->lex->negation_window >= 0)
+        m->window = m->lex->negation_window;
+    if (opt && opt->negation_window >= 0)
+        m->window = opt->negation_window;
+}
+
+static bool compile_regex(lf_matcher *m, uint32_t ei, lf_error *err)
+{
+    const lf_entry *e = &m->lex->entries[ei];
+    uint32_t flags = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK;
+    if (!e->case_sensitive)
+        flags |= PCRE2_CASELESS;
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)e->regex, PCRE2_ZERO_TERMINATED, flags, &code,
+                                   &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        /* the regex starts after the entry's opening slash (and '!' for exclusions) */
+        size_t col = e->col + (e->exclude ? 2 : 1) + off;
+        lf_error_at(err, LF_ERR_LEXICON, e->file, e->line, col, "invalid regex: %s", msg);
+        return false;
+    }
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    regex_entry r = {re, ei, e->case_sensitive};
+    LF_VEC_PUSH(m->regexes, r);
+    if (e->case_sensitive)
+        m->regex_needs_case = true;
+    else
+        m->regex_needs_fold = true;
+    return true;
+}
+
+lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_vocab *vocab,
+                           lf_error *err)
+{
+    lf_matcher *m = lf_xcalloc(1, sizeof *m);
+    m->lex = lex;
+    m->vocab = vocab;
+    m->overlap = opt ? opt->overlap : LF_OVERLAP_INDEPENDENT;
+    lf_strmap_init(&m->lit_fold);
+    lf_strmap_init(&m->lit_case);
+    lf_strmap_init(&m->prefix_fold);
+    lf_strmap_init(&m->prefix_case);
+    trie_node root = {0, 0};
+    LF_VEC_PUSH(m->nodes, root);
+    setup_negators(m, opt);
+
+    uint32_t *entry_node = lf_xmalloc((lex->n_entries ? lex->n_entries : 1) * sizeof(uint32_t));
+    for (size_t ei = 0; ei < lex->n_entries; ei++) {
+        const lf_entry *e = &lex->entries[ei];
+        entry_node[ei] = UINT32_MAX;
+        if (e->exclude)
+            m->has_exclusions = true;
+        if (e->kind == LF_ENTRY_REGEX) {
+            if (!compile_regex(m, (uint32_t)ei, err)) {
+                free(entry_node);
+                lf_matcher_free(m);
+                return NULL;
+            }
+            continue;
+        }
+        if (e->n_words == 0)
+            continue;
+        uint32_t node = 0;
+        for (size_t w = 0; w < e->n_words; w++)
+            node = trie_child(m, node, pattern_id(m, &e->words[w], e->case_sensitive), true);
+        entry_node[ei] = node;
+    }
+    build_terminals(m, entry_node, lex->n_entries);
+    free(entry_node);
+
+    if (m->regexes.n) {
+        m->mctx = pcre2_match_context_create(NULL);
+        if (!m->mctx)
+            lf_oom();
+        uint64_t ml = opt ? opt->limits[LF_LIMIT_REGEX_MATCH] : 1000000;
+        uint64_t hl = opt ? opt->limits[LF_LIMIT_REGEX_HEAP_KIB] : 20480;
+        pcre2_set_match_limit(m->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
+        pcre2_set_heap_limit(m->mctx, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
+        m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+        if (m->jit_stack)
+            pcre2_jit_stack_assign(m->mctx, NULL, m->jit_stack);
+        m->md = pcre2_match_data_create(4, NULL);
+        if (!m->md)
+            lf_oom();
+    }
+    return m;
+}
+
+void lf_matcher_free(lf_matcher *m)
+{
+    if (!m)
+        return;
+    lf_strmap_free(&m->lit_fold);
+    lf_strmap_free(&m->lit_case);
+    lf_strmap_free(&m->prefix_fold);
+    lf_strmap_free(&m->prefix_case);
+    lf_strmap_free(&m->negators);
+    LF_VEC_FREE(m->globs);
+    LF_VEC_FREE(m->nodes);
+    edge_free(&m->edges);
+    LF_VEC_FREE(m->term_pool);
+    for (size_t i = 0; i < m->regexes.n; i++)
+        pcre2_code_free(m->regexes.v[i].code);
+    LF_VEC_FREE(m->regexes);
+    pcre2_match_context_free(m->mctx);
+    pcre2_jit_stack_free(m->jit_stack);
+    pcre2_match_data_free(m->md);
+    free(m->form_off);
+    free(m->form_npid);
+    free(m->form_neg);
+    LF_VEC_FREE(m->pid_pool);
+    LF_VEC_FREE(m->cands);
+    LF_VEC_FREE(m->states);
+    LF_VEC_FREE(m->next_states);
+    lf_buf_free(&m->joined_fold);
+    lf_buf_free(&m->joined_case);
+    LF_VEC_FREE(m->off_fold);
+    LF_VEC_FREE(m->off_case);
+    free(m);
+}
+
+void lf_matches_init(lf_matches *ms)
+{
+    memset(ms, 0, sizeof *ms);
+}
+
+void lf_matches_free(lf_matches *ms)
+{
+    free(ms->m);
+    memset(ms, 0, sizeof *ms);
+}
+
+/* ---- per-form resolution ---- */
+
+/* Glob match over UTF-8: '*' any run (also empty), '?' exactly one code point. */
+static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
+{
+    size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
+    while (si < sn) {
+        if (pi < pn && p[pi] == '?') {
+            pi++;
+            si++;
+            while (si < sn && ((unsigned char)s[si] & 0xC0) == 0x80)
+                si++;
+        } else if (pi < pn && p[pi] == '*') {
+            star_p = ++pi;
+            star_s = si;
+        } else if (pi < pn && p[pi] == s[si]) {
+            pi++;
+            si++;
+        } else if (star_p != SIZE_MAX) {
+            pi = star_p;
+            si = ++star_s;
+            while (si < sn && ((unsigned char)s[si] & 0xC0) == 0x80)
+                si = ++star_s;
+        } else {
+            return false;
+        }
+    }
+    while (pi < pn && p[pi] == '*')
+        pi++;
+    return pi == pn;
+}
+
+static void push_pid(lf_matcher *m, uint32_t pid)
+{
+    LF_VEC_PUSH(m->pid_pool, pid);
+}
+
+static void prefix_pids(lf_matcher *m, const lf_strmap *map, const char *s, size_t n)
+{
+    if (!map->count)
+        return;
+    size_t lim = n < m->max_prefix_len ? n : m->max_prefix_len;
+    for (size_t k = 0; k <= lim; k++) {
+        uint32_t pid;
+        if (lf_strmap_get(map, s, k, &pid))
+            push_pid(m, pid);
+    }
+}
+
+static void resolve_form(lf_matcher *m, uint32_t fid)
+{
+    if (fid >= m->cache_cap) {
+        size_t old = m->cache_cap;
+        size_t cap = old ? old : 1024;
+        while (cap <= fid)
+            cap *= 2;
+        m->form_off = lf_xrealloc(m->form_off, cap * sizeof *m->form_off);
+        m->form_npid = lf_xrealloc(m->form_npid, cap * sizeof *m->form_npid);
+        m->form_neg = lf_xrealloc(m->form_neg, cap * sizeof *m->form_neg);
+        for (size_t i = old; i < cap; i++)
+            m->form_off[i] = UINT32_MAX;
+        m->cache_cap = cap;
+    }
+    if (m->form_off[fid] != UINT32_MAX)
+        return;
+    const lf_form *f = lf_vocab_form(m->vocab, fid);
+    size_t first = m->pid_pool.n;
+    uint32_t pid;
+    if (lf_strmap_get(&m->lit_fold, f->norm, f->norm_len, &pid))
+        push_pid(m, pid);
+    if (lf_strmap_get(&m->lit_case, f->key, f->key_len, &pid))
+        push_pid(m, pid);
+    prefix_pids(m, &m->prefix_fold, f->norm, f->norm_len);
+    prefix_pids(m, &m->prefix_case, f->key, f->key_len);
+    for (size_t i = 0; i < m->globs.n; i++) {
+        const glob_pat *g = &m->globs.v[i];
+        const char *s = g->case_sensitive ? f->key : f->norm;
+        size_t sn = g->case_sensitive ? f->key_len : f->norm_len;
+        if (glob_match(g->text, g->len, s, sn))
+            push_pid(m, g->pid);
+    }
+    size_t npid = m->pid_pool.n - first;
+    if (npid > UINT16_MAX)
+        npid = UINT16_MAX;
+    m->form_off[fid] = (uint32_t)first;
+    m->form_npid[fid] = (uint16_t)npid;
+    bool neg = lf_strmap_get(&m->negators, f->norm, f->norm_len, NULL);
+    if (!neg && m->neg_nt && f->norm_len > 3 && memcmp(f->norm + f->norm_len - 3, "n't", 3) == 0)
+        neg = true;
+    m->form_neg[fid] = neg;
+}
+
+bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form)
+{
+    lf_matcher *mm = (lf_matcher *)m; /* the cache is filled lazily */
+    resolve_form(mm, form);
+    return mm->form_neg[form] != 0;
+}
+
+/* ---- candidates ---- */
+
+static void add_cand(lf_matcher *m, uint32_t start, uint32_t end, uint32_t entry)
+{
+    const lf_entry *e = &m->lex->entries[entry];
+    cand c = {start, end, e->theme, entry, -1, LF_MATCH_COUNTED, false, e->exclude};
+    LF_VEC_PUSH(m->cands, c);
+}
+
+/* Every word/phrase entry starting at token i of the sentence [.., send). */
+static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t send)
+{
+    m->states.n = 0;
+    uint32_t root = 0;
+    LF_VEC_PUSH(m->states, root);
+    for (uint32_t j = i; j < send && m->states.n; j++) {
+        uint32_t fid = toks->tok[j].form;
+        resolve_form(m, fid);
+        const uint32_t *pids = m->pid_pool.v + m->form_off[fid];
+        uint16_t npid = m->form_npid[fid];
+        m->next_states.n = 0;
+        for (size_t s = 0; s < m->states.n; s++) {
+            uint32_t node = m->states.v[s];
+            for (uint16_t k = 0; k <= npid; k++) {
+                uint32_t pid = k < npid ? pids[k] : PID_ANY;
+                if (pid == PID_ANY && !m->has_any)
+                    continue;
+                uint32_t child = trie_child(m, node, pid, false);
+                if (child == UINT32_MAX)
+                    continue;
+                const trie_node *tn = &m->nodes.v[child];
+                for (uint32_t t = 0; t < tn->term_n; t++)
+                    add_cand(m, i, j + 1, m->term_pool.v[tn->term_first + t]);
+                LF_VEC_PUSH(m->next_states, child);
+            }
+        }
+        /* swap state sets */
+        uint32_t *tv = m->states.v;
+        size_t tcap = m->states.cap;
+        m->states.v = m->next_states.v;
+        m->states.cap = m->next_states.cap;
+        m->states.n = m->next_states.n;
+        m->next_states.v = tv;
+        m->next_states.cap = tcap;
+        m->next_states.n = 0;
+    }
+}
+
+/* Builds the joined-words buffers for regex entries: each sentence's words (folded and/or
+ * case-kept forms) separated by single spaces, one sentence per line. */
+static void build_joined(lf_matcher *m, const lf_tokens *toks)
+{
+    lf_buf_reset(&m->joined_fold);
+    lf_buf_reset(&m->joined_case);
+    m->off_fold.n = m->off_case.n = 0;
+    for (size_t si = 0; si < toks->n_sent; si++) {
+        const lf_sentence *s = &toks->sent[si];
+        for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
+            const lf_form *f = lf_vocab_form(m->vocab, toks->tok[t].form);
+            if (m->regex_needs_fold) {
+                if (t > s->tok_first)
+                    lf_buf_putc(&m->joined_fold, ' ');
+                uint32_t off = (uint32_t)m->joined_fold.len;
+                LF_VEC_PUSH(m->off_fold, off);
+                lf_buf_append(&m->joined_fold, f->norm, f->norm_len);
+            }
+            if (m->regex_needs_case) {
+                if (t > s->tok_first)
+                    lf_buf_putc(&m->joined_case, ' ');
+                uint32_t off = (uint32_t)m->joined_case.len;
+                LF_VEC_PUSH(m->off_case, off);
+                lf_buf_append(&m->joined_case, f->key, f->key_len);
+            }
+        }
+        if (m->regex_needs_fold)
+            lf_buf_putc(&m->joined_fold, '\n');
+        if (m->regex_needs_case)
+            lf_buf_putc(&m->joined_case, '\n');
+    }
+}
+
+/* Token index (within [first, end)) whose text contains or follows byte offset `off`. */
+static uint32_t token_at(const uint32_t *offs, uint32_t first, uint32_t end, size_t off)
+{
+    uint32_t lo = first, hi = end; /* last token with start <= off */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (offs[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
+                                uint32_t si, lf_error *err)
+{
+    const lf_sentence *s = &toks->sent[si];
+    if (s->tok_first == s->tok_end)
+        return LF_OK;
+    for (size_t r = 0; r < m->regexes.n; r++) {
+        const regex_entry *re = &m->regexes.v[r];
+        const lf_buf *jb = re->case_sensitive ? &m->joined_case : &m->joined_fold;
+        const uint32_t *offs = re->case_sensitive ? m->off_case.v : m->off_fold.v;
+        size_t sbeg = offs[s->tok_first];
+        uint32_t last = s->tok_end - 1;
+        const lf_form *lf = lf_vocab_form(m->vocab, toks->tok[last].form);
+        size_t send = offs[last] + (re->case_sensitive ? lf->key_len : lf->norm_len);
+        PCRE2_SPTR subject = (PCRE2_SPTR)jb->data + sbeg;
+        PCRE2_SIZE len = send - sbeg, pos = 0;
+        while (pos <= len) {
+            int rc = pcre2_match(re->code, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                PCRE2_UCHAR msg[256];
+                pcre2_get_error_message(rc, msg, sizeof msg);
+                const lf_entry *e = &m->lex->entries[re->entry];
+                size_t line = lf_doc_line_of(doc, toks->tok[s->tok_first].start);
+                lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
+                            "regex entry at %s:%zu failed on this sentence: %s (limits: "
+                            "--limit regex-match=N, --limit regex-heap-kib=N)",
+                            e->file, e->line, msg);
+                return LF_ERR_REGEX;
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+            PCRE2_SIZE ms = ov[0], me = ov[1];
+            if (me > ms) {
+                /* the whole words the match touches */
+                uint32_t a = token_at(offs, s->tok_first, s->tok_end, sbeg + ms);
+                uint32_t b = token_at(offs, s->tok_first, s->tok_end, sbeg + me - 1);
+                const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[a].form);
+                uint32_t alen = re->case_sensitive ? fa->key_len : fa->norm_len;
+                if (sbeg + ms >= offs[a] + alen && a < b)
+                    a++; /* the match began on the space after word a */
+                add_cand(m, a, b + 1, re->entry);
+                pos = me;
+            } else {
+                pos = ms + 1;
+                while (pos < len && (subject[pos] & 0xC0) == 0x80)
+                    pos++;
+            }
+        }
+    }
+    return LF_OK;
+}
+
+/* ---- resolution ---- */
+
+static int cmp_len_desc(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    uint32_t la = a->end - a->start, lb = b->end - b->start;
+    if (la != lb)
+        return la > lb ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return a->entry < b->entry ? -1 : (a->entry > b->entry);
+}
+
+static int cmp_output(const void *pa, const void *pb)
+{
+    const lf_match *a = pa, *b = pb;
+    if (a->tok_start != b->tok_start)
+        return a->tok_start < b->tok_start ? -1 : 1;
+    if (a->tok_end != b->tok_end)
+        return a->tok_end > b->tok_end ? -1 : 1;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return a->entry < b->entry ? -1 : (a->entry > b->entry);
+}
+
+static bool overlaps(const cand *a, const cand *b)
+{
+    return a->start < b->end && b->start < a->end;
+}
+
+/* Marks LF_MATCH_OVERLAP every counted candidate that overlaps an earlier (longer, or
+ * equally long and earlier) counted one of the same theme, or, when `across`, of any theme
+ * unless both cover exactly the same words. c is sorted by cmp_len_desc. */
+static void suppress_overlaps(cand *c, size_t n, bool across)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (c[j].exclude || c[j].status != LF_MATCH_COUNTED || !overlaps(&c[i], &c[j]))
+                continue;
+            bool same_theme = c[i].theme == c[j].theme;
+            bool same_span = c[i].start == c[j].start && c[i].end == c[j].end;
+            if (same_theme || (across && !same_span)) {
+                c[i].status = LF_MATCH_OVERLAP;
+                break;
+            }
+        }
+    }
+}
+
+/* Resolves the candidates of one sentence in m->cands (all non-exclusion candidates are
+ * COUNTED on entry) and appends them to out. */
+static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfirst,
+                             lf_matches *out)
+{
+    cand *c = m->cands.v;
+    size_t n = m->cands.n;
+    /* 1. exclusions cancel overlapping matches of their own theme */
+    if (m->has_exclusions) {
+        for (size_t i = 0; i < n; i++) {
+            if (!c[i].exclude)
+                continue;
+            for (size_t j = 0; j < n; j++)
+                if (!c[j].exclude && c[j].theme == c[i].theme && overlaps(&c[i], &c[j]))
+                    c[j].status = LF_MATCH_EXCLUDED;
+        }
+    }
+    /* 2. negation: a negator within the window before the match, same clause */
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED || m->window <= 0)
+            continue;
+        uint32_t s = c[i].start;
+        uint32_t clause = toks->tok[s].clause;
+        uint32_t lo = s > sfirst + (uint32_t)m->window ? s - (uint32_t)m->window : sfirst;
+        for (uint32_t t = s; t-- > lo;) {
+            if (toks->tok[t].clause != clause)
+                break;
+            resolve_form(m, toks->tok[t].form);
+            if (m->form_neg[toks->tok[t].form]) {
+                c[i].negated = true;
+                c[i].negator = (int32_t)t;
+                break;
+            }
+        }
+    }
+    /* 3. overlaps within each entry's own theme: the longest wins, nothing counts twice.
+       This comes before the negation policy so that "not a reliable and trustworthy
+       partner" moves as a whole and leaves no shorter "trustworthy partner" behind. */
+    qsort(c, n, sizeof *c, cmp_len_desc);
+    suppress_overlaps(c, n, false);
+    /* 4. the theme's negation policy, on the winners */
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude || c[i].status != LF_MATCH_COUNTED || !c[i].negated)
+            continue;
+        const lf_theme *th = &m->lex->themes[c[i].theme];
+        if (th->neg == LF_NEG_IGNORE)
+            c[i].status = LF_MATCH_NEGATED_IGNORED;
+        else if (th->neg == LF_NEG_MOVE && th->neg_target >= 0)
+            c[i].theme = (uint32_t)th->neg_target;
+    }
+    /* 5. again with the final themes: a moved match competes with its new theme's own
+       matches; under --overlap longest, across all themes */
+    suppress_overlaps(c, n, m->overlap == LF_OVERLAP_LONGEST);
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].exclude)
+            continue;
+        lf_match mt = {c[i].start, c[i].end,   toks->tok[c[i].start].sentence,
+                       c[i].theme, c[i].entry, c[i].negator,
+                       c[i].status, c[i].negated};
+        lf_grow((void **)&out->m, &out->cap, out->n + 1, sizeof *out->m);
+        out->m[out->n++] = mt;
+    }
+}
+
+lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
+                       lf_matches *out, lf_error *err)
+{
+    out->n = 0;
+    if (m->regexes.n)
+        build_joined(m, toks);
+    bool any_root = m->has_any && trie_child(m, 0, PID_ANY, false) != UINT32_MAX;
+    for (uint32_t si = 0; si < toks->n_sent; si++) {
+        const lf_sentence *s = &toks->sent[si];
+        m->cands.n = 0;
+        for (uint32_t i = s->tok_first; i < s->tok_end; i++) {
+            uint32_t fid = toks->tok[i].form;
+            resolve_form(m, fid);
+            if (m->form_npid[fid] == 0 && !any_root)
+                continue; /* the common case: this word starts nothing */
+            walk_from(m, toks, i, s->tok_end);
+        }
+        if (m->regexes.n) {
+            lf_status st = regex_sentence(m, doc, toks, si, err);
+            if (st != LF_OK)
+                return st;
+        }
+        if (m->cands.n)
+            resolve_sentence(m, toks, s->tok_first, out);
+    }
+    qsort(out->m, out->n, sizeof *out->m, cmp_output);
+    return LF_OK;
+}

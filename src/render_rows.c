@@ -1,0 +1,275 @@
+/* render_rows.c — one match row as text: a TSV line, a JSON Lines object, or an aligned
+ * KWIC concordance line for the terminal. The row writers are used both when matches stream
+ * out of a run and by the CLI's tag and kwic commands; they never see documents. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "render.h"
+#include "util.h"
+
+/* ---- TSV ---- */
+
+const char *lf_match_tsv_header(void)
+{
+    return "doc\tturn\tspeaker\tsentence\tline\ttok_start\ttok_end\tbyte_start\tbyte_end\t"
+           "char_start\tchar_end\ttheme\tentry\tentry_file\tentry_line\ttext\tnegated\t"
+           "negator\tstatus";
+}
+
+/* A TSV field: tab, CR and LF would break the row, so they become spaces. */
+static void tsv_field(FILE *fp, const char *s)
+{
+    if (!s)
+        return;
+    for (; *s; s++)
+        putc(*s == '\t' || *s == '\r' || *s == '\n' ? ' ' : *s, fp);
+}
+
+int lf_write_match_tsv(FILE *fp, const lf_match_row *r)
+{
+    tsv_field(fp, r->doc);
+    fprintf(fp, "\t%zu\t", r->turn);
+    tsv_field(fp, r->speaker);
+    fprintf(fp, "\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t", r->sentence, r->line,
+            r->tok_start, r->tok_end, r->byte_start, r->byte_end, r->char_start, r->char_end);
+    tsv_field(fp, r->theme);
+    putc('\t', fp);
+    tsv_field(fp, r->entry);
+    putc('\t', fp);
+    tsv_field(fp, r->entry_file);
+    fprintf(fp, "\t%zu\t", r->entry_line);
+    tsv_field(fp, r->text);
+    fprintf(fp, "\t%d\t", r->negated ? 1 : 0);
+    tsv_field(fp, r->negator);
+    putc('\t', fp);
+    tsv_field(fp, r->status ? r->status : "counted");
+    putc('\n', fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+/* ---- JSON ---- */
+
+void lf_json_string(FILE *fp, const char *s)
+{
+    putc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", fp);
+            break;
+        case '\\':
+            fputs("\\\\", fp);
+            break;
+        case '\n':
+            fputs("\\n", fp);
+            break;
+        case '\r':
+            fputs("\\r", fp);
+            break;
+        case '\t':
+            fputs("\\t", fp);
+            break;
+        default:
+            if (*p < 0x20) {
+                fprintf(fp, "\\u%04x", *p);
+            } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                /* U+2028/U+2029 are valid JSON but end a line in JavaScript. */
+                fprintf(fp, "\\u%04x", p[2] == 0xA8 ? 0x2028u : 0x2029u);
+                p += 2;
+            } else {
+                putc(*p, fp);
+            }
+        }
+    }
+    putc('"', fp);
+}
+
+static void json_key_string(FILE *fp, const char *key, const char *value)
+{
+    fprintf(fp, ",\"%s\":", key);
+    lf_json_string(fp, value);
+}
+
+static void json_key_size(FILE *fp, const char *key, size_t value)
+{
+    fprintf(fp, ",\"%s\":%zu", key, value);
+}
+
+int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
+{
+    fputs("{\"doc\":", fp);
+    lf_json_string(fp, r->doc);
+    json_key_size(fp, "turn", r->turn);
+    json_key_string(fp, "speaker", r->speaker);
+    json_key_size(fp, "sentence", r->sentence);
+    json_key_size(fp, "line", r->line);
+    json_key_size(fp, "tok_start", r->tok_start);
+    json_key_size(fp, "tok_end", r->tok_end);
+    json_key_size(fp, "byte_start", r->byte_start);
+    json_key_size(fp, "byte_end", r->byte_end);
+    json_key_size(fp, "char_start", r->char_start);
+    json_key_size(fp, "char_end", r->char_end);
+    json_key_string(fp, "theme", r->theme);
+    json_key_string(fp, "entry", r->entry);
+    json_key_string(fp, "entry_file", r->entry_file);
+    json_key_size(fp, "entry_line", r->entry_line);
+    json_key_string(fp, "text", r->text);
+    fprintf(fp, ",\"negated\":%s", r->negated ? "true" : "false");
+    if (r->negator)
+        json_key_string(fp, "negator", r->negator);
+    else
+        fputs(",\"negator\":null", fp);
+    json_key_string(fp, "status", r->status ? r->status : "counted");
+    if (r->left)
+        json_key_string(fp, "left", r->left);
+    if (r->right)
+        json_key_string(fp, "right", r->right);
+    fputs("}\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+/* ---- KWIC ---- */
+
+/* Minimum display width of the "doc:line speaker" column; longer prefixes push the line
+ * right rather than being cut, since they identify the match. */
+#define KWIC_PREFIX_WIDTH 24
+
+/* A string prepared for the terminal: control characters become spaces and invalid bytes
+ * U+FFFD, so every code point can be measured and nothing is ever cut inside one. */
+static void kwic_clean(lf_buf *b, const char *s)
+{
+    lf_buf_reset(b);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *end = p + strlen((const char *)p);
+    while (p < end) {
+        int32_t cp;
+        size_t n = lf_utf8_decode(p, end, &cp);
+        if (n == 0) {
+            lf_buf_puts(b, "\xEF\xBF\xBD");
+            p++;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            lf_buf_putc(b, ' ');
+            p += n;
+        } else {
+            lf_buf_append(b, p, n);
+            p += n;
+        }
+    }
+    lf_buf_cstr(b);
+}
+
+/* Terminal columns of one code point: 2 for wide (CJK) characters, 0 for combining marks. */
+static size_t cp_width(int32_t cp)
+{
+    int w = utf8proc_charwidth(cp);
+    return w > 0 ? (size_t)w : 0;
+}
+
+static size_t str_width(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    size_t w = 0;
+    while (p < end) {
+        int32_t cp;
+        size_t n = lf_utf8_decode(p, end, &cp);
+        w += cp_width(cp);
+        p += n ? n : 1;
+    }
+    return w;
+}
+
+static void put_spaces(FILE *fp, size_t n)
+{
+    while (n--)
+        putc(' ', fp);
+}
+
+/* Left context right-aligned in `width` columns; when longer, its end is kept behind "…". */
+static void kwic_left(FILE *fp, const char *s, size_t len, size_t width)
+{
+    size_t total = str_width(s, len);
+    if (total <= width) {
+        put_spaces(fp, width - total);
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    if (width == 0)
+        return;
+    /* Walk back over whole code points while they fit in width − 1 columns. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = len, used = 0;
+    while (start > 0) {
+        size_t prev = start - 1;
+        while (prev > 0 && (u[prev] & 0xC0) == 0x80)
+            prev--;
+        int32_t cp;
+        lf_utf8_decode(u + prev, u + start, &cp);
+        size_t w = cp_width(cp);
+        if (used + w > width - 1)
+            break;
+        used += w;
+        start = prev;
+    }
+    /* A combining mark whose base was cut off would attach to the ellipsis: drop it. */
+    while (start < len) {
+        int32_t cp;
+        size_t n = lf_utf8_decode(u + start, u + len, &cp);
+        if (cp_width(cp) != 0)
+            break;
+        start += n;
+    }
+    put_spaces(fp, width - 1 - used);
+    fputs("\xE2\x80\xA6", fp);
+    fwrite(s + start, 1, len - start, fp);
+}
+
+/* Right context cut to `width` columns, ending in "…" when cut. */
+static void kwic_right(FILE *fp, const char *s, size_t len, size_t width)
+{
+    if (str_width(s, len) <= width) {
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    if (width == 0)
+        return;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t end = 0, used = 0;
+    while (end < len) {
+        int32_t cp;
+        size_t n = lf_utf8_decode(u + end, u + len, &cp);
+        size_t w = cp_width(cp);
+        if (used + w > width - 1)
+            break;
+        used += w;
+        end += n;
+    }
+    fwrite(s, 1, end, fp);
+    fputs("\xE2\x80\xA6", fp);
+}
+
+int lf_render_kwic_line(FILE *fp, const lf_match_row *r, size_t width)
+{
+    lf_buf b = {0}, prefix = {0};
+    lf_buf_printf(&prefix, "%s:%zu %s", r->doc ? r->doc : "", r->line,
+                  r->speaker && *r->speaker ? r->speaker : LF_UNATTRIBUTED);
+    kwic_clean(&b, prefix.data);
+    fwrite(b.data, 1, b.len, fp);
+    size_t pw = str_width(b.data, b.len);
+    put_spaces(fp, (pw < KWIC_PREFIX_WIDTH ? KWIC_PREFIX_WIDTH - pw : 0) + 2);
+
+    kwic_clean(&b, r->left);
+    kwic_left(fp, b.data, b.len, width);
+    kwic_clean(&b, r->text);
+    fputs(" [", fp);
+    fwrite(b.data, 1, b.len, fp);
+    putc(']', fp);
+    kwic_clean(&b, r->right);
+    if (b.len && width > 0) {
+        putc(' ', fp);
+        kwic_right(fp, b.data, b.len, width);
+    }
+    putc('\n', fp);
+    lf_buf_free(&b);
+    lf_buf_free(&prefix);
+    return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,552 @@
+/* tokenize.c — stage 2: turns become words, clauses and sentences (see tokenize.h for the
+ * word rules). One left-to-right pass over each turn's spans; every word is interned in the
+ * vocabulary by its raw bytes, so NFC and case folding run once per distinct form, not once
+ * per occurrence. Sentence ends are decided when the next word is seen, which is what lets
+ * "Mr. Smith", "U.S. officials", "No. 5" and hard-wrapped lines survive. */
+#include "tokenize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "util.h"
+
+/* ---- character classes ---- */
+
+enum {
+    C_OTHER = 0,
+    C_ALPHA = 1,  /* letters and marks */
+    C_DIGIT = 2,  /* numbers */
+    C_UPPER = 4,  /* with C_ALPHA: an uppercase or titlecase letter */
+    C_LOWER = 8
+};
+
+static unsigned char ascii_class[128];
+
+static void init_ascii_class(void)
+{
+    if (ascii_class['a'])
+        return;
+    for (int c = 'a'; c <= 'z'; c++)
+        ascii_class[c] = C_ALPHA | C_LOWER;
+    for (int c = 'A'; c <= 'Z'; c++)
+        ascii_class[c] = C_ALPHA | C_UPPER;
+    for (int c = '0'; c <= '9'; c++)
+        ascii_class[c] = C_DIGIT;
+}
+
+static unsigned cp_class(int32_t cp)
+{
+    if (cp < 128)
+        return ascii_class[cp];
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LT:
+        return C_ALPHA | C_UPPER;
+    case UTF8PROC_CATEGORY_LL:
+        return C_ALPHA | C_LOWER;
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_ALPHA;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return C_DIGIT;
+    default:
+        return C_OTHER;
+    }
+}
+
+static bool is_apostrophe(int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == 0xFF07;
+}
+
+static bool is_hyphen(int32_t cp)
+{
+    return cp == '-' || cp == 0x2010 || cp == 0x2011;
+}
+
+/* Decodes the code point at p (never fails: invalid bytes, which ingest has ruled out,
+ * read as one-byte U+FFFD). */
+static size_t next_cp(const unsigned char *p, const unsigned char *end, int32_t *cp)
+{
+    if (*p < 0x80) {
+        *cp = *p;
+        return 1;
+    }
+    size_t n = lf_utf8_decode(p, end, cp);
+    return n ? n : 1;
+}
+
+static bool in_extra(int32_t cp, const char *extra)
+{
+    return extra && cp > 0 && cp < 128 && strchr(extra, (int)cp) != NULL;
+}
+
+static unsigned class_at(const unsigned char *p, const unsigned char *end, const char *extra,
+                         size_t *len)
+{
+    int32_t cp;
+    *len = next_cp(p, end, &cp);
+    if (in_extra(cp, extra))
+        return C_ALPHA;
+    return cp_class(cp);
+}
+
+/* Scans one word starting at p (which must hold a word character); returns its end. */
+static const unsigned char *scan_word(const unsigned char *p, const unsigned char *end,
+                                      const char *extra)
+{
+    size_t seg_cps = 0; /* code points since the word start or the last ' or - */
+    unsigned last = C_OTHER;
+    while (p < end) {
+        size_t n;
+        unsigned c = class_at(p, end, extra, &n);
+        if (c & (C_ALPHA | C_DIGIT)) {
+            last = c;
+            p += n;
+            seg_cps++;
+            continue;
+        }
+        int32_t cp;
+        next_cp(p, end, &cp);
+        const unsigned char *q = p + n;
+        size_t n2 = 0;
+        unsigned c2 = q < end ? class_at(q, end, extra, &n2) : C_OTHER;
+        /* don't, self-aware: an apostrophe or hyphen between word characters */
+        if ((is_apostrophe(cp) || is_hyphen(cp)) && (c2 & (C_ALPHA | C_DIGIT))) {
+            p = q;
+            seg_cps = 0;
+            continue;
+        }
+        /* 1,200 and 3.5: a separator between digits */
+        if ((cp == ',' || cp == '.') && (last & C_DIGIT) && (c2 & C_DIGIT)) {
+            p = q;
+            continue;
+        }
+        /* U.S., D.C., e.g.: single letters joined by periods, final period included */
+        if (cp == '.' && seg_cps == 1 && (last & C_ALPHA) && (c2 & C_ALPHA)) {
+            const unsigned char *r = q + n2;
+            size_t n3 = 0;
+            unsigned c3 = r < end ? class_at(r, end, extra, &n3) : C_OTHER;
+            if (!(c3 & (C_ALPHA | C_DIGIT))) {
+                /* consume ".X" pairs, then an optional final "." */
+                p = r;
+                while (p < end && *p == '.' && p + 1 < end) {
+                    size_t a, b = 0;
+                    unsigned ca = class_at(p + 1, end, extra, &a);
+                    const unsigned char *s = p + 1 + a;
+                    unsigned cb = s < end ? class_at(s, end, extra, &b) : C_OTHER;
+                    if ((ca & C_ALPHA) && !(cb & (C_ALPHA | C_DIGIT)))
+                        p = s;
+                    else
+                        break;
+                }
+                if (p < end && *p == '.')
+                    p++;
+                return p;
+            }
+        }
+        break;
+    }
+    return p;
+}
+
+void lf_split_words(const char *s, size_t n, const char *extra_word_chars,
+                    void (*fn)(void *ctx, size_t start, size_t end), void *ctx)
+{
+    init_ascii_class();
+    const unsigned char *b = (const unsigned char *)s, *p = b, *end = b + n;
+    while (p < end) {
+        size_t len;
+        unsigned c = class_at(p, end, extra_word_chars, &len);
+        if (c & (C_ALPHA | C_DIGIT)) {
+            const unsigned char *e = scan_word(p, end, extra_word_chars);
+            fn(ctx, (size_t)(p - b), (size_t)(e - b));
+            p = e;
+        } else {
+            p += len;
+        }
+    }
+}
+
+/* ---- normalization ---- */
+
+char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
+{
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    if (ascii) {
+        char *r = lf_xstrndup(s, n);
+        if (fold)
+            for (size_t i = 0; i < n; i++)
+                if (r[i] >= 'A' && r[i] <= 'Z')
+                    r[i] = (char)(r[i] + ('a' - 'A'));
+        if (out_len)
+            *out_len = n;
+        return r;
+    }
+    if (!lf_utf8_valid(s, n, NULL))
+        return NULL;
+    /* Unify apostrophe and hyphen variants first, then NFC (and fold). */
+    lf_buf b = {0};
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        int32_t cp;
+        size_t len = next_cp(p, end, &cp);
+        if (is_apostrophe(cp))
+            lf_buf_putc(&b, '\'');
+        else if (is_hyphen(cp))
+            lf_buf_putc(&b, '-');
+        else
+            lf_buf_append(&b, p, len);
+        p += len;
+    }
+    utf8proc_uint8_t *dst = NULL;
+    int opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (fold)
+        opts |= UTF8PROC_CASEFOLD;
+    utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)lf_buf_cstr(&b),
+                                      (utf8proc_ssize_t)b.len, &dst, (utf8proc_option_t)opts);
+    lf_buf_free(&b);
+    if (r < 0) {
+        if (r == UTF8PROC_ERROR_NOMEM)
+            lf_oom();
+        return NULL;
+    }
+    if (out_len)
+        *out_len = (size_t)r;
+    return (char *)dst;
+}
+
+/* ---- vocabulary ---- */
+
+struct lf_vocab {
+    lf_strmap raw;   /* raw word bytes → form id */
+    lf_strmap norms; /* norm → norm id */
+    lf_form *forms;
+    size_t n_forms, cap_forms;
+    lf_arena strings;
+};
+
+lf_vocab *lf_vocab_new(void)
+{
+    init_ascii_class();
+    lf_vocab *v = lf_xcalloc(1, sizeof *v);
+    lf_strmap_init(&v->raw);
+    lf_strmap_init(&v->norms);
+    lf_arena_init(&v->strings, 256 * 1024);
+    return v;
+}
+
+void lf_vocab_free(lf_vocab *v)
+{
+    if (!v)
+        return;
+    lf_strmap_free(&v->raw);
+    lf_strmap_free(&v->norms);
+    free(v->forms);
+    lf_arena_free(&v->strings);
+    free(v);
+}
+
+size_t lf_vocab_size(const lf_vocab *v)
+{
+    return v->n_forms;
+}
+
+size_t lf_vocab_norm_count(const lf_vocab *v)
+{
+    return v->norms.count;
+}
+
+const lf_form *lf_vocab_form(const lf_vocab *v, uint32_t id)
+{
+    return &v->forms[id];
+}
+
+uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
+{
+    uint32_t id;
+    if (lf_strmap_get(&v->raw, s, n, &id))
+        return id;
+    size_t klen, nlen;
+    char *key = lf_normalize_word(s, n, false, &klen);
+    char *norm = key ? lf_normalize_word(key, klen, true, &nlen) : NULL;
+    if (!key || !norm) {
+        /* Cannot happen for validated input; keep the bytes rather than fail. */
+        free(key);
+        free(norm);
+        key = lf_xstrndup(s, n);
+        norm = lf_xstrndup(s, n);
+        klen = nlen = n;
+    }
+    if (v->n_forms >= UINT32_MAX - 1)
+        lf_oom();
+    id = (uint32_t)v->n_forms;
+    lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
+    lf_form *f = &v->forms[v->n_forms++];
+    f->key = lf_arena_strndup(&v->strings, key, klen);
+    f->key_len = (uint32_t)klen;
+    f->norm = strcmp(key, norm) == 0 ? f->key : lf_arena_strndup(&v->strings, norm, nlen);
+    f->norm_len = (uint32_t)nlen;
+    f->norm_id = lf_strmap_intern(&v->norms, norm, nlen, (uint32_t)v->norms.count, NULL);
+    free(key);
+    free(norm);
+    lf_strmap_put(&v->raw, s, n, id);
+    return id;
+}
+
+/* ---- tokens ---- */
+
+void lf_tokens_init(lf_tokens *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void lf_tokens_free(lf_tokens *t)
+{
+    free(t->tok);
+    free(t->sent);
+    free(t->turn);
+    memset(t, 0, sizeof *t);
+}
+
+/* Words after which a period never ends a sentence: titles before names. */
+static const char *const title_abbrevs[] = {
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "sen", "sens", "rep", "reps", "gov",
+    "lt", "col", "sgt", "capt", "cmdr", "adm", "maj", "hon", "rev", "st", "mt", "ft", "pres",
+    "amb", "supt", "gens", "vs", "cf", "al", NULL};
+/* Words after which a period does not end a sentence when a number follows. */
+static const char *const number_abbrevs[] = {
+    "no", "nos", "art", "sec", "vol", "p", "pp", "fig", "ch", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "ca", "op", NULL};
+
+static bool in_list(const char *const *list, const char *s, size_t n)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+typedef enum { END_NONE, END_PERIOD, END_HARD } pending_end;
+
+typedef struct tok_state {
+    lf_vocab *v;
+    lf_tokens *out;
+    const lf_doc *doc;
+    uint32_t turn;
+    uint32_t clause;
+    uint32_t sent_open; /* 1 when a sentence of the current turn has tokens */
+    pending_end pend;
+    /* running code point count: cp_count is the number of code points before byte cp_pos */
+    size_t cp_pos, cp_count;
+} tok_state;
+
+static size_t char_offset(tok_state *st, size_t byte)
+{
+    const unsigned char *t = (const unsigned char *)st->doc->text;
+    if (byte < st->cp_pos) { /* spans out of order: recount from the start */
+        st->cp_pos = 0;
+        st->cp_count = 0;
+    }
+    size_t c = st->cp_count;
+    for (size_t i = st->cp_pos; i < byte; i++)
+        c += (t[i] & 0xC0) != 0x80;
+    st->cp_pos = byte;
+    st->cp_count = c;
+    return c;
+}
+
+static void close_sentence(tok_state *st)
+{
+    if (st->sent_open) {
+        lf_tokens *o = st->out;
+        o->sent[o->n_sent - 1].tok_end = (uint32_t)o->n_tok;
+        st->sent_open = 0;
+        st->clause++;
+    }
+    st->pend = END_NONE;
+}
+
+/* Decides a pending period before the word [p, e) starts: does it end the sentence? */
+static bool period_ends_sentence(tok_state *st, const unsigned char *p, const unsigned char *e)
+{
+    const lf_tokens *o = st->out;
+    if (!st->sent_open || o->n_tok == 0)
+        return false;
+    int32_t cp;
+    next_cp(p, e, &cp);
+    unsigned c = cp_class(cp);
+    if (c & C_LOWER)
+        return false; /* "approx. five", "e.g. this" */
+    const lf_form *prev = lf_vocab_form(st->v, o->tok[o->n_tok - 1].form);
+    if (in_list(title_abbrevs, prev->norm, prev->norm_len))
+        return false;
+    if ((c & C_DIGIT) && in_list(number_abbrevs, prev->norm, prev->norm_len))
+        return false;
+    /* an initial: "John F. Kennedy" */
+    const lf_token *pt = &o->tok[o->n_tok - 1];
+    if (pt->cend - pt->cstart == 1) {
+        int32_t pc;
+        next_cp((const unsigned char *)st->doc->text + pt->start,
+                (const unsigned char *)st->doc->text + pt->end, &pc);
+        if (cp_class(pc) & C_UPPER)
+            return false;
+    }
+    return true;
+}
+
+static void add_token(tok_state *st, const unsigned char *base, const unsigned char *p,
+                      const unsigned char *e)
+{
+    lf_tokens *o = st->out;
+    if (st->pend == END_HARD || (st->pend == END_PERIOD && period_ends_sentence(st, p, e)))
+        close_sentence(st);
+    st->pend = END_NONE;
+    if (!st->sent_open) {
+        lf_grow((void **)&o->sent, &o->cap_sent, o->n_sent + 1, sizeof *o->sent);
+        o->sent[o->n_sent++] = (lf_sentence){(uint32_t)o->n_tok, (uint32_t)o->n_tok, st->turn};
+        st->sent_open = 1;
+    }
+    lf_grow((void **)&o->tok, &o->cap_tok, o->n_tok + 1, sizeof *o->tok);
+    lf_token *t = &o->tok[o->n_tok++];
+    t->start = (uint32_t)(p - base);
+    t->end = (uint32_t)(e - base);
+    t->cstart = (uint32_t)char_offset(st, t->start);
+    t->cend = (uint32_t)char_offset(st, t->end);
+    t->form = lf_vocab_intern(st->v, (const char *)p, (size_t)(e - p));
+    t->clause = st->clause;
+    t->sentence = (uint32_t)(o->n_sent - 1);
+}
+
+/* Punctuation between words: sentence ends, clause breaks, paragraph breaks. */
+static const unsigned char *punct(tok_state *st, const unsigned char *p, const unsigned char *end,
+                                  unsigned *newlines)
+{
+    int32_t cp;
+    size_t n = next_cp(p, end, &cp);
+    switch (cp) {
+    case '\n':
+        (*newlines)++;
+        break;
+    case '\r':
+        if (p + 1 < end && p[1] == '\n')
+            n = 2;
+        (*newlines)++;
+        break;
+    case ' ':
+    case '\t':
+    case '\f':
+    case '\v':
+    case 0xA0:
+    case 0x2009:
+    case 0x202F:
+    case 0x3000:
+        break;
+    case '.':
+    case 0x2026: /* … */
+        if (st->pend != END_HARD)
+            st->pend = END_PERIOD;
+        *newlines = 0;
+        break;
+    case '!':
+    case '?':
+    case 0x203D:
+        st->pend = END_HARD;
+        *newlines = 0;
+        break;
+    case ',':
+    case ';':
+    case ':':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case 0x2013: /* – */
+    case 0x2014: /* — */
+    case 0x2015:
+        st->clause++;
+        *newlines = 0;
+        break;
+    case '-':
+        /* "--" as a dash */
+        if (p + 1 < end && p[1] == '-')
+            st->clause++;
+        *newlines = 0;
+        break;
+    default:
+        *newlines = 0;
+        break;
+    }
+    if (*newlines >= 2) {
+        /* a blank line: paragraph break */
+        if (st->sent_open)
+            st->pend = END_HARD;
+    }
+    return p + n;
+}
+
+lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
+                          lf_tokens *out, lf_error *err)
+{
+    init_ascii_class();
+    out->n_tok = out->n_sent = out->n_turn = 0;
+    lf_grow((void **)&out->turn, &out->cap_turn, doc->n_turns, sizeof *out->turn);
+    uint64_t max_tok = opt ? opt->limits[LF_LIMIT_TOKEN_BYTES] : 1024;
+    tok_state st = {.v = v, .out = out, .doc = doc};
+    const unsigned char *base = (const unsigned char *)doc->text;
+    for (size_t ti = 0; ti < doc->n_turns; ti++) {
+        const lf_turn *turn = &doc->turns[ti];
+        st.turn = (uint32_t)ti;
+        st.sent_open = 0;
+        st.pend = END_NONE;
+        lf_turn_range *tr = &out->turn[out->n_turn++];
+        tr->tok_first = (uint32_t)out->n_tok;
+        tr->sent_first = (uint32_t)out->n_sent;
+        unsigned newlines = 0;
+        for (size_t si = 0; si < turn->span_count; si++) {
+            const lf_span *sp = &doc->spans[turn->span_first + si];
+            const unsigned char *p = base + sp->start, *end = base + sp->end;
+            while (p < end) {
+                if (*p < 0x80 && !(ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
+                    p = punct(&st, p, end, &newlines);
+                    continue;
+                }
+                size_t len;
+                unsigned c = class_at(p, end, NULL, &len);
+                if (!(c & (C_ALPHA | C_DIGIT))) {
+                    p = punct(&st, p, end, &newlines);
+                    continue;
+                }
+                const unsigned char *e = scan_word(p, end, NULL);
+                if ((uint64_t)(e - p) > max_tok) {
+                    size_t off = (size_t)(p - base);
+                    lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_doc_line_of(doc, off), 0,
+                                "word of %zu bytes at byte offset %zu exceeds the token-bytes "
+                                "limit (%llu); raise it with --limit token-bytes=N",
+                                (size_t)(e - p), off, (unsigned long long)max_tok);
+                    return LF_ERR_LIMIT;
+                }
+                newlines = 0;
+                add_token(&st, base, p, e);
+                p = e;
+            }
+        }
+        close_sentence(&st);
+        tr->tok_end = (uint32_t)out->n_tok;
+        tr->sent_end = (uint32_t)out->n_sent;
+    }
+    return LF_OK;
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Golden end-to-end tests: each directory under tests/golden/ is one case.
+
+  args             the command line after `lexframe`, one argument per line ('#' comments);
+                   the token @ROOT@ is replaced by the source root
+  status           the expected exit status (default 0)
+  stdout, stderr   the expected streams, byte for byte (when the file exists)
+  expected/        every file the run must write, byte for byte, relative to the case's
+                   scratch directory (e.g. expected/output/frequencies.csv); no other
+                   file may appear under a directory that expected/ names
+  (anything else)  inputs: the run's working directory is a scratch copy of the case
+
+Usage: golden.py LEXFRAME SOURCE_ROOT [CASE...] [--update]
+--update rewrites the expected files from the current output (review the diff!).
+Prints one line per case and exits 1 when any case fails.
+"""
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SPECIAL = {"args", "status", "stdout", "stderr", "expected", "README"}
+
+
+def read_args(case, root):
+    args = []
+    with open(os.path.join(case, "args"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            args.append(line.replace("@ROOT@", root))
+    return args
+
+
+def run_case(exe, root, case, update):
+    name = os.path.basename(case)
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="lf-golden-") as work:
+        for entry in os.listdir(case):
+            if entry in SPECIAL:
+                continue
+            src = os.path.join(case, entry)
+            dst = os.path.join(work, entry)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst, symlinks=True)
+            else:
+                shutil.copy2(src, dst)
+        args = read_args(case, root)
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        try:
+            p = subprocess.run([exe] + args, cwd=work, capture_output=True, timeout=120,
+                               env=env)
+        except subprocess.TimeoutExpired:
+            return ["timed out after 120 s"]
+        status_file = os.path.join(case, "status")
+        want_status = 0
+        if os.path.exists(status_file):
+            want_status = int(open(status_file).read().strip())
+        if update:
+            with open(status_file, "w") as f:
+                f.write("%d\n" % p.returncode)
+        elif p.returncode != want_status:
+            failures.append("exit status %d, expected %d; stderr: %s"
+                            % (p.returncode, want_status, p.stderr.decode(errors="replace")))
+        for stream, data in (("stdout", p.stdout), ("stderr", p.stderr)):
+            path = os.path.join(case, stream)
+            if update:
+                if data or os.path.exists(path):
+                    with open(path, "wb") as f:
+                        f.write(data)
+            elif os.path.exists(path):
+                if open(path, "rb").read() != data:
+                    failures.append("%s differs:\n%s" % (stream, data.decode(errors="replace")[:2000]))
+        exp = os.path.join(case, "expected")
+        if update and os.path.isdir(exp):
+            for dirpath, _, files in os.walk(exp):
+                for fn in files:
+                    rel = os.path.relpath(os.path.join(dirpath, fn), exp)
+                    got = os.path.join(work, rel)
+                    if os.path.exists(got):
+                        shutil.copy2(got, os.path.join(dirpath, fn))
+                    else:
+                        os.remove(os.path.join(dirpath, fn))
+        elif os.path.isdir(exp):
+            dirs = set()
+            for dirpath, _, files in os.walk(exp):
+                dirs.add(os.path.relpath(dirpath, exp))
+                for fn in files:
+                    rel = os.path.relpath(os.path.join(dirpath, fn), exp)
+                    got = os.path.join(work, rel)
+                    if not os.path.exists(got):
+                        failures.append("missing output %s" % rel)
+                    elif not filecmp.cmp(os.path.join(dirpath, fn), got, shallow=False):
+                        failures.append("output %s differs" % rel)
+            for d in dirs:
+                if d == ".":
+                    continue
+                got_dir = os.path.join(work, d)
+                for fn in os.listdir(got_dir) if os.path.isdir(got_dir) else []:
+                    if not os.path.exists(os.path.join(exp, d, fn)):
+                        failures.append("unexpected output %s/%s" % (d, fn))
+    return failures
+
+
+def main():
+    argv = sys.argv[1:]
+    update = "--update" in argv
+    argv = [a for a in argv if a != "--update"]
+    exe, root = os.path.abspath(argv[0]), os.path.abspath(argv[1])
+    cases_dir = os.path.join(root, "tests", "golden")
+    names = argv[2:] or sorted(d for d in os.listdir(cases_dir)
+                               if os.path.isdir(os.path.join(cases_dir, d)))
+    bad = 0
+    for n in names:
+        failures = run_case(exe, root, os.path.join(cases_dir, n), update)
+        if failures:
+            bad += 1
+            print("FAIL %s" % n)
+            for f in failures:
+                print("  " + f.replace("\n", "\n  "))
+        else:
+            print("ok   %s" % n)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,832 @@
+/* test_render.c — stage 5: statistics against values worked out by hand, number formatting,
+ * CSV/JSON/TSV escaping, KWIC alignment with multibyte text, the CSV tables byte for byte,
+ * the summary's sentences, the manifest's hashes, and atomic output files (commit, abort,
+ * write and rename failures). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "render.h"
+#include "util.h"
+
+/* ---- helpers ---- */
+
+typedef struct capture {
+    char *buf;
+    size_t len;
+    FILE *fp;
+} capture;
+
+static FILE *cap_open(capture *c)
+{
+    c->buf = NULL;
+    c->len = 0;
+    c->fp = open_memstream(&c->buf, &c->len);
+    assert_non_null(c->fp);
+    return c->fp;
+}
+
+/* Closes the stream and returns its text (owned by c). */
+static const char *cap_text(capture *c)
+{
+    fclose(c->fp);
+    c->fp = NULL;
+    return c->buf;
+}
+
+static void cap_free(capture *c)
+{
+    free(c->buf);
+}
+
+static void assert_close(double got, double want)
+{
+    if (!(fabs(got - want) < 1e-12))
+        fail_msg("got %.17g, want %.17g", got, want);
+}
+
+/* A lexicon, a document and its matches built by hand (no other stage involved). */
+typedef struct fixture {
+    struct lf_lexicon lex;
+    lf_theme themes[3];
+    lf_entry entries[2];
+    lf_doc doc;
+    lf_speaker speakers[2];
+    lf_turn turns[2];
+    lf_tokens toks;
+    lf_turn_range ranges[2];
+    lf_sentence sents[4];
+    lf_token *tok;
+    lf_matches ms;
+    lf_match m[16];
+} fixture;
+
+static void fixture_lexicon(fixture *f, lf_neg_policy leverage_policy)
+{
+    memset(f, 0, sizeof *f);
+    f->themes[0] = (lf_theme){.id = "trust", .label = "Trust, broadly", .parent = -1,
+                              .depth = 1, .neg = LF_NEG_COUNT, .neg_target = -1};
+    f->themes[1] = (lf_theme){.id = "leverage", .label = "leverage", .parent = -1, .depth = 1,
+                              .neg = leverage_policy, .neg_target = -1};
+    f->themes[2] = (lf_theme){.id = "betrayal", .label = "betrayal", .parent = -1, .depth = 1,
+                              .neg = LF_NEG_COUNT, .neg_target = -1};
+    f->entries[0] = (lf_entry){.theme = 0, .weight = 1.0, .source = "trust"};
+    f->entries[1] = (lf_entry){.theme = 1, .weight = 0.5, .source = "leverage"};
+    f->lex.themes = f->themes;
+    f->lex.entries = f->entries;
+    f->lex.n_entries = 2;
+}
+
+/* Turns: one per speaker given, each with two sentences of the given word counts. */
+static void fixture_doc(fixture *f, const char *id, size_t n_turns, const uint32_t words[4])
+{
+    static const char *const names[] = {"ENVOY", "MINISTER"};
+    f->doc.id = id;
+    f->doc.speakers = f->speakers;
+    f->doc.n_speakers = n_turns;
+    f->doc.turns = f->turns;
+    f->doc.n_turns = n_turns;
+    size_t total = 0;
+    for (size_t i = 0; i < 2 * n_turns; i++)
+        total += words[i];
+    f->tok = lf_xcalloc(total, sizeof *f->tok);
+    uint32_t tok = 0;
+    for (uint32_t t = 0; t < n_turns; t++) {
+        f->speakers[t] = (lf_speaker){.label = names[t], .name = names[t]};
+        f->turns[t] = (lf_turn){.speaker = (int32_t)t, .line = t + 1};
+        f->ranges[t] = (lf_turn_range){tok, 0, 2 * t, 2 * t + 2};
+        for (uint32_t s = 2 * t; s < 2 * t + 2; s++) {
+            f->sents[s] = (lf_sentence){tok, tok + words[s], t};
+            for (uint32_t w = 0; w < words[s]; w++)
+                f->tok[tok++].sentence = s;
+        }
+        f->ranges[t].tok_end = tok;
+    }
+    f->toks = (lf_tokens){.tok = f->tok, .n_tok = tok, .sent = f->sents, .n_sent = 2 * n_turns,
+                          .turn = f->ranges, .n_turn = n_turns};
+    f->ms.m = f->m;
+}
+
+static void fixture_match(fixture *f, uint32_t s, uint32_t theme, lf_match_status st,
+                          bool negated)
+{
+    uint32_t t = f->sents[s].tok_first;
+    f->m[f->ms.n++] = (lf_match){.tok_start = t, .tok_end = t + 1, .sentence = s,
+                                 .theme = theme, .entry = theme, .negator = -1,
+                                 .status = (uint8_t)st, .negated = negated};
+}
+
+/* The tiny table: one ENVOY turn in "d,1.txt", sentences of 3 and 4 words; trust and
+ * leverage in the first sentence, a negated (still counted) trust in the second. */
+static lf_tables *tiny_tables(fixture *f)
+{
+    fixture_lexicon(f, LF_NEG_COUNT);
+    f->lex.n_themes = 2;
+    static const uint32_t words[4] = {3, 4};
+    fixture_doc(f, "d,1.txt", 1, words);
+    fixture_match(f, 0, 0, LF_MATCH_COUNTED, false);
+    fixture_match(f, 0, 1, LF_MATCH_COUNTED, false);
+    fixture_match(f, 1, 0, LF_MATCH_COUNTED, true);
+    lf_tables *t = lf_tables_new(&f->lex);
+    lf_tables_add_doc(t, &f->doc, &f->toks, &f->ms);
+    return t;
+}
+
+/* ---- statistics ---- */
+
+static void statistics_by_hand(void **state)
+{
+    (void)state;
+    assert_close(lf_rate_per_1000(7, 1650), 7000.0 / 1650.0);
+    assert_close(lf_rate_per_1000(3, 0), 0.0);
+    /* n = 10, n_a = 4, n_b = 5, n_ab = 3. */
+    assert_close(lf_cooc_expected(4, 5, 10), 2.0);            /* 4·5/10 */
+    assert_close(lf_cooc_jaccard(3, 4, 5), 0.5);              /* 3/(4+5−3) */
+    assert_close(lf_cooc_pmi(3, 4, 5, 10), 0.5849625007211562); /* log2(30/20) */
+    /* log2(1.5) / −log2(0.3) = 0.58496250072 / 1.73696559417 */
+    assert_close(lf_cooc_npmi(3, 4, 5, 10), 0.3367726468997534);
+    /* Independence: n_ab = n_a·n_b/n gives 0; never together gives −1; always 1. */
+    assert_close(lf_cooc_pmi(2, 4, 5, 10), 0.0);
+    assert_close(lf_cooc_npmi(2, 4, 5, 10), 0.0);
+    assert_close(lf_cooc_npmi(0, 4, 5, 10), -1.0);
+    assert_true(isinf(lf_cooc_pmi(0, 4, 5, 10)) && lf_cooc_pmi(0, 4, 5, 10) < 0);
+    assert_close(lf_cooc_npmi(10, 10, 10, 10), 1.0);
+    assert_close(lf_cooc_pmi(10, 10, 10, 10), 0.0);
+    assert_true(isnan(lf_cooc_expected(1, 1, 0)));
+    assert_true(isnan(lf_cooc_jaccard(0, 0, 0)));
+    assert_true(isnan(lf_cooc_pmi(1, 0, 1, 5)));
+    /* Counts beyond 2^32 must not overflow the products. */
+    uint64_t big = 1ULL << 40;
+    assert_close(lf_cooc_pmi(big / 2, big / 2, big / 2, big), 1.0);
+}
+
+static void number_format(void **state)
+{
+    (void)state;
+    static const struct {
+        double x;
+        const char *want;
+    } cases[] = {
+        {3.0, "3"},          {0.5, "0.5"},   {12.3456789, "12.345679"}, {-0.0, "0"},
+        {-1e-9, "0"},        {-2.5, "-2.5"}, {0.1 + 0.2, "0.3"},        {1e-6, "0.000001"},
+        {100.0, "100"},      {1e20, "100000000000000000000"},          {2.0 / 3.0, "0.666667"},
+        {-1234.5000001, "-1234.5"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lf_fmt_double(buf, sizeof buf, cases[i].x);
+        assert_string_equal(buf, cases[i].want);
+    }
+    lf_fmt_double(buf, sizeof buf, NAN);
+    assert_string_equal(buf, "NA");
+    lf_fmt_double(buf, sizeof buf, INFINITY);
+    assert_string_equal(buf, "NA");
+    lf_fmt_double(buf, sizeof buf, -INFINITY);
+    assert_string_equal(buf, "NA");
+    lf_fmt_double(buf, 4, 123.25); /* cut to fit, still terminated */
+    assert_string_equal(buf, "123");
+}
+
+/* ---- escaping ---- */
+
+static void csv_quoting(void **state)
+{
+    (void)state;
+    capture c;
+    FILE *fp = cap_open(&c);
+    const char *fields[] = {"plain", "a,b", "say \"no\"", "two\nlines", "cr\r", "", NULL,
+                            "caf\xc3\xa9"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (i)
+            putc('|', fp);
+        lf_csv_field(fp, fields[i]);
+    }
+    assert_string_equal(cap_text(&c), "plain|\"a,b\"|\"say \"\"no\"\"\"|\"two\nlines\"|\"cr\r\"||"
+                                      "|caf\xc3\xa9");
+    cap_free(&c);
+}
+
+static void json_escaping(void **state)
+{
+    (void)state;
+    capture c;
+    FILE *fp = cap_open(&c);
+    lf_json_string(fp, "q\"b\\s/\n\r\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x80\xa8");
+    lf_json_string(fp, NULL);
+    assert_string_equal(cap_text(&c), "\"q\\\"b\\\\s/\\n\\r\\t\\u0001\\u001f\x7f caf\xc3\xa9 "
+                                      "\\u2028\"\"\"");
+    cap_free(&c);
+}
+
+static lf_match_row sample_row(void)
+{
+    return (lf_match_row){
+        .doc = "dir/brief\t1.txt", .turn = 3, .speaker = "MS. JEAN-PIERRE", .sentence = 7,
+        .tok_start = 40, .tok_end = 42, .byte_start = 200, .byte_end = 215, .char_start = 198,
+        .char_end = 213, .line = 12, .theme = "negotiation.leverage", .entry = "leverage*",
+        .entry_file = "lex/main.lexicon", .entry_line = 9, .text = "leverage\nover",
+        .negated = true, .negator = "not", .left = NULL, .right = NULL, .status = "overlap",
+    };
+}
+
+static void tsv_rows(void **state)
+{
+    (void)state;
+    assert_string_equal(lf_match_tsv_header(),
+                        "doc\tturn\tspeaker\tsentence\tline\ttok_start\ttok_end\tbyte_start\t"
+                        "byte_end\tchar_start\tchar_end\ttheme\tentry\tentry_file\tentry_line\t"
+                        "text\tnegated\tnegator\tstatus");
+    capture c;
+    FILE *fp = cap_open(&c);
+    lf_match_row r = sample_row();
+    assert_int_equal(lf_write_match_tsv(fp, &r), 0);
+    r.negated = false;
+    r.negator = NULL;
+    r.speaker = "";
+    r.text = "a\r\nb";
+    r.status = NULL;
+    assert_int_equal(lf_write_match_tsv(fp, &r), 0);
+    assert_string_equal(cap_text(&c),
+                        "dir/brief 1.txt\t3\tMS. JEAN-PIERRE\t7\t12\t40\t42\t200\t215\t198\t213\t"
+                        "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\tleverage over\t1\t"
+                        "not\toverlap\n"
+                        "dir/brief 1.txt\t3\t\t7\t12\t40\t42\t200\t215\t198\t213\t"
+                        "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\ta  b\t0\t\tcounted\n");
+    cap_free(&c);
+    /* Same number of fields as the header. */
+    size_t tabs = 0;
+    for (const char *p = lf_match_tsv_header(); *p; p++)
+        tabs += *p == '\t';
+    assert_int_equal(tabs, 18);
+}
+
+static void jsonl_rows(void **state)
+{
+    (void)state;
+    capture c;
+    FILE *fp = cap_open(&c);
+    lf_match_row r = sample_row();
+    assert_int_equal(lf_write_match_jsonl(fp, &r), 0);
+    r.negated = false;
+    r.negator = NULL;
+    r.left = "we have \"real\"";
+    r.right = "them";
+    assert_int_equal(lf_write_match_jsonl(fp, &r), 0);
+    assert_string_equal(
+        cap_text(&c),
+        "{\"doc\":\"dir/brief\\t1.txt\",\"turn\":3,\"speaker\":\"MS. JEAN-PIERRE\",\"sentence\":7,"
+        "\"line\":12,\"tok_start\":40,\"tok_end\":42,\"byte_start\":200,\"byte_end\":215,"
+        "\"char_start\":198,\"char_end\":213,\"theme\":\"negotiation.leverage\","
+        "\"entry\":\"leverage*\",\"entry_file\":\"lex/main.lexicon\",\"entry_line\":9,"
+        "\"text\":\"leverage\\nover\",\"negated\":true,\"negator\":\"not\","
+        "\"status\":\"overlap\"}\n"
+        "{\"doc\":\"dir/brief\\t1.txt\",\"turn\":3,\"speaker\":\"MS. JEAN-PIERRE\",\"sentence\":7,"
+        "\"line\":12,\"tok_start\":40,\"tok_end\":42,\"byte_start\":200,\"byte_end\":215,"
+        "\"char_start\":198,\"char_end\":213,\"theme\":\"negotiation.leverage\","
+        "\"entry\":\"leverage*\",\"entry_file\":\"lex/main.lexicon\",\"entry_line\":9,"
+        "\"text\":\"leverage\\nover\",\"negated\":false,\"negator\":null,"
+        "\"status\":\"overlap\",\"left\":\"we have \\\"real\\\"\",\"right\":\"them\"}\n");
+    cap_free(&c);
+}
+
+/* ---- KWIC ---- */
+
+/* Display columns before the first '[' of a line (every character here is 1 column wide
+ * except the CJK ones, which are 2). */
+static size_t columns_before_bracket(const char *line)
+{
+    size_t cols = 0;
+    const unsigned char *p = (const unsigned char *)line, *end = p + strlen(line);
+    while (p < end && *p != '[') {
+        int32_t cp;
+        size_t n = lf_utf8_decode(p, end, &cp);
+        assert_true(n > 0); /* never a cut code point */
+        cols += (cp >= 0x3000 && cp <= 0x9FFF) ? 2 : 1;
+        p += n;
+    }
+    return cols;
+}
+
+static const char *kwic(capture *c, const char *speaker, const char *left, const char *text,
+                        const char *right, size_t width)
+{
+    lf_match_row r = sample_row();
+    r.doc = "a.txt";
+    r.speaker = speaker;
+    r.left = left;
+    r.text = text;
+    r.right = right;
+    FILE *fp = cap_open(c);
+    assert_int_equal(lf_render_kwic_line(fp, &r, width), 0);
+    return cap_text(c);
+}
+
+static void kwic_alignment(void **state)
+{
+    (void)state;
+    capture c;
+    /* Short left context: padded on the left to the width. */
+    assert_string_equal(kwic(&c, "ENVOY", "we have", "leverage", "over them", 10),
+                        "a.txt:12 ENVOY" "            " "   we have [leverage] over them\n");
+    cap_free(&c);
+    /* Long contexts: left keeps its end behind an ellipsis, right is cut with one. */
+    assert_string_equal(kwic(&c, "ENVOY", "this is the ultimate", "leverage",
+                             "and then some more words", 10),
+                        "a.txt:12 ENVOY            \xe2\x80\xa6 ultimate [leverage] and then "
+                        "\xe2\x80\xa6\n");
+    cap_free(&c);
+    /* Multibyte left contexts of different byte lengths line up in columns. */
+    const char *lines[] = {
+        kwic(&c, "ENVOY", "\xc3\xbc" "ber caf\xc3\xa9", "x", "", 12), /* über café */
+    };
+    size_t col0 = columns_before_bracket(lines[0]);
+    assert_non_null(strstr(lines[0], "   \xc3\xbc" "ber caf\xc3\xa9 [x]\n"));
+    cap_free(&c);
+    /* 日本語の交渉を is 14 columns: 5 wide characters (10 columns) fit in the 11 left of
+       the ellipsis, one space pads; nothing is cut inside a code point. */
+    const char *jp = kwic(&c, "ENVOY",
+                          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe4\xba\xa4"
+                          "\xe6\xb8\x89\xe3\x82\x92",
+                          "x", NULL, 12);
+    assert_non_null(strstr(jp, "   \xe2\x80\xa6\xe8\xaa\x9e\xe3\x81\xae\xe4\xba\xa4\xe6\xb8\x89"
+                               "\xe3\x82\x92 [x]\n"));
+    assert_int_equal(columns_before_bracket(jp), col0);
+    cap_free(&c);
+    /* A plain ASCII left context also lines up. */
+    const char *ascii = kwic(&c, "ENVOY", "short", "x", NULL, 12);
+    assert_int_equal(columns_before_bracket(ascii), col0);
+    cap_free(&c);
+    /* Combining marks take no column and stay with their base; an empty speaker is the
+       unattributed turn; control characters become spaces. */
+    const char *comb = kwic(&c, "", "e\xcc\x81" "abcd", "x\ty", "", 4);
+    assert_string_equal(comb, "a.txt:12 (unattributed)   \xe2\x80\xa6" "bcd [x y]\n");
+    cap_free(&c);
+    comb = kwic(&c, "", "ab" "e\xcc\x81", "x", "", 3);
+    assert_string_equal(comb, "a.txt:12 (unattributed)   ab" "e\xcc\x81" " [x]\n");
+    cap_free(&c);
+    /* A combining accent whose base is cut off is dropped, not left on the ellipsis. */
+    comb = kwic(&c, "", "ab" "e\xcc\x81", "x", "", 1);
+    assert_string_equal(comb, "a.txt:12 (unattributed)   \xe2\x80\xa6 [x]\n");
+    cap_free(&c);
+    /* Width 0: no context at all. */
+    assert_string_equal(kwic(&c, "ENVOY", "abc", "x", "def", 0),
+                        "a.txt:12 ENVOY" "            " " [x]\n");
+    cap_free(&c);
+}
+
+/* ---- tables ---- */
+
+static void frequencies_csv_bytes(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = tiny_tables(&f);
+    capture c;
+    assert_int_equal(lf_render_frequencies_csv(cap_open(&c), t, &f.lex), 0);
+    assert_string_equal(
+        cap_text(&c),
+        "group_type,group,theme,theme_label,matches,negated,weight,words,rate_per_1000,"
+        "turns_with_theme,turns,sentences_with_theme,sentences\n"
+        "corpus,all,trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
+        "corpus,all,leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n"
+        "document,\"d,1.txt\",trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
+        "document,\"d,1.txt\",leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n"
+        "speaker,ENVOY,trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
+        "speaker,ENVOY,leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+static void cooccurrence_csv_bytes(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = tiny_tables(&f);
+    capture c;
+    assert_int_equal(lf_render_cooccurrence_csv(cap_open(&c), t, &f.lex), 0);
+    /* Sentences: trust in 2 of 2, leverage in 1, together in 1: expected 1, Jaccard
+       1/(2+1−1), PMI log2(1·2/(2·1)) = 0, NPMI 0. Turns: both in the only turn: NPMI 1. */
+    assert_string_equal(cap_text(&c),
+                        "scope,theme_a,theme_b,joint,count_a,count_b,units,expected,jaccard,pmi,"
+                        "npmi\n"
+                        "sentence,trust,leverage,1,2,1,2,1,0.5,0,0\n"
+                        "turn,trust,leverage,1,1,1,1,1,1,0,1\n");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+static void writers_report_stream_errors(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = tiny_tables(&f);
+    FILE *fp = fopen("/dev/full", "w");
+    if (!fp) {
+        print_message("skipped: /dev/full not present\n");
+    } else {
+        setvbuf(fp, NULL, _IONBF, 0); /* every write reaches the device and fails */
+        assert_int_equal(lf_render_frequencies_csv(fp, t, &f.lex), -1);
+        lf_match_row r = sample_row();
+        assert_int_equal(lf_write_match_tsv(fp, &r), -1);
+        assert_int_equal(lf_write_match_jsonl(fp, &r), -1);
+        fclose(fp);
+    }
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+/* ---- summary ---- */
+
+static void summary_sentences(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_lexicon(&f, LF_NEG_IGNORE);
+    f.lex.n_themes = 3;
+    /* ENVOY 600 + 650 words, MINISTER 20 + 20 (too few to be ranked). */
+    static const uint32_t words[4] = {600, 650, 20, 20};
+    fixture_doc(&f, "brief.txt", 2, words);
+    fixture_match(&f, 0, 0, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 0, 1, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 1, 0, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 1, 1, LF_MATCH_NEGATED_IGNORED, true);
+    fixture_match(&f, 2, 0, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 2, 1, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 3, 0, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 3, 1, LF_MATCH_OVERLAP, false);
+    f.doc.n_strips = 3; /* only the count is read */
+    lf_tables *t = lf_tables_new(&f.lex);
+    lf_tables_add_doc(t, &f.doc, &f.toks, &f.ms);
+
+    const char *inputs[] = {"brief.txt", "bad.txt"};
+    const char *failed[] = {"bad_*1*.txt: cannot open: No such file or directory"};
+    const char *lexicons[] = {"main.lexicon"};
+    lf_report_info info = {.version = "9.9.9", .inputs = inputs, .n_inputs = 2,
+                           .failed = failed, .n_failed = 1, .lexicon_files = lexicons,
+                           .n_lexicon_files = 1};
+    capture c;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info), 0);
+    const char *md = cap_text(&c);
+    if (getenv("LF_DUMP_SUMMARY"))
+        fputs(md, stderr);
+    static const char *const want[] = {
+        "# lexframe summary\n\nProduced by lexframe 9.9.9 from 2 input files and 1 lexicon "
+        "file.\n",
+        "The corpus has 1 document with 2 turns by 2 speakers: 1,290 words in 4 sentences. "
+        "3 stage directions and time stamps were removed before counting.\n",
+        "1. *Trust, broadly* (`trust`): 4 matches, 3.1 per 1,000 words.\n"
+        "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words.\n",
+        "No matches for: *betrayal*.\n",
+        "only speakers with at least 50 words are compared",
+        "### Trust, broadly\n\n**ENVOY** uses *Trust, broadly* most: 1.6 per 1,000 words (2 "
+        "matches in 1,250 words). Its only matching entry is `trust` (4 matches).\n",
+        "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words).",
+        /* Sentences: trust in all 4, leverage in 2, together in 2: NPMI 0. */
+        "- *Trust, broadly* and *leverage* share 2 of 4 sentences (NPMI 0; 2 expected by "
+        "chance).\n",
+        "- *Trust, broadly* and *leverage* share 2 of 2 turns (NPMI 1; 2 expected by chance).\n",
+        "2 matches were suppressed: 1 match inside a longer match, 0 matches cancelled by an "
+        "exclusion, and 1 negated match in themes that ignore negated matches. 1 match was "
+        "negated in all",
+        "1 input failed and is not in the figures above:\n\n- bad\\_\\*1\\*.txt: cannot open: "
+        "No such file or directory\n", /* Markdown punctuation escaped */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(md, want[i]))
+            fail_msg("summary lacks:\n%s\n--- summary ---\n%s", want[i], md);
+    /* MINISTER's higher rate (50 per 1,000 over 40 words) is below the word minimum. */
+    assert_null(strstr(md, "**MINISTER**"));
+    /* Deterministic: the same table gives the same bytes. */
+    char *first = lf_xstrdup(md);
+    cap_free(&c);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info), 0);
+    assert_string_equal(cap_text(&c), first);
+    free(first);
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+static void summary_of_nothing(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_lexicon(&f, LF_NEG_COUNT);
+    f.lex.n_themes = 3;
+    lf_tables *t = lf_tables_new(&f.lex);
+    capture c;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    const char *md = cap_text(&c);
+    assert_non_null(strstr(md, "The corpus has 0 documents with 0 turns by 0 speakers: 0 words "
+                               "in 0 sentences."));
+    assert_non_null(strstr(md, "No theme matched anywhere in the corpus.\n"));
+    assert_non_null(strstr(md, "No two themes share at least 2 sentences.\n"));
+    assert_non_null(strstr(md, "No match was suppressed. No match was negated.\n"));
+    assert_null(strstr(md, "## Who uses"));
+    assert_null(strstr(md, "## Inputs")); /* no info given */
+    cap_free(&c);
+    lf_tables_free(t);
+    /* A lexicon without themes. */
+    f.lex.n_themes = 0;
+    f.lex.n_entries = 0;
+    t = lf_tables_new(&f.lex);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    assert_non_null(strstr(cap_text(&c), "The lexicon has no themes.\n"));
+    cap_free(&c);
+    lf_tables_free(t);
+}
+
+/* ---- manifest and hashing ---- */
+
+static char *temp_dir(void)
+{
+    char tmpl[] = "/tmp/lf-render-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return lf_xstrdup(d);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_text(const char *path)
+{
+    char *data;
+    size_t len;
+    lf_error err;
+    if (lf_read_file(path, 1 << 20, &data, &len, &err) != LF_OK)
+        return NULL;
+    return data;
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void manifest_hashes(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    char in[256], lexf[256], missing[256];
+    snprintf(in, sizeof in, "%s/abc.txt", dir);
+    snprintf(lexf, sizeof lexf, "%s/empty.lexicon", dir);
+    snprintf(missing, sizeof missing, "%s/gone.txt", dir);
+    write_file(in, "abc");
+    write_file(lexf, "");
+
+    char hex[65];
+    uint64_t bytes = 0;
+    lf_error err;
+    assert_int_equal(lf_sha256_file(in, hex, &bytes, &err), LF_OK);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(bytes, 3);
+    assert_int_equal(lf_sha256_file(dir, hex, &bytes, &err), LF_ERR_INPUT);
+
+    fixture f;
+    lf_tables *t = tiny_tables(&f);
+    const char *inputs[] = {in};
+    const char *lexicons[] = {lexf};
+    const char *failed[] = {"bad \"one\".txt: unreadable"};
+    const char *options[] = {"overlap=independent", "strip=\\(x\\)", "no-default-strip",
+                             "strip=y"};
+    lf_report_info info = {.version = "0.1.0", .argv_line = "lexframe report \"my corpus\"",
+                           .inputs = inputs, .n_inputs = 1, .failed = failed, .n_failed = 1,
+                           .lexicon_files = lexicons, .n_lexicon_files = 1,
+                           .options = options, .n_options = 4};
+    capture c;
+    assert_int_equal(lf_render_manifest_json(cap_open(&c), t, &info, &err), 0);
+    char want[4096];
+    snprintf(want, sizeof want,
+             "{\n"
+             "  \"lexframe\": \"0.1.0\",\n"
+             "  \"command\": \"lexframe report \\\"my corpus\\\"\",\n"
+             "  \"options\": {\n"
+             "    \"overlap\": \"independent\",\n"
+             "    \"strip\": [\"\\\\(x\\\\)\", \"y\"],\n"
+             "    \"no-default-strip\": true\n"
+             "  },\n"
+             "  \"inputs\": [\n"
+             "    {\n"
+             "      \"path\": \"%s\",\n"
+             "      \"bytes\": 3,\n"
+             "      \"sha256\": \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"\n"
+             "    }\n"
+             "  ],\n"
+             "  \"lexicons\": [\n"
+             "    {\n"
+             "      \"path\": \"%s\",\n"
+             "      \"bytes\": 0,\n"
+             "      \"sha256\": \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"\n"
+             "    }\n"
+             "  ],\n"
+             "  \"failed\": [\n"
+             "    \"bad \\\"one\\\".txt: unreadable\"\n"
+             "  ],\n"
+             "  \"counts\": {\n"
+             "    \"docs\": 1,\n"
+             "    \"turns\": 1,\n"
+             "    \"sentences\": 2,\n"
+             "    \"words\": 7,\n"
+             "    \"matches\": 3,\n"
+             "    \"negated\": 1,\n"
+             "    \"suppressed\": 0,\n"
+             "    \"stripped\": 0\n"
+             "  }\n"
+             "}\n",
+             in, lexf);
+    assert_string_equal(cap_text(&c), want);
+    cap_free(&c);
+
+    /* Empty lists stay valid JSON; a missing file fails before anything is written. */
+    lf_report_info bare = {.version = "0.1.0", .argv_line = "x"};
+    assert_int_equal(lf_render_manifest_json(cap_open(&c), t, &bare, &err), 0);
+    const char *m = cap_text(&c);
+    assert_non_null(strstr(m, "  \"options\": {},\n  \"inputs\": [],\n  \"lexicons\": [],\n"
+                              "  \"failed\": [],\n"));
+    cap_free(&c);
+    inputs[0] = missing;
+    assert_int_equal(lf_render_manifest_json(cap_open(&c), t, &info, &err), -1);
+    assert_string_equal(cap_text(&c), "");
+    cap_free(&c);
+    assert_int_equal(err.status, LF_ERR_INPUT);
+    assert_non_null(strstr(err.message, missing));
+    assert_non_null(strstr(err.message, "No such file or directory"));
+
+    lf_tables_free(t);
+    free(f.tok);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* ---- atomic output files ---- */
+
+static size_t count_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strstr(e->d_name, ".tmp-") != NULL;
+    closedir(d);
+    return n;
+}
+
+static void outfile_commit_and_abort(void **state)
+{
+    (void)state;
+    char *root = temp_dir();
+    char dir[256], path[300];
+    snprintf(dir, sizeof dir, "%s/out/a/b/", root);
+    lf_error err;
+    assert_int_equal(lf_mkdir_p(dir, &err), LF_OK);
+    assert_int_equal(lf_mkdir_p(dir, &err), LF_OK); /* existing is fine */
+    snprintf(path, sizeof path, "%s/out/a/b/report.csv", root);
+
+    lf_outfile of;
+    assert_int_equal(lf_outfile_open(&of, dir, "report.csv", &err), LF_OK);
+    assert_non_null(strstr(of.tmp_path, "/.report.csv.tmp-"));
+    assert_null(strstr(of.final_path, "//"));
+    fputs("old\n", of.fp);
+    assert_null(read_text(path)); /* nothing at the final path before commit */
+    assert_int_equal(lf_outfile_commit(&of, &err), LF_OK);
+    char *text = read_text(path);
+    assert_string_equal(text, "old\n");
+    free(text);
+    /* The umask decides the mode, as for any file the user writes (not mkstemp's 0600). */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+
+    /* Abort leaves the previous file intact and no temporary behind. */
+    assert_int_equal(lf_outfile_open(&of, dir, "report.csv", &err), LF_OK);
+    fputs("half-written", of.fp);
+    lf_outfile_abort(&of);
+    lf_outfile_abort(&of); /* released: a no-op */
+    text = read_text(path);
+    assert_string_equal(text, "old\n");
+    free(text);
+    assert_int_equal(count_temp_files(dir), 0);
+
+    /* Close then commit: several files can be completed before any is renamed. */
+    assert_int_equal(lf_outfile_open(&of, dir, "report.csv", &err), LF_OK);
+    fputs("new\n", of.fp);
+    assert_int_equal(lf_outfile_close(&of, &err), LF_OK);
+    assert_null(of.fp);
+    text = read_text(path);
+    assert_string_equal(text, "old\n");
+    free(text);
+    assert_int_equal(lf_outfile_commit(&of, &err), LF_OK);
+    text = read_text(path);
+    assert_string_equal(text, "new\n");
+    free(text);
+    assert_int_equal(count_temp_files(dir), 0);
+
+    remove_tree(root);
+    free(root);
+}
+
+static void outfile_failures(void **state)
+{
+    (void)state;
+    char *root = temp_dir();
+    char path[300], file[300];
+    lf_error err;
+    lf_outfile of;
+
+    /* Write error at close (disk full): LF_ERR_IO naming the final path and the reason. */
+    assert_int_equal(lf_outfile_open(&of, root, "full.csv", &err), LF_OK);
+    FILE *full = fopen("/dev/full", "w");
+    if (full) {
+        fclose(of.fp);
+        of.fp = full;
+        for (int i = 0; i < 10000; i++)
+            fputs("a line that will never reach the disk\n", of.fp);
+        assert_int_equal(lf_outfile_close(&of, &err), LF_ERR_IO);
+        assert_int_equal(err.status, LF_ERR_IO);
+        snprintf(path, sizeof path, "%s/full.csv: write error: ", root);
+        assert_non_null(strstr(err.message, path));
+        assert_non_null(strstr(err.message, strerror(ENOSPC)));
+        lf_outfile_abort(&of);
+        assert_int_equal(count_temp_files(root), 0);
+    } else {
+        lf_outfile_abort(&of);
+        print_message("skipped: /dev/full not present\n");
+    }
+
+    /* Rename failure: the final path is a non-empty directory. The temporary is removed
+       and what was there stays. */
+    snprintf(path, sizeof path, "%s/taken", root);
+    assert_int_equal(mkdir(path, 0777), 0);
+    snprintf(file, sizeof file, "%s/taken/keep", root);
+    write_file(file, "keep");
+    assert_int_equal(lf_outfile_open(&of, root, "taken", &err), LF_OK);
+    fputs("x", of.fp);
+    assert_int_equal(lf_outfile_commit(&of, &err), LF_ERR_IO);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, "cannot rename"));
+    assert_null(of.tmp_path);
+    assert_int_equal(count_temp_files(root), 0);
+    char *text = read_text(file);
+    assert_string_equal(text, "keep");
+    free(text);
+
+    /* A directory that does not exist, and one that cannot be created under a file. */
+    snprintf(path, sizeof path, "%s/nowhere", root);
+    assert_int_equal(lf_outfile_open(&of, path, "x.csv", &err), LF_ERR_IO);
+    assert_non_null(strstr(err.message, "nowhere/x.csv"));
+    assert_null(of.fp);
+    snprintf(path, sizeof path, "%s/taken/keep/sub/dir", root);
+    assert_int_equal(lf_mkdir_p(path, &err), LF_ERR_IO);
+    snprintf(path, sizeof path, "%s/taken/keep: cannot create directory", root);
+    assert_non_null(strstr(err.message, path));
+    assert_int_equal(lf_mkdir_p(file, &err), LF_ERR_IO);
+    assert_non_null(strstr(err.message, "not a directory"));
+
+    remove_tree(root);
+    free(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(statistics_by_hand),
+        cmocka_unit_test(number_format),
+        cmocka_unit_test(csv_quoting),
+        cmocka_unit_test(json_escaping),
+        cmocka_unit_test(tsv_rows),
+        cmocka_unit_test(jsonl_rows),
+        cmocka_unit_test(kwic_alignment),
+        cmocka_unit_test(frequencies_csv_bytes),
+        cmocka_unit_test(cooccurrence_csv_bytes),
+        cmocka_unit_test(writers_report_stream_errors),
+        cmocka_unit_test(summary_sentences),
+        cmocka_unit_test(summary_of_nothing),
+        cmocka_unit_test(manifest_hashes),
+        cmocka_unit_test(outfile_commit_and_abort),
+        cmocka_unit_test(outfile_failures),
+    };
+    return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}

@@ -1,0 +1,325 @@
+/* test_tokenize.c — word rules, normalization, offsets, clauses and sentence boundaries of
+ * the tokenizer, on documents built by hand (one turn per string unless stated). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenize.h"
+
+typedef struct fixture {
+    lf_doc doc;
+    lf_turn turns[4];
+    lf_span spans[8];
+    lf_tokens toks;
+    lf_vocab *v;
+    lf_options opt;
+} fixture;
+
+/* Tokenizes `text` as a single turn (or as several: turns separated by '\f'). */
+static void tokenize(fixture *f, const char *text)
+{
+    memset(&f->doc, 0, sizeof f->doc);
+    f->doc.path = "t.txt";
+    f->doc.id = "t.txt";
+    f->doc.text = text;
+    f->doc.len = strlen(text);
+    size_t nt = 0, start = 0;
+    for (size_t i = 0; i <= f->doc.len; i++) {
+        if (i == f->doc.len || text[i] == '\f') {
+            f->spans[nt] = (lf_span){(uint32_t)start, (uint32_t)i};
+            f->turns[nt] = (lf_turn){.speaker = -1, .line = 1, .span_first = (uint32_t)nt,
+                                     .span_count = 1};
+            nt++;
+            start = i + 1;
+        }
+    }
+    f->doc.turns = f->turns;
+    f->doc.n_turns = nt;
+    f->doc.spans = f->spans;
+    f->doc.n_spans = nt;
+    lf_error err;
+    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+}
+
+static const char *norm(fixture *f, size_t i)
+{
+    return lf_vocab_form(f->v, f->toks.tok[i].form)->norm;
+}
+
+static const char *surface(fixture *f, size_t i, char *buf, size_t cap)
+{
+    const lf_token *t = &f->toks.tok[i];
+    size_t n = t->end - t->start;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, f->doc.text + t->start, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->v = lf_vocab_new();
+    lf_tokens_init(&f->toks);
+    lf_options_init(&f->opt);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    lf_tokens_free(&f->toks);
+    lf_vocab_free(f->v);
+    free(f);
+    return 0;
+}
+
+static void assert_words(fixture *f, const char *const *expect)
+{
+    size_t n = 0;
+    while (expect[n])
+        n++;
+    if (f->toks.n_tok != n) {
+        for (size_t i = 0; i < f->toks.n_tok; i++)
+            print_message("token %zu: '%s'\n", i, norm(f, i));
+    }
+    assert_int_equal(f->toks.n_tok, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(norm(f, i), expect[i]);
+}
+
+static void word_rules(void **state)
+{
+    fixture *f = *state;
+    tokenize(f, "Don't self-aware U.S. Iran-U.S. re-imposition 1,200 3.5% $4 COVID-19 "
+                "Jake\\_Sullivan rock -- roll (Laughter) e.g., U.S");
+    const char *const expect[] = {"don't", "self-aware", "u.s.", "iran-u.s.", "re-imposition",
+                                  "1,200", "3.5", "4", "covid-19", "jake", "sullivan", "rock",
+                                  "roll", "laughter", "e.g.", "u.s", NULL};
+    assert_words(f, expect);
+}
+
+static void apostrophes_and_hyphens_unify(void **state)
+{
+    fixture *f = *state;
+    tokenize(f, "don\xe2\x80\x99t don't DON\xca\xbcT co\xe2\x80\x90operate co-operate "
+                "parties' 'cause");
+    const lf_form *a = lf_vocab_form(f->v, f->toks.tok[0].form);
+    const lf_form *b = lf_vocab_form(f->v, f->toks.tok[1].form);
+    const lf_form *c = lf_vocab_form(f->v, f->toks.tok[2].form);
+    assert_string_equal(a->norm, "don't");
+    assert_int_equal(a->norm_id, b->norm_id);
+    assert_int_equal(a->norm_id, c->norm_id);
+    assert_string_equal(c->key, "DON'T"); /* case kept in the key */
+    assert_string_equal(norm(f, 3), "co-operate");
+    assert_string_equal(norm(f, 4), "co-operate");
+    /* an apostrophe not between word characters is punctuation */
+    assert_string_equal(norm(f, 5), "parties");
+    assert_string_equal(norm(f, 6), "cause");
+    assert_int_equal(f->toks.n_tok, 7);
+}
+
+static void nfc_and_case_folding(void **state)
+{
+    fixture *f = *state;
+    /* "cafe" + combining acute, precomposed "CAFÉ", German sharp s, Greek capital */
+    tokenize(f, "cafe\xcc\x81 CAF\xc3\x89 Stra\xc3\x9f" "e \xce\xa3\xce\x99\xce\x93\xce\x9c\xce\x91");
+    assert_string_equal(norm(f, 0), "caf\xc3\xa9");
+    assert_string_equal(norm(f, 1), "caf\xc3\xa9");
+    assert_string_equal(norm(f, 2), "strasse");
+    assert_int_equal(lf_vocab_form(f->v, f->toks.tok[0].form)->norm_id,
+                     lf_vocab_form(f->v, f->toks.tok[1].form)->norm_id);
+    assert_int_equal(f->toks.n_tok, 4);
+    /* the same raw bytes intern once */
+    assert_int_equal(lf_vocab_intern(f->v, "CAF\xc3\x89", 5), f->toks.tok[1].form);
+}
+
+static void byte_and_char_offsets(void **state)
+{
+    fixture *f = *state;
+    const char *text = "\xc3\xa9t\xc3\xa9 \xe2\x80\x94 word\xc2\xa0next";
+    tokenize(f, text);
+    assert_int_equal(f->toks.n_tok, 3);
+    char buf[32];
+    assert_string_equal(surface(f, 0, buf, sizeof buf), "\xc3\xa9t\xc3\xa9");
+    assert_int_equal(f->toks.tok[0].start, 0);
+    assert_int_equal(f->toks.tok[0].end, 5);
+    assert_int_equal(f->toks.tok[0].cstart, 0);
+    assert_int_equal(f->toks.tok[0].cend, 3);
+    /* "word" starts after "été — " : 5 + 1 + 3 + 1 bytes, 3 + 1 + 1 + 1 chars */
+    assert_int_equal(f->toks.tok[1].start, 10);
+    assert_int_equal(f->toks.tok[1].cstart, 6);
+    assert_string_equal(surface(f, 2, buf, sizeof buf), "next"); /* U+00A0 separates */
+    assert_int_equal(f->toks.tok[2].cstart, 11);
+}
+
+static size_t sentence_count(fixture *f)
+{
+    return f->toks.n_sent;
+}
+
+static void sentence_words(fixture *f, size_t s, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const lf_sentence *se = &f->toks.sent[s];
+    for (uint32_t t = se->tok_first; t < se->tok_end; t++) {
+        if (t > se->tok_first)
+            strncat(out, " ", cap - strlen(out) - 1);
+        strncat(out, norm(f, t), cap - strlen(out) - 1);
+    }
+}
+
+static void sentences_survive_abbreviations(void **state)
+{
+    fixture *f = *state;
+    char buf[256];
+    tokenize(f, "Mr. Smith met U.S. officials on Jan. 6 at No. 10. They agreed! Did they? "
+                "Yes... John F. Kennedy said approx. five words. Dr. No left.");
+    assert_int_equal(sentence_count(f), 6);
+    sentence_words(f, 0, buf, sizeof buf);
+    assert_string_equal(buf, "mr smith met u.s. officials on jan 6 at no 10");
+    sentence_words(f, 1, buf, sizeof buf);
+    assert_string_equal(buf, "they agreed");
+    sentence_words(f, 3, buf, sizeof buf);
+    assert_string_equal(buf, "yes");
+    sentence_words(f, 4, buf, sizeof buf);
+    assert_string_equal(buf, "john f kennedy said approx five words");
+    sentence_words(f, 5, buf, sizeof buf);
+    assert_string_equal(buf, "dr no left");
+}
+
+static void hard_wrapped_lines_and_paragraphs(void **state)
+{
+    fixture *f = *state;
+    char buf[256];
+    /* a single line break (LF, CRLF or CR) is a space; a blank line ends a sentence */
+    tokenize(f, "We will lift the\nsanctions when they\r\ncomply with the\rdeal\n  \nNew para "
+                "without stop\r\n\r\nThird");
+    assert_int_equal(sentence_count(f), 3);
+    sentence_words(f, 0, buf, sizeof buf);
+    assert_string_equal(buf, "we will lift the sanctions when they comply with the deal");
+    sentence_words(f, 1, buf, sizeof buf);
+    assert_string_equal(buf, "new para without stop");
+}
+
+static void clauses_split_at_punctuation(void **state)
+{
+    fixture *f = *state;
+    tokenize(f, "no doubt, they trust us; not now \xe2\x80\x94 maybe (later) \"never\" again");
+    const lf_token *t = f->toks.tok;
+    assert_int_equal(t[0].clause, t[1].clause);     /* no doubt */
+    assert_true(t[2].clause != t[1].clause);        /* , */
+    assert_int_equal(t[2].clause, t[4].clause);     /* they trust us */
+    assert_true(t[5].clause != t[4].clause);        /* ; */
+    assert_true(t[7].clause != t[6].clause);        /* — */
+    assert_true(t[8].clause != t[7].clause);        /* ( */
+    assert_int_equal(t[9].clause, t[10].clause);    /* quotes do not split a clause */
+    assert_int_equal(f->toks.n_tok, 11);
+}
+
+static void turns_keep_sentences_apart(void **state)
+{
+    fixture *f = *state;
+    tokenize(f, "First turn without a stop\fsecond turn. And more\f\fLast");
+    assert_int_equal(f->toks.n_turn, 4);
+    assert_int_equal(sentence_count(f), 4);
+    assert_int_equal(f->toks.sent[0].turn, 0);
+    assert_int_equal(f->toks.sent[1].turn, 1);
+    assert_int_equal(f->toks.sent[2].turn, 1);
+    assert_int_equal(f->toks.sent[3].turn, 3);
+    assert_int_equal(f->toks.turn[2].tok_first, f->toks.turn[2].tok_end); /* empty turn */
+    assert_int_equal(f->toks.turn[1].sent_first, 1);
+    assert_int_equal(f->toks.turn[1].sent_end, 3);
+    for (size_t i = 0; i < f->toks.n_tok; i++)
+        assert_int_equal(f->toks.sent[f->toks.tok[i].sentence].turn,
+                         i < 5 ? 0 : (i < 9 ? 1 : 3));
+}
+
+static void token_limit(void **state)
+{
+    fixture *f = *state;
+    f->opt.limits[LF_LIMIT_TOKEN_BYTES] = 12;
+    memset(&f->doc, 0, sizeof f->doc);
+    const char *text = "short\nwordsarefine averyveryverylongword";
+    f->doc.path = "long.txt";
+    f->doc.text = text;
+    f->doc.len = strlen(text);
+    f->spans[0] = (lf_span){0, (uint32_t)f->doc.len};
+    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0, .span_count = 1};
+    f->doc.turns = f->turns;
+    f->doc.n_turns = 1;
+    f->doc.spans = f->spans;
+    f->doc.n_spans = 1;
+    lf_error err;
+    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "long.txt:2: word of 21 bytes at byte offset 19"));
+    assert_non_null(strstr(err.message, "--limit token-bytes=N"));
+}
+
+typedef struct words {
+    const char *s;
+    char out[8][32];
+    size_t n;
+} words;
+
+static void collect(void *ctx, size_t a, size_t b)
+{
+    words *w = ctx;
+    if (w->n < 8)
+        snprintf(w->out[w->n++], 32, "%.*s", (int)(b - a), w->s + a);
+}
+
+static void split_words_for_lexicon(void **state)
+{
+    (void)state;
+    words w = {.s = "lift * sanction* re-impos?tion, U.S. side"};
+    lf_split_words(w.s, strlen(w.s), "*?", collect, &w);
+    assert_int_equal(w.n, 6);
+    assert_string_equal(w.out[0], "lift");
+    assert_string_equal(w.out[1], "*");
+    assert_string_equal(w.out[2], "sanction*");
+    assert_string_equal(w.out[3], "re-impos?tion");
+    assert_string_equal(w.out[4], "U.S.");
+    assert_string_equal(w.out[5], "side");
+    words plain = {.s = "a*b"};
+    lf_split_words(plain.s, 3, NULL, collect, &plain);
+    assert_int_equal(plain.n, 2); /* without extras, '*' is punctuation */
+}
+
+static void normalize_word_api(void **state)
+{
+    (void)state;
+    size_t n;
+    char *s = lf_normalize_word("Don\xe2\x80\x99T", 7, true, &n);
+    assert_string_equal(s, "don't");
+    assert_int_equal(n, 5);
+    free(s);
+    s = lf_normalize_word("US", 2, false, &n);
+    assert_string_equal(s, "US");
+    free(s);
+    assert_null(lf_normalize_word("bad\xff", 4, true, &n));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(word_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(apostrophes_and_hyphens_unify, setup, teardown),
+        cmocka_unit_test_setup_teardown(nfc_and_case_folding, setup, teardown),
+        cmocka_unit_test_setup_teardown(byte_and_char_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(sentences_survive_abbreviations, setup, teardown),
+        cmocka_unit_test_setup_teardown(hard_wrapped_lines_and_paragraphs, setup, teardown),
+        cmocka_unit_test_setup_teardown(clauses_split_at_punctuation, setup, teardown),
+        cmocka_unit_test_setup_teardown(turns_keep_sentences_apart, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_limit, setup, teardown),
+        cmocka_unit_test(split_words_for_lexicon),
+        cmocka_unit_test(normalize_word_api),
+    };
+    return cmocka_run_group_tests_name("tokenize", tests, NULL, NULL);
+}
