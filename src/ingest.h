@@ -91,7 +91,9 @@ void lf_doc_init(lf_doc *doc);
 /* Empties doc for reuse, keeping its allocations. */
 void lf_doc_reset(lf_doc *doc);
 void lf_doc_free(lf_doc *doc);
-/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line). */
+/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line).
+ * O(log n) on a document made by lf_ingest_*, which builds a line index once; a document
+ * built by hand (no index) is scanned. */
 size_t lf_doc_line_of(const lf_doc *doc, size_t off);
 
 /* Compiled ingest configuration (label rule, strip patterns, limits). One per worker thread:

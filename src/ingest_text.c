@@ -47,12 +47,14 @@ void lf_doc_free(lf_doc *doc)
     memset(doc, 0, sizeof *doc);
 }
 
+static size_t count_line(const char *t, size_t off);
+
 size_t lf_doc_line_of(const lf_doc *doc, size_t off)
 {
     /* Largest i with line_starts[i] <= off; line_starts[0] is 0. */
     size_t lo = 0, hi = doc->n_lines;
-    if (hi == 0)
-        return 1;
+    if (hi == 0) /* a document built by hand, without the index: count */
+        return doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (doc->line_starts[mid] <= off)

@@ -699,6 +699,13 @@ static void line_ends_and_line_index(void **state)
             line++;
     }
     free(big);
+    /* A document built by hand has no index: the lines are counted. */
+    lf_doc hand = {.text = "a\r\nb\rc\nd", .len = 8};
+    assert_int_equal(lf_doc_line_of(&hand, 0), 1);
+    assert_int_equal(lf_doc_line_of(&hand, 3), 2);
+    assert_int_equal(lf_doc_line_of(&hand, 5), 3);
+    assert_int_equal(lf_doc_line_of(&hand, 7), 4);
+    assert_int_equal(lf_doc_line_of(&hand, 100), 4);
     fx_free(f);
 }
 
