@@ -33,7 +33,7 @@ typedef struct lf_speaker {
  * for text before the first label (the unattributed turn). Its text is the spans
  * [span_first, span_first + span_count) of lf_doc.spans, in order. `line` is the 1-based
  * line where the turn starts. A turn marked `gap` stands for talk missing from the source
- * (front matter `gaps`, or a "[...]" gap marker) and has no spans. */
+ * (its only content was "[gap]" / "[gap: reason]" markers) and has no spans. */
 typedef struct lf_turn {
     int32_t speaker;
     uint32_t line;
@@ -78,9 +78,12 @@ typedef struct lf_doc {
     size_t n_spans;
     lf_strip *strips;
     size_t n_strips;
-    /* Internal storage; do not touch. */
+    /* Internal storage; do not touch. line_starts[i] is the offset where line i+1 starts
+       (built once per document, used by lf_doc_line_of). */
     lf_arena arena;
     char *owned_text;
+    uint32_t *line_starts;
+    size_t n_lines, cap_lines;
     size_t cap_speakers, cap_turns, cap_spans, cap_strips, cap_meta;
 } lf_doc;
 
@@ -88,7 +91,9 @@ void lf_doc_init(lf_doc *doc);
 /* Empties doc for reuse, keeping its allocations. */
 void lf_doc_reset(lf_doc *doc);
 void lf_doc_free(lf_doc *doc);
-/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line). */
+/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line).
+ * O(log n) on a document made by lf_ingest_*, which builds a line index once; a document
+ * built by hand (no index) is scanned. */
 size_t lf_doc_line_of(const lf_doc *doc, size_t off);
 
 /* Compiled ingest configuration (label rule, strip patterns, limits). One per worker thread:
@@ -99,7 +104,9 @@ typedef struct lf_ingest lf_ingest;
  * (LF_ERR_USAGE, naming the option and the PCRE2 offset) when a pattern is invalid. */
 lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err);
 void lf_ingest_free(lf_ingest *ing);
-/* Number of strip patterns and a short name for each ("default 1" … or the pattern). */
+/* Number of strip patterns and a short name for each: "gap", "stage-direction",
+ * "bracketed-note", "time-stamp", "end-marker", "page-marker" for the built-in ones, the
+ * pattern text for --strip-pattern ones. Borrowed; valid until lf_ingest_free. */
 size_t lf_ingest_strip_count(const lf_ingest *ing);
 const char *lf_ingest_strip_name(const lf_ingest *ing, size_t pattern);
 

@@ -1,0 +1,161 @@
+/* corpus.c — stage 1, corpus walking: turns the input arguments (files or directories)
+ * into the sorted list of transcript files to ingest, each with its document id.
+ * A directory is walked recursively; the list is sorted byte-wise by id so every run sees
+ * the documents in the same order. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ingest.h"
+
+static bool has_ext(const char *name, const char *ext)
+{
+    size_t n = strlen(name), m = strlen(ext);
+    return n > m && lf_ascii_casecmp(name + n - m, ext) == 0;
+}
+
+lf_doc_format lf_doc_format_for_path(const char *path)
+{
+    if (has_ext(path, ".htm") || has_ext(path, ".html"))
+        return LF_FORMAT_HTML;
+    return LF_FORMAT_TEXT;
+}
+
+static bool is_transcript_name(const char *name)
+{
+    return has_ext(name, ".txt") || has_ext(name, ".md") || has_ext(name, ".htm") ||
+           has_ext(name, ".html");
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    bool slash = dl > 0 && dir[dl - 1] != '/';
+    char *p = lf_xmalloc(dl + (slash ? 1 : 0) + nl + 1);
+    memcpy(p, dir, dl);
+    if (slash)
+        p[dl++] = '/';
+    memcpy(p + dl, name, nl + 1);
+    return p;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks dir (reached as `path`, with id prefix `rel`, "" at the root). */
+static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
+                          lf_error *err)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "%s", strerror(errno));
+        return LF_ERR_INPUT;
+    }
+    LF_VEC(char *) names = {0};
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') /* hidden entries, "." and ".." */
+            continue;
+        LF_VEC_PUSH(names, lf_xstrdup(de->d_name));
+    }
+    int read_errno = errno;
+    closedir(d);
+    lf_status st = LF_OK;
+    if (read_errno) {
+        lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "%s", strerror(read_errno));
+        st = LF_ERR_INPUT;
+        goto out;
+    }
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof *names.v, cmp_name);
+    for (size_t i = 0; i < names.n && st == LF_OK; i++) {
+        char *child = join_path(path, names.v[i]);
+        char *child_rel = rel[0] ? join_path(rel, names.v[i]) : lf_xstrdup(names.v[i]);
+        struct stat lst, st_target;
+        bool take = false, recurse = false;
+        if (lstat(child, &lst) != 0) {
+            /* Vanished between readdir and lstat: nothing to take. */
+        } else if (S_ISDIR(lst.st_mode)) {
+            recurse = true;
+        } else if (S_ISLNK(lst.st_mode)) {
+            /* Symlinked files are followed; symlinked directories are not (no loops). A
+               dangling link with a transcript name is taken so that reading it reports
+               the problem instead of silently skipping the file. */
+            if (stat(child, &st_target) != 0)
+                take = is_transcript_name(names.v[i]);
+            else if (S_ISREG(st_target.st_mode))
+                take = is_transcript_name(names.v[i]);
+        } else if (S_ISREG(lst.st_mode)) {
+            take = is_transcript_name(names.v[i]);
+        }
+        if (recurse) {
+            st = walk_dir(child, child_rel, out, err);
+            free(child);
+            free(child_rel);
+        } else if (take) {
+            lf_input_file f = {.path = child, .id = child_rel};
+            LF_VEC_PUSH(*out, f);
+        } else {
+            free(child);
+            free(child_rel);
+        }
+    }
+out:
+    for (size_t i = 0; i < names.n; i++)
+        free(names.v[i]);
+    LF_VEC_FREE(names);
+    return st;
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+    return strcmp(((const lf_input_file *)a)->id, ((const lf_input_file *)b)->id);
+}
+
+lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "%s", strerror(errno));
+        return LF_ERR_INPUT;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        /* An explicitly named file is taken whatever its extension. */
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        lf_input_file f = {.path = lf_xstrdup(path), .id = lf_xstrdup(base)};
+        LF_VEC_PUSH(*out, f);
+        return LF_OK;
+    }
+    size_t first = out->n;
+    lf_status s = walk_dir(path, "", out, err);
+    if (s != LF_OK) {
+        /* Leave the list as it was before the call. */
+        for (size_t i = first; i < out->n; i++) {
+            free(out->v[i].path);
+            free(out->v[i].id);
+        }
+        out->n = first;
+        return s;
+    }
+    /* Byte-wise order of the whole relative path ("a-b" before "a/b"), not per level. */
+    if (out->n - first > 1)
+        qsort(out->v + first, out->n - first, sizeof *out->v, cmp_input);
+    return LF_OK;
+}
+
+void lf_input_list_free(lf_input_list *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->v[i].path);
+        free(list->v[i].id);
+    }
+    LF_VEC_FREE(*list);
+}

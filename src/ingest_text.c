@@ -1,0 +1,1215 @@
+/* ingest_text.c — stage 1 core: a transcript's text becomes a document of speakers and
+ * turns. Checks the bytes once (UTF-8, NUL, UTF-16, limits), builds the line index, reads
+ * front matter, finds speaker labels at line starts, removes stage directions and time
+ * stamps, and records each turn's text as byte spans of the unchanged source.
+ * Label rule: see `default_label_pattern` and label_accepted() below. */
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "frontmatter.h"
+#include "ingest.h"
+
+/* ---- documents ------------------------------------------------------------------- */
+
+void lf_doc_init(lf_doc *doc)
+{
+    memset(doc, 0, sizeof *doc);
+    lf_arena_init(&doc->arena, 16 * 1024);
+}
+
+void lf_doc_reset(lf_doc *doc)
+{
+    doc->path = doc->id = doc->text = NULL;
+    doc->len = 0;
+    doc->title = doc->date = doc->source = NULL;
+    doc->n_meta = doc->n_speakers = doc->n_turns = doc->n_spans = doc->n_strips = 0;
+    doc->n_lines = 0;
+    free(doc->owned_text);
+    doc->owned_text = NULL;
+    lf_arena_reset(&doc->arena);
+}
+
+void lf_doc_free(lf_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->owned_text);
+    free(doc->meta);
+    free(doc->speakers);
+    free(doc->turns);
+    free(doc->spans);
+    free(doc->strips);
+    free(doc->line_starts);
+    lf_arena_free(&doc->arena);
+    memset(doc, 0, sizeof *doc);
+}
+
+static size_t count_line(const char *t, size_t off);
+
+size_t lf_doc_line_of(const lf_doc *doc, size_t off)
+{
+    /* Largest i with line_starts[i] <= off; line_starts[0] is 0. */
+    size_t lo = 0, hi = doc->n_lines;
+    if (hi == 0) /* a document built by hand, without the index: count */
+        return doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + 1;
+}
+
+/* Line number of `off` by counting (used before the index exists, for error messages). */
+static size_t count_line(const char *t, size_t off)
+{
+    size_t line = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (t[i] == '\n')
+            line++;
+        else if (t[i] == '\r' && !(i + 1 < off && t[i + 1] == '\n'))
+            line++;
+    }
+    return line;
+}
+
+/* ---- characters ------------------------------------------------------------------ */
+
+/* Byte length of a horizontal space at p (space, tab, U+00A0, U+1680, U+2000–U+200A,
+ * U+202F, U+205F, U+3000, U+FEFF), or 0. */
+static size_t hspace_len(const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end)
+        return 0;
+    if (*p == ' ' || *p == '\t')
+        return 1;
+    if (*p < 0xC2)
+        return 0;
+    if (p[0] == 0xC2 && end - p >= 2 && p[1] == 0xA0)
+        return 2;
+    if (end - p < 3)
+        return 0;
+    if (p[0] == 0xE1 && p[1] == 0x9A && p[2] == 0x80)
+        return 3;
+    if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] <= 0x8A || p[2] == 0xAF))
+        return 3;
+    if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
+        return 3;
+    if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+        return 3;
+    if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        return 3;
+    return 0;
+}
+
+static size_t space_len(const unsigned char *p, const unsigned char *end)
+{
+    if (p < end && (*p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
+        return 1;
+    return hspace_len(p, end);
+}
+
+/* Length of the whitespace run ending at `end` (scanning back no further than start). */
+static size_t trailing_space(const unsigned char *start, const unsigned char *end)
+{
+    const unsigned char *e = end;
+    while (e > start) {
+        const unsigned char *c = e - 1;
+        while (c > start && (*c & 0xC0) == 0x80)
+            c--; /* back to the lead byte */
+        size_t n = space_len(c, end);
+        if (!n || c + n != e)
+            break;
+        e = c;
+    }
+    return (size_t)(end - e);
+}
+
+size_t lf_label_normalize(const char *s, size_t n, char *out)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t o = 0;
+    bool pending = false;
+    while (p < end) {
+        size_t h = space_len(p, end);
+        if (h) {
+            pending = o > 0;
+            p += h;
+            continue;
+        }
+        if (pending)
+            out[o++] = ' ';
+        pending = false;
+        out[o++] = (char)*p++;
+    }
+    while (o > 0 && (out[o - 1] == ':' || out[o - 1] == '.' || out[o - 1] == ' '))
+        o--;
+    return o;
+}
+
+/* ---- the default label rule ------------------------------------------------------- */
+
+/* A speaker label starts a line, after optional indentation (spaces, tabs, U+00A0) and an
+ * optional GPO "<bullet>" marker. The pattern finds the label's shape; label_accepted()
+ * then applies the checks that need context. Shapes, in the order tried:
+ *  (q)     "Q" followed by ':' or '.', by whitespace, or by the end of the line — a
+ *          reporter's question: "Q:", "Q.", "Q<U+00A0><U+00A0> Hi, thanks".
+ *  (caps)  1–6 ALL-CAPS words (capital letters, marks, ' ’ - and an inner '.' or a final
+ *          ',' per word; no digits) whose last word has at least two letters, then ':' or
+ *          '.': "MS. JEAN-PIERRE:", "SENIOR ADMINISTRATION OFFICIAL:", "MR. SMITH.",
+ *          "HOWARD K. SMITH, MODERATOR:".
+ *  (title) a title (Mr., Mrs., Ms., Dr., The, Senator, Governor, President, Secretary,
+ *          Ambassador, Minister, Chairman, Madam, …) and 1–4 capitalized name words (or
+ *          particles de/van/von/…; "pro tempore" may follow), then '.' or ':', with an
+ *          optional parenthesis before it that is not part of the label ("The PRESIDING
+ *          OFFICER (Mr. Cornyn)."): "Mr. CORNYN.", "Mr. Mondale.", "President Biden:".
+ *  (words) 1–4 Capitalized Words (letters, marks, ' ’ . -; no lowercase word) then ':':
+ *          "Chris Wallace:", "Moderator:".
+ * The label ends before its ':' / '.'; the turn's text starts after it, on the same line
+ * or, when nothing follows the label there, on the next line. */
+#define LU "\\p{Lu}"
+#define CW LU "[\\p{Lu}\\p{M}'\xE2\x80\x99\\-]*(?:\\." LU "[\\p{Lu}\\p{M}'\xE2\x80\x99\\-]*)*\\.?,?"
+#define CL LU "(?:[\\p{Lu}\\p{M}'\xE2\x80\x99\\-]|\\." LU ")*" LU
+#define TITLES                                                                             \
+    "(?:Mr|Mrs|Ms|Mx|Dr|Sen|Rep|Gov|Gen|Adm|Col|Capt|Lt|Sgt|Prof|Rev|Amb|Hon|Pres|Sec|St)\\." \
+    "|Mister|Miss|Madam|Madame|The|Senator|Governor|President|Vice|Secretary|Ambassador"    \
+    "|Minister|Prime|Chairman|Chairwoman|Chairperson|Chair|Speaker|Representative"          \
+    "|Congressman|Congresswoman|Judge|Justice|General|Admiral|Colonel|Captain|Major"        \
+    "|Professor|Mayor|Director|Administrator|Commissioner|Chancellor|Leader|Deputy|Acting"  \
+    "|Sir|Lord|Lady|Dame|King|Queen|Prince|Princess|Sheikh|Father|Sister|Rabbi|Reverend"    \
+    "|Bishop|Cardinal|Dean|Officer|Agent|Sergeant|Lieutenant|Commander|Delegate|Premier"    \
+    "|Chief|Surgeon|Attorney|Councilman|Councilwoman|Councilmember"
+/* An abbreviated title never ends a capitals label: "MR. McGEE:" is a title and a name. */
+#define ABBREV "Mr|Mrs|Ms|Mx|Dr|St|Sen|Rep|Gov|Gen|Prof|Rev|Lt|Sgt|Capt|Col|Adm"
+#define PARTICLE "(?:de|del|della|di|da|du|dos|das|van|von|der|den|la|le|bin|ibn|al|el)"
+#define NW "(?:" LU "\\.|" LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}|" PARTICLE ")"
+#define NL LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}"
+#define MW LU "[\\p{L}\\p{M}'\xE2\x80\x99.\\-]*"
+
+static const char default_label_pattern[] =
+    "(?:<bullet>\\h*)?"
+    "(?:(?<q>Q)[:.]?(?=\\h|$)"
+    "|(?<caps>(?:" CW "\\h+){0,5}(?!(?i:" ABBREV ")\\.)" CL ")(?<cend>[:.])(?=\\h|$)"
+    "|(?<title>(?i:" TITLES "))\\h+(?<name>(?:" NW "\\h+){0,3}" NL
+    "(?:\\h+pro\\h+tempore)?)(?:\\h+\\([^()]{1,60}\\))?(?<tend>[:.])(?=\\h|$)"
+    "|(?<words>" MW "(?:\\h+" MW "){0,3})(?<wend>:)(?=\\h|$))";
+
+/* Words compared ASCII-case-insensitively, without a trailing '.' or ','. */
+static const char *const title_words[] = {
+    "MR", "MRS", "MS", "MX", "MISS", "DR", "MISTER", "MADAM", "MADAME", "SENATOR", "SEN",
+    "GOVERNOR", "GOV", "PRESIDENT", "VICE", "SECRETARY", "AMBASSADOR", "MINISTER", "PRIME",
+    "CHAIRMAN", "CHAIRWOMAN", "CHAIRPERSON", "CHAIR", "SPEAKER", "REPRESENTATIVE", "REP",
+    "CONGRESSMAN", "CONGRESSWOMAN", "JUDGE", "JUSTICE", "GENERAL", "GEN", "ADMIRAL",
+    "COLONEL", "CAPTAIN", "MAJOR", "PROFESSOR", "PROF", "MAYOR", "DIRECTOR", "ADMINISTRATOR",
+    "COMMISSIONER", "CHANCELLOR", "LEADER", "DEPUTY", "ACTING", "SIR", "LORD", "LADY", "DAME",
+    "KING", "QUEEN", "PRINCE", "PRINCESS", "SHEIKH", "FATHER", "SISTER", "RABBI", "REVEREND",
+    "REV", "BISHOP", "CARDINAL", "DEAN", "OFFICER", "AGENT", "SERGEANT", "LIEUTENANT",
+    "COMMANDER", "DELEGATE", "PREMIER", "CHIEF", "SURGEON", "ATTORNEY", "FIRST", "PRESIDING",
+    "SENIOR", "CLERK", NULL};
+/* Roles that make a label on their own ("MODERATOR.", "Interviewer:"). */
+static const char *const role_words[] = {
+    "MODERATOR", "INTERVIEWER", "INTERVIEWEE", "AUDIENCE", "QUESTION", "ANSWER", "REPORTER",
+    "HOST", "SPEAKER", "ANNOUNCER", "NARRATOR", "OPERATOR", "PARTICIPANT", "PARTICIPANTS",
+    "VOICE", "INTERPRETER", "TRANSLATOR", "PANELIST", "ANCHOR", "CORRESPONDENT", "JOURNALIST",
+    "STUDENT", "CHILD", "AIDE", "CROWD", "GUEST", "CALLER", "PRESENTER", "RESPONDENT", "CLERK",
+    "CHAIR", "CHAIRMAN", "CHAIRWOMAN", "WITNESS", NULL};
+/* Forms of address: a label containing one is a salutation ("GENTLEMEN OF THE CONGRESS:",
+ * "MR. PRESIDENT AND FELLOW-CITIZENS OF NEW-YORK:"). */
+static const char *const salutation_words[] = {
+    "GENTLEMEN", "LADIES", "SIRS", "FELLOW", "FELLOW-CITIZENS", "FELLOW-COUNTRYMEN",
+    "CITIZENS", "COUNTRYMEN", "FRIENDS", "CONGRESS", "SENATE", NULL};
+/* First words that make a line a heading, a sentence or a salutation, not a label. */
+static const char *const stop_first_words[] = {
+    "MY", "DEAR", "TO", "BY", "FROM", "RE", "SUBJECT", "MEMORANDUM", "WHEREAS", "RESOLVED",
+    "ATTEST", "SIGNED", "APPROVED", "NOTE", "NOTES", "EXCELLENCY", "ARTICLE", "ART", "SEC",
+    "SECTION", "CHAPTER", "PART", "TITLE", "YES", "NO", "THANKS", "THANK", "GOOD", "EXAMPLE",
+    "STEP", "AND", "OR",
+    "BUT", "IF", "IN", "ON", "AT", "FOR", "OF", "WITH", "WHY", "WHAT", "WHEN", "WHERE", "HOW",
+    "WHO", "WHICH", "THIS", "THAT", "THESE", "THOSE", "IT", "WE", "YOU", "HE", "SHE", "THEY",
+    "OUR", "YOUR", "HIS", "HER", "THEIR", "UPDATE", "WARNING", "IMPORTANT", "GREETING",
+    "GREETINGS", "PS", "NB", "ANNEX", "APPENDIX", "SCHEDULE", "TABLE", "FIGURE", "KEY",
+    "SUMMARY", "BACKGROUND", "Q&A", NULL};
+/* Words that are no label on their own ("FIRST:", "SIR:", "GENERAL:" in a letter). */
+static const char *const single_stop_words[] = {
+    "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "FINALLY", "NEXT", "LAST", "SIR", "GENERAL",
+    "MADAM", "LADY", "GENTLEMEN", "NOTE", "PRESIDENT", "SENATOR", "GOVERNOR", "SECRETARY",
+    "SPEAKER", NULL};
+/* Honorifics: followed only by office words they make a form of address ("Mr. President",
+ * "MADAM SPEAKER", "MR. SECRETARY OF STATE"), not a speaker. */
+static const char *const honorific_words[] = {"MR", "MRS", "MS", "MISS", "MADAM", "MADAME",
+                                              "MISTER", NULL};
+
+static const char *const the_word[] = {"THE", NULL};
+
+static bool word_in(const char *w, size_t n, const char *const *list)
+{
+    while (n > 0 && (w[n - 1] == '.' || w[n - 1] == ','))
+        n--;
+    for (; *list; list++) {
+        const char *l = *list;
+        size_t i = 0;
+        for (; i < n && l[i]; i++) {
+            int a = (unsigned char)w[i], b = (unsigned char)l[i];
+            if (a >= 'a' && a <= 'z')
+                a -= 'a' - 'A';
+            if (a != b)
+                break;
+        }
+        if (i == n && !l[i])
+            return true;
+    }
+    return false;
+}
+
+typedef struct word {
+    const char *s;
+    size_t n;
+} word;
+
+/* Splits s[0..n) at horizontal spaces into at most `max` words; returns the count. */
+static size_t split_words(const char *s, size_t n, word *w, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t k = 0;
+    while (p < end && k < max) {
+        size_t h;
+        while ((h = hspace_len(p, end)) != 0)
+            p += h;
+        if (p >= end)
+            break;
+        const unsigned char *b = p;
+        while (p < end && !hspace_len(p, end))
+            p++;
+        w[k++] = (word){(const char *)b, (size_t)(p - b)};
+    }
+    return k;
+}
+
+/* A name word written in capitals: "CORNYN", "McGEE" (more capitals than lowercase). */
+static bool is_caps_word(const word *w)
+{
+    size_t upper = 0, lower = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        unsigned char c = (unsigned char)w->s[i];
+        if (c >= 'a' && c <= 'z')
+            lower++;
+        if (c >= 'A' && c <= 'Z')
+            upper++;
+    }
+    return upper >= 2 && upper > lower;
+}
+
+/* Context of a candidate line, computed by the line scan. */
+typedef struct line_ctx {
+    bool para_start;   /* first line of the body, or the previous line is blank */
+    bool continuation; /* the previous line ends mid-sentence (lowercase letter, ',' ';') */
+    const char *rest;  /* text after the label on the same line (may be empty) */
+    size_t rest_len;
+} line_ctx;
+
+static bool rest_has_text(const line_ctx *c)
+{
+    const unsigned char *p = (const unsigned char *)c->rest, *end = p + c->rest_len;
+    while (p < end) {
+        size_t h = hspace_len(p, end);
+        if (!h)
+            return true;
+        p += h;
+    }
+    return false;
+}
+
+/* True when the rest of the line has capitals but no lowercase letter: the label is then
+ * part of a heading or signature ("TH: JEFFERSON."), not a speaker. */
+static bool rest_is_shouted(const line_ctx *c)
+{
+    size_t upper = 0;
+    for (size_t i = 0; i < c->rest_len; i++) {
+        unsigned char ch = (unsigned char)c->rest[i];
+        if (ch >= 'a' && ch <= 'z')
+            return false;
+        if (ch >= 'A' && ch <= 'Z')
+            upper++;
+    }
+    return upper >= 2;
+}
+
+enum { SHAPE_NONE, SHAPE_Q, SHAPE_CAPS, SHAPE_TITLE, SHAPE_WORDS };
+
+/* The rest of the line opens with a quotation mark: "Senator Kramer: “It's fun…”" quotes
+ * someone inside a turn. */
+static bool rest_opens_quote(const line_ctx *c)
+{
+    const unsigned char *p = (const unsigned char *)c->rest, *end = p + c->rest_len;
+    size_t h;
+    while ((h = hspace_len(p, end)) != 0)
+        p += h;
+    if (p < end && (*p == '"' || *p == '\''))
+        return true;
+    /* U+201C “ and U+2018 ‘ */
+    return end - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x9C || p[2] == 0x98);
+}
+
+static bool is_office_word(const word *w)
+{
+    return word_in(w->s, w->n, title_words) || word_in(w->s, w->n, role_words);
+}
+
+/* "Mr. President", "MADAM SPEAKER", "MR. SECRETARY OF STATE": an honorific followed by an
+ * office is a form of address. */
+static bool is_address_form(const word *w, size_t nw)
+{
+    return nw >= 2 && word_in(w[0].s, w[0].n, honorific_words) && is_office_word(&w[1]);
+}
+
+/* The context checks of the default rule (the shapes are in default_label_pattern).
+ * Everywhere: a label ending in '.' needs text after it on the same line (a lone
+ * "ANDREW JOHNSON." is a signature, "COVID." a sentence); no word of the label may be a
+ * salutation word (GENTLEMEN, FELLOW-CITIZENS, CONGRESS …), the first word no stop word
+ * (MY, DEAR, TO, BY, SEC, ARTICLE, SUBJECT …), a single word no stop word of its own
+ * (FIRST, SIR, GENERAL …); an honorific followed by an office ("Mr. President") is a form
+ * of address. Then per shape:
+ *  (q)     a bare "Q" (no ':' or '.') is refused when the previous line ends mid-sentence
+ *          (lowercase letter, ',' ';'): hard-wrapped text may start a line with "Q".
+ *  (caps)  a single word is refused after a mid-sentence line too (a hard-wrapped "NATO:
+ *          we are…" continues the sentence above). With '.', the first word must be a
+ *          title (MR., GOVERNOR …), or THE followed by a title/role word, or the label a
+ *          single role word (MODERATOR.). When no word is a title or role, the text after
+ *          it must not be all capitals ("TH: JEFFERSON.") and a single word must not be
+ *          followed by a quotation ("CBS: “…”").
+ *  (title) "The" must be followed by a capitals word or a title/role word; the last word
+ *          must not be a title ("Reverend Dr. King"). A name in capitals (Congressional
+ *          Record "Mr. CORNYN.", "MR. McGEE:") may start any line; a mixed-case one
+ *          ("Mr. Mondale.") is weak: it must start a paragraph and not open a quotation.
+ *  (words) weak, and ':' only: at a paragraph start, not opening a quotation; a single
+ *          word only when it is a role (Moderator:, Interviewer:, Audience: …).
+ * A label is the whole line's business: a label shape that fails these checks is not
+ * retried as a shorter shape. Weak labels of two or more words count only when the same label occurs at least twice
+ * in the document or is a front-matter speaker (see drop_lonely_weak_labels()): a one-off
+ * "Washington Post:" or "West Point:" is a citation or a heading. Sets *weak. */
+static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
+                           const line_ctx *c, bool *weak)
+{
+    word w[8];
+    size_t nw = split_words(lab, lab_n, w, 8);
+    *weak = false;
+    if (nw == 0 || (end == '.' && !rest_has_text(c)))
+        return false;
+    for (size_t i = 0; i < nw; i++)
+        if (word_in(w[i].s, w[i].n, salutation_words))
+            return false;
+    if (word_in(w[0].s, w[0].n, stop_first_words) ||
+        (nw == 1 && word_in(w[0].s, w[0].n, single_stop_words)) || is_address_form(w, nw))
+        return false;
+    bool office = false;
+    for (size_t i = 0; i < nw; i++)
+        office = office || is_office_word(&w[i]);
+    switch (shape) {
+    case SHAPE_Q:
+        return !(c->continuation && end == 0);
+    case SHAPE_CAPS: {
+        if (c->continuation && nw == 1)
+            return false;
+        bool role = nw == 1 && word_in(w[0].s, w[0].n, role_words);
+        if (end == '.') {
+            if (nw == 1)
+                return role;
+            if (word_in(w[0].s, w[0].n, title_words))
+                return true;
+            if (word_in(w[0].s, w[0].n, the_word))
+                for (size_t i = 1; i < nw; i++)
+                    if (is_office_word(&w[i]))
+                        return true;
+            return false;
+        }
+        if (!office && rest_has_text(c) && rest_is_shouted(c))
+            return false;
+        return !(nw == 1 && !role && rest_opens_quote(c));
+    }
+    case SHAPE_TITLE: {
+        static const char *const abbreviated[] = {"DR", "MR", "MRS", "MS", "ST", "SEN", "REP",
+                                                  "GOV", "GEN", "PROF", "REV", "JR", "SR", NULL};
+        if (nw < 2 || (end == '.' && word_in(w[nw - 1].s, w[nw - 1].n, abbreviated)))
+            return false;
+        bool caps_name = false;
+        for (size_t i = 1; i < nw; i++)
+            caps_name = caps_name || is_caps_word(&w[i]);
+        if (word_in(w[0].s, w[0].n, the_word) && !caps_name && !is_office_word(&w[1]))
+            return false;
+        if (caps_name)
+            return true;
+        *weak = true;
+        return c->para_start && !rest_opens_quote(c);
+    }
+    case SHAPE_WORDS:
+        if (!c->para_start || rest_opens_quote(c))
+            return false;
+        if (nw == 1)
+            return word_in(w[0].s, w[0].n, role_words);
+        *weak = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- strip patterns -------------------------------------------------------------- */
+
+/* Built-in patterns; "gap" is always first and stays with --no-default-strip because it
+ * is lexframe's own markup for missing talk, not a stage direction. */
+enum { STRIP_GAP = 0 };
+#define STAGE_WORDS                                                                       \
+    "applause|laughter|laughs|laughing|inaudible|crosstalk|cross-talk|coughs|coughing"     \
+    "|clears throat|cheers|cheering|boos|booing|sighs|sneezes|off-mic|off mic"             \
+    "|unintelligible|indiscernible|audio (?:drops|cuts out|cut out)|in progress|music"     \
+    "|pause|silence|no translation provided|as interpreted|chuckles|groans"
+static const struct {
+    const char *name, *pattern;
+} default_strips[] = {
+    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]"},
+    /* (Laughter.) (applause) (inaudible) (The bill is signed.) — a known stage word, or a
+       short parenthesis starting with a capital and ending with '.', possibly wrapped over
+       lines but never across a blank line; not abbreviations like (U.S.). */
+    {"stage-direction",
+     "\\((?:(?i:" STAGE_WORDS ")\\b(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,80}?"
+     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)"},
+    /* [crosstalk 00:15:10] [inaudible] [laughter] [Applause] [sic], Markdown-escaped too. */
+    {"bracketed-note",
+     "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
+     "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]"},
+    /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; or a
+       bracketed running time "[00:15:10]". */
+    {"time-stamp",
+     "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
+     "|\\h+\\p{Lu}{2,5})\\h*$|\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
+    /* The briefing closer "END", possibly followed by a time. */
+    {"end-marker",
+     "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$"},
+    /* Congressional Record page markers [[Page S5583]] [Page S5579] [Pages S1-S2], and
+       print page references [p.234]. */
+    {"page-marker",
+     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]"},
+};
+enum { N_DEFAULT_STRIPS = sizeof default_strips / sizeof default_strips[0] };
+
+typedef struct strip_pat {
+    pcre2_code *code;
+    char *name; /* owned copy */
+    bool gap;
+} strip_pat;
+
+typedef struct label_hit {
+    uint32_t line;       /* 0-based line index */
+    uint32_t line_start; /* where the label's line starts: the previous turn ends here */
+    uint32_t lab_start, lab_end;
+    uint32_t body; /* first byte after the label */
+    bool weak;     /* a mixed-case label that needs a second occurrence */
+} label_hit;
+
+struct lf_ingest {
+    pcre2_code *label_re;
+    bool user_labels;
+    uint32_t grp_label, grp_q, grp_caps, grp_cend, grp_title, grp_name, grp_tend, grp_words;
+    strip_pat *strips;
+    size_t n_strips;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    pcre2_match_data *md;
+    uint64_t limits[LF_LIMIT_COUNT];
+    /* Scratch reused from document to document. */
+    LF_VEC(label_hit) hits;
+    LF_VEC(lf_strip) found;
+    lf_alias_vec aliases;
+    lf_strmap speaker_ids;
+    char *norm;
+    size_t norm_cap;
+    const char *doc_text; /* the document being ingested */
+};
+
+static pcre2_code *compile(const char *pattern, uint32_t options, pcre2_compile_context *cc,
+                           int *errcode, PCRE2_SIZE *erroff)
+{
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                     options | PCRE2_UTF | PCRE2_UCP, errcode, erroff, cc);
+    if (code)
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    return code;
+}
+
+static void pcre2_message(int code, char *buf, size_t n)
+{
+    if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, n) < 0)
+        snprintf(buf, n, "PCRE2 error %d", code);
+}
+
+static uint32_t group(const pcre2_code *code, const char *name)
+{
+    int n = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+    return n > 0 ? (uint32_t)n : 0;
+}
+
+lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
+{
+    lf_ingest *ing = lf_xcalloc(1, sizeof *ing);
+    memcpy(ing->limits, opt->limits, sizeof ing->limits);
+    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+    if (!cc)
+        lf_oom();
+    /* Lines end at LF, CR or CRLF everywhere, for ^ $ and \R alike. */
+    pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
+    pcre2_set_bsr(cc, PCRE2_BSR_ANYCRLF);
+    int ec;
+    PCRE2_SIZE eo;
+    char msg[256];
+
+    ing->user_labels = opt->speaker_pattern != NULL;
+    if (ing->user_labels) {
+        ing->label_re = compile(opt->speaker_pattern, PCRE2_ANCHORED | PCRE2_MULTILINE, cc,
+                                &ec, &eo);
+        if (!ing->label_re) {
+            pcre2_message(ec, msg, sizeof msg);
+            lf_error_set(err, LF_ERR_USAGE, "--speaker-pattern: %s at offset %zu", msg,
+                         (size_t)eo);
+            goto fail;
+        }
+        ing->grp_label = group(ing->label_re, "label");
+        if (!ing->grp_label) {
+            lf_error_set(err, LF_ERR_USAGE,
+                         "--speaker-pattern: the pattern has no group named 'label' "
+                         "(write (?<label>...))");
+            goto fail;
+        }
+    } else {
+        ing->label_re = compile(default_label_pattern, PCRE2_ANCHORED, cc, &ec, &eo);
+        if (!ing->label_re) { /* a bug in the built-in pattern */
+            pcre2_message(ec, msg, sizeof msg);
+            lf_error_set(err, LF_ERR_USAGE, "built-in speaker pattern: %s at offset %zu",
+                         msg, (size_t)eo);
+            goto fail;
+        }
+        ing->grp_q = group(ing->label_re, "q");
+        ing->grp_caps = group(ing->label_re, "caps");
+        ing->grp_cend = group(ing->label_re, "cend");
+        ing->grp_title = group(ing->label_re, "title");
+        ing->grp_name = group(ing->label_re, "name");
+        ing->grp_tend = group(ing->label_re, "tend");
+        ing->grp_words = group(ing->label_re, "words");
+    }
+
+    size_t n = (opt->no_default_strip ? 1 : N_DEFAULT_STRIPS) + opt->n_strip_patterns;
+    ing->strips = lf_xcalloc(n, sizeof *ing->strips);
+    for (size_t i = 0; i < N_DEFAULT_STRIPS; i++) {
+        if (i != STRIP_GAP && opt->no_default_strip)
+            continue;
+        strip_pat *sp = &ing->strips[ing->n_strips];
+        sp->code = compile(default_strips[i].pattern, 0, cc, &ec, &eo);
+        if (!sp->code) {
+            pcre2_message(ec, msg, sizeof msg);
+            lf_error_set(err, LF_ERR_USAGE, "built-in strip pattern %s: %s at offset %zu",
+                         default_strips[i].name, msg, (size_t)eo);
+            goto fail;
+        }
+        sp->name = lf_xstrdup(default_strips[i].name);
+        sp->gap = i == STRIP_GAP;
+        ing->n_strips++;
+    }
+    for (size_t i = 0; i < opt->n_strip_patterns; i++) {
+        strip_pat *sp = &ing->strips[ing->n_strips];
+        /* User patterns see the turn text with ^ and $ at line boundaries. */
+        sp->code = compile(opt->strip_patterns[i], PCRE2_MULTILINE, cc, &ec, &eo);
+        if (!sp->code) {
+            pcre2_message(ec, msg, sizeof msg);
+            lf_error_set(err, LF_ERR_USAGE, "--strip-pattern '%s': %s at offset %zu",
+                         opt->strip_patterns[i], msg, (size_t)eo);
+            goto fail;
+        }
+        sp->name = lf_xstrdup(opt->strip_patterns[i]);
+        ing->n_strips++;
+    }
+    pcre2_compile_context_free(cc);
+    cc = NULL;
+
+    ing->mctx = pcre2_match_context_create(NULL);
+    ing->md = pcre2_match_data_create(32, NULL);
+    if (!ing->mctx || !ing->md)
+        lf_oom();
+    uint64_t ml = ing->limits[LF_LIMIT_REGEX_MATCH], hl = ing->limits[LF_LIMIT_REGEX_HEAP_KIB];
+    pcre2_set_match_limit(ing->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
+    pcre2_set_heap_limit(ing->mctx, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
+    ing->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (ing->jit)
+        pcre2_jit_stack_assign(ing->mctx, NULL, ing->jit);
+    lf_strmap_init(&ing->speaker_ids);
+    return ing;
+fail:
+    pcre2_compile_context_free(cc);
+    lf_ingest_free(ing);
+    return NULL;
+}
+
+void lf_ingest_free(lf_ingest *ing)
+{
+    if (!ing)
+        return;
+    pcre2_code_free(ing->label_re);
+    for (size_t i = 0; i < ing->n_strips; i++) {
+        pcre2_code_free(ing->strips[i].code);
+        free(ing->strips[i].name);
+    }
+    free(ing->strips);
+    pcre2_match_data_free(ing->md);
+    pcre2_match_context_free(ing->mctx);
+    pcre2_jit_stack_free(ing->jit);
+    LF_VEC_FREE(ing->hits);
+    LF_VEC_FREE(ing->found);
+    LF_VEC_FREE(ing->aliases);
+    lf_strmap_free(&ing->speaker_ids);
+    free(ing->norm);
+    free(ing);
+}
+
+size_t lf_ingest_strip_count(const lf_ingest *ing)
+{
+    return ing->n_strips;
+}
+
+const char *lf_ingest_strip_name(const lf_ingest *ing, size_t pattern)
+{
+    return pattern < ing->n_strips ? ing->strips[pattern].name : NULL;
+}
+
+/* ---- one document ------------------------------------------------------------------ */
+
+static lf_status limit_error(lf_error *err, const char *path, size_t line, const char *what,
+                             lf_limit_id id, uint64_t value)
+{
+    const char *name = lf_limit_table()[id].name;
+    lf_error_at(err, LF_ERR_LIMIT, path, line, 0,
+                "%s the %s limit (%llu); raise it with --limit %s=N", what, name,
+                (unsigned long long)value, name);
+    return LF_ERR_LIMIT;
+}
+
+static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char *what,
+                             int rc, lf_error *err)
+{
+    char msg[256];
+    pcre2_message(rc, msg, sizeof msg);
+    lf_error_at(err, LF_ERR_REGEX, doc->path, lf_doc_line_of(doc, off), 0,
+                "%s: %s (the regex-match and regex-heap-kib limits are %llu and %llu; raise "
+                "them with --limit NAME=N)",
+                what, msg, (unsigned long long)ing->limits[LF_LIMIT_REGEX_MATCH],
+                (unsigned long long)ing->limits[LF_LIMIT_REGEX_HEAP_KIB]);
+    return LF_ERR_REGEX;
+}
+
+/* Builds doc->line_starts and enforces the line-bytes limit. */
+static lf_status index_lines(lf_ingest *ing, lf_doc *doc, lf_error *err)
+{
+    const char *t = doc->text;
+    size_t len = doc->len, n = 0;
+    uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
+    lf_grow((void **)&doc->line_starts, &doc->cap_lines, len / 64 + 2,
+            sizeof *doc->line_starts);
+    doc->line_starts[n++] = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (c != '\n' && c != '\r')
+            continue;
+        if (i - start > max_line) {
+            doc->n_lines = n;
+            return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
+                               max_line);
+        }
+        if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
+            i++;
+        start = i + 1;
+        if (n == doc->cap_lines)
+            lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 1,
+                    sizeof *doc->line_starts);
+        doc->line_starts[n++] = (uint32_t)start;
+    }
+    doc->n_lines = n;
+    if (len - start > max_line)
+        return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
+                           max_line);
+    return LF_OK;
+}
+
+/* End of line i's content (before its line terminator). */
+static size_t line_end(const lf_doc *doc, size_t i)
+{
+    if (i + 1 >= doc->n_lines)
+        return doc->len;
+    size_t e = doc->line_starts[i + 1];
+    if (e > 0 && doc->text[e - 1] == '\n')
+        e--;
+    if (e > 0 && doc->text[e - 1] == '\r')
+        e--;
+    return e;
+}
+
+static bool line_is(const char *s, size_t n, const char *want)
+{
+    size_t w = strlen(want);
+    if (n < w || memcmp(s, want, w) != 0)
+        return false;
+    return trailing_space((const unsigned char *)s + w, (const unsigned char *)s + n) ==
+           n - w;
+}
+
+static const char *normalized_label(lf_ingest *ing, const char *s, size_t n, size_t *out_n)
+{
+    if (n + 1 > ing->norm_cap)
+        lf_grow((void **)&ing->norm, &ing->norm_cap, n + 1, 1);
+    *out_n = lf_label_normalize(s, n, ing->norm);
+    ing->norm[*out_n] = '\0';
+    return ing->norm;
+}
+
+static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
+{
+    size_t m;
+    const char *norm = normalized_label(ing, lab, n, &m);
+    bool added;
+    uint32_t id = lf_strmap_intern(&ing->speaker_ids, norm, m, (uint32_t)doc->n_speakers,
+                                   &added);
+    if (!added)
+        return (int32_t)id;
+    lf_speaker sp = {.label = lf_arena_strndup(&doc->arena, norm, m)};
+    sp.name = sp.label;
+    for (size_t i = 0; i < ing->aliases.n; i++) {
+        if (strcmp(ing->aliases.v[i].label, sp.label) == 0) {
+            sp.name = ing->aliases.v[i].name;
+            sp.role = ing->aliases.v[i].role;
+            sp.party = ing->aliases.v[i].party;
+            break;
+        }
+    }
+    lf_grow((void **)&doc->speakers, &doc->cap_speakers, doc->n_speakers + 1,
+            sizeof *doc->speakers);
+    doc->speakers[doc->n_speakers++] = sp;
+    return (int32_t)id;
+}
+
+static void push_span(lf_doc *doc, size_t s, size_t e)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t h;
+    while (s < e && (h = space_len(t + s, t + e)) != 0)
+        s += h;
+    e -= trailing_space(t + s, t + e);
+    if (s >= e)
+        return;
+    lf_grow((void **)&doc->spans, &doc->cap_spans, doc->n_spans + 1, sizeof *doc->spans);
+    doc->spans[doc->n_spans++] = (lf_span){(uint32_t)s, (uint32_t)e};
+}
+
+static int cmp_strip(const void *a, const void *b)
+{
+    const lf_strip *x = a, *y = b;
+    if (x->span.start != y->span.start)
+        return x->span.start < y->span.start ? -1 : 1;
+    if (x->span.end != y->span.end)
+        return x->span.end > y->span.end ? -1 : 1; /* longest first */
+    return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
+}
+
+/* Makes one turn from the region [rs, re): strips, then spans of what is left. An
+ * unattributed region with nothing left is not a turn. */
+static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t label_line,
+                          size_t rs, size_t re, lf_error *err)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
+    ing->found.n = 0;
+    for (size_t p = 0; p < ing->n_strips; p++) {
+        size_t off = rs;
+        while (off < re) {
+            int rc = pcre2_match(ing->strips[p].code, t, re, off, PCRE2_NO_UTF_CHECK, ing->md,
+                                 ing->mctx);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                char what[300];
+                snprintf(what, sizeof what, "strip pattern '%.200s'", ing->strips[p].name);
+                return regex_error(ing, doc, off, what, rc, err);
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ing->md);
+            size_t s = ov[0], e = ov[1];
+            if (e > s) {
+                lf_strip st = {.pattern = (uint32_t)p, .span = {(uint32_t)s, (uint32_t)e}};
+                LF_VEC_PUSH(ing->found, st);
+                off = e;
+            } else {
+                /* An empty match removes nothing; step over one character. */
+                off = e + 1;
+                while (off < re && (t[off] & 0xC0) == 0x80)
+                    off++;
+            }
+        }
+    }
+    if (ing->found.n > 1)
+        qsort(ing->found.v, ing->found.n, sizeof *ing->found.v, cmp_strip);
+    size_t first_span = doc->n_spans, cursor = rs;
+    bool gap = false;
+    size_t first_gap = 0;
+    for (size_t i = 0; i < ing->found.n; i++) {
+        lf_strip st = ing->found.v[i];
+        if (st.span.start < cursor)
+            continue; /* overlaps a strip already taken (earliest, then longest, wins) */
+        push_span(doc, cursor, st.span.start);
+        lf_grow((void **)&doc->strips, &doc->cap_strips, doc->n_strips + 1,
+                sizeof *doc->strips);
+        doc->strips[doc->n_strips++] = st;
+        if (ing->strips[st.pattern].gap && !gap) {
+            gap = true;
+            first_gap = st.span.start;
+        }
+        cursor = st.span.end;
+    }
+    push_span(doc, cursor, re);
+    size_t n_spans = doc->n_spans - first_span;
+    if (speaker < 0 && n_spans == 0 && !gap)
+        return LF_OK;
+    if (doc->n_turns >= ing->limits[LF_LIMIT_TURNS])
+        return limit_error(err, doc->path, lf_doc_line_of(doc, rs),
+                           "document has more turns than", LF_LIMIT_TURNS,
+                           ing->limits[LF_LIMIT_TURNS]);
+    size_t line = label_line;
+    if (speaker < 0)
+        line = lf_doc_line_of(doc, n_spans ? doc->spans[first_span].start : first_gap);
+    lf_grow((void **)&doc->turns, &doc->cap_turns, doc->n_turns + 1, sizeof *doc->turns);
+    doc->turns[doc->n_turns++] = (lf_turn){
+        .speaker = speaker,
+        .line = (uint32_t)line,
+        .span_first = (uint32_t)first_span,
+        .span_count = (uint32_t)n_spans,
+        .gap = n_spans == 0 && gap,
+    };
+    return LF_OK;
+}
+
+/* Tries the label rule on one line [ls, le); fills *hit and returns true on a label. */
+static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
+                            const line_ctx *ctx_in, label_hit *hit, bool *found,
+                            lf_error *err)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
+    *found = false;
+    size_t start = 0;
+    if (!ing->user_labels) {
+        /* Cheap filter before any regex: after indentation, a capital letter (ASCII or
+           not) or the "<bullet>" marker. */
+        size_t p = ls, h;
+        while ((h = hspace_len(t + p, t + le)) != 0)
+            p += h;
+        if (p >= le || !((t[p] >= 'A' && t[p] <= 'Z') || t[p] == '<' || t[p] >= 0xC3))
+            return LF_OK;
+        start = p - ls;
+    }
+    int rc = pcre2_match(ing->label_re, t + ls, le - ls, start, PCRE2_NO_UTF_CHECK, ing->md,
+                         ing->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return LF_OK;
+    if (rc < 0)
+        return regex_error(ing, doc, ls,
+                           ing->user_labels ? "--speaker-pattern" : "speaker label rule", rc,
+                           err);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ing->md);
+    size_t ls_, le_;
+    bool weak = false;
+    if (ing->user_labels) {
+        ls_ = ov[2 * ing->grp_label];
+        le_ = ov[2 * ing->grp_label + 1];
+        if (ls_ == PCRE2_UNSET)
+            return LF_OK;
+        size_t m;
+        normalized_label(ing, (const char *)t + ls + ls_, le_ - ls_, &m);
+        if (m == 0)
+            return LF_OK;
+    } else {
+        int shape = SHAPE_NONE;
+        char end = 0;
+        if (ov[2 * ing->grp_q] != PCRE2_UNSET) {
+            shape = SHAPE_Q;
+            ls_ = ov[2 * ing->grp_q];
+            le_ = ov[2 * ing->grp_q + 1];
+            if (ov[1] > le_)
+                end = (char)t[ls + le_];
+        } else if (ov[2 * ing->grp_caps] != PCRE2_UNSET) {
+            shape = SHAPE_CAPS;
+            ls_ = ov[2 * ing->grp_caps];
+            le_ = ov[2 * ing->grp_caps + 1];
+            end = (char)t[ls + ov[2 * ing->grp_cend]];
+        } else if (ov[2 * ing->grp_title] != PCRE2_UNSET) {
+            shape = SHAPE_TITLE;
+            ls_ = ov[2 * ing->grp_title];
+            le_ = ov[2 * ing->grp_name + 1];
+            end = (char)t[ls + ov[2 * ing->grp_tend]];
+        } else {
+            shape = SHAPE_WORDS;
+            ls_ = ov[2 * ing->grp_words];
+            le_ = ov[2 * ing->grp_words + 1];
+            end = ':';
+        }
+        line_ctx ctx = *ctx_in;
+        ctx.rest = (const char *)t + ls + ov[1];
+        ctx.rest_len = le - ls - ov[1];
+        if (!label_accepted(shape, (const char *)t + ls + ls_, le_ - ls_, end, &ctx, &weak))
+            return LF_OK;
+    }
+    *hit = (label_hit){.line_start = (uint32_t)ls,
+                       .lab_start = (uint32_t)(ls + ls_),
+                       .lab_end = (uint32_t)(ls + le_),
+                       .body = (uint32_t)(ls + ov[1]),
+                       .weak = weak};
+    *found = true;
+    return LF_OK;
+}
+
+/* Removes weak labels whose normalized text occurs only once among the labels found and
+ * is not a front-matter speaker. */
+static void drop_lonely_weak_labels(lf_ingest *ing)
+{
+    bool any = false;
+    for (size_t i = 0; i < ing->hits.n && !any; i++)
+        any = ing->hits.v[i].weak;
+    if (!any)
+        return;
+    lf_strmap counts;
+    lf_strmap_init(&counts);
+    for (size_t i = 0; i < ing->hits.n; i++) {
+        const label_hit *h = &ing->hits.v[i];
+        size_t m;
+        const char *norm = normalized_label(ing, ing->doc_text + h->lab_start,
+                                            h->lab_end - h->lab_start, &m);
+        uint32_t c = 0;
+        lf_strmap_get(&counts, norm, m, &c);
+        lf_strmap_put(&counts, norm, m, c + 1);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < ing->hits.n; i++) {
+        const label_hit *h = &ing->hits.v[i];
+        bool keep = true;
+        if (h->weak) {
+            size_t m;
+            const char *norm = normalized_label(ing, ing->doc_text + h->lab_start,
+                                                h->lab_end - h->lab_start, &m);
+            uint32_t c = 0;
+            lf_strmap_get(&counts, norm, m, &c);
+            keep = c >= 2;
+            for (size_t a = 0; a < ing->aliases.n && !keep; a++)
+                keep = strcmp(ing->aliases.v[a].label, norm) == 0;
+        }
+        if (keep)
+            ing->hits.v[k++] = *h;
+    }
+    ing->hits.n = k;
+    lf_strmap_free(&counts);
+}
+
+/* Where the body starts on a first line "President: NAME" (Miller Center metadata), which
+ * becomes meta "president" instead of text; 0 when the line is something else. */
+static size_t president_line(lf_doc *doc, size_t ls, size_t le, size_t next)
+{
+    static const char key[] = "President:";
+    const unsigned char *t = (const unsigned char *)doc->text;
+    if (le - ls <= sizeof key - 1 || memcmp(t + ls, key, sizeof key - 1) != 0)
+        return 0;
+    size_t s = ls + sizeof key - 1, h;
+    while ((h = hspace_len(t + s, t + le)) != 0)
+        s += h;
+    size_t e = le - trailing_space(t + s, t + le);
+    if (s >= e)
+        return 0;
+    const char *name = lf_arena_strndup(&doc->arena, (const char *)t + s, e - s);
+    lf_grow((void **)&doc->meta, &doc->cap_meta, doc->n_meta + 1, sizeof *doc->meta);
+    doc->meta[doc->n_meta++] = (lf_meta){.key = "president", .value = name};
+    return next;
+}
+
+static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error *err)
+{
+    const char *t = doc->text;
+    const unsigned char *u = (const unsigned char *)t;
+    size_t len = doc->len;
+    if (len >= UINT32_MAX) {
+        lf_error_at(err, LF_ERR_LIMIT, doc->path, 0, 0,
+                    "document is larger than 4 GiB, the most lexframe can address");
+        return LF_ERR_LIMIT;
+    }
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        lf_error_at(err, LF_ERR_INPUT, doc->path, 0, 0,
+                    "UTF-16 text is not supported; convert to UTF-8");
+        return LF_ERR_INPUT;
+    }
+    size_t bad;
+    if (!lf_utf8_valid(t, len, &bad)) {
+        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, bad), 0,
+                    "invalid UTF-8 at byte offset %zu", bad);
+        return LF_ERR_INPUT;
+    }
+    const char *nul = memchr(t, '\0', len);
+    if (nul) {
+        size_t off = (size_t)(nul - t);
+        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, off), 0,
+                    "NUL byte at byte offset %zu (binary file?)", off);
+        return LF_ERR_INPUT;
+    }
+    lf_status st = index_lines(ing, doc, err);
+    if (st != LF_OK)
+        return st;
+
+    /* The body: after the BOM, front matter and a "President:" line. */
+    size_t body = (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ? 3 : 0;
+    size_t body_line = 0;
+    ing->aliases.n = 0;
+    if (text_format && line_is(t + body, line_end(doc, 0) - body, "---")) {
+        size_t close = 0;
+        for (size_t i = 1; i < doc->n_lines && !close; i++) {
+            size_t ls = doc->line_starts[i], le = line_end(doc, i);
+            if (line_is(t + ls, le - ls, "---") || line_is(t + ls, le - ls, "..."))
+                close = i;
+        }
+        if (!close) {
+            lf_error_at(err, LF_ERR_INPUT, doc->path, 1, 0,
+                        "front matter: no closing '---' line");
+            return LF_ERR_INPUT;
+        }
+        size_t ys = doc->n_lines > 1 ? doc->line_starts[1] : len;
+        st = lf_frontmatter_parse(t + ys, doc->line_starts[close] - ys, 2, doc, &ing->aliases,
+                                  err);
+        if (st != LF_OK)
+            return st;
+        body_line = close + 1;
+        body = body_line < doc->n_lines ? doc->line_starts[body_line] : len;
+    }
+    if (text_format && body_line < doc->n_lines) {
+        size_t next = body_line + 1 < doc->n_lines ? doc->line_starts[body_line + 1] : len;
+        size_t after = president_line(doc, body, line_end(doc, body_line), next);
+        if (after) {
+            body = after;
+            body_line++;
+        }
+    }
+
+    /* Labels, one line at a time. */
+    ing->hits.n = 0;
+    bool prev_blank = true, prev_cont = false;
+    for (size_t i = body_line; i < doc->n_lines; i++) {
+        size_t ls = i == body_line ? body : doc->line_starts[i], le = line_end(doc, i);
+        if (ls > le)
+            break; /* body starts after the last line's end (empty body) */
+        line_ctx ctx = {.para_start = prev_blank, .continuation = prev_cont};
+        label_hit hit;
+        bool found;
+        st = find_label(ing, doc, ls, le, &ctx, &hit, &found, err);
+        if (st != LF_OK)
+            return st;
+        if (found) {
+            hit.line = (uint32_t)i;
+            LF_VEC_PUSH(ing->hits, hit);
+        }
+        size_t tr = trailing_space(u + ls, u + le);
+        prev_blank = tr == le - ls;
+        prev_cont = false;
+        if (!prev_blank) {
+            unsigned char last = u[le - tr - 1];
+            prev_cont = (last >= 'a' && last <= 'z') || last == ',' || last == ';';
+        }
+    }
+
+    ing->doc_text = t;
+    drop_lonely_weak_labels(ing);
+
+    /* Turns. */
+    lf_strmap_free(&ing->speaker_ids);
+    lf_strmap_init(&ing->speaker_ids);
+    size_t first_end = ing->hits.n ? ing->hits.v[0].line_start : len;
+    st = add_turn(ing, doc, -1, 0, body, first_end, err);
+    for (size_t i = 0; i < ing->hits.n && st == LF_OK; i++) {
+        const label_hit *h = &ing->hits.v[i];
+        int32_t sp = speaker_for(ing, doc, t + h->lab_start, h->lab_end - h->lab_start);
+        size_t end = i + 1 < ing->hits.n ? ing->hits.v[i + 1].line_start : len;
+        st = add_turn(ing, doc, sp, h->line + 1, h->body, end, err);
+    }
+    return st;
+}
+
+static void set_names(lf_doc *doc, const char *path, const char *id)
+{
+    doc->path = lf_arena_strdup(&doc->arena, path);
+    if (!id) {
+        const char *slash = strrchr(path, '/');
+        id = slash ? slash + 1 : path;
+    }
+    doc->id = lf_arena_strdup(&doc->arena, id);
+}
+
+/* Takes ownership of data (malloc'd, NUL-terminated) and ingests it. */
+static lf_status ingest_owned(lf_ingest *ing, const char *path, char *data, size_t len,
+                              lf_doc_format fmt, lf_doc *doc, lf_error *err)
+{
+    if (fmt == LF_FORMAT_HTML) {
+        lf_buf text = {0};
+        char *title = NULL;
+        lf_status st = lf_html_extract(path, data, len, &text, &title, err);
+        free(data);
+        if (st != LF_OK) {
+            lf_buf_free(&text);
+            return st;
+        }
+        lf_buf_cstr(&text);
+        doc->owned_text = text.data;
+        doc->text = text.data;
+        doc->len = text.len;
+        if (title) {
+            doc->title = lf_arena_strdup(&doc->arena, title);
+            free(title);
+            lf_grow((void **)&doc->meta, &doc->cap_meta, doc->n_meta + 1, sizeof *doc->meta);
+            doc->meta[doc->n_meta++] = (lf_meta){.key = "title", .value = doc->title};
+        }
+        return process(ing, doc, false, err);
+    }
+    doc->owned_text = data;
+    doc->text = data;
+    doc->len = len;
+    return process(ing, doc, true, err);
+}
+
+lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_doc *doc,
+                         lf_error *err)
+{
+    lf_doc_reset(doc);
+    set_names(doc, path, id);
+    uint64_t max = ing->limits[LF_LIMIT_FILE_BYTES];
+    char *data;
+    size_t len;
+    lf_status st = lf_read_file(path, max > SIZE_MAX ? SIZE_MAX : (size_t)max, &data, &len, err);
+    if (st != LF_OK)
+        return st;
+    if (!data) /* empty file */
+        data = lf_xcalloc(1, 1);
+    return ingest_owned(ing, doc->path, data, len, lf_doc_format_for_path(path), doc, err);
+}
+
+lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, const char *data,
+                           size_t len, lf_doc_format fmt, lf_doc *doc, lf_error *err)
+{
+    lf_doc_reset(doc);
+    set_names(doc, path, id);
+    if (len > ing->limits[LF_LIMIT_FILE_BYTES])
+        return limit_error(err, doc->path, 0, "input is larger than", LF_LIMIT_FILE_BYTES,
+                           ing->limits[LF_LIMIT_FILE_BYTES]);
+    char *copy = lf_xmalloc(len + 1);
+    if (len)
+        memcpy(copy, data, len);
+    copy[len] = '\0';
+    return ingest_owned(ing, doc->path, copy, len, fmt, doc, err);
+}
