@@ -23,8 +23,24 @@ lf_doc_format lf_doc_format_for_path(const char *path)
     return LF_FORMAT_TEXT;
 }
 
+/* A file found in a directory walk is a transcript by its extension, except README* and
+ * LICENSE* files: a corpus folder's documentation is not talk (named explicitly, such a
+ * file is still read). */
 static bool is_transcript_name(const char *name)
 {
+    static const char *const skip[] = {"readme", "license", "licence", "copying", NULL};
+    for (size_t i = 0; skip[i]; i++) {
+        size_t n = strlen(skip[i]);
+        bool same = true;
+        for (size_t k = 0; k < n && same; k++) {
+            char c = name[k];
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c + ('a' - 'A'));
+            same = c == skip[i][k];
+        }
+        if (same)
+            return false;
+    }
     return has_ext(name, ".txt") || has_ext(name, ".md") || has_ext(name, ".htm") ||
            has_ext(name, ".html");
 }

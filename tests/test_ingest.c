@@ -929,6 +929,8 @@ static void input_collect(void **state)
     touch(root, "d.html");
     touch(root, "e.pdf");
     touch(root, "LICENSE");
+    touch(root, "README.md");          /* documentation, not a transcript */
+    touch(root, "License-note.txt");
     touch(root, ".x.txt");
     touch(root, "sub-a.txt");
     snprintf(p, sizeof p, "%s/sub", root);

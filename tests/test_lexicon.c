@@ -18,17 +18,6 @@
 #include "tokenize.h"
 #include "util.h"
 
-/* The matcher and tokenizer report positions with lf_doc_line_of, which lives in the ingest
- * stage. This weak stand-in lets the test link while ingest is not yet on main; the real
- * definition wins as soon as it is linked. */
-__attribute__((weak)) size_t lf_doc_line_of(const lf_doc *doc, size_t off);
-__attribute__((weak)) size_t lf_doc_line_of(const lf_doc *doc, size_t off)
-{
-    size_t line = 1;
-    for (size_t i = 0; i < off && i < doc->len; i++)
-        line += doc->text[i] == '\n';
-    return line;
-}
 
 static char *src_path(const char *rel)
 {

@@ -1,0 +1,498 @@
+/* main.c — the lexframe command line: parses one option table (which also prints --help),
+ * loads the lexicons, runs the pipeline through liblexframe and maps every outcome to the
+ * exit statuses documented in lexframe(1): 0 success, 1 input or runtime failure, 2 usage
+ * or lexicon error. Owns nothing past main's single exit label. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexframe.h"
+#include "render.h"
+#include "util.h"
+
+enum cmd { CMD_REPORT = 1, CMD_TAG = 2, CMD_KWIC = 4, CMD_ALL = 7 };
+
+static const struct {
+    const char *name;
+    enum cmd cmd;
+    const char *summary;
+} commands[] = {
+    {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV or JSON Lines)"},
+    {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
+};
+
+enum opt_id {
+    O_LEXICON = 'l',
+    O_OUTPUT = 'o',
+    O_FORMAT = 'f',
+    O_THEME = 't',
+    O_SPEAKER = 's',
+    O_WIDTH = 'w',
+    O_HELP = 'h',
+    O_VERSION = 'V',
+    O_SPEAKER_PATTERN = 256,
+    O_STRIP_PATTERN,
+    O_NO_DEFAULT_STRIP,
+    O_NEGATORS,
+    O_NEGATION_WINDOW,
+    O_OVERLAP,
+    O_LIMIT,
+    O_ALL,
+    O_NEGATED,
+};
+
+/* The one option table: getopt_long's array and --help are both made from it. */
+static const struct opt_doc {
+    const char *name;
+    int has_arg;
+    int id;
+    unsigned cmds;
+    const char *arg;
+    const char *help;
+} opts[] = {
+    {"lexicon", required_argument, O_LEXICON, CMD_ALL, "PATH",
+     "lexicon file or directory (repeatable; default: lexicons/)"},
+    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG, "PATH",
+     "report: output directory (default: output/); tag: output file (default: stdout)"},
+    {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC, "FMT",
+     "tag: tsv (default) or jsonl; kwic: text (default), tsv or jsonl"},
+    {"all", no_argument, O_ALL, CMD_TAG, NULL,
+     "tag: also list suppressed matches (overlap, excluded, negated-ignored)"},
+    {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
+     "kwic: only this theme and its sub-themes (repeatable)"},
+    {"speaker", required_argument, O_SPEAKER, CMD_KWIC, "NAME",
+     "kwic: only this speaker (repeatable)"},
+    {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
+    {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
+     "kwic: words of context on each side (default: 8)"},
+    {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_ALL, "RE",
+     "PCRE2 pattern for a speaker label at a line start, with a group named 'label'"},
+    {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_ALL, "RE",
+     "also remove text matching this PCRE2 pattern (stage directions; repeatable)"},
+    {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_ALL, NULL,
+     "do not remove stage directions and time stamps by the default patterns"},
+    {"negators", required_argument, O_NEGATORS, CMD_ALL, "LIST",
+     "negator words, comma-separated (default: the lexicon's, else built-in)"},
+    {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_ALL, "N",
+     "words before a match in which a negator negates it (default: lexicon's, else 3)"},
+    {"overlap", required_argument, O_OVERLAP, CMD_ALL, "MODE",
+     "independent (default: each theme resolves its own overlaps) or longest (the longest "
+     "match wins across all themes)"},
+    {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
+     "change a named input limit (see LIMITS below; repeatable)"},
+    {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
+    {"version", no_argument, O_VERSION, CMD_ALL, NULL, "print the version and exit"},
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+static void print_help(FILE *fp)
+{
+    fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
+          "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
+          "lexicons match, count them by document and speaker, and report co-occurrence.\n"
+          "PATHs are transcript files or directories (default: corpus/).\n\n"
+          "Commands:\n",
+          fp);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-8s %s%s\n", commands[i].name, commands[i].summary,
+                i == 0 ? " (default)" : "");
+    fputs("\nOptions:\n", fp);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        char left[64];
+        const char *sh = opts[i].id < 256 ? "-" : NULL;
+        if (sh)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].id, opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+                     opts[i].arg ? opts[i].arg : "");
+        fprintf(fp, "  %-28s %s\n", left, opts[i].help);
+    }
+    fputs("\nLimits (--limit NAME=N):\n", fp);
+    const lf_limit_info *lim = lf_limit_table();
+    for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
+        fprintf(fp, "  %-18s %-12llu %s\n", lim[i].name,
+                (unsigned long long)lim[i].default_value, lim[i].description);
+    fputs("\nExit status: 0 success; 1 an input could not be read or processed, or an output\n"
+          "could not be written; 2 usage error or invalid lexicon.\n"
+          "See lexframe(1) for details.\n",
+          fp);
+}
+
+static int usage_error(const char *fmt, ...) LF_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+    fputs("lexframe: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'lexframe --help' for more information.\n", stderr);
+    return 2;
+}
+
+/* ---- sinks for tag and kwic ---- */
+
+typedef struct sink {
+    FILE *fp;
+    enum { FMT_TSV, FMT_JSONL, FMT_TEXT } fmt;
+    const char *const *themes;
+    size_t n_themes;
+    const char *const *speakers;
+    size_t n_speakers;
+    bool negated_only;
+    size_t width;
+} sink;
+
+static bool theme_selected(const sink *s, const char *theme)
+{
+    if (!s->n_themes)
+        return true;
+    for (size_t i = 0; i < s->n_themes; i++) {
+        size_t n = strlen(s->themes[i]);
+        if (strncmp(theme, s->themes[i], n) == 0 && (theme[n] == '\0' || theme[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
+static bool speaker_selected(const sink *s, const char *speaker)
+{
+    if (!s->n_speakers)
+        return true;
+    for (size_t i = 0; i < s->n_speakers; i++)
+        if (strcmp(speaker, s->speakers[i]) == 0)
+            return true;
+    return false;
+}
+
+static int write_row(void *ctx, const lf_match_row *row)
+{
+    sink *s = ctx;
+    if (!theme_selected(s, row->theme) || !speaker_selected(s, row->speaker) ||
+        (s->negated_only && !row->negated))
+        return 0;
+    switch (s->fmt) {
+    case FMT_TSV:
+        return lf_write_match_tsv(s->fp, row);
+    case FMT_JSONL:
+        return lf_write_match_jsonl(s->fp, row);
+    case FMT_TEXT:
+        return lf_render_kwic_line(s->fp, row, s->width * 7);
+    }
+    return 0;
+}
+
+static char *join_argv(int argc, char **argv)
+{
+    lf_buf b = {0};
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            lf_buf_putc(&b, ' ');
+        const char *a = i == 0 ? "lexframe" : argv[i];
+        if (strpbrk(a, " \t'\"") || !*a) {
+            lf_buf_putc(&b, '\'');
+            for (const char *p = a; *p; p++) {
+                if (*p == '\'')
+                    lf_buf_puts(&b, "'\\''");
+                else
+                    lf_buf_putc(&b, *p);
+            }
+            lf_buf_putc(&b, '\'');
+        } else {
+            lf_buf_puts(&b, a);
+        }
+    }
+    lf_buf_cstr(&b);
+    return b.data;
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || *s == '-' || v > 100000)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = 0;
+    enum cmd cmd = CMD_REPORT;
+    lf_options opt;
+    lf_options_init(&opt);
+    LF_VEC(const char *) lexicons = {0};
+    LF_VEC(const char *) strips = {0};
+    LF_VEC(const char *) themes = {0};
+    LF_VEC(const char *) speakers = {0};
+    const char *output = NULL, *format = NULL;
+    bool list_all = false, negated_only = false;
+    size_t width = 8;
+    lf_lexicon *lex = NULL;
+    lf_run *run = NULL;
+    char *argv_line = NULL;
+    lf_outfile tag_out = {0};
+    bool tag_out_open = false;
+    lf_error err = {LF_OK, ""};
+
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        size_t k;
+        for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
+            if (strcmp(argv[1], commands[k].name) == 0)
+                break;
+        if (k < sizeof commands / sizeof commands[0]) {
+            cmd = commands[k].cmd;
+            first = 2;
+        }
+    }
+
+    struct option longopts[N_OPTS + 1];
+    char shortopts[2 * N_OPTS + 2];
+    size_t ns = 0;
+    shortopts[ns++] = ':'; /* report a missing argument as ':' */
+    for (size_t i = 0; i < N_OPTS; i++) {
+        longopts[i] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].id};
+        if (opts[i].id < 256) {
+            shortopts[ns++] = (char)opts[i].id;
+            if (opts[i].has_arg == required_argument)
+                shortopts[ns++] = ':';
+        }
+    }
+    shortopts[ns] = '\0';
+    longopts[N_OPTS] = (struct option){NULL, 0, NULL, 0};
+
+    int sub_argc = argc - first + 1;
+    char **sub_argv = argv + first - 1;
+    opterr = 0;
+    optind = 1;
+    int c, longidx;
+    while ((c = getopt_long(sub_argc, sub_argv, shortopts, longopts, &longidx)) != -1) {
+        if (c == '?') {
+            rc = usage_error("unknown option '%s'", sub_argv[optind - 1]);
+            goto out;
+        }
+        if (c == ':') {
+            rc = usage_error("option '%s' requires an argument", sub_argv[optind - 1]);
+            goto out;
+        }
+        size_t oi;
+        for (oi = 0; oi < N_OPTS && opts[oi].id != c; oi++)
+            ;
+        if (oi < N_OPTS && !(opts[oi].cmds & cmd)) {
+            rc = usage_error("option --%s does not apply to this command", opts[oi].name);
+            goto out;
+        }
+        switch (c) {
+        case O_HELP:
+            print_help(stdout);
+            goto out;
+        case O_VERSION:
+            printf("lexframe %s\n", lf_version());
+            goto out;
+        case O_LEXICON:
+            LF_VEC_PUSH(lexicons, optarg);
+            break;
+        case O_OUTPUT:
+            output = optarg;
+            break;
+        case O_FORMAT:
+            format = optarg;
+            break;
+        case O_ALL:
+            list_all = true;
+            break;
+        case O_THEME:
+            LF_VEC_PUSH(themes, optarg);
+            break;
+        case O_SPEAKER:
+            LF_VEC_PUSH(speakers, optarg);
+            break;
+        case O_NEGATED:
+            negated_only = true;
+            break;
+        case O_WIDTH:
+            if (!parse_size(optarg, &width) || width == 0) {
+                rc = usage_error("--width: '%s' is not a number from 1 to 100000", optarg);
+                goto out;
+            }
+            break;
+        case O_SPEAKER_PATTERN:
+            opt.speaker_pattern = optarg;
+            break;
+        case O_STRIP_PATTERN:
+            LF_VEC_PUSH(strips, optarg);
+            break;
+        case O_NO_DEFAULT_STRIP:
+            opt.no_default_strip = true;
+            break;
+        case O_NEGATORS:
+            opt.negators = optarg;
+            break;
+        case O_NEGATION_WINDOW: {
+            size_t w;
+            if (!parse_size(optarg, &w) || w > 50) {
+                rc = usage_error("--negation-window: '%s' is not a number from 0 to 50", optarg);
+                goto out;
+            }
+            opt.negation_window = (int)w;
+            break;
+        }
+        case O_OVERLAP:
+            if (strcmp(optarg, "independent") == 0)
+                opt.overlap = LF_OVERLAP_INDEPENDENT;
+            else if (strcmp(optarg, "longest") == 0)
+                opt.overlap = LF_OVERLAP_LONGEST;
+            else {
+                rc = usage_error("--overlap: '%s' is not 'independent' or 'longest'", optarg);
+                goto out;
+            }
+            break;
+        case O_LIMIT:
+            if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
+                rc = usage_error("%s", err.message);
+                goto out;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    opt.strip_patterns = strips.v;
+    opt.n_strip_patterns = strips.n;
+
+    sink snk = {.fp = stdout,
+                .fmt = cmd == CMD_KWIC ? FMT_TEXT : FMT_TSV,
+                .themes = themes.v,
+                .n_themes = themes.n,
+                .speakers = speakers.v,
+                .n_speakers = speakers.n,
+                .negated_only = negated_only,
+                .width = width};
+    if (format) {
+        if (strcmp(format, "tsv") == 0)
+            snk.fmt = FMT_TSV;
+        else if (strcmp(format, "jsonl") == 0)
+            snk.fmt = FMT_JSONL;
+        else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
+            snk.fmt = FMT_TEXT;
+        else {
+            rc = usage_error("--format: '%s' is not a format of this command", format);
+            goto out;
+        }
+    }
+
+    /* Lexicons: a bad one stops everything with exit 2. */
+    lex = lf_lexicon_new();
+    if (!lexicons.n)
+        LF_VEC_PUSH(lexicons, "lexicons");
+    for (size_t i = 0; i < lexicons.n; i++) {
+        if (lf_lexicon_load(lex, lexicons.v[i], &opt, &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = lf_status_exit_code(err.status);
+            goto out;
+        }
+    }
+
+    run = lf_run_new(lex, &opt, &err);
+    if (!run) {
+        fprintf(stderr, "lexframe: %s\n", err.message);
+        rc = lf_status_exit_code(err.status);
+        goto out;
+    }
+    int n_paths = sub_argc - optind;
+    for (int i = 0; i < (n_paths ? n_paths : 1); i++) {
+        const char *path = n_paths ? sub_argv[optind + i] : "corpus";
+        if (lf_run_add_input(run, path, &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = lf_status_exit_code(err.status);
+            goto out;
+        }
+    }
+
+    if (cmd == CMD_REPORT) {
+        if (lf_run_set_report_dir(run, output ? output : "output", &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = lf_status_exit_code(err.status);
+            goto out;
+        }
+    } else {
+        if (cmd == CMD_TAG && output) {
+            /* written beside its final name and renamed into place when complete */
+            char *dir = lf_xstrdup(output);
+            char *slash = strrchr(dir, '/');
+            const char *name = slash ? slash + 1 : output;
+            if (slash)
+                *slash = '\0';
+            lf_status st = lf_outfile_open(&tag_out, slash ? (dir[0] ? dir : "/") : ".",
+                                           name, &err);
+            free(dir);
+            if (st != LF_OK) {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = lf_status_exit_code(err.status);
+                goto out;
+            }
+            tag_out_open = true;
+            snk.fp = tag_out.fp;
+        }
+        if (cmd == CMD_KWIC)
+            lf_run_set_context(run, width);
+        if (cmd == CMD_TAG)
+            lf_run_set_list_suppressed(run, list_all);
+        if (snk.fmt == FMT_TSV)
+            fprintf(snk.fp, "%s\n", lf_match_tsv_header());
+        lf_run_set_match_fn(run, write_row, &snk);
+    }
+
+    lf_status st = lf_run_execute(run, &err);
+    if (st == LF_ERR_IO) {
+        fprintf(stderr, "lexframe: %s\n", err.message);
+        rc = 1;
+        goto out;
+    }
+    /* Input failures were reported as they happened; the others' results still count. */
+    if (st != LF_OK)
+        rc = lf_status_exit_code(st);
+
+    if (cmd == CMD_REPORT) {
+        argv_line = join_argv(argc, argv);
+        if (lf_run_write_report(run, argv_line, &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = 1;
+            goto out;
+        }
+    } else if (tag_out_open) {
+        tag_out_open = false;
+        if (lf_outfile_commit(&tag_out, &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = 1;
+            goto out;
+        }
+    }
+
+out:
+    if (tag_out_open)
+        lf_outfile_abort(&tag_out);
+    lf_run_free(run);
+    lf_lexicon_free(lex);
+    free(argv_line);
+    LF_VEC_FREE(lexicons);
+    LF_VEC_FREE(strips);
+    LF_VEC_FREE(themes);
+    LF_VEC_FREE(speakers);
+    /* Output that could not be written is a failure, whatever happened before. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "lexframe: error writing to standard output: %s\n", strerror(errno));
+        if (rc == 0)
+            rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,438 @@
+/* run.c — the pipeline driver behind lf_run: for each input file in sorted order,
+ * ingest → tokenize → match, then hand counted matches to the caller's callback (and to
+ * matches.tsv for a report run) and fold the document into the count tables. One document
+ * is in memory at a time. A bad input is reported and skipped; the run goes on. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "ingest.h"
+#include "lexicon.h"
+#include "match.h"
+#include "render.h"
+#include "tokenize.h"
+#include "util.h"
+
+struct lf_run {
+    const lf_lexicon *lex;
+    lf_options opt;
+    char **strip_copies; /* opt.strip_patterns points here */
+    lf_input_list inputs;
+    size_t context;
+    bool list_suppressed;
+    lf_match_fn fn;
+    void *fn_ctx;
+    lf_ingest *ing;
+    lf_vocab *vocab;
+    lf_matcher *matcher;
+    lf_tables *tables;
+    lf_doc doc;
+    lf_tokens toks;
+    lf_matches ms;
+    lf_buf text, left, right;
+    LF_VEC(char *) processed; /* inputs read successfully */
+    LF_VEC(char *) failed;    /* "message" of each failed input */
+    FILE *diag;
+    /* report run */
+    char *report_dir;
+    lf_outfile matches_out;
+    bool matches_open;
+    bool executed;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? lf_xstrdup(s) : NULL;
+}
+
+lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
+{
+    lf_run *r = lf_xcalloc(1, sizeof *r);
+    r->lex = lex;
+    if (opt)
+        r->opt = *opt;
+    else
+        lf_options_init(&r->opt);
+    /* Own copies of the option strings: the run may outlive the caller's buffers. */
+    r->opt.speaker_pattern = dup_or_null(r->opt.speaker_pattern);
+    r->opt.negators = dup_or_null(r->opt.negators);
+    if (r->opt.n_strip_patterns) {
+        r->strip_copies = lf_xcalloc(r->opt.n_strip_patterns, sizeof(char *));
+        for (size_t i = 0; i < r->opt.n_strip_patterns; i++)
+            r->strip_copies[i] = lf_xstrdup(r->opt.strip_patterns[i]);
+        r->opt.strip_patterns = (const char *const *)r->strip_copies;
+    }
+    r->diag = stderr;
+    lf_doc_init(&r->doc);
+    lf_tokens_init(&r->toks);
+    lf_matches_init(&r->ms);
+    r->ing = lf_ingest_new(&r->opt, err);
+    if (!r->ing)
+        goto fail;
+    r->vocab = lf_vocab_new();
+    r->matcher = lf_matcher_new(lex, &r->opt, r->vocab, err);
+    if (!r->matcher)
+        goto fail;
+    r->tables = lf_tables_new(lex);
+    return r;
+fail:
+    lf_run_free(r);
+    return NULL;
+}
+
+void lf_run_free(lf_run *r)
+{
+    if (!r)
+        return;
+    if (r->matches_open)
+        lf_outfile_abort(&r->matches_out);
+    free((char *)r->opt.speaker_pattern);
+    free((char *)r->opt.negators);
+    for (size_t i = 0; i < r->opt.n_strip_patterns && r->strip_copies; i++)
+        free(r->strip_copies[i]);
+    free(r->strip_copies);
+    lf_input_list_free(&r->inputs);
+    lf_ingest_free(r->ing);
+    lf_matcher_free(r->matcher);
+    lf_vocab_free(r->vocab);
+    lf_tables_free(r->tables);
+    lf_doc_free(&r->doc);
+    lf_tokens_free(&r->toks);
+    lf_matches_free(&r->ms);
+    lf_buf_free(&r->text);
+    lf_buf_free(&r->left);
+    lf_buf_free(&r->right);
+    for (size_t i = 0; i < r->processed.n; i++)
+        free(r->processed.v[i]);
+    LF_VEC_FREE(r->processed);
+    for (size_t i = 0; i < r->failed.n; i++)
+        free(r->failed.v[i]);
+    LF_VEC_FREE(r->failed);
+    free(r->report_dir);
+    free(r);
+}
+
+lf_status lf_run_add_input(lf_run *r, const char *path, lf_error *err)
+{
+    return lf_input_collect(path, &r->inputs, err);
+}
+
+void lf_run_set_context(lf_run *r, size_t words)
+{
+    r->context = words;
+}
+
+void lf_run_set_match_fn(lf_run *r, lf_match_fn fn, void *ctx)
+{
+    r->fn = fn;
+    r->fn_ctx = ctx;
+}
+
+void lf_run_set_list_suppressed(lf_run *r, bool on)
+{
+    r->list_suppressed = on;
+}
+
+void lf_run_set_diagnostics(lf_run *r, FILE *fp)
+{
+    r->diag = fp;
+}
+
+size_t lf_run_failed_inputs(const lf_run *r)
+{
+    return r->failed.n;
+}
+
+/* Appends doc text [a, b) to buf with every run of whitespace (incl. U+00A0) collapsed to
+ * one space and the ends trimmed. */
+static void collapse_text(lf_buf *buf, const char *text, size_t a, size_t b)
+{
+    lf_buf_reset(buf);
+    bool space = false;
+    for (size_t i = a; i < b; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+        if (c == 0xC2 && i + 1 < b && (unsigned char)text[i + 1] == 0xA0) {
+            ws = true;
+            i++;
+        }
+        if (ws) {
+            space = buf->len > 0;
+            continue;
+        }
+        if (space)
+            lf_buf_putc(buf, ' ');
+        space = false;
+        lf_buf_putc(buf, (char)c);
+    }
+    lf_buf_cstr(buf);
+}
+
+static const char *status_name(uint8_t st)
+{
+    switch (st) {
+    case LF_MATCH_COUNTED:
+        return "counted";
+    case LF_MATCH_OVERLAP:
+        return "overlap";
+    case LF_MATCH_EXCLUDED:
+        return "excluded";
+    default:
+        return "negated-ignored";
+    }
+}
+
+/* Builds the row of match i of the current document and hands it to the callback and the
+ * matches table. Returns false when either refuses it. */
+static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
+{
+    const lf_doc *d = &r->doc;
+    const lf_tokens *tk = &r->toks;
+    const lf_token *t0 = &tk->tok[m->tok_start], *t1 = &tk->tok[m->tok_end - 1];
+    const lf_sentence *sent = &tk->sent[m->sentence];
+    const lf_turn *turn = &d->turns[sent->turn];
+    const lf_entry *e = &r->lex->entries[m->entry];
+    collapse_text(&r->text, d->text, t0->start, t1->end);
+    lf_match_row row = {
+        .doc = d->id,
+        .turn = sent->turn + 1,
+        .speaker = turn->speaker >= 0 ? d->speakers[turn->speaker].name : "",
+        .sentence = m->sentence + 1,
+        .tok_start = m->tok_start,
+        .tok_end = m->tok_end,
+        .byte_start = t0->start,
+        .byte_end = t1->end,
+        .char_start = t0->cstart,
+        .char_end = t1->cend,
+        .line = lf_doc_line_of(d, t0->start),
+        .theme = r->lex->themes[m->theme].id,
+        .entry = e->source,
+        .entry_file = e->file,
+        .entry_line = e->line,
+        .text = r->text.data,
+        .negated = m->negated,
+        .negator = NULL,
+        .status = status_name(m->status),
+    };
+    const char *neg_text = NULL;
+    char *neg_copy = NULL;
+    if (m->negator >= 0) {
+        const lf_token *nt = &tk->tok[m->negator];
+        neg_copy = lf_xstrndup(d->text + nt->start, nt->end - nt->start);
+        neg_text = neg_copy;
+    }
+    row.negator = neg_text;
+    if (r->context) {
+        const lf_turn_range *tr = &tk->turn[sent->turn];
+        size_t lo = m->tok_start >= tr->tok_first + r->context ? m->tok_start - r->context
+                                                                : tr->tok_first;
+        size_t hi = m->tok_end + r->context <= tr->tok_end ? m->tok_end + r->context
+                                                            : tr->tok_end;
+        collapse_text(&r->left, d->text, lo < m->tok_start ? tk->tok[lo].start : t0->start,
+                      t0->start);
+        collapse_text(&r->right, d->text, t1->end,
+                      hi > m->tok_end ? tk->tok[hi - 1].end : t1->end);
+        row.left = r->left.data;
+        row.right = r->right.data;
+    }
+    bool ok = true;
+    if (r->fn && r->fn(r->fn_ctx, &row) != 0) {
+        lf_error_set(err, LF_ERR_IO, "writing match rows failed");
+        ok = false;
+    }
+    if (ok && r->matches_open && m->status == LF_MATCH_COUNTED &&
+        lf_write_match_tsv(r->matches_out.fp, &row) != 0) {
+        lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
+                     strerror(errno));
+        ok = false;
+    }
+    free(neg_copy);
+    return ok;
+}
+
+static void record_failure(lf_run *r, const lf_error *e)
+{
+    fprintf(r->diag, "lexframe: %s\n", e->message);
+    LF_VEC_PUSH(r->failed, lf_xstrdup(e->message));
+}
+
+lf_status lf_run_execute(lf_run *r, lf_error *err)
+{
+    lf_error first = {LF_OK, ""};
+    for (size_t i = 0; i < r->inputs.n; i++) {
+        const lf_input_file *in = &r->inputs.v[i];
+        lf_error e = {LF_OK, ""};
+        lf_status st = lf_ingest_file(r->ing, in->path, in->id, &r->doc, &e);
+        if (st == LF_OK)
+            st = lf_tokenize_doc(r->vocab, &r->doc, &r->opt, &r->toks, &e);
+        if (st == LF_OK)
+            st = lf_match_doc(r->matcher, &r->doc, &r->toks, &r->ms, &e);
+        if (st != LF_OK) {
+            record_failure(r, &e);
+            if (first.status == LF_OK)
+                first = e;
+            continue;
+        }
+        for (size_t k = 0; k < r->ms.n; k++) {
+            const lf_match *m = &r->ms.m[k];
+            if (m->status != LF_MATCH_COUNTED && !r->list_suppressed)
+                continue;
+            if (!emit_match(r, m, err))
+                return LF_ERR_IO;
+        }
+        lf_tables_add_doc(r->tables, &r->doc, &r->toks, &r->ms);
+        LF_VEC_PUSH(r->processed, lf_xstrdup(in->path));
+    }
+    r->executed = true;
+    if (first.status != LF_OK) {
+        if (err)
+            *err = first;
+        return first.status;
+    }
+    return LF_OK;
+}
+
+lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
+{
+    free(r->report_dir);
+    r->report_dir = lf_xstrdup(dir);
+    lf_status st = lf_mkdir_p(dir, err);
+    if (st != LF_OK)
+        return st;
+    st = lf_outfile_open(&r->matches_out, dir, "matches.tsv", err);
+    if (st != LF_OK)
+        return st;
+    r->matches_open = true;
+    if (fprintf(r->matches_out.fp, "%s\n", lf_match_tsv_header()) < 0) {
+        lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
+                     strerror(errno));
+        return LF_ERR_IO;
+    }
+    return LF_OK;
+}
+
+/* The options as "name=value" lines for the manifest and summary, in a fixed order. */
+typedef LF_VEC(size_t) offset_vec;
+
+static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
+{
+    const lf_options *o = &r->opt;
+#define ADD(...)                                                                               \
+    do {                                                                                       \
+        size_t at = b->len;                                                                    \
+        LF_VEC_PUSH(*offs, at);                                                                \
+        lf_buf_printf(b, __VA_ARGS__);                                                         \
+        lf_buf_putc(b, '\0');                                                                  \
+    } while (0)
+    ADD("speaker-pattern=%s", o->speaker_pattern ? o->speaker_pattern : "(default)");
+    ADD("default-strip=%s", o->no_default_strip ? "off" : "on");
+    for (size_t i = 0; i < o->n_strip_patterns; i++)
+        ADD("strip-pattern=%s", o->strip_patterns[i]);
+    ADD("negators=%s", o->negators ? o->negators : "(lexicon)");
+    if (o->negation_window >= 0)
+        ADD("negation-window=%d", o->negation_window);
+    else
+        ADD("negation-window=(lexicon)");
+    ADD("overlap=%s", o->overlap == LF_OVERLAP_LONGEST ? "longest" : "independent");
+    for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
+        ADD("limit.%s=%llu", lf_limit_table()[i].name, (unsigned long long)o->limits[i]);
+#undef ADD
+}
+
+typedef struct report_file {
+    const char *name;
+    lf_outfile of;
+    bool open;
+} report_file;
+
+lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
+{
+    if (!r->report_dir || !r->matches_open) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_run_write_report: no report directory set");
+        return LF_ERR_USAGE;
+    }
+    lf_buf optbuf = {0};
+    offset_vec optoff = {0};
+    option_lines(r, &optbuf, &optoff);
+    const char **opts = lf_xcalloc(optoff.n, sizeof(char *));
+    for (size_t i = 0; i < optoff.n; i++)
+        opts[i] = optbuf.data + optoff.v[i];
+    lf_report_info info = {
+        .version = lf_version(),
+        .argv_line = argv_line ? argv_line : "",
+        .inputs = (const char *const *)r->processed.v,
+        .n_inputs = r->processed.n,
+        .failed = (const char *const *)r->failed.v,
+        .n_failed = r->failed.n,
+        .lexicon_files = r->lex->files,
+        .n_lexicon_files = r->lex->n_files,
+        .options = opts,
+        .n_options = optoff.n,
+    };
+    report_file files[] = {
+        {"frequencies.csv", {0}, false},
+        {"cooccurrence.csv", {0}, false},
+        {"summary.md", {0}, false},
+        {"manifest.json", {0}, false},
+    };
+    const size_t nfiles = sizeof files / sizeof files[0];
+    lf_status st = LF_OK;
+    for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
+        st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);
+        if (st != LF_OK)
+            break;
+        files[i].open = true;
+        FILE *fp = files[i].of.fp;
+        int rc = 0;
+        switch (i) {
+        case 0:
+            rc = lf_render_frequencies_csv(fp, r->tables, r->lex);
+            break;
+        case 1:
+            rc = lf_render_cooccurrence_csv(fp, r->tables, r->lex);
+            break;
+        case 2:
+            rc = lf_render_summary_md(fp, r->tables, r->lex, &info);
+            break;
+        default:
+            rc = lf_render_manifest_json(fp, r->tables, &info, err);
+            if (rc != 0 && err && err->status != LF_OK) {
+                st = err->status;
+                continue;
+            }
+            break;
+        }
+        if (rc != 0) {
+            lf_error_set(err, LF_ERR_IO, "%s: write error: %s", files[i].of.final_path,
+                         strerror(errno));
+            st = LF_ERR_IO;
+        }
+    }
+    /* Close every temporary file first (that is where write errors surface), and only
+       then rename them all, so a failure leaves the previous report whole. */
+    if (st == LF_OK)
+        st = lf_outfile_close(&r->matches_out, err);
+    for (size_t i = 0; i < nfiles && st == LF_OK; i++)
+        st = lf_outfile_close(&files[i].of, err);
+    if (st == LF_OK) {
+        st = lf_outfile_commit(&r->matches_out, err);
+        r->matches_open = false;
+        for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
+            st = lf_outfile_commit(&files[i].of, err);
+            files[i].open = false;
+        }
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if (files[i].open)
+            lf_outfile_abort(&files[i].of);
+    if (r->matches_open) {
+        lf_outfile_abort(&r->matches_out);
+        r->matches_open = false;
+    }
+    free(opts);
+    LF_VEC_FREE(optoff);
+    lf_buf_free(&optbuf);
+    return st;
+}
