@@ -386,8 +386,9 @@ static bool is_address_form(const word *w, size_t nw)
  *          must not be a title ("Reverend Dr. King"). A name in capitals (Congressional
  *          Record "Mr. CORNYN.", "MR. McGEE:") may start any line; a mixed-case one
  *          ("Mr. Mondale.") is weak: it must start a paragraph and not open a quotation.
- *  (words) weak, and ':' only: at a paragraph start, not opening a quotation; a single
- *          word only when it is a role (Moderator:, Interviewer:, Audience: …).
+ *  (words) ':' only: at a paragraph start, not opening a quotation; a single word only
+ *          when it is a role (Moderator:, Interviewer:, Audience: …). Weak unless the label
+ *          is alone on its line.
  * A label is the whole line's business: a label shape that fails these checks is not
  * retried as a shorter shape. Weak labels of two or more words count only when the same label occurs at least twice
  * in the document or is a front-matter speaker (see drop_lonely_weak_labels()): a one-off
@@ -451,7 +452,8 @@ static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
             return false;
         if (nw == 1)
             return word_in(w[0].s, w[0].n, role_words);
-        *weak = true;
+        /* alone on its line ("Chris Wallace:" above the turn) it needs no second sighting */
+        *weak = rest_has_text(c);
         return true;
     default:
         return false;

@@ -409,16 +409,22 @@ static void label_alone_on_its_line(void **state)
              "Chris Wallace:\nNext question.\n\n"
              "SENIOR ADMINISTRATION OFFICIAL:\nSure.\n");
     lf_doc *d = &f->doc;
-    assert_int_equal(d->n_turns, 3); /* "Joe Biden" occurs once: weak, kept as text */
+    /* alone on its line, a label needs no second occurrence */
+    assert_int_equal(d->n_turns, 4);
     assert_string_equal(turn_label(f, 0), "Chris Wallace");
-    assert_string_equal(turn_text(f, 0),
-                        "Good evening from Cleveland.\nSecond line.\n\nJoe Biden:\n\n"
-                        "Thank you, Chris.");
+    assert_string_equal(turn_text(f, 0), "Good evening from Cleveland.\nSecond line.");
+    assert_string_equal(turn_label(f, 1), "Joe Biden");
+    assert_string_equal(turn_text(f, 1), "Thank you, Chris.");
     assert_int_equal(d->turns[0].line, 1);
-    assert_int_equal(d->turns[1].line, 9);
-    assert_string_equal(turn_text(f, 1), "Next question.");
-    assert_string_equal(turn_label(f, 2), "SENIOR ADMINISTRATION OFFICIAL");
-    assert_string_equal(turn_text(f, 2), "Sure.");
+    assert_int_equal(d->turns[1].line, 5);
+    assert_int_equal(d->turns[2].line, 9);
+    assert_string_equal(turn_text(f, 2), "Next question.");
+    /* inline and seen once, it is weak: a lone "Joe Biden: text" stays text */
+    fx_ok(f, "Chris Wallace: One.\n\nJoe Biden: Two.\n\nChris Wallace: Three.\n");
+    assert_int_equal(d->n_turns, 2);
+    fx_ok(f, "SENIOR ADMINISTRATION OFFICIAL:\nSure.\n");
+    assert_string_equal(turn_label(f, 0), "SENIOR ADMINISTRATION OFFICIAL");
+    assert_string_equal(turn_text(f, 0), "Sure.");
     fx_free(f);
 }
 
