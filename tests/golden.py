@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Golden end-to-end tests: each directory under tests/golden/ is one case.
 
-  args             the command line after `lexframe`, one argument per line ('#' comments);
-                   the token @ROOT@ is replaced by the source root
+  args             the command line after `lexframe`, one argument per line ('#' comments)
+  links            optional: paths relative to the source root (one per line, e.g. corpus,
+                   lexicons) made available in the scratch directory under the same names,
+                   so outputs show the same relative paths wherever the tree is checked out
   status           the expected exit status (default 0)
   stdout, stderr   the expected streams, byte for byte (when the file exists)
   expected/        every file the run must write, byte for byte, relative to the case's
@@ -21,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-SPECIAL = {"args", "status", "stdout", "stderr", "expected", "README"}
+SPECIAL = {"args", "links", "status", "stdout", "stderr", "expected", "README"}
 
 
 def read_args(case, root):
@@ -31,8 +33,24 @@ def read_args(case, root):
             line = line.rstrip("\n")
             if not line or line.startswith("#"):
                 continue
-            args.append(line.replace("@ROOT@", root))
+            args.append(line)
     return args
+
+
+def make_links(case, root, work):
+    path = os.path.join(case, "links")
+    if not os.path.exists(path):
+        return
+    for line in open(path, encoding="utf-8"):
+        rel = line.strip()
+        if rel and not rel.startswith("#"):
+            src = os.path.join(root, rel)
+            dst = os.path.join(work, rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst)
+            else:
+                shutil.copy2(src, dst)
 
 
 def run_case(exe, root, case, update):
@@ -48,6 +66,7 @@ def run_case(exe, root, case, update):
                 shutil.copytree(src, dst, symlinks=True)
             else:
                 shutil.copy2(src, dst)
+        make_links(case, root, work)
         args = read_args(case, root)
         env = dict(os.environ, LC_ALL="C.UTF-8")
         try:
