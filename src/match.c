@@ -102,6 +102,11 @@ typedef struct regex_entry {
     bool case_sensitive;
 } regex_entry;
 
+/* A regex match found in the joined buffer, before it becomes a candidate. */
+typedef struct rx_hit {
+    uint32_t sentence, start, end, entry;
+} rx_hit;
+
 /* A candidate match while resolving one sentence. */
 typedef struct cand {
     uint32_t start, end, theme, entry;
@@ -145,7 +150,9 @@ struct lf_matcher {
     LF_VEC(cand) cands;
     LF_VEC(uint32_t) states, next_states;
     lf_buf joined_fold, joined_case;
-    LF_VEC(uint32_t) off_fold, off_case; /* token start offsets in the joined buffers */
+    LF_VEC(uint32_t) off_fold, off_case;   /* token start offsets in the joined buffers */
+    LF_VEC(uint32_t) send_fold, send_case; /* each sentence's end offset in them */
+    LF_VEC(rx_hit) rx;                     /* regex hits of the current document */
     bool has_exclusions;
 };
 
@@ -273,7 +280,9 @@ static void setup_negators(lf_matcher *m, const lf_options *opt)
 static bool compile_regex(lf_matcher *m, uint32_t ei, lf_error *err)
 {
     const lf_entry *e = &m->lex->entries[ei];
-    uint32_t flags = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK;
+    /* MULTILINE: the joined buffer has one sentence per line, so ^ and $ stay the
+       sentence's start and end */
+    uint32_t flags = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | PCRE2_MULTILINE;
     if (!e->case_sensitive)
         flags |= PCRE2_CASELESS;
     int code;
@@ -385,6 +394,9 @@ void lf_matcher_free(lf_matcher *m)
     lf_buf_free(&m->joined_case);
     LF_VEC_FREE(m->off_fold);
     LF_VEC_FREE(m->off_case);
+    LF_VEC_FREE(m->send_fold);
+    LF_VEC_FREE(m->send_case);
+    LF_VEC_FREE(m->rx);
     free(m);
 }
 
@@ -553,6 +565,7 @@ static void build_joined(lf_matcher *m, const lf_tokens *toks)
     lf_buf_reset(&m->joined_fold);
     lf_buf_reset(&m->joined_case);
     m->off_fold.n = m->off_case.n = 0;
+    m->send_fold.n = m->send_case.n = 0;
     for (size_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
         for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
@@ -572,6 +585,9 @@ static void build_joined(lf_matcher *m, const lf_tokens *toks)
                 lf_buf_append(&m->joined_case, f->key, f->key_len);
             }
         }
+        uint32_t end_fold = (uint32_t)m->joined_fold.len, end_case = (uint32_t)m->joined_case.len;
+        LF_VEC_PUSH(m->send_fold, end_fold);
+        LF_VEC_PUSH(m->send_case, end_case);
         if (m->regex_needs_fold)
             lf_buf_putc(&m->joined_fold, '\n');
         if (m->regex_needs_case)
@@ -579,10 +595,10 @@ static void build_joined(lf_matcher *m, const lf_tokens *toks)
     }
 }
 
-/* Token index (within [first, end)) whose text contains or follows byte offset `off`. */
-static uint32_t token_at(const uint32_t *offs, uint32_t first, uint32_t end, size_t off)
+/* Index of the last element of sorted offs[first, end) that is <= off (first if none). */
+static uint32_t last_at_or_before(const uint32_t *offs, uint32_t first, uint32_t end, size_t off)
 {
-    uint32_t lo = first, hi = end; /* last token with start <= off */
+    uint32_t lo = first, hi = end;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (offs[mid] <= off)
@@ -593,48 +609,74 @@ static uint32_t token_at(const uint32_t *offs, uint32_t first, uint32_t end, siz
     return lo;
 }
 
-static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
-                                uint32_t si, lf_error *err)
+static lf_status regex_fail(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
+                            const regex_entry *re, uint32_t si, int rc, lf_error *err)
 {
-    const lf_sentence *s = &toks->sent[si];
-    if (s->tok_first == s->tok_end)
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(rc, msg, sizeof msg);
+    const lf_entry *e = &m->lex->entries[re->entry];
+    size_t line = lf_doc_line_of(doc, toks->tok[toks->sent[si].tok_first].start);
+    lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
+                "regex entry at %s:%zu failed on this sentence: %s (limits: "
+                "--limit regex-match=N, --limit regex-heap-kib=N)",
+                e->file, e->line, msg);
+    return LF_ERR_REGEX;
+}
+
+/* Runs every regex entry over the document's joined words: one scan per regex and
+ * document, not one call per sentence. A match must stay inside one sentence; when the
+ * leftmost match runs past its sentence's end, that sentence alone is searched again from
+ * the same place (with the subject ending at the sentence), which is exactly what a
+ * sentence-by-sentence search would find. Hits are appended to m->rx in sentence order. */
+static lf_status regex_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
+                           lf_error *err)
+{
+    m->rx.n = 0;
+    if (!toks->n_tok)
         return LF_OK;
     for (size_t r = 0; r < m->regexes.n; r++) {
         const regex_entry *re = &m->regexes.v[r];
         const lf_buf *jb = re->case_sensitive ? &m->joined_case : &m->joined_fold;
         const uint32_t *offs = re->case_sensitive ? m->off_case.v : m->off_fold.v;
-        size_t sbeg = offs[s->tok_first];
-        uint32_t last = s->tok_end - 1;
-        const lf_form *lf = lf_vocab_form(m->vocab, toks->tok[last].form);
-        size_t send = offs[last] + (re->case_sensitive ? lf->key_len : lf->norm_len);
-        PCRE2_SPTR subject = (PCRE2_SPTR)jb->data + sbeg;
-        PCRE2_SIZE len = send - sbeg, pos = 0;
-        while (pos <= len) {
+        const uint32_t *sends = re->case_sensitive ? m->send_case.v : m->send_fold.v;
+        PCRE2_SPTR subject = (PCRE2_SPTR)jb->data;
+        PCRE2_SIZE len = jb->len, pos = 0;
+        while (pos < len) {
             int rc = pcre2_match(re->code, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;
-            if (rc < 0) {
-                PCRE2_UCHAR msg[256];
-                pcre2_get_error_message(rc, msg, sizeof msg);
-                const lf_entry *e = &m->lex->entries[re->entry];
-                size_t line = lf_doc_line_of(doc, toks->tok[s->tok_first].start);
-                lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
-                            "regex entry at %s:%zu failed on this sentence: %s (limits: "
-                            "--limit regex-match=N, --limit regex-heap-kib=N)",
-                            e->file, e->line, msg);
-                return LF_ERR_REGEX;
-            }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+            uint32_t a = 0, si;
+            if (rc < 0) /* name the sentence where the search was */
+                si = toks->tok[last_at_or_before(offs, 0, (uint32_t)toks->n_tok, pos)].sentence;
+            else {
+                a = last_at_or_before(offs, 0, (uint32_t)toks->n_tok, ov[0]);
+                si = toks->tok[a].sentence;
+                if (ov[1] > sends[si]) {
+                    /* crosses into the next sentence: search this sentence alone */
+                    rc = pcre2_match(re->code, subject, sends[si], ov[0], PCRE2_NO_UTF_CHECK,
+                                     m->md, m->mctx);
+                    if (rc == PCRE2_ERROR_NOMATCH) {
+                        pos = sends[si] + 1;
+                        continue;
+                    }
+                    ov = pcre2_get_ovector_pointer(m->md);
+                }
+            }
+            if (rc < 0)
+                return regex_fail(m, doc, toks, re, si, rc, err);
             PCRE2_SIZE ms = ov[0], me = ov[1];
             if (me > ms) {
                 /* the whole words the match touches */
-                uint32_t a = token_at(offs, s->tok_first, s->tok_end, sbeg + ms);
-                uint32_t b = token_at(offs, s->tok_first, s->tok_end, sbeg + me - 1);
+                const lf_sentence *s = &toks->sent[si];
+                a = last_at_or_before(offs, s->tok_first, s->tok_end, ms);
+                uint32_t b = last_at_or_before(offs, s->tok_first, s->tok_end, me - 1);
                 const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[a].form);
                 uint32_t alen = re->case_sensitive ? fa->key_len : fa->norm_len;
-                if (sbeg + ms >= offs[a] + alen && a < b)
+                if (ms >= offs[a] + alen && a < b)
                     a++; /* the match began on the space after word a */
-                add_cand(m, a, b + 1, re->entry);
+                rx_hit h = {si, a, b + 1, re->entry};
+                LF_VEC_PUSH(m->rx, h);
                 pos = me;
             } else {
                 pos = ms + 1;
@@ -642,6 +684,16 @@ static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_token
                     pos++;
             }
         }
+    }
+    /* sentence order, each regex's hits keeping their order (insertion sort: few hits) */
+    for (size_t i = 1; i < m->rx.n; i++) {
+        rx_hit h = m->rx.v[i];
+        size_t j = i;
+        while (j > 0 && m->rx.v[j - 1].sentence > h.sentence) {
+            m->rx.v[j] = m->rx.v[j - 1];
+            j--;
+        }
+        m->rx.v[j] = h;
     }
     return LF_OK;
 }
@@ -767,8 +819,14 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                        lf_matches *out, lf_error *err)
 {
     out->n = 0;
-    if (m->regexes.n)
+    m->rx.n = 0;
+    if (m->regexes.n) {
         build_joined(m, toks);
+        lf_status st = regex_doc(m, doc, toks, err);
+        if (st != LF_OK)
+            return st;
+    }
+    size_t rx_next = 0;
     bool any_root = m->has_any && trie_child(m, 0, PID_ANY, false) != UINT32_MAX;
     for (uint32_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
@@ -780,11 +838,8 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                 continue; /* the common case: this word starts nothing */
             walk_from(m, toks, i, s->tok_end);
         }
-        if (m->regexes.n) {
-            lf_status st = regex_sentence(m, doc, toks, si, err);
-            if (st != LF_OK)
-                return st;
-        }
+        for (; rx_next < m->rx.n && m->rx.v[rx_next].sentence == si; rx_next++)
+            add_cand(m, m->rx.v[rx_next].start, m->rx.v[rx_next].end, m->rx.v[rx_next].entry);
         if (m->cands.n)
             resolve_sentence(m, toks, s->tok_first, out);
     }
