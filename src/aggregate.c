@@ -282,14 +282,17 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                        const lf_matches *ms)
 {
     const lf_lexicon *lex = t->lex;
-    t->doc_serial++;
     lf_corpus_stats *st = &t->stats;
+    /* the parts of one document count as one document */
+    if (doc->part == 0) {
+        t->doc_serial++;
+        st->docs++;
+    }
 
     /* Sizes: corpus and document groups get the whole document, speakers their turns. */
     uint32_t doc_group = group_get(t, LF_GROUP_DOCUMENT, doc->id ? doc->id : "");
     group_add_size(t, 0, toks->n_tok, toks->n_sent, doc->n_turns);
     group_add_size(t, doc_group, toks->n_tok, toks->n_sent, doc->n_turns);
-    st->docs++;
     st->turns += doc->n_turns;
     st->sentences += toks->n_sent;
     st->words += toks->n_tok;

@@ -27,6 +27,8 @@ void lf_doc_reset(lf_doc *doc)
     doc->title = doc->date = doc->source = NULL;
     doc->n_meta = doc->n_speakers = doc->n_turns = doc->n_spans = doc->n_strips = 0;
     doc->n_lines = 0;
+    doc->part = 0;
+    doc->more_parts = false;
     free(doc->owned_text);
     doc->owned_text = NULL;
     lf_arena_reset(&doc->arena);

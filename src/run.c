@@ -36,6 +36,8 @@ struct lf_run {
     LF_VEC(char *) failed;    /* "message" of each failed input */
     FILE *diag;
     /* report run */
+    /* numbers already used by earlier parts of the current document */
+    size_t turn_base, sent_base, tok_base;
     char *report_dir;
     lf_outfile matches_out;
     bool matches_open;
@@ -197,11 +199,11 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
     collapse_text(&r->text, d->text, t0->start, t1->end);
     lf_match_row row = {
         .doc = d->id,
-        .turn = sent->turn + 1,
+        .turn = r->turn_base + sent->turn + 1,
         .speaker = turn->speaker >= 0 ? d->speakers[turn->speaker].name : "",
-        .sentence = m->sentence + 1,
-        .tok_start = m->tok_start,
-        .tok_end = m->tok_end,
+        .sentence = r->sent_base + m->sentence + 1,
+        .tok_start = r->tok_base + m->tok_start,
+        .tok_end = r->tok_base + m->tok_end,
         .byte_start = t0->start,
         .byte_end = t1->end,
         .char_start = t0->cstart,
@@ -283,6 +285,13 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
                 return LF_ERR_IO;
         }
         lf_tables_add_doc(r->tables, &r->doc, &r->toks, &r->ms);
+        if (r->doc.more_parts) {
+            r->turn_base += r->doc.n_turns;
+            r->sent_base += r->toks.n_sent;
+            r->tok_base += r->toks.n_tok;
+        } else {
+            r->turn_base = r->sent_base = r->tok_base = 0;
+        }
         LF_VEC_PUSH(r->processed, lf_xstrdup(in->path));
     }
     r->executed = true;
