@@ -78,6 +78,12 @@ typedef struct lf_doc {
     size_t n_spans;
     lf_strip *strips;
     size_t n_strips;
+    /* A document too large to hold at once (a huge TEI file) arrives as consecutive lf_docs
+       with the same id: `part` counts them from 0, and `more_parts` says another follows.
+       Downstream, turn, sentence and word numbers continue across parts and the parts
+       count as one document. A whole document has part 0 and more_parts false. */
+    uint32_t part;
+    bool more_parts;
     /* Internal storage; do not touch. line_starts[i] is the offset where line i+1 starts
        (built once per document, used by lf_doc_line_of). */
     lf_arena arena;
