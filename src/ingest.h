@@ -39,6 +39,11 @@ typedef struct lf_turn {
     uint32_t line;
     uint32_t span_first, span_count;
     bool gap;
+    /* The speaker's role in this turn when the source says so per turn (TEI u/@ana such
+       as "chair"); NULL means the speaker's own role (lf_speaker.role). */
+    const char *role;
+    /* The source element's identifier (TEI xml:id), or NULL for plain text. */
+    const char *xml_id;
 } lf_turn;
 
 /* A removed stage direction or time stamp: which pattern (index into the ingest's pattern
