@@ -843,6 +843,7 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         if (m->cands.n)
             resolve_sentence(m, toks, s->tok_first, out);
     }
-    qsort(out->m, out->n, sizeof *out->m, cmp_output);
+    if (out->n > 1) /* qsort's base must not be NULL, even for no elements */
+        qsort(out->m, out->n, sizeof *out->m, cmp_output);
     return LF_OK;
 }
