@@ -1,7 +1,9 @@
 #!/bin/sh
-# Runs the whole test suite twice: in build/ and in build-asan/ (AddressSanitizer and
-# UndefinedBehaviorSanitizer, any finding fatal). Ends with one line "N passed, N failed"
-# counting both runs. Run scripts/setup.sh first.
+# Runs the whole test suite three times: in build/, in build-asan/ (AddressSanitizer and
+# UndefinedBehaviorSanitizer, any finding fatal) and in build/ under valgrind (`meson test
+# --setup valgrind`: memory errors and leaks fail; the real-data tests are left out there).
+# Ends with one line "N passed, N failed" counting all three runs. Run scripts/setup.sh
+# first.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -14,8 +16,10 @@ meson test -C build --print-errorlogs || status=1
 ninja -C build-asan >/dev/null || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs || status=1
+meson test -C build --setup valgrind --print-errorlogs || status=1
 
-python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+    build/meson-logs/testlog-valgrind.json <<'PY'
 import json, sys
 passed = failed = 0
 for path in sys.argv[1:]:
@@ -27,7 +31,7 @@ for path in sys.argv[1:]:
                     passed += 1
                 else:
                     failed += 1
-                    print("failed: %s (%s)" % (r.get("name"), path.split("/")[0]))
+                    print("failed: %s (%s)" % (r.get("name"), path))
     except FileNotFoundError:
         failed += 1
         print("failed: no test log %s" % path)

@@ -540,7 +540,7 @@ static pcre2_code *compile(const char *pattern, uint32_t options, pcre2_compile_
 {
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
                                      options | PCRE2_UTF | PCRE2_UCP, errcode, erroff, cc);
-    if (code)
+    if (code && lf_regex_jit_enabled())
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
 }

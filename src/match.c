@@ -297,7 +297,8 @@ static bool compile_regex(lf_matcher *m, uint32_t ei, lf_error *err)
         lf_error_at(err, LF_ERR_LEXICON, e->file, e->line, col, "invalid regex: %s", msg);
         return false;
     }
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    if (lf_regex_jit_enabled())
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     regex_entry r = {re, ei, e->case_sensitive};
     LF_VEC_PUSH(m->regexes, r);
     if (e->case_sensitive)

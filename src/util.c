@@ -2,11 +2,17 @@
  * every stage (see util.h). */
 #include "util.h"
 
+#include "lf_config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#if LF_HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 
 /* ---- allocation ---- */
 
@@ -531,6 +537,17 @@ lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *
     *data = b.data;
     *len = b.len;
     return LF_OK;
+}
+
+/* ---- regexes ---- */
+
+bool lf_regex_jit_enabled(void)
+{
+#if LF_HAVE_VALGRIND_H
+    return !RUNNING_ON_VALGRIND;
+#else
+    return true;
+#endif
 }
 
 /* ---- strings ---- */

@@ -112,6 +112,12 @@ size_t lf_utf8_encode(int32_t cp, char *out);
 lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                        lf_error *err) LF_WARN_UNUSED;
 
+/* ---- regexes */
+/* True when PCRE2 patterns should be JIT-compiled: always, except under valgrind, which
+ * cannot follow JIT code (its word-at-a-time reads give false "uninitialised value"
+ * reports); there the interpreter runs instead, with the same results. */
+bool lf_regex_jit_enabled(void);
+
 /* ---- strings */
 bool lf_str_ends_with(const char *s, const char *suffix);
 /* ASCII-only case-insensitive comparison (for option values and keywords). */

@@ -6,6 +6,7 @@ Usage: cli_test.py LEXFRAME SOURCE_ROOT
 """
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,8 +23,12 @@ def check(cond, what):
         failures.append(what)
 
 
+# A command put in front of lexframe (the valgrind setup sets it; see valgrind-wrap.sh).
+WRAPPER = shlex.split(os.environ.get("LF_EXEC_WRAPPER", ""))
+
+
 def run(args, cwd):
-    return subprocess.run([EXE] + args, cwd=cwd, capture_output=True, timeout=120)
+    return subprocess.run(WRAPPER + [EXE] + args, cwd=cwd, capture_output=True, timeout=600)
 
 
 def scratch():
