@@ -153,6 +153,9 @@ struct lf_matcher {
     LF_VEC(uint32_t) off_fold, off_case;   /* token start offsets in the joined buffers */
     LF_VEC(uint32_t) send_fold, send_case; /* each sentence's end offset in them */
     LF_VEC(rx_hit) rx;                     /* regex hits of the current document */
+    /* per token of the current sentence: 1 + the candidate covering it, or 0 (kept all
+       zero between uses; see mark_cover) */
+    LF_VEC(uint32_t) cover;
     bool has_exclusions;
 };
 
@@ -398,6 +401,7 @@ void lf_matcher_free(lf_matcher *m)
     LF_VEC_FREE(m->send_fold);
     LF_VEC_FREE(m->send_case);
     LF_VEC_FREE(m->rx);
+    LF_VEC_FREE(m->cover);
     free(m);
 }
 
@@ -624,6 +628,16 @@ static lf_status regex_fail(lf_matcher *m, const lf_doc *doc, const lf_tokens *t
     return LF_ERR_REGEX;
 }
 
+static int cmp_rx_hit(const void *pa, const void *pb)
+{
+    const rx_hit *a = pa, *b = pb;
+    if (a->sentence != b->sentence)
+        return a->sentence < b->sentence ? -1 : 1;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return a->start < b->start ? -1 : (a->start > b->start);
+}
+
 /* Runs every regex entry over the document's joined words: one scan per regex and
  * document, not one call per sentence. A match must stay inside one sentence; when the
  * leftmost match runs past its sentence's end, that sentence alone is searched again from
@@ -686,16 +700,11 @@ static lf_status regex_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *to
             }
         }
     }
-    /* sentence order, each regex's hits keeping their order (insertion sort: few hits) */
-    for (size_t i = 1; i < m->rx.n; i++) {
-        rx_hit h = m->rx.v[i];
-        size_t j = i;
-        while (j > 0 && m->rx.v[j - 1].sentence > h.sentence) {
-            m->rx.v[j] = m->rx.v[j - 1];
-            j--;
-        }
-        m->rx.v[j] = h;
-    }
+    /* sentence order, each regex's hits keeping their order: regexes ran in entry order
+       and each one's hits are in text order, so (sentence, entry, start) is that stable
+       order (an insertion sort here was quadratic when many regexes hit many sentences) */
+    if (m->rx.n > 1)
+        qsort(m->rx.v, m->rx.n, sizeof *m->rx.v, cmp_rx_hit);
     return LF_OK;
 }
 
@@ -726,29 +735,132 @@ static int cmp_output(const void *pa, const void *pb)
     return a->entry < b->entry ? -1 : (a->entry > b->entry);
 }
 
-static bool overlaps(const cand *a, const cand *b)
+/* Candidates of one theme together, longest first within it (then as cmp_len_desc):
+ * within a theme, the order cmp_len_desc gives. */
+static int cmp_theme_len(const void *pa, const void *pb)
 {
-    return a->start < b->end && b->start < a->end;
+    const cand *a = pa, *b = pb;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return cmp_len_desc(pa, pb);
+}
+
+/* The overlap checks below keep, per token of the sentence (from sfirst), which kept
+ * candidate covers it, so each candidate costs its own length instead of a comparison
+ * with every earlier one: a sentence of a million matches (a 10 MB line without a full
+ * stop) is linear, not quadratic. m->cover is all zero before and after each use. */
+static uint32_t *cover_for(lf_matcher *m, uint32_t sfirst, const cand *c, size_t n)
+{
+    uint32_t span = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].end - sfirst > span)
+            span = c[i].end - sfirst;
+    if (m->cover.cap < span) {
+        size_t old = m->cover.cap;
+        lf_grow((void **)&m->cover.v, &m->cover.cap, span, sizeof *m->cover.v);
+        memset(m->cover.v + old, 0, (m->cover.cap - old) * sizeof *m->cover.v);
+    }
+    return m->cover.v - sfirst; /* indexed by document token */
+}
+
+static void clear_cover(uint32_t *cover, const cand *c, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        for (uint32_t t = c[i].start; t < c[i].end; t++)
+            cover[t] = 0;
 }
 
 /* Marks LF_MATCH_OVERLAP every counted candidate that overlaps an earlier (longer, or
- * equally long and earlier) counted one of the same theme, or, when `across`, of any theme
- * unless both cover exactly the same words. c is sorted by cmp_len_desc. */
-static void suppress_overlaps(cand *c, size_t n, bool across)
+ * equally long and earlier: cmp_len_desc) counted one of the same theme, or, when
+ * `across`, of any theme unless both cover exactly the same words. Sorts c. */
+static void suppress_overlaps(lf_matcher *m, cand *c, size_t n, uint32_t sfirst, bool across)
 {
+    uint32_t *cover = cover_for(m, sfirst, c, n);
+    if (!across) {
+        /* Theme by theme: a theme's kept candidates never overlap each other. */
+        qsort(c, n, sizeof *c, cmp_theme_len);
+        for (size_t g = 0; g < n;) {
+            size_t h = g;
+            while (h < n && c[h].theme == c[g].theme)
+                h++;
+            for (size_t i = g; i < h; i++) {
+                if (c[i].exclude || c[i].status != LF_MATCH_COUNTED)
+                    continue;
+                bool free_span = true;
+                for (uint32_t t = c[i].start; t < c[i].end && free_span; t++)
+                    free_span = cover[t] == 0;
+                if (!free_span) {
+                    c[i].status = LF_MATCH_OVERLAP;
+                    continue;
+                }
+                for (uint32_t t = c[i].start; t < c[i].end; t++)
+                    cover[t] = (uint32_t)i + 1;
+            }
+            clear_cover(cover, c, g, h); /* covered tokens were set only by this group */
+            g = h;
+        }
+        return;
+    }
+    /* Across themes: kept candidates overlap only when they cover the same words, and
+       candidates over the same words are adjacent in cmp_len_desc order, by theme. */
+    qsort(c, n, sizeof *c, cmp_len_desc);
+    size_t last_kept = SIZE_MAX; /* the last kept candidate over the current words */
     for (size_t i = 0; i < n; i++) {
         if (c[i].exclude || c[i].status != LF_MATCH_COUNTED)
             continue;
-        for (size_t j = 0; j < i; j++) {
-            if (c[j].exclude || c[j].status != LF_MATCH_COUNTED || !overlaps(&c[i], &c[j]))
-                continue;
-            bool same_theme = c[i].theme == c[j].theme;
-            bool same_span = c[i].start == c[j].start && c[i].end == c[j].end;
-            if (same_theme || (across && !same_span)) {
-                c[i].status = LF_MATCH_OVERLAP;
-                break;
-            }
+        uint32_t other = 0;
+        for (uint32_t t = c[i].start; t < c[i].end && !other; t++)
+            other = cover[t];
+        if (!other) {
+            for (uint32_t t = c[i].start; t < c[i].end; t++)
+                cover[t] = (uint32_t)i + 1;
+            last_kept = i;
+            continue;
         }
+        const cand *o = &c[other - 1];
+        bool same_span = o->start == c[i].start && o->end == c[i].end;
+        /* same words: suppressed only by a kept candidate of its own theme, which (sorted
+           by theme) is the last one kept over these words */
+        if (!same_span || (last_kept != SIZE_MAX && c[last_kept].theme == c[i].theme &&
+                           c[last_kept].start == c[i].start && c[last_kept].end == c[i].end))
+            c[i].status = LF_MATCH_OVERLAP;
+        else
+            last_kept = i;
+    }
+    clear_cover(cover, c, 0, n);
+}
+
+/* Marks LF_MATCH_EXCLUDED every non-exclusion candidate that overlaps an exclusion of its
+ * own theme. Sorts c by theme. */
+static void apply_exclusions(lf_matcher *m, cand *c, size_t n, uint32_t sfirst)
+{
+    uint32_t *cover = cover_for(m, sfirst, c, n);
+    qsort(c, n, sizeof *c, cmp_theme_len);
+    for (size_t g = 0; g < n;) {
+        size_t h = g;
+        bool any = false;
+        while (h < n && c[h].theme == c[g].theme)
+            any |= c[h++].exclude;
+        if (any) {
+            for (size_t i = g; i < h; i++)
+                if (c[i].exclude)
+                    for (uint32_t t = c[i].start; t < c[i].end; t++)
+                        cover[t] = 1;
+            for (size_t i = g; i < h; i++) {
+                if (c[i].exclude)
+                    continue;
+                for (uint32_t t = c[i].start; t < c[i].end; t++)
+                    if (cover[t]) {
+                        c[i].status = LF_MATCH_EXCLUDED;
+                        break;
+                    }
+            }
+            for (size_t i = g; i < h; i++)
+                if (c[i].exclude)
+                    for (uint32_t t = c[i].start; t < c[i].end; t++)
+                        cover[t] = 0;
+        }
+        g = h;
     }
 }
 
@@ -760,15 +872,8 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
     cand *c = m->cands.v;
     size_t n = m->cands.n;
     /* 1. exclusions cancel overlapping matches of their own theme */
-    if (m->has_exclusions) {
-        for (size_t i = 0; i < n; i++) {
-            if (!c[i].exclude)
-                continue;
-            for (size_t j = 0; j < n; j++)
-                if (!c[j].exclude && c[j].theme == c[i].theme && overlaps(&c[i], &c[j]))
-                    c[j].status = LF_MATCH_EXCLUDED;
-        }
-    }
+    if (m->has_exclusions)
+        apply_exclusions(m, c, n, sfirst);
     /* 2. negation: a negator within the window before the match, same clause */
     for (size_t i = 0; i < n; i++) {
         if (c[i].exclude || c[i].status != LF_MATCH_COUNTED || m->window <= 0)
@@ -790,8 +895,7 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
     /* 3. overlaps within each entry's own theme: the longest wins, nothing counts twice.
        This comes before the negation policy so that "not a reliable and trustworthy
        partner" moves as a whole and leaves no shorter "trustworthy partner" behind. */
-    qsort(c, n, sizeof *c, cmp_len_desc);
-    suppress_overlaps(c, n, false);
+    suppress_overlaps(m, c, n, sfirst, false);
     /* 4. the theme's negation policy, on the winners */
     for (size_t i = 0; i < n; i++) {
         if (c[i].exclude || c[i].status != LF_MATCH_COUNTED || !c[i].negated)
@@ -804,7 +908,7 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
     }
     /* 5. again with the final themes: a moved match competes with its new theme's own
        matches; under --overlap longest, across all themes */
-    suppress_overlaps(c, n, m->overlap == LF_OVERLAP_LONGEST);
+    suppress_overlaps(m, c, n, sfirst, m->overlap == LF_OVERLAP_LONGEST);
     for (size_t i = 0; i < n; i++) {
         if (c[i].exclude)
             continue;
