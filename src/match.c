@@ -533,8 +533,9 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
     for (uint32_t j = i; j < send && m->states.n; j++) {
         uint32_t fid = toks->tok[j].form;
         resolve_form(m, fid);
-        const uint32_t *pids = m->pid_pool.v + m->form_off[fid];
         uint16_t npid = m->form_npid[fid];
+        /* no pids at all: the pool may still be NULL (a phrase starting with '*') */
+        const uint32_t *pids = npid ? m->pid_pool.v + m->form_off[fid] : NULL;
         m->next_states.n = 0;
         for (size_t s = 0; s < m->states.n; s++) {
             uint32_t node = m->states.v[s];
