@@ -91,6 +91,46 @@ static lf_status read_speakers(yaml_document_t *yd, yaml_node_t *map, size_t fir
     return LF_OK;
 }
 
+bool lf_frontmatter_depth_ok(const char *yaml, size_t len, uint64_t max_depth, size_t *line)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        lf_oom();
+    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+    uint64_t depth = 0;
+    bool ok = true, done = false;
+    /* Events come one at a time, so a deep nest is refused after max_depth openings. */
+    while (ok && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            if (parser.error == YAML_MEMORY_ERROR)
+                lf_oom();
+            break;
+        }
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > max_depth) {
+                ok = false;
+                *line = ev.start_mark.line;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
 lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, lf_doc *doc,
                                lf_alias_vec *aliases, lf_error *err)
 {

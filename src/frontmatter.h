@@ -21,6 +21,12 @@ typedef LF_VEC(lf_speaker) lf_alias_vec;
 lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, lf_doc *doc,
                                lf_alias_vec *aliases, lf_error *err) LF_WARN_UNUSED;
 
+/* Checks, before the YAML is loaded, that lists and maps in yaml[0..len) nest at most
+ * max_depth levels deep (libyaml's scanner slows down quadratically with flow nesting such
+ * as [[[[…]]]]). Returns false and sets *line (0-based, within yaml) where the limit is
+ * passed; YAML errors are left to lf_frontmatter_parse. */
+bool lf_frontmatter_depth_ok(const char *yaml, size_t len, uint64_t max_depth, size_t *line);
+
 /* Normalizes a speaker label as written: runs of horizontal whitespace (incl. U+00A0)
  * become one space, leading/trailing whitespace and trailing ':' / '.' are removed. Writes
  * at most n bytes to out (which must hold n bytes) and returns the length written. */

@@ -3,9 +3,11 @@
  * never touching the network. Unknown tags such as GPO's <bullet> are dropped; the text
  * after them stays where it was, so a speaker label after <bullet> still starts a line. */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include "frontmatter.h"
@@ -124,9 +126,31 @@ lf_status lf_html_extract(const char *path, const char *data, size_t len, lf_buf
                     "HTML file is larger than libxml2 can parse (%d bytes)", INT_MAX);
         return LF_ERR_LIMIT;
     }
-    htmlDocPtr hd = htmlReadMemory(data, (int)len, NULL, NULL,
-                                   HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                       HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt)
+        lf_oom();
+    htmlDocPtr hd = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
+                                       HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                           HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+    /* Tag soup is recovered from, but a halted parser (elements nested deeper than
+       libxml2's limit of 256) drops the rest of the file without a word: fail instead. */
+    if (hd && ctxt->disableSAX && ctxt->instate == XML_PARSER_EOF) {
+        const xmlError *xe = xmlCtxtGetLastError(ctxt);
+        char what[200] = "the HTML parser stopped";
+        if (xe && xe->code == XML_ERR_INTERNAL_ERROR && xe->message &&
+            strstr(xe->message, "depth"))
+            snprintf(what, sizeof what, "HTML elements nested more than %d deep",
+                     xmlParserMaxDepth);
+        else if (xe && xe->message)
+            snprintf(what, sizeof what, "the HTML parser stopped: %.*s",
+                     (int)strcspn(xe->message, "\n"), xe->message);
+        lf_error_at(err, LF_ERR_INPUT, path, xe && xe->line > 0 ? (size_t)xe->line : 0, 0,
+                    "%s; the text after this point cannot be read", what);
+        xmlFreeDoc(hd);
+        htmlFreeParserCtxt(ctxt);
+        return LF_ERR_INPUT;
+    }
+    htmlFreeParserCtxt(ctxt);
     if (!hd) {
         lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "cannot be parsed as HTML");
         return LF_ERR_INPUT;

@@ -645,7 +645,8 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
     uint64_t ml = ing->limits[LF_LIMIT_REGEX_MATCH], hl = ing->limits[LF_LIMIT_REGEX_HEAP_KIB];
     pcre2_set_match_limit(ing->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
     pcre2_set_heap_limit(ing->mctx, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
-    ing->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    /* the JIT's stack is the memory the heap limit bounds for the interpreter */
+    ing->jit = pcre2_jit_stack_create(32 * 1024, lf_regex_jit_stack_max(hl), NULL);
     if (ing->jit)
         pcre2_jit_stack_assign(ing->mctx, NULL, ing->jit);
     lf_strmap_init(&ing->speaker_ids);
@@ -1087,6 +1088,17 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
             return LF_ERR_INPUT;
         }
         size_t ys = doc->n_lines > 1 ? doc->line_starts[1] : len;
+        if (doc->line_starts[close] - ys > ing->limits[LF_LIMIT_FRONT_MATTER_BYTES])
+            return limit_error(err, doc->path, 1, "front matter is longer than",
+                               LF_LIMIT_FRONT_MATTER_BYTES,
+                               ing->limits[LF_LIMIT_FRONT_MATTER_BYTES]);
+        uint64_t max_depth = ing->limits[LF_LIMIT_FRONT_MATTER_DEPTH];
+        size_t depth_line;
+        if (!lf_frontmatter_depth_ok(t + ys, doc->line_starts[close] - ys, max_depth,
+                                     &depth_line))
+            return limit_error(err, doc->path, 2 + depth_line,
+                               "front matter nests lists and maps deeper than",
+                               LF_LIMIT_FRONT_MATTER_DEPTH, max_depth);
         st = lf_frontmatter_parse(t + ys, doc->line_starts[close] - ys, 2, doc, &ing->aliases,
                                   err);
         if (st != LF_OK)
@@ -1140,6 +1152,9 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     for (size_t i = 0; i < ing->hits.n && st == LF_OK; i++) {
         const label_hit *h = &ing->hits.v[i];
         int32_t sp = speaker_for(ing, doc, t + h->lab_start, h->lab_end - h->lab_start);
+        if (doc->n_speakers > ing->limits[LF_LIMIT_SPEAKERS])
+            return limit_error(err, doc->path, h->line + 1, "document has more speakers than",
+                               LF_LIMIT_SPEAKERS, ing->limits[LF_LIMIT_SPEAKERS]);
         size_t end = i + 1 < ing->hits.n ? ing->hits.v[i + 1].line_start : len;
         st = add_turn(ing, doc, sp, h->line + 1, h->body, end, err);
     }

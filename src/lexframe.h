@@ -54,7 +54,12 @@ typedef enum lf_limit_id {
     LF_LIMIT_TURNS,            /* most turns in one document */
     LF_LIMIT_LEXICON_ENTRIES,  /* most entries in all lexicons together */
     LF_LIMIT_REGEX_MATCH,      /* PCRE2 match limit per regex call */
-    LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit per regex call, KiB */
+    LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit (or JIT stack) per regex call, KiB */
+    LF_LIMIT_FRONT_MATTER_BYTES, /* largest front matter of a transcript */
+    LF_LIMIT_FRONT_MATTER_DEPTH, /* deepest nesting of lists and maps in front matter */
+    LF_LIMIT_SPEAKERS,         /* most distinct speakers in one document */
+    LF_LIMIT_LEXICON_LINE_BYTES, /* longest line of a lexicon file */
+    LF_LIMIT_THEME_DEPTH,      /* most levels of a theme id (a.b.c is 3) */
     LF_LIMIT_COUNT
 } lf_limit_id;
 

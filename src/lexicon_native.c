@@ -24,6 +24,7 @@ typedef struct parser {
     const char *path; /* lives in lex->arena */
     lf_error *err;
     uint64_t max_entries;
+    uint64_t max_line, max_depth; /* the lexicon-line-bytes and theme-depth limits */
     const char *line; /* current line [line, line_end) */
     const char *line_end;
     size_t lineno;
@@ -330,6 +331,17 @@ static lf_status directive_theme(parser *p, const char *at, const char *args, co
     lf_status st = check_theme_id(p, args, id_end);
     if (st != LF_OK)
         return st;
+    /* Each level is a theme of its own (a.b.c makes a and a.b): bound them. */
+    uint64_t levels = 1;
+    for (const char *k = args; k < id_end; k++)
+        levels += *k == '.';
+    if (levels > p->max_depth) {
+        lf_error_at(p->err, LF_ERR_LIMIT, p->path, p->lineno, col_of(p, args),
+                    "theme id has more than %llu levels (the theme-depth limit); raise it "
+                    "with --limit theme-depth=N",
+                    (unsigned long long)p->max_depth);
+        return LF_ERR_LIMIT;
+    }
     lf_lexicon *lex = p->lex;
     char *id = lf_arena_strndup(&lex->arena, args, (size_t)(id_end - args));
     int32_t old = lf_lexicon_find_theme(lex, id);
@@ -775,6 +787,10 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
     parser p = {.lex = lex, .err = err, .theme = -1};
     p.max_entries = opt ? opt->limits[LF_LIMIT_LEXICON_ENTRIES]
                         : lf_limit_table()[LF_LIMIT_LEXICON_ENTRIES].default_value;
+    p.max_line = opt ? opt->limits[LF_LIMIT_LEXICON_LINE_BYTES]
+                     : lf_limit_table()[LF_LIMIT_LEXICON_LINE_BYTES].default_value;
+    p.max_depth = opt ? opt->limits[LF_LIMIT_THEME_DEPTH]
+                      : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
     p.path = NULL;
     for (size_t i = 0; i < lex->n_files && !p.path; i++)
         if (lex->files[i] == path || strcmp(lex->files[i], path) == 0)
@@ -796,6 +812,13 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
         p.line = data + i;
         p.line_end = data + j;
         p.lineno++;
+        if (j - i > p.max_line) {
+            lf_error_at(err, LF_ERR_LIMIT, p.path, p.lineno, 0,
+                        "line is longer than the lexicon-line-bytes limit (%llu); raise it "
+                        "with --limit lexicon-line-bytes=N",
+                        (unsigned long long)p.max_line);
+            return LF_ERR_LIMIT;
+        }
         lf_status st = parse_line(&p);
         if (st != LF_OK)
             return st;

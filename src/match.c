@@ -358,7 +358,8 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
         uint64_t hl = opt ? opt->limits[LF_LIMIT_REGEX_HEAP_KIB] : 20480;
         pcre2_set_match_limit(m->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
         pcre2_set_heap_limit(m->mctx, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
-        m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+        /* the JIT's stack is the memory the heap limit bounds for the interpreter */
+        m->jit_stack = pcre2_jit_stack_create(32 * 1024, lf_regex_jit_stack_max(hl), NULL);
         if (m->jit_stack)
             pcre2_jit_stack_assign(m->mctx, NULL, m->jit_stack);
         m->md = pcre2_match_data_create(4, NULL);

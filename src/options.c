@@ -42,9 +42,19 @@ static const lf_limit_info limit_table[] = {
     [LF_LIMIT_LEXICON_ENTRIES] = {"lexicon-entries", 1000000,
                                   "most entries in all lexicons together"},
     [LF_LIMIT_REGEX_MATCH] = {"regex-match", 1000000,
-                              "PCRE2 match limit for one regex entry on one sentence"},
+                              "PCRE2 match limit (backtracking steps) for one regex match "
+                              "attempt"},
     [LF_LIMIT_REGEX_HEAP_KIB] = {"regex-heap-kib", 20480,
-                                 "PCRE2 heap limit for one regex entry on one sentence, KiB"},
+                                 "memory for one regex match attempt, KiB (PCRE2 heap limit, "
+                                 "or JIT stack)"},
+    [LF_LIMIT_FRONT_MATTER_BYTES] = {"front-matter-bytes", 1024 * 1024,
+                                     "largest front matter of a transcript, in bytes"},
+    [LF_LIMIT_FRONT_MATTER_DEPTH] = {"front-matter-depth", 32,
+                                     "deepest nesting of lists and maps in front matter"},
+    [LF_LIMIT_SPEAKERS] = {"speakers", 100000, "most distinct speakers in one document"},
+    [LF_LIMIT_LEXICON_LINE_BYTES] = {"lexicon-line-bytes", 1024 * 1024,
+                                     "longest line of a lexicon file, in bytes"},
+    [LF_LIMIT_THEME_DEPTH] = {"theme-depth", 32, "most levels of a theme id (a.b.c has 3)"},
 };
 _Static_assert(sizeof limit_table / sizeof limit_table[0] == LF_LIMIT_COUNT,
                "every limit has a table row");

@@ -550,6 +550,13 @@ bool lf_regex_jit_enabled(void)
 #endif
 }
 
+size_t lf_regex_jit_stack_max(uint64_t kib)
+{
+    const uint64_t cap = (uint64_t)1 << 30; /* PCRE2 reserves it up front: at most 1 GiB */
+    uint64_t bytes = kib > cap / 1024 ? cap : kib * 1024;
+    return (size_t)(bytes < 32 * 1024 ? 32 * 1024 : bytes);
+}
+
 /* ---- strings ---- */
 
 bool lf_str_ends_with(const char *s, const char *suffix)

@@ -117,6 +117,9 @@ lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *
  * cannot follow JIT code (its word-at-a-time reads give false "uninitialised value"
  * reports); there the interpreter runs instead, with the same results. */
 bool lf_regex_jit_enabled(void);
+/* The largest JIT stack, in bytes, for the regex-heap-kib limit `kib` (at least 32 KiB):
+ * one limit bounds a match's memory whether it runs in the JIT or the interpreter. */
+size_t lf_regex_jit_stack_max(uint64_t kib);
 
 /* ---- strings */
 bool lf_str_ends_with(const char *s, const char *suffix);
