@@ -110,9 +110,16 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
             take = is_transcript_name(names.v[i]);
         }
         if (recurse) {
-            st = walk_dir(child, child_rel, out, err);
-            free(child);
-            free(child_rel);
+            lf_error sub = {LF_OK, ""};
+            if (walk_dir(child, child_rel, out, &sub) != LF_OK) {
+                /* one unreadable directory is one failed input, not a failed run */
+                lf_input_file f = {.path = child, .id = child_rel,
+                                   .error = lf_xstrdup(sub.message)};
+                LF_VEC_PUSH(*out, f);
+            } else {
+                free(child);
+                free(child_rel);
+            }
         } else if (take) {
             lf_input_file f = {.path = child, .id = child_rel};
             LF_VEC_PUSH(*out, f);
@@ -155,6 +162,7 @@ lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
         for (size_t i = first; i < out->n; i++) {
             free(out->v[i].path);
             free(out->v[i].id);
+            free(out->v[i].error);
         }
         out->n = first;
         return s;
@@ -172,6 +180,7 @@ void lf_input_list_free(lf_input_list *list)
     for (size_t i = 0; i < list->n; i++) {
         free(list->v[i].path);
         free(list->v[i].id);
+        free(list->v[i].error);
     }
     LF_VEC_FREE(*list);
 }

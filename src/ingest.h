@@ -136,6 +136,9 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
 typedef struct lf_input_file {
     char *path; /* owned */
     char *id;   /* owned */
+    /* owned; NULL, or why this entry (a directory found while walking) cannot be read:
+       it is reported as a failed input when the run reaches it */
+    char *error;
 } lf_input_file;
 
 typedef LF_VEC(lf_input_file) lf_input_list;
@@ -143,7 +146,8 @@ typedef LF_VEC(lf_input_file) lf_input_list;
 /* Appends `path` itself when it is a file, or every transcript file (.txt, .md, .htm,
  * .html; hidden entries skipped) below it when it is a directory, walked recursively in
  * byte-wise sorted order without following symlinked directories twice. LF_ERR_INPUT names
- * the path when it does not exist or cannot be read. */
+ * the path when it does not exist or cannot be read; a directory below it that cannot be
+ * read becomes an entry with `error` set, in its sorted place, so the others still count. */
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err) LF_WARN_UNUSED;
 void lf_input_list_free(lf_input_list *list);
 lf_doc_format lf_doc_format_for_path(const char *path);

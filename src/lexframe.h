@@ -163,11 +163,14 @@ void lf_run_set_context(lf_run *run, size_t words);
 void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
 /* Also hand suppressed matches (overlap, excluded, negated-ignored) to the callback. */
 void lf_run_set_list_suppressed(lf_run *run, bool on);
+/* Strict: lf_run_execute stops at the first input that fails (default: report it, go on). */
+void lf_run_set_strict(lf_run *run, bool on);
 /* Where per-file error messages go (default stderr). */
 void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 /* Processes every input. A bad input file is reported through the diagnostics stream
- * (stderr by default) and the others processed; the result is then LF_ERR_INPUT with err
- * naming the first failure. */
+ * (stderr by default) and the others processed (in a strict run, none after it); the
+ * result is then that input's status (LF_ERR_INPUT, LF_ERR_LIMIT or LF_ERR_REGEX) with
+ * err naming the first failure. */
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);

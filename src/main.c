@@ -43,6 +43,7 @@ enum opt_id {
     O_LIMIT,
     O_ALL,
     O_NEGATED,
+    O_STRICT,
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -84,6 +85,8 @@ static const struct opt_doc {
      "match wins across all themes)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
      "change a named input limit (see LIMITS below; repeatable)"},
+    {"strict", no_argument, O_STRICT, CMD_ALL, NULL,
+     "stop at the first input that cannot be read or processed (no report is written)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
     {"version", no_argument, O_VERSION, CMD_ALL, NULL, "print the version and exit"},
 };
@@ -234,7 +237,7 @@ int main(int argc, char **argv)
     LF_VEC(const char *) themes = {0};
     LF_VEC(const char *) speakers = {0};
     const char *output = NULL, *format = NULL;
-    bool list_all = false, negated_only = false;
+    bool list_all = false, negated_only = false, strict = false;
     size_t width = 8;
     lf_lexicon *lex = NULL;
     lf_run *run = NULL;
@@ -242,6 +245,9 @@ int main(int argc, char **argv)
     lf_outfile tag_out = {0};
     bool tag_out_open = false;
     lf_error err = {LF_OK, ""};
+
+    /* SIGINT, SIGTERM, SIGHUP: temporary output files go, earlier outputs stay. */
+    lf_outfile_trap_signals();
 
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
@@ -356,6 +362,9 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
+        case O_STRICT:
+            strict = true;
+            break;
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
@@ -452,15 +461,19 @@ int main(int argc, char **argv)
         lf_run_set_match_fn(run, write_row, &snk);
     }
 
+    lf_run_set_strict(run, strict);
     lf_status st = lf_run_execute(run, &err);
     if (st == LF_ERR_IO) {
         fprintf(stderr, "lexframe: %s\n", err.message);
         rc = 1;
         goto out;
     }
-    /* Input failures were reported as they happened; the others' results still count. */
+    /* Input failures were reported as they happened; the others' results still count,
+       unless --strict: then nothing is written (a tag file is not committed either). */
     if (st != LF_OK)
         rc = lf_status_exit_code(st);
+    if (st != LF_OK && strict)
+        goto out;
 
     if (cmd == CMD_REPORT) {
         argv_line = join_argv(argc, argv);

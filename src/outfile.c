@@ -4,6 +4,7 @@
  * Also creates output directories with their parents. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,94 @@
 
 #include "render.h"
 #include "util.h"
+
+/* ---- temporary files a signal must not leave behind ----
+ * The paths of the temporary files currently open, for the SIGINT/SIGTERM/SIGHUP handler.
+ * The list changes only with those signals blocked, so the handler never sees it half
+ * updated; the handler itself only calls unlink, sigaction and raise. */
+static char **live_tmp;
+static size_t n_live, cap_live;
+static const int trapped[] = {SIGINT, SIGTERM, SIGHUP};
+static sigset_t held_mask;
+static int held;
+
+static void block_trapped(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof trapped / sizeof trapped[0]; i++)
+        sigaddset(&set, trapped[i]);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void live_add(const char *path)
+{
+    char *copy = lf_xstrdup(path);
+    sigset_t old;
+    block_trapped(&old);
+    if (n_live == cap_live)
+        lf_grow((void **)&live_tmp, &cap_live, n_live + 1, sizeof *live_tmp);
+    live_tmp[n_live++] = copy;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Called with the trapped signals blocked. */
+static void live_remove(const char *path)
+{
+    for (size_t i = 0; i < n_live; i++) {
+        if (strcmp(live_tmp[i], path) != 0)
+            continue;
+        char *gone = live_tmp[i];
+        live_tmp[i] = live_tmp[--n_live];
+        free(gone);
+        if (n_live == 0) {
+            free(live_tmp);
+            live_tmp = NULL;
+            cap_live = 0;
+        }
+        return;
+    }
+}
+
+static void on_signal(int sig)
+{
+    for (size_t i = 0; i < n_live; i++)
+        unlink(live_tmp[i]);
+    /* End by the same signal, so the parent (a shell: 128 + N) sees why. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
+
+void lf_outfile_trap_signals(void)
+{
+    for (size_t i = 0; i < sizeof trapped / sizeof trapped[0]; i++) {
+        struct sigaction sa, old;
+        if (sigaction(trapped[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* ignored on purpose (nohup): keep it that way */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < sizeof trapped / sizeof trapped[0]; k++)
+            sigaddset(&sa.sa_mask, trapped[k]);
+        sigaction(trapped[i], &sa, NULL);
+    }
+}
+
+void lf_outfile_hold_signals(bool hold)
+{
+    if (hold && held++ == 0)
+        block_trapped(&held_mask);
+    else if (!hold && held > 0 && --held == 0)
+        sigprocmask(SIG_SETMASK, &held_mask, NULL);
+}
 
 /* Opens <dir>/.<name>.tmp-XXXXXX exclusively. Unlike mkstemp (mode 0600) the file is
  * created with mode 0666 so the umask decides the final file's permissions, as for any
@@ -51,7 +140,15 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     lf_buf final = {0}, tmp = {0};
     const char *sep = lf_str_ends_with(dir, "/") ? "" : "/";
     lf_buf_printf(&final, "%s%s%s", dir, sep, name);
+    /* Listed for the signal handler before a signal can see the file exist. */
+    sigset_t old;
+    block_trapped(&old);
     int fd = open_temp(&tmp, dir, sep, name);
+    int open_errno = errno;
+    if (fd >= 0)
+        live_add(tmp.data);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = open_errno;
     if (fd < 0) {
         lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "cannot create a temporary file in %s: %s",
                     dir, strerror(errno));
@@ -63,7 +160,10 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     if (!fp) {
         int e = errno;
         close(fd);
+        block_trapped(&old);
         unlink(tmp.data);
+        live_remove(tmp.data);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "cannot open: %s", strerror(e));
         lf_buf_free(&final);
         lf_buf_free(&tmp);
@@ -113,6 +213,8 @@ lf_status lf_outfile_commit(lf_outfile *of, lf_error *err)
     if (!of->tmp_path)
         return LF_OK;
     lf_status st = lf_outfile_close(of, err);
+    sigset_t old;
+    block_trapped(&old);
     if (st == LF_OK && rename(of->tmp_path, of->final_path) != 0) {
         lf_error_at(err, LF_ERR_IO, of->final_path, 0, 0, "cannot rename %s into place: %s",
                     of->tmp_path, strerror(errno));
@@ -120,6 +222,8 @@ lf_status lf_outfile_commit(lf_outfile *of, lf_error *err)
     }
     if (st != LF_OK)
         unlink(of->tmp_path);
+    live_remove(of->tmp_path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     outfile_release(of);
     return st;
 }
@@ -128,8 +232,13 @@ void lf_outfile_abort(lf_outfile *of)
 {
     if (of->fp)
         fclose(of->fp);
-    if (of->tmp_path)
+    if (of->tmp_path) {
+        sigset_t old;
+        block_trapped(&old);
         unlink(of->tmp_path);
+        live_remove(of->tmp_path);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
     outfile_release(of);
 }
 

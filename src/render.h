@@ -105,6 +105,15 @@ lf_status lf_outfile_commit(lf_outfile *of, lf_error *err) LF_WARN_UNUSED;
 /* Closes, removes the temporary file and releases the outfile; a no-op on a zeroed or
  * already committed one. */
 void lf_outfile_abort(lf_outfile *of);
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP (unless the signal is ignored, as under
+ * nohup) that remove every temporary file of an outfile not yet committed or aborted, then
+ * end the process by the same signal (a shell reports 128 + N: 130, 143, 129). Outputs
+ * already in place are never touched. Call once, early, from the program's main. */
+void lf_outfile_trap_signals(void);
+/* Holds those signals (true) until the matching release (false), e.g. while the files of
+ * a report are renamed into place one after another, so that a signal acts on the whole
+ * set rather than between two renames. Nests. */
+void lf_outfile_hold_signals(bool hold);
 /* Creates dir and its parents when missing (mode 0777 less the umask). LF_ERR_IO names the
  * directory that could not be created. */
 lf_status lf_mkdir_p(const char *dir, lf_error *err) LF_WARN_UNUSED;

@@ -42,6 +42,7 @@ struct lf_run {
     lf_outfile matches_out;
     bool matches_open;
     bool executed;
+    bool strict; /* stop at the first input that fails */
 };
 
 static char *dup_or_null(const char *s)
@@ -135,6 +136,11 @@ void lf_run_set_match_fn(lf_run *r, lf_match_fn fn, void *ctx)
 void lf_run_set_list_suppressed(lf_run *r, bool on)
 {
     r->list_suppressed = on;
+}
+
+void lf_run_set_strict(lf_run *r, bool on)
+{
+    r->strict = on;
 }
 
 void lf_run_set_diagnostics(lf_run *r, FILE *fp)
@@ -266,7 +272,11 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
     for (size_t i = 0; i < r->inputs.n; i++) {
         const lf_input_file *in = &r->inputs.v[i];
         lf_error e = {LF_OK, ""};
-        lf_status st = lf_ingest_file(r->ing, in->path, in->id, &r->doc, &e);
+        lf_status st;
+        if (in->error) /* found unreadable while walking the input directories */
+            lf_error_set(&e, st = LF_ERR_INPUT, "%s", in->error);
+        else
+            st = lf_ingest_file(r->ing, in->path, in->id, &r->doc, &e);
         if (st == LF_OK)
             st = lf_tokenize_doc(r->vocab, &r->doc, &r->opt, &r->toks, &e);
         if (st == LF_OK)
@@ -275,6 +285,8 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
             record_failure(r, &e);
             if (first.status == LF_OK)
                 first = e;
+            if (r->strict)
+                break;
             continue;
         }
         for (size_t k = 0; k < r->ms.n; k++) {
@@ -426,12 +438,14 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     for (size_t i = 0; i < nfiles && st == LF_OK; i++)
         st = lf_outfile_close(&files[i].of, err);
     if (st == LF_OK) {
+        lf_outfile_hold_signals(true); /* a signal comes after the last rename, not between */
         st = lf_outfile_commit(&r->matches_out, err);
         r->matches_open = false;
         for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
             st = lf_outfile_commit(&files[i].of, err);
             files[i].open = false;
         }
+        lf_outfile_hold_signals(false);
     }
     for (size_t i = 0; i < nfiles; i++)
         if (files[i].open)
