@@ -3,6 +3,7 @@
  * front matter, finds speaker labels at line starts, removes stage directions and time
  * stamps, and records each turn's text as byte spans of the unchanged source.
  * Label rule: see `default_label_pattern` and label_accepted() below. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,10 @@
 
 #include "frontmatter.h"
 #include "ingest.h"
+
+static_assert(PCRE2_ERROR_MATCHLIMIT == -47 && PCRE2_ERROR_DEPTHLIMIT == -53 &&
+                  PCRE2_ERROR_HEAPLIMIT == -63 && PCRE2_ERROR_JIT_STACKLIMIT == -46,
+              "lf_regex_limit_of knows these codes");
 
 /* ---- documents ------------------------------------------------------------------- */
 
@@ -704,12 +709,17 @@ static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char
                              int rc, lf_error *err)
 {
     char msg[256];
+    size_t line = lf_doc_line_of(doc, off);
+    lf_limit_id lim = lf_regex_limit_of(rc);
+    if (lim != LF_LIMIT_COUNT) {
+        const char *name = lf_limit_table()[lim].name;
+        lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
+                    "%s: exceeded the %s limit (%llu); raise it with --limit %s=N", what, name,
+                    (unsigned long long)ing->limits[lim], name);
+        return LF_ERR_REGEX;
+    }
     pcre2_message(rc, msg, sizeof msg);
-    lf_error_at(err, LF_ERR_REGEX, doc->path, lf_doc_line_of(doc, off), 0,
-                "%s: %s (the regex-match and regex-heap-kib limits are %llu and %llu; raise "
-                "them with --limit NAME=N)",
-                what, msg, (unsigned long long)ing->limits[LF_LIMIT_REGEX_MATCH],
-                (unsigned long long)ing->limits[LF_LIMIT_REGEX_HEAP_KIB]);
+    lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0, "%s: %s", what, msg);
     return LF_ERR_REGEX;
 }
 

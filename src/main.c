@@ -150,6 +150,8 @@ typedef struct sink {
     size_t n_speakers;
     bool negated_only;
     size_t width;
+    const char *name; /* for messages: the --output file, or NULL for standard output */
+    int write_errno;  /* errno of the first failed write */
 } sink;
 
 static bool theme_selected(const sink *s, const char *theme)
@@ -180,15 +182,22 @@ static int write_row(void *ctx, const lf_match_row *row)
     if (!theme_selected(s, row->theme) || !speaker_selected(s, row->speaker) ||
         (s->negated_only && !row->negated))
         return 0;
+    int rc = 0;
+    errno = 0;
     switch (s->fmt) {
     case FMT_TSV:
-        return lf_write_match_tsv(s->fp, row);
+        rc = lf_write_match_tsv(s->fp, row);
+        break;
     case FMT_JSONL:
-        return lf_write_match_jsonl(s->fp, row);
+        rc = lf_write_match_jsonl(s->fp, row);
+        break;
     case FMT_TEXT:
-        return lf_render_kwic_line(s->fp, row, s->width * 7);
+        rc = lf_render_kwic_line(s->fp, row, s->width * 7);
+        break;
     }
-    return 0;
+    if (rc != 0 && !s->write_errno)
+        s->write_errno = errno ? errno : EIO;
+    return rc;
 }
 
 static char *join_argv(int argc, char **argv)
@@ -238,6 +247,7 @@ int main(int argc, char **argv)
     LF_VEC(const char *) speakers = {0};
     const char *output = NULL, *format = NULL;
     bool list_all = false, negated_only = false, strict = false;
+    bool stdout_reported = false; /* a failed write to stdout was already named */
     size_t width = 8;
     lf_lexicon *lex = NULL;
     lf_run *run = NULL;
@@ -451,6 +461,7 @@ int main(int argc, char **argv)
             }
             tag_out_open = true;
             snk.fp = tag_out.fp;
+            snk.name = output;
         }
         if (cmd == CMD_KWIC)
             lf_run_set_context(run, width);
@@ -464,7 +475,16 @@ int main(int argc, char **argv)
     lf_run_set_strict(run, strict);
     lf_status st = lf_run_execute(run, &err);
     if (st == LF_ERR_IO) {
-        fprintf(stderr, "lexframe: %s\n", err.message);
+        if (snk.write_errno && snk.name)
+            fprintf(stderr, "lexframe: %s: write error: %s\n", snk.name,
+                    strerror(snk.write_errno));
+        else if (snk.write_errno) {
+            fprintf(stderr, "lexframe: error writing to standard output: %s\n",
+                    strerror(snk.write_errno));
+            stdout_reported = true;
+        }
+        else
+            fprintf(stderr, "lexframe: %s\n", err.message);
         rc = 1;
         goto out;
     }
@@ -502,7 +522,7 @@ out:
     LF_VEC_FREE(themes);
     LF_VEC_FREE(speakers);
     /* Output that could not be written is a failure, whatever happened before. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !stdout_reported) {
         fprintf(stderr, "lexframe: error writing to standard output: %s\n", strerror(errno));
         if (rc == 0)
             rc = 1;

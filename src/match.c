@@ -157,6 +157,7 @@ struct lf_matcher {
        zero between uses; see mark_cover) */
     LF_VEC(uint32_t) cover;
     bool has_exclusions;
+    uint64_t limit_match, limit_heap; /* regex-match, regex-heap-kib (for messages) */
 };
 
 static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
@@ -356,6 +357,8 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
             lf_oom();
         uint64_t ml = opt ? opt->limits[LF_LIMIT_REGEX_MATCH] : 1000000;
         uint64_t hl = opt ? opt->limits[LF_LIMIT_REGEX_HEAP_KIB] : 20480;
+        m->limit_match = ml;
+        m->limit_heap = hl;
         pcre2_set_match_limit(m->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
         pcre2_set_heap_limit(m->mctx, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
         /* the JIT's stack is the memory the heap limit bounds for the interpreter */
@@ -620,13 +623,23 @@ static lf_status regex_fail(lf_matcher *m, const lf_doc *doc, const lf_tokens *t
                             const regex_entry *re, uint32_t si, int rc, lf_error *err)
 {
     PCRE2_UCHAR msg[256];
-    pcre2_get_error_message(rc, msg, sizeof msg);
     const lf_entry *e = &m->lex->entries[re->entry];
     size_t line = lf_doc_line_of(doc, toks->tok[toks->sent[si].tok_first].start);
+    lf_limit_id lim = lf_regex_limit_of(rc);
+    if (lim != LF_LIMIT_COUNT) {
+        const char *name = lf_limit_table()[lim].name;
+        lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
+                    "regex entry at %s:%zu exceeded the %s limit (%llu) on this sentence; "
+                    "raise it with --limit %s=N",
+                    e->file, e->line, name,
+                    (unsigned long long)(lim == LF_LIMIT_REGEX_MATCH ? m->limit_match
+                                                                     : m->limit_heap),
+                    name);
+        return LF_ERR_REGEX;
+    }
+    pcre2_get_error_message(rc, msg, sizeof msg);
     lf_error_at(err, LF_ERR_REGEX, doc->path, line, 0,
-                "regex entry at %s:%zu failed on this sentence: %s (limits: "
-                "--limit regex-match=N, --limit regex-heap-kib=N)",
-                e->file, e->line, msg);
+                "regex entry at %s:%zu failed on this sentence: %s", e->file, e->line, msg);
     return LF_ERR_REGEX;
 }
 

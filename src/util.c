@@ -550,6 +550,22 @@ bool lf_regex_jit_enabled(void)
 #endif
 }
 
+lf_limit_id lf_regex_limit_of(int pcre2_error)
+{
+    /* PCRE2_ERROR_MATCHLIMIT -47, _DEPTHLIMIT -53, _HEAPLIMIT -63, _JIT_STACKLIMIT -46;
+       util.c does not include pcre2.h, the callers check the values with static_assert */
+    switch (pcre2_error) {
+    case -47:
+    case -53:
+        return LF_LIMIT_REGEX_MATCH;
+    case -63:
+    case -46:
+        return LF_LIMIT_REGEX_HEAP_KIB;
+    default:
+        return LF_LIMIT_COUNT;
+    }
+}
+
 size_t lf_regex_jit_stack_max(uint64_t kib)
 {
     const uint64_t cap = (uint64_t)1 << 30; /* PCRE2 reserves it up front: at most 1 GiB */

@@ -117,6 +117,12 @@ lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *
  * cannot follow JIT code (its word-at-a-time reads give false "uninitialised value"
  * reports); there the interpreter runs instead, with the same results. */
 bool lf_regex_jit_enabled(void);
+/* For a PCRE2 match error code: the named limit it means (LF_LIMIT_REGEX_MATCH for the
+ * match or depth limit, LF_LIMIT_REGEX_HEAP_KIB for the heap limit or a full JIT stack),
+ * or LF_LIMIT_COUNT for any other error. Under JIT and in the interpreter the same limit
+ * then gets the same message. */
+lf_limit_id lf_regex_limit_of(int pcre2_error);
+
 /* The largest JIT stack, in bytes, for the regex-heap-kib limit `kib` (at least 32 KiB):
  * one limit bounds a match's memory whether it runs in the JIT or the interpreter. */
 size_t lf_regex_jit_stack_max(uint64_t kib);
