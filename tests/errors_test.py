@@ -1,0 +1,762 @@
+#!/usr/bin/env python3
+"""Every row of docs/errors.md, run: each bad input gets exactly the documented message on
+standard error and the documented exit status, or this test fails.
+
+docs/errors.md is the expectation. Its tables have rows
+
+  | `case-id` | what the input is | `message line`<br>`next line` | status |
+
+(the message column holds the exact standard error, one backticked span per line, or
+"(none)"; a '|' inside a message is written '\\|'). This script knows how to make each
+case's input (CASES below) and fails when a row has no case, a case has no row, or a run
+differs. Cases may check more than the message (outputs left intact, time taken).
+
+Usage: errors_test.py LEXFRAME SOURCE_ROOT LEXFRAME_VANISH [--print]
+  LEXFRAME_VANISH  the test build of lexframe that deletes $LF_TEST_VANISH just before
+                   reading it (tests/vanish_shim.c)
+  --print          print each case's actual message and status as a table row instead
+
+Environment: LF_EXEC_WRAPPER (a command put before lexframe, e.g. valgrind; the cases
+marked heavy run without it, they take minutes under valgrind), LF_TIME_SCALE (time limits
+are multiplied by it: sanitizer and valgrind runs are slower).
+
+Unreadable inputs and unwritable outputs: run as root, lexframe would read and write them
+anyway, so those cases run lexframe as the user nobody (uid 65534) when this script runs as
+root, and plainly otherwise.
+"""
+import gzip
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+EXE = os.path.abspath(sys.argv[1])
+ROOT = os.path.abspath(sys.argv[2])
+VANISH = os.path.abspath(sys.argv[3])
+PRINT = "--print" in sys.argv
+WRAPPER = shlex.split(os.environ.get("LF_EXEC_WRAPPER", ""))
+SCALE = float(os.environ.get("LF_TIME_SCALE", "1"))
+NOBODY = 65534
+
+LEX = "@theme t\ntrust\n"
+
+
+class Run:
+    """How to run one case: arguments, and what else to check."""
+
+    def __init__(self, args, exe=EXE, env=None, unprivileged=False, stdout=None,
+                 fsize=None, max_seconds=None, heavy=False, check=None):
+        self.args = args
+        self.exe = exe
+        self.env = env or {}
+        self.unprivileged = unprivileged
+        self.stdout = stdout          # a path the standard output goes to
+        self.fsize = fsize            # RLIMIT_FSIZE in bytes: a disk that fills up
+        self.max_seconds = max_seconds
+        self.heavy = heavy
+        self.check = check            # f(work, proc) -> list of failure strings
+
+
+def write(work, rel, data):
+    path = os.path.join(work, rel)
+    os.makedirs(os.path.dirname(path) or work, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def tag(*inputs, lexicon="t.lexicon", extra=()):
+    return ["tag", "-l", lexicon] + list(extra) + list(inputs)
+
+
+def base(work, lexicon=LEX):
+    write(work, "t.lexicon", lexicon)
+
+
+def rows_of(proc):
+    """The document column of the tag rows printed."""
+    lines = proc.stdout.decode(errors="replace").splitlines()[1:]
+    return [l.split("\t")[0] for l in lines]
+
+
+def expect_rows(*docs):
+    def check(work, proc):
+        got = rows_of(proc)
+        return [] if got == list(docs) else ["rows for %s, expected %s" % (got, list(docs))]
+    return check
+
+
+def snapshot(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name), "rb") as f:
+            out[name] = f.read()
+    return out
+
+
+def previous_report(work):
+    """Writes a first report into output/ and returns a check that it is unchanged and
+    that no temporary file was left beside it."""
+    write(work, "old/a.txt", "MR. AB: We trust them.\n")
+    p = subprocess.run([EXE, "report", "-l", "t.lexicon", "-o", "output", "old"], cwd=work,
+                       capture_output=True)
+    assert p.returncode == 0, p.stderr
+    before = snapshot(os.path.join(work, "output"))
+
+    def check(work, proc):
+        after = snapshot(os.path.join(work, "output"))
+        if after != before:
+            return ["output/ changed: %s -> %s" % (sorted(before), sorted(after))]
+        return []
+    return check
+
+
+# ---- the cases -------------------------------------------------------------------------
+
+CASES = {}
+
+
+def case(name):
+    def register(fn):
+        CASES[name] = fn
+        return fn
+    return register
+
+
+# transcripts
+
+@case("invalid-utf8")
+def _(w):
+    base(w)
+    write(w, "t.txt", b"MR. AB: We trust them.\nMR. BC: caf\xe9 and trust\n")
+    return Run(tag("t.txt"))
+
+
+@case("utf16-bom")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: We trust them.\n".encode("utf-16"))
+    return Run(tag("t.txt"))
+
+
+@case("utf16-no-bom")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: We trust them.\n".encode("utf-16-le"))
+    return Run(tag("t.txt"))
+
+
+@case("nul-byte")
+def _(w):
+    base(w)
+    write(w, "t.txt", b"MR. AB: We trust them.\nMR. BC: a\x00b\n")
+    return Run(tag("t.txt"))
+
+
+@case("binary-file")
+def _(w):
+    base(w)
+    write(w, "corpus/scan.txt", gzip.compress(b"MR. AB: trust\n" * 50, mtime=0))
+    write(w, "corpus/z.txt", "MR. AB: trust\n")
+    return Run(tag("corpus"), check=expect_rows("z.txt"))
+
+
+@case("empty-file")
+def _(w):
+    base(w)
+    write(w, "corpus/empty.txt", "")
+    write(w, "corpus/z.txt", "MR. AB: trust\n")
+    return Run(tag("corpus"), check=expect_rows("z.txt"))
+
+
+@case("line-10mb")
+def _(w):
+    base(w)
+    # one line, one sentence, 1.7 million words and as many matches
+    write(w, "t.txt", "MR. AB: " + "trust " * 1700000 + "\n")
+
+    def check(work, proc):
+        n = len(rows_of(proc))
+        return [] if n == 1700000 else ["%d rows, expected 1700000" % n]
+    return Run(tag("t.txt"), max_seconds=30, heavy=True, check=check)
+
+
+@case("token-1mb")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: " + "x" * (1 << 20) + " trust\n")
+    return Run(tag("t.txt"), max_seconds=30, heavy=True)
+
+
+@case("symlink-loop-file")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    os.symlink("loop.txt", os.path.join(w, "corpus", "loop.txt"))
+    return Run(tag("corpus"), check=expect_rows("a.txt"))
+
+
+@case("symlink-loop-dir")
+def _(w):
+    base(w)
+    write(w, "corpus/sub/a.txt", "MR. AB: trust\n")
+    os.symlink("..", os.path.join(w, "corpus", "sub", "up"))
+    os.symlink("../sub", os.path.join(w, "corpus", "sub", "again"))
+    return Run(tag("corpus"), check=expect_rows("sub/a.txt"))
+
+
+@case("fifo-in-corpus")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    os.mkfifo(os.path.join(w, "corpus", "pipe.txt"))
+    return Run(tag("corpus"), max_seconds=10, check=expect_rows("a.txt"))
+
+
+@case("unreadable-file")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    os.chmod(write(w, "corpus/secret.txt", "MR. AB: trust\n"), 0)
+    write(w, "corpus/z.txt", "MR. AB: trust\n")
+    return Run(tag("corpus"), unprivileged=True, check=expect_rows("a.txt", "z.txt"))
+
+
+@case("unreadable-dir")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    write(w, "corpus/locked/b.txt", "MR. AB: trust\n")
+    os.chmod(os.path.join(w, "corpus", "locked"), 0)
+    write(w, "corpus/z.txt", "MR. AB: trust\n")
+    return Run(tag("corpus"), unprivileged=True, check=expect_rows("a.txt", "z.txt"))
+
+
+@case("vanished-file")
+def _(w):
+    base(w)
+    for n in "abc":
+        write(w, "corpus/%s.txt" % n, "MR. AB: trust\n")
+    return Run(tag("corpus"), exe=VANISH, env={"LF_TEST_VANISH": "corpus/b.txt"},
+               check=expect_rows("a.txt", "c.txt"))
+
+
+@case("missing-path")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    return Run(tag("a.txt", "nosuch.txt"), check=expect_rows())
+
+
+@case("bad-among-many")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    write(w, "corpus/b.txt", b"MR. AB: trust \xff\n")
+    write(w, "corpus/c.txt", "MR. AB: trust\n")
+    check_prev = previous_report(w)
+
+    def check(work, proc):
+        man = open(os.path.join(work, "output", "manifest.json")).read()
+        fails = [] if '"corpus/b.txt:1: invalid UTF-8 at byte offset 14"' in man else [
+            "the manifest does not list the failed input"]
+        freq = open(os.path.join(work, "output", "frequencies.csv")).read()
+        if "document,a.txt,t," not in freq or "document,c.txt,t," not in freq:
+            fails.append("the other inputs are not in frequencies.csv")
+        return fails + ([] if check_prev(work, proc) else ["output/ was not rewritten"])
+    return Run(["report", "-l", "t.lexicon", "-o", "output", "corpus"], check=check)
+
+
+@case("strict")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    write(w, "corpus/b.txt", b"MR. AB: trust \xff\n")
+    write(w, "corpus/c.txt", "MR. AB: trust\n")
+    check_prev = previous_report(w)
+    return Run(["report", "--strict", "-l", "t.lexicon", "-o", "output", "corpus"],
+               check=check_prev)
+
+
+@case("html-too-deep")
+def _(w):
+    base(w)
+    write(w, "deep.html", "<html><body>" + "<div>" * 300 + "MR. AB: trust" + "</div>" * 300
+          + "<p>MR. BC: trust</p></body></html>\n")
+    return Run(tag("deep.html"))
+
+
+# outputs
+
+@case("unwritable-output-dir")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    os.makedirs(os.path.join(w, "out"))
+    os.chmod(os.path.join(w, "out"), 0o555)
+    return Run(["report", "-l", "t.lexicon", "-o", "out", "a.txt"], unprivileged=True)
+
+
+@case("output-dir-is-a-file")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    write(w, "out", "not a directory\n")
+    return Run(["report", "-l", "t.lexicon", "-o", "out", "a.txt"])
+
+
+@case("stdout-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    return Run(tag("a.txt"), stdout="/dev/full")
+
+
+@case("tag-file-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    write(w, "out.tsv", "previous\n")
+
+    def check(work, proc):
+        kept = open(os.path.join(work, "out.tsv")).read() == "previous\n"
+        left = [n for n in os.listdir(work) if ".tmp-" in n]
+        return ([] if kept else ["out.tsv changed"]) + (
+            ["temporary file left: %s" % left] if left else [])
+    return Run(tag("a.txt", extra=["-o", "out.tsv"]), fsize=20000, check=check)
+
+
+@case("report-disk-full")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: We trust them.\n" * 2000)
+    check_prev = previous_report(w)
+    return Run(["report", "-l", "t.lexicon", "-o", "output", "corpus"], fsize=50000,
+               check=check_prev)
+
+
+# regexes and patterns
+
+def catastrophic_input(w):
+    write(w, "t.txt", "MS. SMITH: We said " + "a" * 60 + "b.\n")
+
+
+@case("invalid-regex")
+def _(w):
+    base(w, "@theme t\nfine\n  /sanction(s/\n")
+    write(w, "t.txt", "MR. AB: fine\n")
+    return Run(tag("t.txt"))
+
+
+@case("catastrophic-regex")
+def _(w):
+    base(w, "@theme t\n/(a|aa)+$/\n")
+    catastrophic_input(w)
+    return Run(tag("t.txt"), max_seconds=5)
+
+
+@case("invalid-speaker-pattern")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: trust\n")
+    return Run(tag("t.txt", extra=["--speaker-pattern", "(?<label>[A-Z]+"]))
+
+
+@case("speaker-pattern-without-label")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: trust\n")
+    return Run(tag("t.txt", extra=["--speaker-pattern", "[A-Z]+:"]))
+
+
+@case("catastrophic-speaker-pattern")
+def _(w):
+    base(w)
+    write(w, "t.txt", "a" * 60 + "b\n")
+    return Run(tag("t.txt", extra=["--speaker-pattern", "(?<label>(a|aa)+$)"]),
+               max_seconds=5)
+
+
+@case("invalid-strip-pattern")
+def _(w):
+    base(w)
+    write(w, "t.txt", "MR. AB: trust\n")
+    return Run(tag("t.txt", extra=["--strip-pattern", "[unclosed"]))
+
+
+@case("lexicon-100k")
+def _(w):
+    words = ["w%05dx" % i for i in range(100000)]
+    lines = ["@theme t%d\n%s\n" % (i // 1000, words[i]) if i % 1000 == 0 else words[i] + "\n"
+             for i in range(100000)]
+    write(w, "big.lexicon", "".join(lines))
+    write(w, "t.txt", "MR. AB: " + " ".join(words[::997]) + ".\n")
+
+    def check(work, proc):
+        n = len(rows_of(proc))
+        return [] if n == len(words[::997]) else ["%d rows, expected %d" % (
+            n, len(words[::997]))]
+    return Run(tag("t.txt", lexicon="big.lexicon"), max_seconds=5, heavy=True, check=check)
+
+
+# ---- native lexicon errors: (files, lexicon path given to -l) ---------------------------
+
+LEXICON_CASES = {
+    "lex-invalid-utf8": ({"bad.lexicon": b"@theme t\ntru\xc3\x28st\n"}, "bad.lexicon"),
+    "lex-nul": ({"bad.lexicon": b"@theme t\ntrust\x00\n"}, "bad.lexicon"),
+    "lex-version": ({"bad.lexicon": "@lexframe 2\n@theme t\ntrust\n"}, "bad.lexicon"),
+    "lex-version-late": ({"bad.lexicon": "@theme t\n@lexframe 1\n"}, "bad.lexicon"),
+    "lex-unknown-directive": ({"bad.lexicon": "@them t\n"}, "bad.lexicon"),
+    "lex-theme-without-id": ({"bad.lexicon": "@theme\n"}, "bad.lexicon"),
+    "lex-theme-extra": ({"bad.lexicon": "@theme trust Trust\n"}, "bad.lexicon"),
+    "lex-bad-theme-id": ({"bad.lexicon": "@theme Trust\n"}, "bad.lexicon"),
+    "lex-empty-level": ({"bad.lexicon": "@theme trust..distrust\n"}, "bad.lexicon"),
+    "lex-duplicate-theme": ({"lex/a.lexicon": "@theme trust\nx\n",
+                             "lex/b.lexicon": "\n@theme trust\ny\n"}, "lex"),
+    "lex-unknown-attribute": ({"bad.lexicon": "@theme t\ncolr: #D55E00\n"}, "bad.lexicon"),
+    "lex-attribute-outside-theme": ({"bad.lexicon": "label: Trust\n"}, "bad.lexicon"),
+    "lex-attribute-after-entries": ({"bad.lexicon": "@theme t\ntrust\nlabel: T\n"},
+                                    "bad.lexicon"),
+    "lex-duplicate-attribute": ({"bad.lexicon": "@theme t\nlabel: A\nlabel: B\n"},
+                                "bad.lexicon"),
+    "lex-attribute-empty": ({"bad.lexicon": "@theme t\nlabel:\n"}, "bad.lexicon"),
+    "lex-bad-colour": ({"bad.lexicon": "@theme t\ncolour: #D55E0\n"}, "bad.lexicon"),
+    "lex-unknown-negation": ({"bad.lexicon": "@theme t\nnegation: flip\n"}, "bad.lexicon"),
+    "lex-move-without-target": ({"bad.lexicon": "@theme t\nnegation: move\n"},
+                                "bad.lexicon"),
+    "lex-move-to-itself": ({"bad.lexicon": "@theme t\nnegation: move t\n"}, "bad.lexicon"),
+    "lex-move-undeclared": ({"bad.lexicon": "@theme t\nnegation: move trust.distrst\n"},
+                            "bad.lexicon"),
+    "lex-move-chain": ({"bad.lexicon": "@theme a\nnegation: move b\n@theme b\n"
+                                       "negation: move c\n@theme c\n"}, "bad.lexicon"),
+    "lex-entry-outside-theme": ({"bad.lexicon": "trust\n"}, "bad.lexicon"),
+    "lex-punctuation": ({"bad.lexicon": "@theme t\nfoo,bar\n"}, "bad.lexicon"),
+    "lex-only-punctuation": ({"bad.lexicon": "@theme t\n\"stab\"\n"}, "bad.lexicon"),
+    "lex-only-wildcards": ({"bad.lexicon": "@theme t\n* *\n"}, "bad.lexicon"),
+    "lex-empty-entry": ({"bad.lexicon": "@theme t\n!\n"}, "bad.lexicon"),
+    "lex-empty-regex": ({"bad.lexicon": "@theme t\n//\n"}, "bad.lexicon"),
+    "lex-unterminated-regex": ({"bad.lexicon": "@theme t\n/sanction\n"}, "bad.lexicon"),
+    "lex-after-regex": ({"bad.lexicon": "@theme t\n/sanction/ case\n"}, "bad.lexicon"),
+    "lex-unterminated-options": ({"bad.lexicon": "@theme t\nUS {case\n"}, "bad.lexicon"),
+    "lex-after-options": ({"bad.lexicon": "@theme t\nUS {case} x\n"}, "bad.lexicon"),
+    "lex-unknown-option": ({"bad.lexicon": "@theme t\nUS {bold}\n"}, "bad.lexicon"),
+    "lex-duplicate-option": ({"bad.lexicon": "@theme t\nUS {case, case}\n"}, "bad.lexicon"),
+    "lex-bad-weight": ({"bad.lexicon": "@theme t\nUS {weight=abc}\n"}, "bad.lexicon"),
+    "lex-space-after-bang": ({"bad.lexicon": "@theme t\n! leveraged buyout\n"},
+                             "bad.lexicon"),
+    "lex-negator-not-a-word": ({"bad.lexicon": "@negators not no-way!\n"}, "bad.lexicon"),
+    "lex-negators-empty": ({"bad.lexicon": "@negators\n"}, "bad.lexicon"),
+    "lex-negators-after-theme": ({"bad.lexicon": "@theme t\n@negators not\n"},
+                                 "bad.lexicon"),
+    "lex-negators-conflict": ({"lex/a.lexicon": "@negators not no\n",
+                               "lex/b.lexicon": "@negators not never\n"}, "lex"),
+    "lex-bad-window": ({"bad.lexicon": "@negation-window 200\n"}, "bad.lexicon"),
+    "lex-window-conflict": ({"lex/a.lexicon": "@negation-window 3\n",
+                             "lex/b.lexicon": "@negation-window 4\n"}, "lex"),
+    "lex-missing-file": ({}, "nosuch.lexicon"),
+    "lex-empty-directory": ({"lex/README.md": "notes\n"}, "lex"),
+}
+
+
+def lexicon_case(name):
+    files, path = LEXICON_CASES[name]
+
+    def make(w):
+        for rel, data in files.items():
+            write(w, rel, data)
+        write(w, "t.txt", "MR. AB: trust\n")
+        return Run(tag("t.txt", lexicon=path), check=expect_rows())
+    return make
+
+
+for _name in LEXICON_CASES:
+    CASES[_name] = lexicon_case(_name)
+
+
+# ---- named limits: N passes, N + 1 fails ----------------------------------------------
+# Each makes the input for a size n under --limit NAME=N; the row's message is for n = N+1.
+
+LIMITS = {}
+
+
+def limit(name, n, exe_args):
+    def register(make):
+        LIMITS["limit-" + name] = (name, n, make, exe_args)
+        return make
+    return register
+
+
+@limit("file-bytes", 100, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", ("MR. AB: trust" + "x" * n)[:n - 1] + "\n")
+
+
+@limit("line-bytes", 100, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", "MR. AB: trust.\n" + ("We trust " * 20)[:n] + "\nMR. BC: trust\n")
+
+
+@limit("token-bytes", 16, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", "MR. AB: trust " + "y" * n + "\n")
+
+
+@limit("turns", 5, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", "".join("MR. AB: trust\n" for _ in range(n)))
+
+
+@limit("speakers", 5, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", "".join("MR. A%s: trust\n" % "ABCDEFGHIJ"[i] for i in range(n)))
+
+
+@limit("front-matter-bytes", 100, lambda: tag("t.txt"))
+def _(w, n):
+    write(w, "t.txt", "---\ntitle: " + "x" * (n - 8) + "\n---\nMR. AB: trust\n")
+
+
+@limit("front-matter-depth", 4, lambda: tag("t.txt"))
+def _(w, n):
+    # the top-level map is level 1
+    write(w, "t.txt", "---\nx: " + "[" * (n - 1) + "]" * (n - 1) + "\n---\nMR. AB: trust\n")
+
+
+@limit("lexicon-entries", 5, lambda: tag("t.txt", lexicon="big.lexicon"))
+def _(w, n):
+    write(w, "big.lexicon", "@theme t\ntrust\n" + "".join("w%d\n" % i for i in range(n - 1)))
+    write(w, "t.txt", "MR. AB: trust\n")
+
+
+@limit("lexicon-line-bytes", 40, lambda: tag("t.txt", lexicon="big.lexicon"))
+def _(w, n):
+    write(w, "big.lexicon", "@theme t\ntrust\n" + ("trust " * 10)[:n] + "\n")
+    write(w, "t.txt", "MR. AB: trust\n")
+
+
+@limit("theme-depth", 3, lambda: tag("t.txt", lexicon="big.lexicon"))
+def _(w, n):
+    write(w, "big.lexicon", "@theme " + ".".join("abcdefgh"[:n]) + "\ntrust\n")
+    write(w, "t.txt", "MR. AB: trust\n")
+
+
+def run_limit_case(w, key, n):
+    name, _, make, args = LIMITS[key]
+    make(w, n)
+    base(w)
+    return Run(args() + ["--limit", "%s=%d" % (name, LIMITS[key][1])])
+
+
+for _key in LIMITS:
+    CASES[_key] = (lambda k: lambda w: run_limit_case(w, k, LIMITS[k][1] + 1))(_key)
+
+# The regex limits count PCRE2's own steps and bytes (which differ between its JIT and its
+# interpreter): the row shows a catastrophic pattern under a small limit, and
+# check_regex_boundary() finds the smallest limit that lets a costly but finite match
+# through and checks that one less fails with the same message.
+
+
+@case("limit-regex-match")
+def _(w):
+    base(w, "@theme t\n/(a|aa)+$/\n")
+    catastrophic_input(w)
+    return Run(tag("t.txt", extra=["--limit", "regex-match=1000"]))
+
+
+@case("limit-regex-heap-kib")
+def _(w):
+    base(w, "@theme t\n/^(?:(a)|b)+$/\n")
+    write(w, "t.txt", "MR. AB: " + "a" * 20000 + ".\n")
+    return Run(tag("t.txt", extra=["--limit", "regex-heap-kib=64",
+                                   "--limit", "token-bytes=100000"]))
+
+
+# ---- running ---------------------------------------------------------------------------
+
+def can_drop_privileges():
+    if os.geteuid() != 0:
+        return True
+    try:
+        p = subprocess.run(["true"], preexec_fn=drop_privileges)
+        return p.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def drop_privileges():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def execute(work, run):
+    cmd = ([] if run.heavy else WRAPPER) + [run.exe] + run.args
+    env = dict(os.environ, LC_ALL="C.UTF-8", **run.env)
+
+    def pre():
+        if run.fsize is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (run.fsize, run.fsize))
+        if run.unprivileged and os.geteuid() == 0:
+            drop_privileges()
+    out = open(run.stdout, "wb") if run.stdout else subprocess.PIPE
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.PIPE,
+                           preexec_fn=pre, timeout=600)
+    finally:
+        if run.stdout:
+            out.close()
+    if run.stdout:
+        p.stdout = b""
+    return p, time.monotonic() - t0
+
+
+def scratch():
+    work = tempfile.mkdtemp(prefix="lf-errors-")
+    os.chmod(work, 0o755)  # reachable for the unprivileged cases
+    return work
+
+
+def parse_doc():
+    """{case: (message, status)} from the tables of docs/errors.md."""
+    rows = {}
+    for line in open(os.path.join(ROOT, "docs", "errors.md"), encoding="utf-8"):
+        m = re.match(r"^\|\s*`([a-z0-9-]+)`\s*\|(.*)\|\s*$", line)
+        if not m:
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", m.group(2))]
+        if len(cells) < 3:
+            continue
+        msg_cell, status_cell = cells[-2], cells[-1]
+        if msg_cell == "(none)":
+            msg = ""
+        else:
+            spans = re.findall(r"`((?:[^`\\]|\\.)*)`", msg_cell)
+            msg = "".join(s.replace("\\|", "|") + "\n" for s in spans)
+        rows[m.group(1)] = (msg, int(status_cell))
+    return rows
+
+
+def check_limit_boundary(key, failures):
+    """At n = N the input passes with no message."""
+    work = scratch()
+    try:
+        run = run_limit_case(work, key, LIMITS[key][1])
+        p, _ = execute(work, run)
+        if p.returncode != 0 or p.stderr:
+            failures.append("%s: at the limit itself: status %d, %s" % (
+                key, p.returncode, p.stderr.decode(errors="replace").strip()))
+    finally:
+        shutil.rmtree(work)
+
+
+def smallest_passing(make, name, lo, hi):
+    """The smallest value of limit `name` in [lo, hi] under which the run passes."""
+    def passes(v):
+        work = scratch()
+        try:
+            p, _ = execute(work, make(work, v))
+            return p.returncode == 0, p
+        finally:
+            shutil.rmtree(work)
+    ok, p = passes(hi)
+    if not ok:
+        return None, p
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if passes(mid)[0]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, passes(lo - 1)[1]
+
+
+def check_regex_boundary(failures):
+    # a costly but finite match: backtracking over 18 letters, steps grow with each one
+    def match_run(w, v):
+        base(w, "@theme t\n/(a|aa)+$/\n")
+        write(w, "t.txt", "MS. SMITH: We said " + "a" * 18 + "b.\n")
+        return Run(tag("t.txt", extra=["--limit", "regex-match=%d" % v]))
+
+    def heap_run(w, v):
+        base(w, "@theme t\n/^(?:(a)|b)+$/\n")
+        write(w, "t.txt", "MR. AB: " + "a" * 20000 + ".\n")
+        return Run(tag("t.txt", extra=["--limit", "regex-heap-kib=%d" % v,
+                                       "--limit", "token-bytes=100000"]))
+    for name, make, hi in (("regex-match", match_run, 1000000),
+                           ("regex-heap-kib", heap_run, 100000)):
+        n, below = smallest_passing(make, name, 1, hi)
+        want = "exceeded the %s limit (%d)" % (name, (n or 1) - 1)
+        if n is None:
+            failures.append("limit %s: fails even at %d" % (name, hi))
+        elif n > 1 and (below.returncode != 1 or want not in below.stderr.decode()):
+            failures.append("limit %s: passes at %d, but %d gives status %d, %s" % (
+                name, n, n - 1, below.returncode, below.stderr.decode().strip()))
+        else:
+            print("ok   %s: passes at %d, fails at %d" % (name, n, n - 1))
+
+
+def main():
+    doc = parse_doc()
+    failures = []
+    unprivileged_ok = can_drop_privileges()
+    for name in sorted(set(doc) - set(CASES)):
+        failures.append("docs/errors.md row %s has no test case" % name)
+    for name in sorted(CASES):
+        if name not in doc and not PRINT:
+            failures.append("case %s has no row in docs/errors.md" % name)
+            continue
+        work = scratch()
+        try:
+            run = CASES[name](work)
+            if run.unprivileged and not unprivileged_ok:
+                failures.append("%s: cannot run as an unprivileged user here" % name)
+                continue
+            p, secs = execute(work, run)
+            got = p.stderr.decode("utf-8", errors="replace")
+            if PRINT:
+                msg = "<br>".join("`%s`" % l.replace("|", "\\|") for l in got.splitlines())
+                print("| `%s` | | %s | %d |" % (name, msg or "(none)", p.returncode))
+                continue
+            want, status = doc[name]
+            problems = []
+            if got != want:
+                problems.append("message differs:\n    got:      %r\n    expected: %r" % (
+                    got, want))
+            if p.returncode != status:
+                problems.append("status %d, expected %d" % (p.returncode, status))
+            if run.max_seconds and secs > run.max_seconds * SCALE:
+                problems.append("took %.1f s (limit %.0f s)" % (secs, run.max_seconds * SCALE))
+            if run.check:
+                problems += run.check(work, p)
+            if problems:
+                failures.append("%s: %s" % (name, "; ".join(problems)))
+                print("FAIL %s" % name)
+                for pr in problems:
+                    print("  " + pr)
+            else:
+                print("ok   %s (%.2f s)" % (name, secs))
+        finally:
+            for dirpath, dirnames, _ in os.walk(work):
+                for d in dirnames:
+                    os.chmod(os.path.join(dirpath, d), 0o755)
+            shutil.rmtree(work)
+    if not PRINT:
+        for key in sorted(LIMITS):
+            check_limit_boundary(key, failures)
+        check_regex_boundary(failures)
+    for f in failures:
+        print("FAIL " + f)
+    print("%d case(s), %d failure(s)" % (len(CASES), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
