@@ -24,6 +24,7 @@ Unreadable inputs and unwritable outputs: run as root, lexframe would read and w
 anyway, so those cases run lexframe as the user nobody (uid 65534) when this script runs as
 root, and plainly otherwise.
 """
+import concurrent.futures
 import gzip
 import os
 import re
@@ -683,13 +684,14 @@ def check_regex_boundary(failures):
     def match_run(w, v):
         base(w, "@theme t\n/(a|aa)+$/\n")
         write(w, "t.txt", "MS. SMITH: We said " + "a" * 18 + "b.\n")
-        return Run(tag("t.txt", extra=["--limit", "regex-match=%d" % v]))
+        return Run(tag("t.txt", extra=["--limit", "regex-match=%d" % v]), heavy=True)
 
     def heap_run(w, v):
         base(w, "@theme t\n/^(?:(a)|b)+$/\n")
         write(w, "t.txt", "MR. AB: " + "a" * 20000 + ".\n")
         return Run(tag("t.txt", extra=["--limit", "regex-heap-kib=%d" % v,
-                                       "--limit", "token-bytes=100000"]))
+                                       "--limit", "token-bytes=100000"]), heavy=True)
+    # about 40 runs: not under valgrind (heavy), which would only make them slow
     for name, make, hi in (("regex-match", match_run, 1000000),
                            ("regex-heap-kib", heap_run, 100000)):
         n, below = smallest_passing(make, name, 1, hi)
@@ -703,51 +705,59 @@ def check_regex_boundary(failures):
             print("ok   %s: passes at %d, fails at %d" % (name, n, n - 1))
 
 
+def run_case(name, doc, unprivileged_ok):
+    """Runs one case; returns (printed lines, failures)."""
+    work = scratch()
+    try:
+        run = CASES[name](work)
+        if run.unprivileged and not unprivileged_ok:
+            return [], ["%s: cannot run as an unprivileged user here" % name]
+        p, secs = execute(work, run)
+        got = p.stderr.decode("utf-8", errors="replace")
+        if PRINT:
+            msg = "<br>".join("`%s`" % l.replace("|", "\\|") for l in got.splitlines())
+            return ["| `%s` | | %s | %d |" % (name, msg or "(none)", p.returncode)], []
+        want, status = doc[name]
+        problems = []
+        if got != want:
+            problems.append("message differs:\n    got:      %r\n    expected: %r" % (
+                got, want))
+        if p.returncode != status:
+            problems.append("status %d, expected %d" % (p.returncode, status))
+        if run.max_seconds and secs > run.max_seconds * SCALE:
+            problems.append("took %.1f s (limit %.0f s)" % (secs, run.max_seconds * SCALE))
+        if run.check:
+            problems += run.check(work, p)
+        if problems:
+            return (["FAIL %s" % name] + ["  " + pr for pr in problems],
+                    ["%s: %s" % (name, "; ".join(problems))])
+        return ["ok   %s (%.2f s)" % (name, secs)], []
+    finally:
+        for dirpath, dirnames, _ in os.walk(work):
+            for d in dirnames:
+                os.chmod(os.path.join(dirpath, d), 0o755)
+        shutil.rmtree(work)
+
+
 def main():
     doc = parse_doc()
     failures = []
     unprivileged_ok = can_drop_privileges()
     for name in sorted(set(doc) - set(CASES)):
         failures.append("docs/errors.md row %s has no test case" % name)
+    names = []
     for name in sorted(CASES):
         if name not in doc and not PRINT:
             failures.append("case %s has no row in docs/errors.md" % name)
-            continue
-        work = scratch()
-        try:
-            run = CASES[name](work)
-            if run.unprivileged and not unprivileged_ok:
-                failures.append("%s: cannot run as an unprivileged user here" % name)
-                continue
-            p, secs = execute(work, run)
-            got = p.stderr.decode("utf-8", errors="replace")
-            if PRINT:
-                msg = "<br>".join("`%s`" % l.replace("|", "\\|") for l in got.splitlines())
-                print("| `%s` | | %s | %d |" % (name, msg or "(none)", p.returncode))
-                continue
-            want, status = doc[name]
-            problems = []
-            if got != want:
-                problems.append("message differs:\n    got:      %r\n    expected: %r" % (
-                    got, want))
-            if p.returncode != status:
-                problems.append("status %d, expected %d" % (p.returncode, status))
-            if run.max_seconds and secs > run.max_seconds * SCALE:
-                problems.append("took %.1f s (limit %.0f s)" % (secs, run.max_seconds * SCALE))
-            if run.check:
-                problems += run.check(work, p)
-            if problems:
-                failures.append("%s: %s" % (name, "; ".join(problems)))
-                print("FAIL %s" % name)
-                for pr in problems:
-                    print("  " + pr)
-            else:
-                print("ok   %s (%.2f s)" % (name, secs))
-        finally:
-            for dirpath, dirnames, _ in os.walk(work):
-                for d in dirnames:
-                    os.chmod(os.path.join(dirpath, d), 0o755)
-            shutil.rmtree(work)
+        else:
+            names.append(name)
+    # cases are independent: run them on every core (they take minutes under valgrind)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(lambda n: run_case(n, doc, unprivileged_ok), names))
+    for lines, fails in results:
+        for line in lines:
+            print(line)
+        failures += fails
     if not PRINT:
         for key in sorted(LIMITS):
             check_limit_boundary(key, failures)
