@@ -55,6 +55,9 @@ typedef enum lf_limit_id {
     LF_LIMIT_LEXICON_ENTRIES,  /* most entries in all lexicons together */
     LF_LIMIT_REGEX_MATCH,      /* PCRE2 match limit per regex call */
     LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit per regex call, KiB */
+    LF_LIMIT_XML_DEPTH,        /* deepest element nesting in a TEI file */
+    LF_LIMIT_XML_TEXT_BYTES,   /* largest text node in a TEI file */
+    LF_LIMIT_PART_BYTES,       /* TEI text held at once; more is read in parts */
     LF_LIMIT_COUNT
 } lf_limit_id;
 
@@ -89,6 +92,10 @@ typedef struct lf_options {
     int negation_window;
     lf_overlap overlap;
     uint64_t limits[LF_LIMIT_COUNT];
+    /* A TEI file whose listPerson, listOrg and taxonomies resolve the speakers of every
+     * TEI document (after the document's own header and its corpus root); its
+     * xi:includes are followed inside its directory. NULL: none. Borrowed. */
+    const char *speakers_file;
 } lf_options;
 
 /* Sets every field to its default (limits from lf_limit_table()). */
@@ -139,6 +146,15 @@ typedef struct lf_match_row {
     const char *left, *right; /* context words (only for kwic runs, else NULL) */
     const char *status;       /* "counted", or why it was suppressed: "overlap",
                                  "excluded", "negated-ignored" */
+    /* TEI documents (NULL / 0 otherwise): the xml:id of the element where the match
+       starts and the character offset there (TEI string-range counting: code points of
+       the element's string value, from 0), the element where it ends (usually the same)
+       and the offset just past the match in it; and the section (div/head titles). */
+    const char *element;
+    size_t element_start;
+    const char *element_last;
+    size_t element_end;
+    const char *section;
 } lf_match_row;
 
 /* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
@@ -166,6 +182,14 @@ void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);
+/* Makes the run write annotated TEI to fp (borrowed; the caller closes it): each document
+ * read unchanged in its text, xml:id added to every utterance and segment without one,
+ * the lexicon's themes declared as a taxonomy in the header and every match (every listed
+ * row, see lf_run_set_list_suppressed) as a stand-off <span>. One input gives one TEI
+ * document; several give a teiCorpus holding them. Plain-text transcripts are written as
+ * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
+ * errors make lf_run_execute fail with LF_ERR_IO. */
+lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;

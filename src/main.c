@@ -43,6 +43,7 @@ enum opt_id {
     O_LIMIT,
     O_ALL,
     O_NEGATED,
+    O_SPEAKERS,
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -59,7 +60,7 @@ static const struct opt_doc {
     {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG, "PATH",
      "report: output directory (default: output/); tag: output file (default: stdout)"},
     {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC, "FMT",
-     "tag: tsv (default) or jsonl; kwic: text (default), tsv or jsonl"},
+     "tag: tsv (default), jsonl or tei (annotated TEI); kwic: text (default), tsv or jsonl"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
      "tag: also list suppressed matches (overlap, excluded, negated-ignored)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
@@ -69,6 +70,8 @@ static const struct opt_doc {
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
     {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
      "kwic: words of context on each side (default: 8)"},
+    {"speakers", required_argument, O_SPEAKERS, CMD_ALL, "FILE",
+     "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
     {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_ALL, "RE",
      "PCRE2 pattern for a speaker label at a line start, with a group named 'label'"},
     {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_ALL, "RE",
@@ -140,7 +143,7 @@ static int usage_error(const char *fmt, ...)
 
 typedef struct sink {
     FILE *fp;
-    enum { FMT_TSV, FMT_JSONL, FMT_TEXT } fmt;
+    enum { FMT_TSV, FMT_JSONL, FMT_TEXT, FMT_TEI } fmt;
     const char *const *themes;
     size_t n_themes;
     const char *const *speakers;
@@ -184,6 +187,8 @@ static int write_row(void *ctx, const lf_match_row *row)
         return lf_write_match_jsonl(s->fp, row);
     case FMT_TEXT:
         return lf_render_kwic_line(s->fp, row, s->width * 7);
+    case FMT_TEI:
+        return 0; /* the run writes annotated TEI itself */
     }
     return 0;
 }
@@ -328,6 +333,9 @@ int main(int argc, char **argv)
         case O_SPEAKER_PATTERN:
             opt.speaker_pattern = optarg;
             break;
+        case O_SPEAKERS:
+            opt.speakers_file = optarg;
+            break;
         case O_STRIP_PATTERN:
             LF_VEC_PUSH(strips, optarg);
             break;
@@ -384,6 +392,8 @@ int main(int argc, char **argv)
             snk.fmt = FMT_JSONL;
         else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
             snk.fmt = FMT_TEXT;
+        else if (strcmp(format, "tei") == 0 && cmd == CMD_TAG)
+            snk.fmt = FMT_TEI;
         else {
             rc = usage_error("--format: '%s' is not a format of this command", format);
             goto out;
@@ -449,7 +459,15 @@ int main(int argc, char **argv)
             lf_run_set_list_suppressed(run, list_all);
         if (snk.fmt == FMT_TSV)
             fprintf(snk.fp, "%s\n", lf_match_tsv_header());
-        lf_run_set_match_fn(run, write_row, &snk);
+        if (snk.fmt == FMT_TEI) {
+            if (lf_run_set_tei_output(run, snk.fp, &err) != LF_OK) {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = lf_status_exit_code(err.status);
+                goto out;
+            }
+        } else {
+            lf_run_set_match_fn(run, write_row, &snk);
+        }
     }
 
     lf_status st = lf_run_execute(run, &err);

@@ -120,6 +120,15 @@ int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
     else
         fputs(",\"negator\":null", fp);
     json_key_string(fp, "status", r->status ? r->status : "counted");
+    /* TEI sources: the element the match points back to (absent for plain text) */
+    if (r->element) {
+        json_key_string(fp, "element", r->element);
+        json_key_size(fp, "element_start", r->element_start);
+        json_key_string(fp, "element_last", r->element_last ? r->element_last : r->element);
+        json_key_size(fp, "element_end", r->element_end);
+    }
+    if (r->section)
+        json_key_string(fp, "section", r->section);
     if (r->left)
         json_key_string(fp, "left", r->left);
     if (r->right)

@@ -12,6 +12,7 @@
 #include "lexicon.h"
 #include "match.h"
 #include "render.h"
+#include "tei.h"
 #include "tokenize.h"
 #include "util.h"
 
@@ -42,6 +43,7 @@ struct lf_run {
     lf_outfile matches_out;
     bool matches_open;
     bool executed;
+    lf_tei_writer *tei; /* annotated TEI output, or NULL */
 };
 
 static char *dup_or_null(const char *s)
@@ -60,6 +62,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     /* Own copies of the option strings: the run may outlive the caller's buffers. */
     r->opt.speaker_pattern = dup_or_null(r->opt.speaker_pattern);
     r->opt.negators = dup_or_null(r->opt.negators);
+    r->opt.speakers_file = dup_or_null(r->opt.speakers_file);
     if (r->opt.n_strip_patterns) {
         r->strip_copies = lf_xcalloc(r->opt.n_strip_patterns, sizeof(char *));
         for (size_t i = 0; i < r->opt.n_strip_patterns; i++)
@@ -92,6 +95,8 @@ void lf_run_free(lf_run *r)
         lf_outfile_abort(&r->matches_out);
     free((char *)r->opt.speaker_pattern);
     free((char *)r->opt.negators);
+    free((char *)r->opt.speakers_file);
+    lf_tei_writer_free(r->tei);
     for (size_t i = 0; i < r->opt.n_strip_patterns && r->strip_copies; i++)
         free(r->strip_copies[i]);
     free(r->strip_copies);
@@ -140,6 +145,18 @@ void lf_run_set_list_suppressed(lf_run *r, bool on)
 void lf_run_set_diagnostics(lf_run *r, FILE *fp)
 {
     r->diag = fp;
+    lf_ingest_set_warnings(r->ing, fp);
+}
+
+lf_status lf_run_set_tei_output(lf_run *r, FILE *fp, lf_error *err)
+{
+    if (r->executed) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_run_set_tei_output: the run has already executed");
+        return LF_ERR_USAGE;
+    }
+    lf_tei_writer_free(r->tei);
+    r->tei = lf_tei_writer_new(fp, r->lex, &r->opt, r->inputs.n);
+    return LF_OK;
 }
 
 size_t lf_run_failed_inputs(const lf_run *r)
@@ -226,6 +243,20 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
         neg_text = neg_copy;
     }
     row.negator = neg_text;
+    /* TEI: the element and offsets every match points back to */
+    if (d->span_src) {
+        const char *el = NULL;
+        size_t off = 0;
+        if (lf_doc_source_of(d, sent->turn, t0->start, &el, &off)) {
+            row.element = el;
+            row.element_start = off;
+        }
+        if (lf_doc_source_of(d, sent->turn, t1->end, &el, &off)) {
+            row.element_last = el;
+            row.element_end = off;
+        }
+        row.section = turn->section;
+    }
     if (r->context) {
         const lf_turn_range *tr = &tk->turn[sent->turn];
         size_t lo = m->tok_start >= tr->tok_first + r->context ? m->tok_start - r->context
@@ -244,6 +275,8 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
         lf_error_set(err, LF_ERR_IO, "writing match rows failed");
         ok = false;
     }
+    if (ok && r->tei && lf_tei_writer_row(r->tei, &row, err) != LF_OK)
+        ok = false;
     if (ok && r->matches_open && m->status == LF_MATCH_COUNTED &&
         lf_write_match_tsv(r->matches_out.fp, &row) != 0) {
         lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
@@ -266,35 +299,47 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
     for (size_t i = 0; i < r->inputs.n; i++) {
         const lf_input_file *in = &r->inputs.v[i];
         lf_error e = {LF_OK, ""};
-        lf_status st = lf_ingest_file(r->ing, in->path, in->id, &r->doc, &e);
-        if (st == LF_OK)
-            st = lf_tokenize_doc(r->vocab, &r->doc, &r->opt, &r->toks, &e);
-        if (st == LF_OK)
-            st = lf_match_doc(r->matcher, &r->doc, &r->toks, &r->ms, &e);
+        lf_status st = lf_ingest_input(r->ing, in, &r->doc, &e);
+        /* A large TEI file arrives in parts; each is matched and counted in turn. */
+        for (;;) {
+            if (st == LF_OK)
+                st = lf_tokenize_doc(r->vocab, &r->doc, &r->opt, &r->toks, &e);
+            if (st == LF_OK)
+                st = lf_match_doc(r->matcher, &r->doc, &r->toks, &r->ms, &e);
+            if (st != LF_OK)
+                break;
+            for (size_t k = 0; k < r->ms.n; k++) {
+                const lf_match *m = &r->ms.m[k];
+                if (m->status != LF_MATCH_COUNTED && !r->list_suppressed)
+                    continue;
+                if (!emit_match(r, m, err))
+                    return LF_ERR_IO;
+            }
+            if (r->tei && lf_tei_writer_part(r->tei, &r->doc, r->ing, err) != LF_OK)
+                return LF_ERR_IO;
+            lf_tables_add_doc(r->tables, &r->doc, &r->toks, &r->ms);
+            if (!r->doc.more_parts)
+                break;
+            r->turn_base += r->doc.n_turns;
+            r->sent_base += r->toks.n_sent;
+            r->tok_base += r->toks.n_tok;
+            st = lf_ingest_next_part(r->ing, &r->doc, &e);
+        }
+        r->turn_base = r->sent_base = r->tok_base = 0;
         if (st != LF_OK) {
+            /* parts already counted stay counted (see lexframe(1), TEI) */
+            if (r->tei)
+                lf_tei_writer_drop_doc(r->tei);
             record_failure(r, &e);
             if (first.status == LF_OK)
                 first = e;
             continue;
         }
-        for (size_t k = 0; k < r->ms.n; k++) {
-            const lf_match *m = &r->ms.m[k];
-            if (m->status != LF_MATCH_COUNTED && !r->list_suppressed)
-                continue;
-            if (!emit_match(r, m, err))
-                return LF_ERR_IO;
-        }
-        lf_tables_add_doc(r->tables, &r->doc, &r->toks, &r->ms);
-        if (r->doc.more_parts) {
-            r->turn_base += r->doc.n_turns;
-            r->sent_base += r->toks.n_sent;
-            r->tok_base += r->toks.n_tok;
-        } else {
-            r->turn_base = r->sent_base = r->tok_base = 0;
-        }
         LF_VEC_PUSH(r->processed, lf_xstrdup(in->path));
     }
     r->executed = true;
+    if (r->tei && lf_tei_writer_finish(r->tei, err) != LF_OK)
+        return LF_ERR_IO;
     if (first.status != LF_OK) {
         if (err)
             *err = first;
@@ -345,6 +390,8 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
     else
         ADD("negation-window=(lexicon)");
     ADD("overlap=%s", o->overlap == LF_OVERLAP_LONGEST ? "longest" : "independent");
+    if (o->speakers_file)
+        ADD("speakers=%s", o->speakers_file);
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         ADD("limit.%s=%llu", lf_limit_table()[i].name, (unsigned long long)o->limits[i]);
 #undef ADD
