@@ -38,6 +38,13 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
         return;
     x->failed = true;
     x->fail_line = e->line;
+    /* inside an entity's replacement text the error's line is the entity's own: report
+       where the document is */
+    xmlParserCtxtPtr pc = e->ctxt;
+    if (pc && pc->inputNr > 1 && pc->inputTab && pc->inputTab[0])
+        x->fail_line = pc->inputTab[0]->line;
+    else if (!e->file && x->r) /* a sub-parser's error (entity content) */
+        x->fail_line = xmlTextReaderGetParserLineNumber(x->r);
     const char *m = e->message ? e->message : "malformed XML";
     size_t n = strlen(m);
     while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
@@ -145,13 +152,16 @@ void lf_xml_close(lf_xml *x)
 size_t lf_xml_line(lf_xml *x)
 {
     xmlNodePtr n = xmlTextReaderCurrentNode(x->r);
-    if (n && n->type == XML_ELEMENT_NODE) {
-        long l = xmlGetLineNo(n);
-        if (l > 0)
-            return (size_t)l;
+    long l = n ? xmlGetLineNo(n) : -1;
+    if (n && l > 0 && n->type == XML_TEXT_NODE && n->content) {
+        /* a text node carries the line where it ends: count back to where it starts */
+        for (const xmlChar *p = n->content; *p && l > 1; p++)
+            l -= *p == '\n';
     }
-    int l = xmlTextReaderGetParserLineNumber(x->r);
-    return l > 0 ? (size_t)l : 0;
+    if (l > 0)
+        return (size_t)l;
+    int pl = xmlTextReaderGetParserLineNumber(x->r);
+    return pl > 0 ? (size_t)pl : 0;
 }
 
 static int xml_fail_limit(lf_xml *x, lf_error *err, const char *what, lf_limit_id id,
@@ -521,6 +531,15 @@ static void collect_free(tei_collect *c)
     memset(c, 0, sizeof *c);
 }
 
+/* A malloc'd copy of an attribute (free with free()), or NULL. */
+static char *dup_attr(lf_xml *x, const char *name)
+{
+    char *v = lf_xml_attr(x, name);
+    char *s = v ? lf_xstrdup(v) : NULL;
+    lf_xml_free_attr(v);
+    return s;
+}
+
 static char *arena_attr(lf_arena *a, lf_xml *x, const char *name)
 {
     char *v = lf_xml_attr(x, name);
@@ -573,12 +592,12 @@ static void collect_start(tei_collect *c, lf_xml *x, const char *name, bool empt
         lf_buf_reset(&c->other);
         free(c->name_from);
         free(c->name_to);
-        c->name_from = lf_xml_attr(x, "from");
-        c->name_to = lf_xml_attr(x, "to");
+        c->name_from = dup_attr(x, "from");
+        c->name_to = dup_attr(x, "to");
         if (!c->name_from)
-            c->name_from = lf_xml_attr(x, "notBefore");
+            c->name_from = dup_attr(x, "notBefore");
         if (!c->name_to)
-            c->name_to = lf_xml_attr(x, "notAfter");
+            c->name_to = dup_attr(x, "notAfter");
     } else if (c->person >= 0 && streq(name, "affiliation")) {
         char *ref = lf_xml_attr(x, "ref");
         if (ref) {
@@ -634,7 +653,7 @@ static void collect_start(tei_collect *c, lf_xml *x, const char *name, bool empt
         c->orgname_depth = d;
         c->orgname_rank = lang_rank(x);
         free(c->orgname_full);
-        c->orgname_full = lf_xml_attr(x, "full");
+        c->orgname_full = dup_attr(x, "full");
         lf_buf_reset(&c->orgname);
     } else if (streq(name, "category")) {
         char *id = lf_xml_attr(x, "xml:id");
@@ -774,6 +793,16 @@ static char *dir_of(const char *path)
     return lf_xstrndup(path, (size_t)(slash - path));
 }
 
+static const char why_relative[] = "only relative file paths are followed";
+static const char why_url[] = "URLs are never followed";
+static const char why_outside[] = "it is outside the corpus directory";
+
+/* A refusal, as opposed to a file that is simply not there. */
+static bool is_missing_reason(const char *why)
+{
+    return why != why_relative && why != why_url && why != why_outside;
+}
+
 /* Resolves an xi:include href against the including file: a relative path that, symlinks
  * followed, stays inside allowed_dir. Returns the path (malloc'd), or NULL with *why. */
 static char *resolve_include(const char *from_file, const char *href, const char *allowed_dir,
@@ -781,12 +810,12 @@ static char *resolve_include(const char *from_file, const char *href, const char
 {
     *why = NULL;
     if (!href || !*href || href[0] == '/' || strchr(href, '\\') || strchr(href, '#')) {
-        *why = "only relative file paths are followed";
+        *why = why_relative;
         return NULL;
     }
     for (const char *p = href; *p && *p != '/'; p++) {
         if (*p == ':') { /* a URL scheme: never the network */
-            *why = "URLs are never followed";
+            *why = why_url;
             return NULL;
         }
     }
@@ -807,7 +836,7 @@ static char *resolve_include(const char *from_file, const char *href, const char
     free(base);
     if (!inside) {
         free(real);
-        *why = "it is outside the corpus directory";
+        *why = why_outside;
         return NULL;
     }
     return real;
@@ -1451,9 +1480,7 @@ static const char *section_path(lf_tei *t, lf_doc *doc)
 static void set_attr(lf_tei *t, char **slot, const char *name)
 {
     free(*slot);
-    char *v = lf_xml_attr(&t->x, name);
-    *slot = v ? lf_xstrdup(v) : NULL;
-    lf_xml_free_attr(v);
+    *slot = dup_attr(&t->x, name);
 }
 
 static void speech_start(lf_tei *t, lf_doc *doc, lf_tei_role role)
@@ -1531,9 +1558,7 @@ static void header_start(lf_tei *t, const char *name, int depth, bool empty)
         t->titlestmt_depth = depth;
     } else if (t->titlestmt_depth && !t->title_depth && streq(name, "title")) {
         free(t->title_type);
-        char *type = lf_xml_attr(&t->x, "type");
-        t->title_type = type ? lf_xstrdup(type) : NULL;
-        lf_xml_free_attr(type);
+        t->title_type = dup_attr(&t->x, "type");
         t->title_depth = depth;
         lf_buf_reset(&t->capture);
     } else if (t->titlestmt_depth && streq(name, "meeting")) {
@@ -1678,7 +1703,7 @@ static lf_status element_start(lf_tei *t, lf_doc *doc, lf_error *err)
                     return st;
             }
         }
-        collect_start(&t->col, &t->x, name, empty);
+        collect_start(&t->col, &t->x, name, false); /* element_end ends it */
     }
     switch (role) {
     case LF_TEI_SPEECH:
@@ -2035,7 +2060,8 @@ static lf_status scan_root(const char *path, root_info *ri, lf_error *err)
         char *href = lf_xml_attr(&x, "href");
         const char *why;
         char *inc = resolve_include(path, href, dir, &why);
-        if (!inc && href && strcmp(why, "it is outside the corpus directory") == 0) {
+        bool refused = !inc && href && why && !is_missing_reason(why);
+        if (refused && !in_header) {
             lf_error_at(err, LF_ERR_INPUT, path, lf_xml_line(&x), 0,
                         "xi:include '%s' refused: %s", href, why);
             st = LF_ERR_INPUT;

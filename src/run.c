@@ -39,6 +39,7 @@ struct lf_run {
     /* report run */
     /* numbers already used by earlier parts of the current document */
     size_t turn_base, sent_base, tok_base;
+    size_t byte_base, char_base; /* of the text: parts' texts follow each other */
     char *report_dir;
     lf_outfile matches_out;
     bool matches_open;
@@ -221,10 +222,10 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
         .sentence = r->sent_base + m->sentence + 1,
         .tok_start = r->tok_base + m->tok_start,
         .tok_end = r->tok_base + m->tok_end,
-        .byte_start = t0->start,
-        .byte_end = t1->end,
-        .char_start = t0->cstart,
-        .char_end = t1->cend,
+        .byte_start = r->byte_base + t0->start,
+        .byte_end = r->byte_base + t1->end,
+        .char_start = r->char_base + t0->cstart,
+        .char_end = r->char_base + t1->cend,
         .line = lf_doc_line_of(d, t0->start),
         .theme = r->lex->themes[m->theme].id,
         .entry = e->source,
@@ -323,9 +324,12 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
             r->turn_base += r->doc.n_turns;
             r->sent_base += r->toks.n_sent;
             r->tok_base += r->toks.n_tok;
+            r->byte_base += r->doc.len;
+            for (size_t b = 0; b < r->doc.len; b++)
+                r->char_base += ((unsigned char)r->doc.text[b] & 0xC0) != 0x80;
             st = lf_ingest_next_part(r->ing, &r->doc, &e);
         }
-        r->turn_base = r->sent_base = r->tok_base = 0;
+        r->turn_base = r->sent_base = r->tok_base = r->byte_base = r->char_base = 0;
         if (st != LF_OK) {
             /* parts already counted stay counted (see lexframe(1), TEI) */
             if (r->tei)
