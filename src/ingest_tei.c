@@ -153,7 +153,11 @@ size_t lf_xml_line(lf_xml *x)
 {
     xmlNodePtr n = xmlTextReaderCurrentNode(x->r);
     long l = n ? xmlGetLineNo(n) : -1;
-    if (n && l > 0 && n->type == XML_TEXT_NODE && n->content) {
+    /* an entity reference is at least where the text before it ends */
+    if (n && n->type == XML_ENTITY_REF_NODE && x->last_text_line > l)
+        return (size_t)x->last_text_line;
+    if (n && l > 0 && n->type == XML_TEXT_NODE && n->content &&
+        xmlTextReaderNodeType(x->r) == XML_READER_TYPE_TEXT) {
         /* a text node carries the line where it ends: count back to where it starts */
         for (const xmlChar *p = n->content; *p && l > 1; p++)
             l -= *p == '\n';
@@ -207,6 +211,8 @@ int lf_xml_next(lf_xml *x, lf_error *err)
     case XML_READER_TYPE_CDATA:
     case XML_READER_TYPE_WHITESPACE:
     case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+        xmlNodePtr n = xmlTextReaderCurrentNode(x->r);
+        x->last_text_line = n ? xmlGetLineNo(n) : 0;
         const xmlChar *v = xmlTextReaderConstValue(x->r);
         if (v && strlen((const char *)v) > x->max_text)
             return xml_fail_limit(x, err, "a text node is larger than",

@@ -36,6 +36,7 @@ typedef struct lf_xml {
     const char *path; /* borrowed from the opener */
     uint64_t max_depth, max_text;
     char *mem;        /* owned copy of an in-memory document */
+    long last_text_line; /* where the last text node ended */
     bool failed;      /* an error was reported by libxml2 */
     int fail_line;
     char fail_msg[400];
