@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lexicon.h"
+#include "match.h"
 
 typedef struct finding {
     size_t file, line, col; /* file: index in lex->files (n_files when unknown) */
@@ -57,33 +58,6 @@ static int cmp_finding(const void *pa, const void *pb)
     return strcmp(a->text, b->text);
 }
 
-/* Glob match of a whole word (the matcher's rule: '*' any run, '?' one character). */
-static bool glob_word(const char *p, size_t pn, const char *s, size_t sn)
-{
-    size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
-    while (si < sn) {
-        if (pi < pn && p[pi] == '?') {
-            pi++;
-            si++;
-            while (si < sn && ((unsigned char)s[si] & 0xC0) == 0x80)
-                si++;
-        } else if (pi < pn && p[pi] == '*') {
-            star_p = pi++;
-            star_s = si;
-        } else if (pi < pn && p[pi] == s[si]) {
-            pi++;
-            si++;
-        } else if (star_p != SIZE_MAX) {
-            pi = star_p + 1;
-            si = ++star_s;
-        } else {
-            return false;
-        }
-    }
-    while (pi < pn && p[pi] == '*')
-        pi++;
-    return pi == pn;
-}
 
 /* True when word pattern b matches every word that a matches. */
 static bool word_covers(const lf_word_pattern *b, const lf_word_pattern *a)
@@ -93,7 +67,7 @@ static bool word_covers(const lf_word_pattern *b, const lf_word_pattern *a)
     if (!b->glob)
         return !a->glob && a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
     if (!a->glob)
-        return glob_word(b->text, b->len, a->text, a->len);
+        return lf_glob_word_match(b->text, b->len, a->text, a->len);
     /* a glob covered by a glob: checked for prefix globs ("aban*" covers "abandon*") */
     bool bp = b->text[b->len - 1] == '*' && !memchr(b->text, '?', b->len) &&
               memchr(b->text, '*', b->len) == b->text + b->len - 1;

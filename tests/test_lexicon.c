@@ -640,7 +640,9 @@ static void load_errors(void **state)
     lex = lf_lexicon_new();
     assert_int_equal(lf_lexicon_load(lex, nolex, NULL, &err), LF_ERR_LEXICON);
     snprintf(expected, sizeof expected,
-             "%s: no lexicon files (*.lexicon) in this directory or below it", nolex);
+             "%s: no lexicon files (*.lexicon, *.dic, *.dicx, *.lc3, *.ykd, *.lcd, *.cat, *.yml, "
+             "*.yaml) in this directory or below it",
+             nolex);
     assert_string_equal(err.message, expected);
     lf_lexicon_free(lex);
     free(nolex);
