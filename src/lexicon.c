@@ -75,6 +75,9 @@ void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
     va_end(ap);
     lf_error e;
     lf_error_at(&e, LF_OK, path, line, col, "%s", msg);
+    /* one line of a dictionary may feed several categories: say it once */
+    if (lex->n_warnings && strcmp(lex->warnings[lex->n_warnings - 1], e.message) == 0)
+        return;
     lf_grow((void **)&lex->warnings, &lex->cap_warnings, lex->n_warnings + 1,
             sizeof *lex->warnings);
     lex->warnings[lex->n_warnings++] = lf_arena_strdup(&lex->arena, e.message);

@@ -106,10 +106,9 @@ static void entry_key(lf_buf *b, const lf_entry *e)
 
 static void check_duplicates(const lf_lexicon *lex, finding_vec *f)
 {
-    lf_strmap seen; /* key → first entry with it */
+    lf_strmap seen;       /* key → first entry with it */
+    lf_strmap seen_theme; /* key and theme → first entry with both */
     lf_strmap_init(&seen);
-    /* a second map per (key, theme) so that each duplicate is reported once */
-    lf_strmap seen_theme;
     lf_strmap_init(&seen_theme);
     lf_buf b = {0};
     for (size_t i = 0; i < lex->n_entries; i++) {
@@ -117,28 +116,19 @@ static void check_duplicates(const lf_lexicon *lex, finding_vec *f)
         entry_key(&b, e);
         bool added;
         uint32_t first = lf_strmap_intern(&seen, b.data, b.len, (uint32_t)i, &added);
-        if (added)
-            continue;
         lf_buf_printf(&b, "\x1f%u", e->theme);
-        uint32_t first_same = lf_strmap_intern(&seen_theme, b.data, b.len, (uint32_t)i, &added);
-        const lf_entry *o = &lex->entries[first];
+        uint32_t same = lf_strmap_intern(&seen_theme, b.data, b.len, (uint32_t)i, &added);
         if (!added) {
-            const lf_entry *p = &lex->entries[first_same];
+            const lf_entry *p = &lex->entries[same];
             add(f, lex, e->file, e->line, e->col,
                 "duplicate: '%s' is already an entry of theme '%s' at %s:%zu", e->source,
                 lex->themes[e->theme].id, p->file, p->line);
-        } else if (o->theme != e->theme) {
+        } else if (first != i) {
+            const lf_entry *o = &lex->entries[first];
             add(f, lex, e->file, e->line, e->col,
                 "duplicate across themes: '%s' of theme '%s' is also an entry of theme '%s' at "
                 "%s:%zu",
                 e->source, lex->themes[e->theme].id, lex->themes[o->theme].id, o->file, o->line);
-        }
-        /* remember the first entry of this theme too */
-        if (o->theme == e->theme) {
-            lf_buf_reset(&b);
-            entry_key(&b, o);
-            lf_buf_printf(&b, "\x1f%u", o->theme);
-            lf_strmap_intern(&seen_theme, b.data, b.len, first, &added);
         }
     }
     lf_buf_free(&b);

@@ -262,6 +262,15 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
         goto out;
     }
     const char *at;
+    /* "Inc." and "Dr.": in a transcript the period after the word is punctuation too */
+    const char *tail = s + sp.v[sp.n - 1].end;
+    if (tail < e && *tail == '.' && strspn(tail, ".") == (size_t)(e - tail)) {
+        lf_reader_warn(r, line, col, "'%.*s' read as '%.*s' (a final '.' is punctuation, not "
+                                     "part of the word)",
+                       srcn, src, (int)(tail - s), s);
+        e = tail;
+        len = (size_t)(e - s);
+    }
     if (!only_space(s, s + sp.v[0].start) || !only_space(s + sp.v[sp.n - 1].end, e)) {
         const char *gs = !only_space(s, s + sp.v[0].start) ? s : s + sp.v[sp.n - 1].end;
         const char *ge = gs == s ? s + sp.v[0].start : e;

@@ -97,12 +97,16 @@ static lf_status read_list(lf_lexicon *lex, const char *path, const char *data, 
             st = lf_reader_fail(&r, it.lineno, 1, "NUL character in a dictionary file");
             break;
         }
-        if (t == te || is_comment(t, te))
+        if (t == te)
             continue;
         const char *pe;
         double w;
         bool extra;
         bool has_score = split_scored(t, te, &pe, &w, &extra);
+        /* VADER's emoticon "#-)" is an entry, not a comment */
+        bool tabbed = te > t && memchr(t, '\t', (size_t)(te - t)) != NULL;
+        if (is_comment(t, te) && !(scored > 0 && has_score && tabbed))
+            continue;
         if (scored < 0) /* a plain list unless its first entry has a score */
             scored = has_score && te > t && memchr(t, '\t', (size_t)(te - t)) != NULL;
         lf_entry_spec spec = {.source = t, .source_len = (size_t)(te - t)};
