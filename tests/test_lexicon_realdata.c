@@ -28,8 +28,8 @@ static char tmpdir[256];
  * <cnode> and <pnode> elements (ElementTree); yml — keys and list items (PyYAML); word
  * lists — non-blank lines not starting with ';' (or '#', for plain lists); the General
  * Inquirer — distinct (column, word before '#') pairs with a non-empty cell (Python csv).
- * `skipped` are entries lexframe cannot match as written (punctuation only, or at an
- * edge), each reported by a warning, so entries + skipped is the raw count. */
+ * `skipped` counts the lines with entries lexframe cannot match as written (punctuation
+ * only, or at an edge), each reported by one warning. */
 typedef struct known {
     const char *path;    /* relative to LF_SHARED_DATA */
     const char *encoding;
@@ -54,9 +54,9 @@ static const known dictionaries[] = {
      "Another category", 2},
     {"lexicons/format-fixtures-quanteda/mary.ykd", NULL, NULL, 3, 5, 0,
      "new_dictionary.a_category", "A CATEGORY", 3},
-    /* 182 categories; 40,870 (category, word) pairs, of which 'MYSELF>' (10 categories) is
-       skipped; CO., DR. and INC. are read as co, dr, inc */
-    {"lexicons/general-inquirer/inquireraugmented.csv", NULL, NULL, 182, 40860, 10, "positiv",
+    /* 182 categories; 40,870 (category, word) pairs, of which 'MYSELF>' (3 rows, 10 pairs)
+       is skipped; CO., DR. and INC. are read as co, dr, inc */
+    {"lexicons/general-inquirer/inquireraugmented.csv", NULL, NULL, 182, 40860, 3, "positiv",
      "Positiv", 1637},
     /* 4783 lines: anti-, bull****, bull---- cannot be matched as written */
     {"lexicons/hu-liu/negative-words-UTF8.txt", NULL, NULL, 1, 4780, 3, "negative-words-utf8",
@@ -108,7 +108,7 @@ static const known dictionaries[] = {
      "whatever", 1},
     /* 19 legend lines (headings "else" and "nothing" included); id 721 undefined */
     {"dictionaries-quanteda-tests/liwc_hierarchical.dic", NULL, NULL, 19, 12, 0,
-     "past.cogmech.cause", "cause", 0},
+     "past.insight.cause", "cause", 0},
     {"dictionaries-quanteda-tests/mary.cat", NULL, NULL, 2, 5, 0, "a_category", "A CATEGORY",
      3},
     {"dictionaries-quanteda-tests/mary.dic", NULL, NULL, 2, 5, 0, "a_category", "A_CATEGORY",
