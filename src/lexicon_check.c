@@ -123,7 +123,7 @@ static void check_duplicates(const lf_lexicon *lex, finding_vec *f)
             add(f, lex, e->file, e->line, e->col,
                 "duplicate: '%s' is already an entry of theme '%s' at %s:%zu", e->source,
                 lex->themes[e->theme].id, p->file, p->line);
-        } else if (first != i) {
+        } else if (first != i && !e->exclude) { /* an exclusion serves its own theme only */
             const lf_entry *o = &lex->entries[first];
             add(f, lex, e->file, e->line, e->col,
                 "duplicate across themes: '%s' of theme '%s' is also an entry of theme '%s' at "

@@ -228,8 +228,10 @@ size_t lf_lexicon_losses(const lf_lexicon *lex, lf_lexicon_format fmt, lf_buf *o
             fmt_number(w, sizeof w, e->weight);
             note(&L[L_WEIGHTS], "'%s' weight %s (%s:%zu)", src, w, e->file, e->line);
         }
-        if (!c->exclusions && e->exclude)
+        if (!c->exclusions && e->exclude) {
             note(&L[L_EXCLUSIONS], "'%s' (%s:%zu)", src, e->file, e->line);
+            continue; /* dropped whole: its other features are not lost on their own */
+        }
         if (e->kind == LF_ENTRY_REGEX) {
             if (!c->regex)
                 note(&L[L_REGEX], "'%s' (%s:%zu)", src, e->file, e->line);

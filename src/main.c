@@ -260,14 +260,14 @@ static bool parse_size(const char *s, size_t *out)
 /* Loads every lexicon path into lex, printing the readers' warnings to stderr; on failure
  * prints the error, sets *rc to its exit status and returns false. */
 static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
-                          const lf_options *opt, int *rc)
+                          const lf_options *opt, bool warn, int *rc)
 {
     lf_error err = {LF_OK, ""};
     size_t shown = 0;
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
         ok = lf_lexicon_load(lex, paths[i], opt, &err) == LF_OK;
-        for (; shown < lf_lexicon_warning_count(lex); shown++)
+        for (; warn && shown < lf_lexicon_warning_count(lex); shown++)
             fprintf(stderr, "lexframe: warning: %s\n", lf_lexicon_warning(lex, shown));
     }
     if (!ok) {
@@ -305,7 +305,8 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
         if (!paths.n)
             LF_VEC_PUSH(paths, "lexicons");
     }
-    if (!load_lexicons(lex, paths.v, paths.n, opt, &rc))
+    /* check reports the readers' warnings among its findings */
+    if (!load_lexicons(lex, paths.v, paths.n, opt, cmd != CMD_LEX_CHECK, &rc))
         goto out;
     lf_status st = LF_OK;
     if (cmd == CMD_LEX_CONVERT) {
@@ -569,7 +570,7 @@ int main(int argc, char **argv)
     lex = lf_lexicon_new();
     if (!lexicons.n)
         LF_VEC_PUSH(lexicons, "lexicons");
-    if (!load_lexicons(lex, lexicons.v, lexicons.n, &opt, &rc))
+    if (!load_lexicons(lex, lexicons.v, lexicons.n, &opt, true, &rc))
         goto out;
 
     run = lf_run_new(lex, &opt, &err);
