@@ -447,7 +447,7 @@ static void errors_in_attributes(void **state)
                  "ID')");
     expect_error("@theme a\n  colr: #000000\n",
                  "t.lexicon:2:3: unknown attribute 'colr' (known: label, description, colour, "
-                 "negation; an entry cannot contain ':')");
+                 "negation, context; an entry cannot contain ':')");
     expect_error("@theme a\nlabel: A\nlabel: B\n",
                  "t.lexicon:3:1: duplicate attribute 'label' for theme 'a'");
     expect_error("@theme a\ncolour: #000000\ncolor: #FFFFFF\n",
