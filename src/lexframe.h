@@ -114,12 +114,16 @@ typedef struct lf_lexicon lf_lexicon;
 /* Returns an empty lexicon the caller owns (lf_lexicon_free). */
 lf_lexicon *lf_lexicon_new(void);
 void lf_lexicon_free(lf_lexicon *lex);
-/* Adds the themes of a lexicon file (read as the native format whatever its name), or of
- * every *.lexicon file below a directory (recursive, in byte order of the paths; hidden
- * entries skipped). opt may be NULL (default limits). Errors are LF_ERR_LEXICON with
- * "file:line:col: message" (a missing path: "PATH: No such file or directory"), or
- * LF_ERR_LIMIT (file-bytes, lexicon-entries). Negation move targets must be declared by
- * this call or an earlier one. */
+/* Adds the themes of a lexicon file, read by its extension (.lexicon, .dic, .dicx, .csv,
+ * .lc3, .ykd, .lcd, .cat, .yml, .yaml, .txt, .tsv; any other name: the native format) or
+ * as opt->lexicon_format, or of every dictionary file below a directory (recursive, in
+ * byte order of the paths; hidden entries skipped; word lists and .csv only with
+ * opt->lexicon_format). opt may be NULL (defaults: UTF-8, formats by extension). What a
+ * reader cannot use is recorded as a warning (lf_lexicon_warning). Errors are
+ * LF_ERR_LEXICON with "file:line:col: message" (a missing path: "PATH: No such file or
+ * directory"), LF_ERR_LIMIT (file-bytes, lexicon-entries), or LF_ERR_USAGE for an unknown
+ * lexicon_format, encoding or lexicon_theme. Negation move targets and context-rule themes
+ * must be declared by this call or an earlier one. */
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
                           lf_error *err) LF_WARN_UNUSED;
 size_t lf_lexicon_theme_count(const lf_lexicon *lex);
@@ -180,7 +184,8 @@ typedef struct lf_match_row {
     const char *negator;      /* the negating word, or NULL */
     const char *left, *right; /* context words (only for kwic runs, else NULL) */
     const char *status;       /* "counted", or why it was suppressed: "overlap",
-                                 "excluded", "negated-ignored" */
+                                 "excluded", "negated-ignored", "context" (a context rule
+                                 of its theme does not hold) */
 } lf_match_row;
 
 /* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
@@ -198,7 +203,8 @@ lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN
 void lf_run_set_context(lf_run *run, size_t words);
 /* Streams rows to fn while counting. */
 void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
-/* Also hand suppressed matches (overlap, excluded, negated-ignored) to the callback. */
+/* Also hand suppressed matches (overlap, excluded, negated-ignored, context) to the
+ * callback. */
 void lf_run_set_list_suppressed(lf_run *run, bool on);
 /* Where per-file error messages go (default stderr). */
 void lf_run_set_diagnostics(lf_run *run, FILE *fp);

@@ -12,8 +12,16 @@
 
 typedef struct csv_field {
     size_t start, len; /* in the row buffer (quotes removed, "" unescaped) */
-    size_t line, col;
+    size_t line;
+    const char *at, *line_start; /* where it starts in the data, for its column */
 } csv_field;
+
+/* The field's 1-based column, counted only when a message needs it (counting for every
+ * field would be quadratic in the width of the General Inquirer's 184-column rows). */
+static size_t fcol(const csv_field *f)
+{
+    return lf_col_of(f->line_start, f->at);
+}
 
 typedef struct csv {
     lf_reader *r;
@@ -42,9 +50,9 @@ static lf_status csv_row(csv *c, bool *got)
         return LF_OK;
     *got = true;
     for (;;) {
-        csv_field f = {c->buf.len, 0, c->line, lf_col_of(c->line_start, c->data + c->pos)};
+        csv_field f = {c->buf.len, 0, c->line, c->data + c->pos, c->line_start};
         if (c->pos < c->len && c->data[c->pos] == '"') {
-            size_t qline = c->line, qcol = f.col;
+            size_t qline = c->line, qcol = fcol(&f);
             c->pos++;
             for (;;) {
                 if (c->pos >= c->len)
@@ -155,12 +163,12 @@ static lf_status header_themes(csv *c, lf_reader *r, size_t first, const char *s
         if (skipped)
             continue;
         if (n == 0) {
-            lf_reader_warn(r, c->fields.v[i].line, c->fields.v[i].col,
+            lf_reader_warn(r, c->fields.v[i].line, fcol(&c->fields.v[i]),
                            "column %zu has no category name: its cells are not used", i + 1);
             continue;
         }
         uint32_t t;
-        st = lf_reader_theme(r, -1, name, n, c->fields.v[i].line, c->fields.v[i].col, false, &t);
+        st = lf_reader_theme(r, -1, name, n, c->fields.v[i].line, fcol(&c->fields.v[i]), false, &t);
         th[i] = (int32_t)t;
     }
     *out = th;
@@ -188,7 +196,7 @@ lf_status lf_lexicon_read_dicx(lf_lexicon *lex, const char *path, const char *da
     while (st == LF_OK && (st = csv_row(&c, &got)) == LF_OK && got) {
         size_t pn;
         const char *pat = fld(&c, 0, &pn);
-        size_t line = c.fields.v[0].line, col = c.fields.v[0].col;
+        size_t line = c.fields.v[0].line, col = fcol(&c.fields.v[0]);
         if (c.fields.n > n_cols && !extra_line)
             extra_line = line;
         if (pn == 0) {
@@ -209,7 +217,7 @@ lf_status lf_lexicon_read_dicx(lf_lexicon *lex, const char *path, const char *da
             lf_entry_spec spec = {0};
             if (!(n == 1 && (*v == 'X' || *v == 'x'))) {
                 if (!lf_parse_number(v, v + n, &spec.weight)) {
-                    lf_reader_warn(&r, c.fields.v[i].line, c.fields.v[i].col,
+                    lf_reader_warn(&r, c.fields.v[i].line, fcol(&c.fields.v[i]),
                                    "cell '%.*s' is neither X nor a number: '%.*s' is not added "
                                    "to '%s'",
                                    (int)n, v, (int)pn, pat, lex->themes[themes[i]].label);
@@ -259,7 +267,7 @@ lf_status lf_lexicon_read_inquirer(lf_lexicon *lex, const char *path, const char
     while (st == LF_OK && (st = csv_row(&c, &got)) == LF_OK && got) {
         size_t pn;
         const char *pat = fld(&c, 0, &pn);
-        size_t line = c.fields.v[0].line, col = c.fields.v[0].col;
+        size_t line = c.fields.v[0].line, col = fcol(&c.fields.v[0]);
         if (pn == 0)
             continue;
         const char *hash = memchr(pat, '#', pn);

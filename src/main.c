@@ -94,7 +94,7 @@ static const struct opt_doc {
     {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC, "FMT",
      "tag: tsv (default) or jsonl; kwic: text (default), tsv or jsonl"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
-     "tag: also list suppressed matches (overlap, excluded, negated-ignored)"},
+     "tag: also list suppressed matches (overlap, excluded, negated-ignored, context)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
      "kwic: only this theme and its sub-themes (repeatable)"},
     {"speaker", required_argument, O_SPEAKER, CMD_KWIC, "NAME",
