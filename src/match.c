@@ -153,9 +153,9 @@ struct lf_matcher {
     /* scratch */
     LF_VEC(cand) cands;
     LF_VEC(uint32_t) states, next_states;
-    lf_buf joined_fold, joined_case;
-    LF_VEC(uint32_t) off_fold, off_case;   /* token start offsets in the joined buffers */
-    LF_VEC(uint32_t) send_fold, send_case; /* each sentence's end offset in them */
+    lf_buf joined_fold, joined_case;       /* the current sentence's words, joined */
+    uint32_t joined_fold_sent, joined_case_sent; /* rx_serial they were built for */
+    LF_VEC(uint32_t) off_fold;             /* word offsets in the last one built */
     /* regex prefilter: per form, the regexes whose literal its word contains */
     uint32_t *form_rx_off;
     uint16_t *form_rx_n;
@@ -163,6 +163,12 @@ struct lf_matcher {
     LF_VEC(uint32_t) rx_always;  /* regexes without a literal: run on every sentence */
     LF_VEC(uint32_t) rx_run;     /* regexes to run on the current sentence */
     LF_VEC(rx_literal) rx_lits;  /* every prefilter literal */
+    /* literals by their first two bytes: rx_bigram[b] .. rx_bigram[b + 1] index
+       rx_by_bigram (built once, when the first form is resolved) */
+    uint32_t *rx_bigram;
+    LF_VEC(uint32_t) rx_by_bigram;
+    uint32_t *rx_lit_stamp;
+    uint32_t rx_lit_serial;
     LF_VEC(uint32_t) rx_touched; /* regexes with a literal seen in the current sentence */
     uint32_t *rx_stamp;          /* == rx_serial when the regex is in rx_touched */
     uint32_t *rx_seen;           /* clauses satisfied in the current sentence (bit mask) */
@@ -631,6 +637,9 @@ void lf_matcher_free(lf_matcher *m)
     LF_VEC_FREE(m->rx_lits);
     free(m->rx_seen);
     LF_VEC_FREE(m->rx_touched);
+    free(m->rx_bigram);
+    LF_VEC_FREE(m->rx_by_bigram);
+    free(m->rx_lit_stamp);
     LF_VEC_FREE(m->regexes);
     pcre2_match_context_free(m->mctx);
     pcre2_jit_stack_free(m->jit_stack);
@@ -645,9 +654,6 @@ void lf_matcher_free(lf_matcher *m)
     lf_buf_free(&m->joined_fold);
     lf_buf_free(&m->joined_case);
     LF_VEC_FREE(m->off_fold);
-    LF_VEC_FREE(m->off_case);
-    LF_VEC_FREE(m->send_fold);
-    LF_VEC_FREE(m->send_case);
     free(m->form_rx_off);
     free(m->form_rx_n);
     LF_VEC_FREE(m->rx_pool);
@@ -717,7 +723,66 @@ static void prefix_pids(lf_matcher *m, const lf_strmap *map, const char *s, size
     }
 }
 
-static void resolve_form(lf_matcher *m, uint32_t fid)
+/* Indexes the prefilter literals by their first two bytes (a counting sort). */
+static void build_bigram_index(lf_matcher *m)
+{
+    m->rx_bigram = lf_xcalloc(65536 + 1, sizeof *m->rx_bigram);
+    for (size_t k = 0; k < m->rx_lits.n; k++) {
+        const unsigned char *t = (const unsigned char *)m->rx_lits.v[k].text;
+        m->rx_bigram[(t[0] << 8 | t[1]) + 1]++;
+    }
+    for (size_t b = 0; b < 65536; b++)
+        m->rx_bigram[b + 1] += m->rx_bigram[b];
+    lf_grow((void **)&m->rx_by_bigram.v, &m->rx_by_bigram.cap, m->rx_lits.n, sizeof(uint32_t));
+    m->rx_by_bigram.n = m->rx_lits.n;
+    uint32_t *fill = lf_xcalloc(65536, sizeof *fill);
+    for (size_t k = 0; k < m->rx_lits.n; k++) {
+        const unsigned char *t = (const unsigned char *)m->rx_lits.v[k].text;
+        unsigned b = (unsigned)(t[0] << 8 | t[1]);
+        m->rx_by_bigram.v[m->rx_bigram[b] + fill[b]++] = (uint32_t)k;
+    }
+    free(fill);
+    m->rx_lit_stamp = lf_xcalloc(m->rx_lits.n, sizeof *m->rx_lit_stamp);
+}
+
+/* Appends to rx_pool the literals (of case-sensitive regexes when `cs`, else of the others)
+ * that occur in the word s[0, n): each position is looked up by its two bytes. */
+static void rx_literals_in(lf_matcher *m, const char *s, size_t n, bool cs)
+{
+    if (!m->rx_bigram)
+        build_bigram_index(m);
+    m->rx_lit_serial++;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned b = (unsigned)(u[i] << 8 | u[i + 1]);
+        for (uint32_t j = m->rx_bigram[b]; j < m->rx_bigram[b + 1]; j++) {
+            uint32_t k = m->rx_by_bigram.v[j];
+            const rx_literal *l = &m->rx_lits.v[k];
+            if (m->rx_lit_stamp[k] == m->rx_lit_serial ||
+                m->regexes.v[l->regex].case_sensitive != cs)
+                continue;
+            size_t len = strlen(l->text);
+            if (len <= n - i && memcmp(s + i, l->text, len) == 0) {
+                m->rx_lit_stamp[k] = m->rx_lit_serial;
+                uint32_t code = l->regex * 32 + l->clause;
+                LF_VEC_PUSH(m->rx_pool, code);
+            }
+        }
+    }
+}
+
+static void resolve_new_form(lf_matcher *m, uint32_t fid);
+
+/* Makes sure the per-form cache holds form fid: a test and a return for every word but the
+ * first occurrence of each form. */
+static inline void resolve_form(lf_matcher *m, uint32_t fid)
+{
+    if (fid < m->cache_cap && m->form_off[fid] != UINT32_MAX)
+        return;
+    resolve_new_form(m, fid);
+}
+
+static void resolve_new_form(lf_matcher *m, uint32_t fid)
 {
     if (fid >= m->cache_cap) {
         size_t old = m->cache_cap;
@@ -762,12 +827,10 @@ static void resolve_form(lf_matcher *m, uint32_t fid)
     m->form_neg[fid] = neg;
     /* the prefilter literals this word contains, as regex * 32 + clause */
     size_t rfirst = m->rx_pool.n;
-    for (size_t k = 0; k < m->rx_lits.n; k++) {
-        const rx_literal *l = &m->rx_lits.v[k];
-        if (strstr(m->regexes.v[l->regex].case_sensitive ? f->key : f->norm, l->text)) {
-            uint32_t code = l->regex * 32 + l->clause;
-            LF_VEC_PUSH(m->rx_pool, code);
-        }
+    if (m->rx_lits.n) {
+        rx_literals_in(m, f->norm, f->norm_len, false);
+        if (m->regex_needs_case)
+            rx_literals_in(m, f->key, f->key_len, true);
     }
     m->form_rx_off[fid] = (uint32_t)rfirst;
     m->form_rx_n[fid] = (uint16_t)(m->rx_pool.n - rfirst);
@@ -828,41 +891,33 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
     }
 }
 
-/* Builds the joined-words buffers for regex entries: each sentence's words (folded and/or
- * case-kept forms) separated by single spaces, one sentence per line. */
-static void build_joined(lf_matcher *m, const lf_tokens *toks)
+/* Builds the joined words of sentence `s` for regex entries: its words (case-folded, or
+ * case kept when `cs`) separated by single spaces, with each word's offset. Built only for
+ * sentences on which a regex runs. */
+static void build_joined(lf_matcher *m, const lf_tokens *toks, const lf_sentence *s, bool cs)
 {
-    lf_buf_reset(&m->joined_fold);
-    lf_buf_reset(&m->joined_case);
-    m->off_fold.n = m->off_case.n = 0;
-    m->send_fold.n = m->send_case.n = 0;
-    for (size_t si = 0; si < toks->n_sent; si++) {
-        const lf_sentence *s = &toks->sent[si];
-        for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
-            const lf_form *f = lf_vocab_form(m->vocab, toks->tok[t].form);
-            if (m->regex_needs_fold) {
-                if (t > s->tok_first)
-                    lf_buf_putc(&m->joined_fold, ' ');
-                uint32_t off = (uint32_t)m->joined_fold.len;
-                LF_VEC_PUSH(m->off_fold, off);
-                lf_buf_append(&m->joined_fold, f->norm, f->norm_len);
-            }
-            if (m->regex_needs_case) {
-                if (t > s->tok_first)
-                    lf_buf_putc(&m->joined_case, ' ');
-                uint32_t off = (uint32_t)m->joined_case.len;
-                LF_VEC_PUSH(m->off_case, off);
-                lf_buf_append(&m->joined_case, f->key, f->key_len);
-            }
-        }
-        uint32_t end_fold = (uint32_t)m->joined_fold.len, end_case = (uint32_t)m->joined_case.len;
-        LF_VEC_PUSH(m->send_fold, end_fold);
-        LF_VEC_PUSH(m->send_case, end_case);
-        if (m->regex_needs_fold)
-            lf_buf_putc(&m->joined_fold, '\n');
-        if (m->regex_needs_case)
-            lf_buf_putc(&m->joined_case, '\n');
+    lf_buf *jb = cs ? &m->joined_case : &m->joined_fold;
+    uint32_t *built = cs ? &m->joined_case_sent : &m->joined_fold_sent;
+    uint32_t serial = m->rx_serial;
+    if (*built == serial)
+        return;
+    *built = serial;
+    lf_buf_reset(jb);
+    m->off_fold.n = 0;
+    for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
+        const lf_form *f = lf_vocab_form(m->vocab, toks->tok[t].form);
+        if (t > s->tok_first)
+            lf_buf_putc(jb, ' ');
+        uint32_t off = (uint32_t)jb->len;
+        LF_VEC_PUSH(m->off_fold, off);
+        if (cs)
+            lf_buf_append(jb, f->key, f->key_len);
+        else
+            lf_buf_append(jb, f->norm, f->norm_len);
     }
+    lf_buf_cstr(jb);
+    /* the offsets of the other buffer are stale now */
+    *(cs ? &m->joined_fold_sent : &m->joined_case_sent) = 0;
 }
 
 /* Index of the last element of sorted offs[first, end) that is <= off (first if none). */
@@ -885,12 +940,12 @@ static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_token
                                 uint32_t si, const regex_entry *re, lf_error *err)
 {
     const lf_sentence *s = &toks->sent[si];
+    build_joined(m, toks, s, re->case_sensitive);
     const lf_buf *jb = re->case_sensitive ? &m->joined_case : &m->joined_fold;
-    const uint32_t *offs = re->case_sensitive ? m->off_case.v : m->off_fold.v;
-    size_t sbeg = offs[s->tok_first];
-    size_t send = re->case_sensitive ? m->send_case.v[si] : m->send_fold.v[si];
-    PCRE2_SPTR subject = (PCRE2_SPTR)jb->data + sbeg;
-    PCRE2_SIZE len = send - sbeg, pos = 0;
+    const uint32_t *offs = m->off_fold.v; /* offs[i]: where word tok_first + i starts */
+    uint32_t nw = s->tok_end - s->tok_first;
+    PCRE2_SPTR subject = (PCRE2_SPTR)jb->data;
+    PCRE2_SIZE len = jb->len, pos = 0;
     while (pos <= len) {
         int rc = pcre2_match(re->code, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -910,13 +965,13 @@ static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_token
         PCRE2_SIZE ms = ov[0], me = ov[1];
         if (me > ms) {
             /* the whole words the match touches */
-            uint32_t a = last_at_or_before(offs, s->tok_first, s->tok_end, sbeg + ms);
-            uint32_t b = last_at_or_before(offs, s->tok_first, s->tok_end, sbeg + me - 1);
-            const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[a].form);
+            uint32_t a = last_at_or_before(offs, 0, nw, ms);
+            uint32_t b = last_at_or_before(offs, 0, nw, me - 1);
+            const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[s->tok_first + a].form);
             uint32_t alen = re->case_sensitive ? fa->key_len : fa->norm_len;
-            if (sbeg + ms >= offs[a] + alen && a < b)
+            if (ms >= offs[a] + alen && a < b)
                 a++; /* the match began on the space after word a */
-            add_cand(m, a, b + 1, re->entry);
+            add_cand(m, s->tok_first + a, s->tok_first + b + 1, re->entry);
             pos = me;
         } else {
             pos = ms + 1;
@@ -1049,7 +1104,6 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
 {
     out->n = 0;
     if (m->regexes.n) {
-        build_joined(m, toks);
         if (!m->rx_stamp) {
             m->rx_stamp = lf_xcalloc(m->regexes.n, sizeof *m->rx_stamp);
             m->rx_seen = lf_xcalloc(m->regexes.n, sizeof *m->rx_seen);
