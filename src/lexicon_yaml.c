@@ -61,10 +61,16 @@ static lf_status value(yrd *Y, int32_t theme, const yaml_event_t *key, unsigned 
     if (st != LF_OK)
         return st;
     switch (ev.type) {
-    case YAML_SCALAR_EVENT:
-        if (ev.data.scalar.length || ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    case YAML_SCALAR_EVENT: {
+        /* "key:", "key: ~" and "key: null" (plain): an empty category */
+        const char *v = (const char *)ev.data.scalar.value;
+        bool null = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                    (ev.data.scalar.length == 0 || strcmp(v, "~") == 0 ||
+                     strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
+        if (!null)
             st = scalar_entry(Y, (uint32_t)theme, &ev);
-        break; /* "key:" with nothing after it: an empty category */
+        break;
+    }
     case YAML_SEQUENCE_START_EVENT:
         for (;;) {
             yaml_event_t item;

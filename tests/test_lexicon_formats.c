@@ -368,7 +368,8 @@ static void yaml_reads(void **state)
                       "US:\n"
                       "  MA: Boston\n"
                       "  '': Washington DC\n"
-                      "EMPTY:\n";
+                      "EMPTY:\n"
+                      "NONE: ~\n";
     lf_lexicon *lex = load_text("n.yml", yml, NULL);
     char *d = dump_lex(lex, true);
     assert_string_equal(d, "africa depth 1 label 'AFRICA'\n"
@@ -385,7 +386,8 @@ static void yaml_reads(void **state)
                            "  washington dc weight 1\n"
                            "us.ma depth 2 label 'MA'\n"
                            "  boston weight 1\n"
-                           "empty depth 1 label 'EMPTY'\n");
+                           "empty depth 1 label 'EMPTY'\n"
+                           "none depth 1 label 'NONE'\n");
     free(d);
     assert_int_equal(lex->entries[3].line, 5);
     lf_lexicon_free(lex);
