@@ -313,6 +313,21 @@ static void ykd_is_parsed_safely(void **state)
         assert_null(strstr(err.message, "TOPSECRET"));
     }
     lf_lexicon_free(lex);
+    /* an entity bomb fails at once instead of expanding */
+    lf_buf bomb = {0};
+    lf_buf_puts(&bomb, "<?xml version=\"1.0\"?>\n<!DOCTYPE d [\n<!ENTITY a \"aaaaaaaaaa\">\n");
+    for (char c = 'b'; c <= 'i'; c++) {
+        lf_buf_printf(&bomb, "<!ENTITY %c \"", c);
+        for (int k = 0; k < 10; k++)
+            lf_buf_printf(&bomb, "&%c;", c - 1);
+        lf_buf_puts(&bomb, "\">\n");
+    }
+    lf_buf_puts(&bomb, "]>\n<dictionary><cnode name=\"&i;\"><pnode name=\"&i;\"/></cnode>"
+                       "</dictionary>\n");
+    const char *lol = load_error("lol.ykd", bomb.data, bomb.len, NULL, LF_ERR_LEXICON);
+    assert_true(strncmp(lol, "lol.ykd:13:", 11) == 0);
+    assert_non_null(strstr(lol, "XML: "));
+    lf_buf_free(&bomb);
     /* malformed XML: the parser's message with line and column */
     const char *bad = "<dictionary>\n<cnode name=\"a\">\n<pnode name=\"x\">\n</dictionary>\n";
     const char *msg = load_error("bad.ykd", bad, strlen(bad), NULL, LF_ERR_LEXICON);
