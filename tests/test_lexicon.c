@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "shared_data.h"
 #include "ingest.h"
 #include "lexicon.h"
 #include "match.h"
@@ -831,7 +832,7 @@ typedef struct expect_frame {
 static void seed_interview_frames(void **state)
 {
     (void)state;
-    const char *shared = getenv("LF_SHARED_DATA");
+    const char *shared = lf_test_shared_data();
     char seed[1024];
     snprintf(seed, sizeof seed, "%s/seed/bayyenat-interview.txt", shared ? shared : "");
     struct stat sb;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared_data.h"
 #include "lexicon.h"
 #include "util.h"
 
@@ -455,7 +456,7 @@ static int teardown(void **state)
 
 int main(void)
 {
-    data_dir = getenv("LF_SHARED_DATA");
+    data_dir = lf_test_shared_data();
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/lexicons", data_dir ? data_dir : "");
     if (!data_dir || access(probe, R_OK) != 0) {
