@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "ingest.h"
+#include "shared_data.h"
 
 static char tei_dir[4096];
 
@@ -293,7 +294,7 @@ static void play_speeches_attributed(void **state)
 
 int main(void)
 {
-    const char *data = getenv("LF_SHARED_DATA");
+    const char *data = lf_test_shared_data();
     struct stat st;
     if (!data || snprintf(tei_dir, sizeof tei_dir, "%s/tei", data) >= (int)sizeof tei_dir ||
         stat(tei_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
