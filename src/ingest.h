@@ -65,6 +65,7 @@ typedef struct lf_turn {
 typedef struct lf_span_src {
     const char *element;
     uint32_t offset;
+    uint32_t chars; /* code points of lf_doc.text before the span */
     bool para;
 } lf_span_src;
 
@@ -138,11 +139,12 @@ void lf_doc_free(lf_doc *doc);
  * line index once; a document built by hand (no index) is scanned. */
 size_t lf_doc_line_of(const lf_doc *doc, size_t off);
 /* For a document with span sources (TEI): the element holding byte `off` of turn `turn`
- * and the character offset of `off` inside that element's string value. Returns false
- * (and leaves the outputs alone) when the document has no span sources or no span of the
- * turn contains off (off == a span's end counts as inside it). */
-bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, const char **element,
-                      size_t *elem_offset);
+ * and the character offset of `off` inside that element's string value. `char_off` is the
+ * code point offset of `off` in doc->text (a token's cstart or cend), which makes this
+ * O(log spans). Returns false (outputs untouched) when the document has no span sources
+ * or no span of the turn contains off (off == a span's end counts as inside it). */
+bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, size_t char_off,
+                      const char **element, size_t *elem_offset);
 
 /* One input file found under an input argument. */
 typedef struct lf_input_file {

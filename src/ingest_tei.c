@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <libxml/parserInternals.h>
+#include <libxml/valid.h>
 #include <libxml/xmlreader.h>
 
 #include "frontmatter.h"
@@ -60,8 +61,9 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
 }
 
 /* Nothing that loads or expands: see tei.h. BIG_LINES keeps line numbers past 65535. */
-#define READER_OPTIONS \
-    (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING)
+#define READER_OPTIONS                                                                     \
+    (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING |      \
+     XML_PARSE_NODICT)
 
 lf_status lf_xml_open(lf_xml *x, const char *path, const uint64_t *limits, lf_error *err)
 {
@@ -141,6 +143,9 @@ void lf_xml_close(lf_xml *x)
 {
     if (x->r)
         xmlFreeTextReader(x->r);
+    if (x->doc) /* kept by the reader once asked for (see lf_xml_next) */
+        xmlFreeDoc(x->doc);
+    x->doc = NULL;
     if (x->fd >= 0)
         close(x->fd);
     free(x->mem);
@@ -192,6 +197,16 @@ int lf_xml_next(lf_xml *x, lf_error *err)
     }
     if (rc == 0)
         return 0;
+    /* libxml2 registers every xml:id in the document's ID table, even when streaming, and
+       never forgets one: memory would grow with the file. Nothing here looks IDs up, so
+       the table is emptied as reading goes (with XML_PARSE_NODICT the ids are not kept in
+       a dictionary either). */
+    if (!x->doc)
+        x->doc = xmlTextReaderCurrentDoc(x->r);
+    if (x->doc && x->doc->ids && (++x->nodes & 4095) == 0) {
+        xmlFreeIDTable(x->doc->ids);
+        x->doc->ids = NULL;
+    }
     int type = xmlTextReaderNodeType(x->r);
     switch (type) {
     case XML_READER_TYPE_ENTITY_REFERENCE:
@@ -906,7 +921,8 @@ struct lf_tei {
     /* the open span */
     bool span_open, pending_para;
     size_t span_start, span_last;
-    uint32_t span_offset;
+    uint32_t span_offset, span_chars;
+    size_t text_chars;      /* code points in `text` */
     const char *span_element;
     /* per document */
     lf_strmap label_names;  /* who → first <speaker> text (index into label_vec) */
@@ -1198,6 +1214,7 @@ static void text_append(lf_tei *t, lf_doc *doc, const char *s, size_t n)
     lf_buf_append(&t->text, s, n);
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
+        t->text_chars += ((unsigned char)c & 0xC0) != 0x80;
         if (c != '\n' && c != '\r')
             continue;
         if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
@@ -1238,8 +1255,10 @@ static void close_span(lf_tei *t, lf_doc *doc)
     lf_grow((void **)&doc->spans, &doc->cap_spans, doc->n_spans + 1, sizeof *doc->spans);
     lf_grow((void **)&doc->span_src, &doc->cap_span_src, doc->n_spans + 1,
             sizeof *doc->span_src);
-    doc->span_src[doc->n_spans] = (lf_span_src){
-        .element = t->span_element, .offset = t->span_offset, .para = t->pending_para};
+    doc->span_src[doc->n_spans] = (lf_span_src){.element = t->span_element,
+                                                 .offset = t->span_offset,
+                                                 .chars = t->span_chars,
+                                                 .para = t->pending_para};
     doc->spans[doc->n_spans++] = (lf_span){(uint32_t)t->span_start, (uint32_t)t->span_last};
     t->pending_para = false;
 }
@@ -1264,6 +1283,7 @@ static void speech_text(lf_tei *t, lf_doc *doc, const char *s, size_t n)
             return;
         t->span_open = true;
         t->span_start = t->text.len;
+        t->span_chars = (uint32_t)t->text_chars;
         t->span_offset = (uint32_t)*counter;
         t->span_element = t->in_segment ? t->seg_id : t->speech_id;
     }
@@ -1646,6 +1666,7 @@ static void part_begin(lf_tei *t, lf_doc *doc)
     doc->line_starts[0] = 0;
     doc->n_lines = 1;
     lf_buf_reset(&t->text);
+    t->text_chars = 0;
     lf_strmap_free(&t->speaker_ix);
     lf_strmap_init(&t->speaker_ix);
 }
@@ -1970,8 +1991,8 @@ lf_status lf_tei_next_part(lf_tei *t, lf_doc *doc, lf_error *err)
 
 /* ==== mapping back to elements ========================================================== */
 
-bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, const char **element,
-                      size_t *elem_offset)
+bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, size_t char_off,
+                      const char **element, size_t *elem_offset)
 {
     if (!doc->span_src || turn >= doc->n_turns)
         return false;
@@ -1988,10 +2009,11 @@ bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, const char **e
     if (lo >= tu->span_first + tu->span_count)
         return false;
     const lf_span *sp = &doc->spans[lo];
-    if (off < sp->start || off > sp->end)
+    const lf_span_src *src = &doc->span_src[lo];
+    if (off < sp->start || off > sp->end || char_off < src->chars)
         return false;
-    *element = doc->span_src[lo].element;
-    *elem_offset = doc->span_src[lo].offset + count_cps(doc->text + sp->start, off - sp->start);
+    *element = src->element;
+    *elem_offset = src->offset + (char_off - src->chars);
     return true;
 }
 

@@ -248,11 +248,11 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
     if (d->span_src) {
         const char *el = NULL;
         size_t off = 0;
-        if (lf_doc_source_of(d, sent->turn, t0->start, &el, &off)) {
+        if (lf_doc_source_of(d, sent->turn, t0->start, t0->cstart, &el, &off)) {
             row.element = el;
             row.element_start = off;
         }
-        if (lf_doc_source_of(d, sent->turn, t1->end, &el, &off)) {
+        if (lf_doc_source_of(d, sent->turn, t1->end, t1->cend, &el, &off)) {
             row.element_last = el;
             row.element_end = off;
         }

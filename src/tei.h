@@ -23,7 +23,7 @@
 
 /* ---- the guarded XML reader -------------------------------------------------------
  * libxml2's streaming reader with XML_PARSE_NONET | XML_PARSE_NOCDATA |
- * XML_PARSE_BIG_LINES and nothing that loads or expands: no DTD loading, no entity
+ * XML_PARSE_BIG_LINES | XML_PARSE_NODICT and nothing that loads or expands: no DTD loading, no entity
  * substitution, no XInclude, no HUGE. An external-entity loader that refuses everything is
  * installed process-wide. Any entity reference in content (&name; other than the five
  * predefined ones and character references) fails the file, as do entity loops (bombs)
@@ -32,6 +32,8 @@
  * line. */
 typedef struct lf_xml {
     xmlTextReaderPtr r;
+    xmlDocPtr doc;     /* the reader's document, freed by lf_xml_close */
+    unsigned long nodes;
     int fd;
     const char *path; /* borrowed from the opener */
     uint64_t max_depth, max_text;

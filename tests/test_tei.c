@@ -90,6 +90,15 @@ static const lf_speaker *speaker_of(fixture *f, size_t turn)
     return &f->doc.speakers[s];
 }
 
+/* Code points of doc->text before byte off. */
+static size_t cps_before(const lf_doc *d, size_t off)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < off; i++)
+        c += ((unsigned char)d->text[i] & 0xC0) != 0x80;
+    return c;
+}
+
 static const char *meta(const lf_doc *d, const char *key)
 {
     for (size_t i = 0; i < d->n_meta; i++)
@@ -233,14 +242,15 @@ static void sitting_spans_and_sources(void **state)
     const char *el = NULL;
     size_t off = 0;
     size_t again = d->spans[t0->span_first + 2].start + 2;
-    assert_true(lf_doc_source_of(d, 0, again, &el, &off));
+    assert_true(lf_doc_source_of(d, 0, again, cps_before(d, again), &el, &off));
     assert_string_equal(el, "T1.s2");
     assert_int_equal(off, 32);
     /* text directly in the utterance points to the utterance (generated id) */
-    assert_true(lf_doc_source_of(d, 4, d->spans[d->turns[4].span_first].start, &el, &off));
+    size_t direct = d->spans[d->turns[4].span_first].start;
+    assert_true(lf_doc_source_of(d, 4, direct, cps_before(d, direct), &el, &off));
     assert_string_equal(el, "lf-t-u5");
     assert_int_equal(off, 0);
-    assert_false(lf_doc_source_of(d, 0, 0, &el, &off));
+    assert_false(lf_doc_source_of(d, 0, 0, 0, &el, &off));
     /* source lines */
     assert_int_equal(lf_doc_line_of(d, d->spans[t0->span_first].start), 30);
     assert_int_equal(lf_doc_line_of(d, d->spans[t0->span_first + 2].start), 31);
