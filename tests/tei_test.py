@@ -292,7 +292,13 @@ def test_hostile(work):
 
 
 def test_parts(work):
-    paths = [os.path.join(FIX, "sitting.xml")]
+    # the first part holds no match at all (an empty match list must be fine)
+    quiet = os.path.join(work, "quiet-first.xml")
+    with open(quiet, "w") as f:
+        f.write('<TEI><text><body><u who="#a"><seg>Good morning.</seg></u>' +
+                '<u who="#b"><seg>They betrayed us. We need leverage.</seg></u>' * 50 +
+                '</body></text></TEI>\n')
+    paths = [quiet, os.path.join(FIX, "sitting.xml")]
     shared = shared_data()
     if shared and os.path.isdir(os.path.join(shared, "tei")):
         paths.append(os.path.join(shared, "tei"))
