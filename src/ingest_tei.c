@@ -1118,39 +1118,46 @@ static const tei_registry *chain(const lf_tei *t, int i)
     }
 }
 
-static const tei_person *find_person(const lf_tei *t, const char *id, const tei_registry **in)
+/* Looks id up in one of the registries' maps, in chain order: the registry that has it
+ * and the index there. */
+typedef enum { IN_PERSONS, IN_ORGS, IN_CATS } reg_map;
+
+static bool find_in_chain(const lf_tei *t, reg_map which, const char *id,
+                          const tei_registry **in, uint32_t *ix)
 {
     for (int i = 0; i < 3; i++) {
         const tei_registry *r = chain(t, i);
-        uint32_t ix;
-        if (r && lf_strmap_get(&r->person_ix, id, strlen(id), &ix)) {
+        if (!r)
+            continue;
+        const lf_strmap *m = which == IN_PERSONS ? &r->person_ix
+                             : which == IN_ORGS  ? &r->org_ix
+                                                 : &r->cat_ix;
+        if (lf_strmap_get(m, id, strlen(id), ix) && (which != IN_CATS || r->cats.v[*ix].term)) {
             *in = r;
-            return &r->persons.v[ix];
+            return true;
         }
     }
-    return NULL;
+    return false;
+}
+
+static const tei_person *find_person(const lf_tei *t, const char *id, const tei_registry **in)
+{
+    uint32_t ix;
+    return find_in_chain(t, IN_PERSONS, id, in, &ix) ? &(*in)->persons.v[ix] : NULL;
 }
 
 static const tei_org *find_org(const lf_tei *t, const char *id)
 {
-    for (int i = 0; i < 3; i++) {
-        const tei_registry *r = chain(t, i);
-        uint32_t ix;
-        if (r && lf_strmap_get(&r->org_ix, id, strlen(id), &ix))
-            return &r->orgs.v[ix];
-    }
-    return NULL;
+    const tei_registry *r;
+    uint32_t ix;
+    return find_in_chain(t, IN_ORGS, id, &r, &ix) ? &r->orgs.v[ix] : NULL;
 }
 
 static const char *find_term(const lf_tei *t, const char *id)
 {
-    for (int i = 0; i < 3; i++) {
-        const tei_registry *r = chain(t, i);
-        uint32_t ix;
-        if (r && lf_strmap_get(&r->cat_ix, id, strlen(id), &ix) && r->cats.v[ix].term)
-            return r->cats.v[ix].term;
-    }
-    return NULL;
+    const tei_registry *r;
+    uint32_t ix;
+    return find_in_chain(t, IN_CATS, id, &r, &ix) ? r->cats.v[ix].term : NULL;
 }
 
 /* The name valid on date (or the first). */
