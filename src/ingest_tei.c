@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/hash.h>
 #include <libxml/parserInternals.h>
 #include <libxml/valid.h>
 #include <libxml/xmlreader.h>
@@ -173,6 +174,27 @@ size_t lf_xml_line(lf_xml *x)
     return pl > 0 ? (size_t)pl : 0;
 }
 
+/* The line of the first <!ENTITY in the document's first 64 KiB (where a DOCTYPE is);
+ * the parser's line otherwise (libxml2 has read past the declaration by then). */
+static size_t entity_decl_line(lf_xml *x)
+{
+    char buf[65536];
+    ssize_t n;
+    if (x->mem) {
+        n = (ssize_t)strnlen(x->mem, sizeof buf);
+        memcpy(buf, x->mem, (size_t)n);
+    } else {
+        n = x->fd >= 0 ? pread(x->fd, buf, sizeof buf, 0) : -1;
+    }
+    for (ssize_t i = 0, line = 1; i + 8 <= n; i++) {
+        if (buf[i] == '\n')
+            line++;
+        else if (buf[i] == '<' && memcmp(buf + i, "<!ENTITY", 8) == 0)
+            return (size_t)line;
+    }
+    return lf_xml_line(x);
+}
+
 static int xml_fail_limit(lf_xml *x, lf_error *err, const char *what, lf_limit_id id,
                           uint64_t value)
 {
@@ -217,6 +239,20 @@ int lf_xml_next(lf_xml *x, lf_error *err)
                     "(use the character itself or a character reference)",
                     (const char *)xmlTextReaderConstName(x->r));
         return -1;
+    case XML_READER_TYPE_DOCUMENT_TYPE: {
+        /* Entities are refused where they are declared: an entity is either external (a
+           file or URL) or text that may expand without bound, in content or attributes. */
+        xmlDtdPtr dtd = (xmlDtdPtr)xmlTextReaderCurrentNode(x->r);
+        int n = dtd && dtd->entities ? xmlHashSize(dtd->entities) : 0;
+        if (n > 0) {
+            lf_error_at(err, LF_ERR_INPUT, x->path, entity_decl_line(x), 0,
+                        "the DTD declares %d entit%s: refused, lexframe never reads or expands "
+                        "DTD entities",
+                        n, n == 1 ? "y" : "ies");
+            return -1;
+        }
+        break;
+    }
     case XML_READER_TYPE_ELEMENT:
         if ((uint64_t)xmlTextReaderDepth(x->r) + 1 > x->max_depth)
             return xml_fail_limit(x, err, "elements are nested deeper than",

@@ -25,9 +25,11 @@
  * libxml2's streaming reader with XML_PARSE_NONET | XML_PARSE_NOCDATA |
  * XML_PARSE_BIG_LINES | XML_PARSE_NODICT and nothing that loads or expands: no DTD loading, no entity
  * substitution, no XInclude, no HUGE. An external-entity loader that refuses everything is
- * installed process-wide. Any entity reference in content (&name; other than the five
- * predefined ones and character references) fails the file, as do entity loops (bombs)
- * that libxml2 detects in attribute values, undefined entities and every XML error; the
+ * installed process-wide. A DTD declaring general entities fails the file (an entity is
+ * external, or text that could expand without bound in content or attributes), as does
+ * any entity reference in content (&name; other than the five predefined ones and
+ * character references), entity loops libxml2 detects, undefined entities and every XML
+ * error; the
  * xml-depth and xml-text-bytes limits are enforced on every node. Errors name the file and
  * line. */
 typedef struct lf_xml {

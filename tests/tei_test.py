@@ -267,8 +267,8 @@ def test_hostile(work):
     check(rc == 1, "hostile inputs give exit status 1")
     check(secs < 10, f"hostile inputs are rejected fast ({secs:.2f} s)")
     expect = {
-        "a-xxe-file.xml": ":3: entity reference '&x;' refused",
-        "b-xxe-net.xml": ":3: entity reference '&y;' refused",
+        "a-xxe-file.xml": ":2: the DTD declares 1 entity: refused",
+        "b-xxe-net.xml": ":2: the DTD declares 1 entity: refused",
         "c-dtd-net.xml": ":3: XML error: Entity 'mdash' not defined",
         "e-bomb.xml": ":13: XML error: Detected an entity reference loop",
         "f-bomb-attr.xml": ":13: XML error: Detected an entity reference loop",

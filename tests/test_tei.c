@@ -455,20 +455,24 @@ static const hostile_case hostile[] = {
     {"external entity, local file",
      "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
      "<TEI><text><body>\n<u who=\"#a\">a &x; b</u></body></text></TEI>",
-     LF_ERR_INPUT, "t.xml:4:", "entity reference '&x;' refused"},
+     LF_ERR_INPUT, "t.xml:2:", "the DTD declares 1 entity: refused"},
     {"external entity, network",
      "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [<!ENTITY y SYSTEM \"http://127.0.0.1:9/x\">]>\n"
      "<TEI><text><body><u who=\"#a\">\na &y; b</u></body></text></TEI>",
-     LF_ERR_INPUT, "t.xml:4:", "entity reference '&y;' refused"},
+     LF_ERR_INPUT, "t.xml:2:", "the DTD declares 1 entity: refused"},
+    {"internal entity expanded many times in an attribute (quadratic blowup)",
+     "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI [\n<!ENTITY e \"eeeeeeeeeeeeeeeeeeee\">]>\n"
+     "<TEI><text><body><u n=\"&e;&e;&e;&e;&e;&e;&e;&e;\">x</u></body></text></TEI>",
+     LF_ERR_INPUT, "t.xml:3:", "the DTD declares 1 entity: refused"},
     {"external DTD and undefined entity",
      "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI SYSTEM \"http://127.0.0.1:9/tei.dtd\">\n"
      "<TEI><text><body><u>&mdash;</u></body></text></TEI>",
      LF_ERR_INPUT, "t.xml:3:", "mdash"},
     {"entity bomb in content", BOMB_DTD "<TEI><text><body><u>&i;</u></body></text></TEI>",
-     LF_ERR_INPUT, "t.xml:13:", "entity reference loop"},
+     LF_ERR_INPUT, "t.xml:", "entit"},
     {"entity bomb in an attribute",
      BOMB_DTD "<TEI><text><body><u n=\"&i;\">x</u></body></text></TEI>", LF_ERR_INPUT,
-     "t.xml:13:", "entity reference loop"},
+     "t.xml:", "entit"},
     {"10,000-deep nesting", NULL, LF_ERR_LIMIT, "t.xml:2:", "xml-depth limit (128)"},
     {"huge text node", NULL, LF_ERR_LIMIT, "t.xml:2:", "xml-text-bytes limit (4194304)"},
     {"malformed", "<TEI><text>\n<body><u>x</body></text></TEI>", LF_ERR_INPUT, "t.xml:2:",
@@ -499,8 +503,8 @@ static void hostile_inputs_fail_fast(void **state)
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
         const hostile_case *h = &hostile[i];
         const char *xml = h->xml ? h->xml
-                          : i == 5 ? lf_buf_cstr(&deep)
-                                   : lf_buf_cstr(&huge);
+                          : strstr(h->name, "nesting") ? lf_buf_cstr(&deep)
+                                                       : lf_buf_cstr(&huge);
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         lf_status st = fx_read(f, xml);
