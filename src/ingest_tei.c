@@ -1925,6 +1925,14 @@ static lf_status read_part(lf_tei *t, lf_doc *doc, lf_error *err)
         }
         if (st != LF_OK)
             return st;
+        if (t->text.len >= UINT32_MAX - 1) { /* spans are 32-bit offsets */
+            const char *name = lf_limit_table()[LF_LIMIT_PART_BYTES].name;
+            lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_xml_line(&t->x), 0,
+                        "4 GiB of text in one part, more than lexframe can address; lower "
+                        "--limit %s=N (parts end between utterances)",
+                        name);
+            return LF_ERR_LIMIT;
+        }
         if (turn_ended && t->text.len >= part_bytes) {
             part_end(t, doc, true);
             return LF_OK;

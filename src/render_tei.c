@@ -25,6 +25,7 @@ typedef struct text_match {
 struct lf_tei_writer {
     FILE *out;
     const lf_lexicon *lex;
+    const lf_options *opt; /* the run's: its limits apply when a source is read again */
     size_t n_docs;
     bool corpus, corpus_open;
     char **cat_ids;     /* taxonomy category id of each theme */
@@ -202,10 +203,10 @@ static void put_span(FILE *fp, const lf_tei_writer *w, const char *a, size_t a_o
 lf_tei_writer *lf_tei_writer_new(FILE *fp, const lf_lexicon *lex, const lf_options *opt,
                                  size_t n_docs)
 {
-    (void)opt;
     lf_tei_writer *w = lf_xcalloc(1, sizeof *w);
     w->out = fp;
     w->lex = lex;
+    w->opt = opt;
     w->n_docs = n_docs;
     w->corpus = n_docs != 1;
     make_cat_ids(w);
@@ -520,9 +521,7 @@ static lf_status copy_end(copy_state *c, lf_error *err)
 static lf_status copy_tei(lf_tei_writer *w, const lf_doc *doc, lf_error *err)
 {
     copy_state c = {.w = w, .doc = doc, .tax_done = w->corpus};
-    lf_options o;
-    lf_options_init(&o);
-    lf_status st = lf_xml_open(&c.x, doc->path, o.limits, err);
+    lf_status st = lf_xml_open(&c.x, doc->path, w->opt->limits, err);
     if (st != LF_OK)
         return st;
     lf_tei_walk_init(&c.walk);
