@@ -931,7 +931,6 @@ struct lf_tei {
     size_t line;           /* source line at the end of the text extracted so far */
     bool saw_root;
     /* header */
-    int header_depth;      /* reader depth+1 of the first teiHeader, 0 before/after */
     bool title_done;
     int titlestmt_depth, title_depth, setting_depth, date_depth;
     int title_rank;        /* 2 main/untyped, 1 other, 0 none yet */
@@ -972,8 +971,6 @@ struct lf_tei {
 };
 
 static void tei_doc_clear(lf_tei *t);
-
-lf_tei *lf_tei_new(const lf_options *opt, lf_error *err);
 
 void lf_tei_set_warnings(lf_tei *t, FILE *fp)
 {
@@ -1753,8 +1750,6 @@ static lf_status element_start(lf_tei *t, lf_doc *doc, lf_error *err)
     lf_tei_role role = lf_tei_walk_start(&t->walk, name);
     unsigned flags = lf_tei_walk_flags(&t->walk);
     if (!(flags & LF_TEI_IN_TEXT)) {
-        if (role == LF_TEI_HEADER && !t->header_depth)
-            t->header_depth = depth;
         if (flags & LF_TEI_IN_HEADER) {
             header_start(t, name, depth, empty);
             if (lf_xml_is_xinclude(&t->x)) {
@@ -1821,8 +1816,6 @@ static lf_status element_end(lf_tei *t, lf_doc *doc, bool *turn_ended, lf_error 
     if (!(flags & LF_TEI_IN_TEXT)) {
         if (flags & LF_TEI_IN_HEADER)
             header_end(t, depth);
-        if (t->header_depth == depth)
-            t->header_depth = 0;
         collect_end(&t->col);
     }
     lf_status st = LF_OK;
@@ -1988,7 +1981,6 @@ static lf_status tei_read(lf_tei *t, const char *corpus_root, lf_doc *doc, const
     t->part = 0;
     t->line = 1;
     t->saw_root = false;
-    t->header_depth = 0;
     t->title_done = false;
     t->titlestmt_depth = t->title_depth = t->setting_depth = t->date_depth = 0;
     t->title_rank = 0;
