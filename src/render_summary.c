@@ -474,9 +474,15 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
     for (uint32_t d = 1; d < lf_tables_dim_count(t); d++) {
         if (lf_tables_dim(t, d)->kind == LF_GROUP_DOCUMENT)
             continue; /* documents differ by topic and genre; see comparison.csv */
-        size_t shown = 0, per_group = 0;
+        size_t shown = 0, per_group = 0, real = 0;
         const char *last = NULL;
         fprintf(fp, "By %s:\n\n", dim_noun(t, d));
+        for (size_t i = 0; i < n; i++)
+            real += rows[i].dim == d && !placeholder_group(rows[i].group);
+        if (real == 0) {
+            fprintf(fp, "No %s is recorded in the corpus.\n\n", dim_noun(t, d));
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
             const lf_compare_row *r = &rows[i];
             if (r->dim != d || placeholder_group(r->group) || !is_finding(r, false))

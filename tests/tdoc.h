@@ -35,7 +35,7 @@ typedef struct tdoc {
     char *text;
 } tdoc;
 
-static void tdoc_build_full(tdoc *d, const char *id, const speaker_spec *sp, size_t n_sp,
+static inline void tdoc_build_full(tdoc *d, const char *id, const speaker_spec *sp, size_t n_sp,
                             const turn_spec *turns, size_t n_turns, size_t n_strips)
 {
     memset(d, 0, sizeof *d);
@@ -86,7 +86,7 @@ static void tdoc_build_full(tdoc *d, const char *id, const speaker_spec *sp, siz
 }
 
 /* Speakers given by name only (label = name, no party or role). */
-static void tdoc_build(tdoc *d, const char *id, const char *const *names, size_t n_names,
+static inline void tdoc_build(tdoc *d, const char *id, const char *const *names, size_t n_names,
                        const turn_spec *turns, size_t n_turns, size_t n_strips)
 {
     speaker_spec sp[8];
@@ -96,13 +96,13 @@ static void tdoc_build(tdoc *d, const char *id, const char *const *names, size_t
 }
 
 /* Gives word `tok` its own text (exactly 4 bytes). */
-static void tdoc_word(tdoc *d, uint32_t tok, const char *four)
+static inline void tdoc_word(tdoc *d, uint32_t tok, const char *four)
 {
     memcpy(d->text + 5 * tok, four, 4);
 }
 
 /* A match of words [tok, tok + len) in sentence `s`. */
-static void tdoc_match_at(tdoc *d, uint32_t s, uint32_t tok, uint32_t len, uint32_t theme,
+static inline void tdoc_match_at(tdoc *d, uint32_t s, uint32_t tok, uint32_t len, uint32_t theme,
                           uint32_t entry, lf_match_status status, bool negated)
 {
     d->ms.m[d->ms.n++] = (lf_match){.tok_start = tok, .tok_end = tok + len, .sentence = s,
@@ -112,13 +112,13 @@ static void tdoc_match_at(tdoc *d, uint32_t s, uint32_t tok, uint32_t len, uint3
 }
 
 /* A match on the first word of sentence `s`. */
-static void tdoc_match(tdoc *d, uint32_t s, uint32_t theme, uint32_t entry,
+static inline void tdoc_match(tdoc *d, uint32_t s, uint32_t theme, uint32_t entry,
                        lf_match_status status, bool negated)
 {
     tdoc_match_at(d, s, d->toks.sent[s].tok_first, 1, theme, entry, status, negated);
 }
 
-static void tdoc_free(tdoc *d)
+static inline void tdoc_free(tdoc *d)
 {
     free(d->doc.speakers);
     free(d->doc.turns);
@@ -132,7 +132,7 @@ static void tdoc_free(tdoc *d)
 }
 
 /* Options that group by the given kinds only (no META). */
-static lf_options tdoc_options(const lf_group_kind *kinds, size_t n, lf_grouping *store)
+static inline lf_options tdoc_options(const lf_group_kind *kinds, size_t n, lf_grouping *store)
 {
     lf_options o;
     lf_options_init(&o);
