@@ -160,7 +160,7 @@ int lf_tables_find_dim(const lf_tables *t, lf_group_kind kind);
 lf_period lf_tables_period(const lf_tables *t);
 unsigned lf_tables_level(const lf_tables *t);
 size_t lf_tables_window(const lf_tables *t);
-/* True when theme i has rows (at level N: themes at depth N and shallower leaves). */
+/* True when theme i has rows (at level N: the themes down to depth N). */
 bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme);
 
 /* Rows for every group × reported theme (zeros included), sorted by dim, group (byte

@@ -54,6 +54,10 @@ void lf_p_adjust(const double *p, size_t n, lf_adjust method, double *out);
 const char *lf_adjust_name(lf_adjust m);  /* "holm", "bh" (as on the command line) */
 const char *lf_adjust_label(lf_adjust m); /* "Holm", "Benjamini-Hochberg" (for prose) */
 
+/* Formats a probability: as lf_fmt_double when it is 0 or at least 0.001, else with six
+ * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0. */
+void lf_fmt_p(char *out, size_t cap, double p);
+
 /* ---- the framing comparison, built from the tables when rendering (compare.c) ---- */
 /* The reference column's value when a group is compared with the rest of the corpus. */
 #define LF_REFERENCE_REST "(rest)"

@@ -106,6 +106,19 @@ static void tw_double(tw *w, double x)
     fputs(buf, w->fp);
 }
 
+/* A probability (lf_fmt_p): small values keep their significant digits. */
+static void tw_p(tw *w, double p)
+{
+    if (!isfinite(p)) {
+        tw_double(w, p);
+        return;
+    }
+    char buf[64];
+    lf_fmt_p(buf, sizeof buf, p);
+    tw_next(w);
+    fputs(buf, w->fp);
+}
+
 static void tw_bool(tw *w, bool b)
 {
     tw_next(w);
@@ -260,7 +273,7 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_double(w, lf_cooc_npmi(r->joint, r->count_a, r->count_b, r->units));
         double g2 = lf_cooc_g2(r->joint, r->count_a, r->count_b, r->units);
         tw_double(w, g2);
-        tw_double(w, lf_chisq1_sf(fabs(g2)));
+        tw_p(w, lf_chisq1_sf(fabs(g2)));
         tw_end_row(w);
     }
     free(rows);
@@ -302,8 +315,8 @@ static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_double(w, r->s.log2_ci_high);
         tw_bool(w, r->s.corrected);
         tw_double(w, r->s.g2);
-        tw_double(w, r->s.p);
-        tw_double(w, r->p_adjusted);
+        tw_p(w, r->s.p);
+        tw_p(w, r->p_adjusted);
         tw_str(w, lf_adjust_name(o->adjust));
         tw_end_row(w);
     }

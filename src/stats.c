@@ -242,3 +242,14 @@ void lf_fmt_double(char *out, size_t cap, double x)
     else
         snprintf(out, cap, "%s", tmp);
 }
+
+void lf_fmt_p(char *out, size_t cap, double p)
+{
+    if (!isfinite(p) || p == 0.0 || fabs(p) >= 0.001) {
+        lf_fmt_double(out, cap, p);
+        return;
+    }
+    /* Six significant digits keep a small p from printing as 0; "%g" ignores the locale
+       as "%f" does. */
+    snprintf(out, cap, "%.6g", p);
+}

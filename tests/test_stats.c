@@ -183,6 +183,17 @@ static void p_adjust_by_hand(void **state)
     lf_p_adjust(one, 1, LF_ADJUST_HOLM, one);
     assert_close(one[0], 0.2);
     lf_p_adjust(NULL, 0, LF_ADJUST_BH, NULL); /* nothing to do, nothing touched */
+    char buf[64];
+    lf_fmt_p(buf, sizeof buf, 3.5249195908932144e-07);
+    assert_string_equal(buf, "3.52492e-07");
+    lf_fmt_p(buf, sizeof buf, 0.0123456789);
+    assert_string_equal(buf, "0.012346");
+    lf_fmt_p(buf, sizeof buf, 0.001);
+    assert_string_equal(buf, "0.001");
+    lf_fmt_p(buf, sizeof buf, 0.0);
+    assert_string_equal(buf, "0");
+    lf_fmt_p(buf, sizeof buf, NAN);
+    assert_string_equal(buf, "NA");
     assert_string_equal(lf_adjust_name(LF_ADJUST_BH), "bh");
     assert_string_equal(lf_adjust_label(LF_ADJUST_HOLM), "Holm");
 }
