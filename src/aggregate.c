@@ -608,6 +608,8 @@ static void count_windows(lf_tables *t)
 {
     win_event *ev = t->win_events.v;
     size_t n = t->win_events.n;
+    if (n == 0)
+        return;
     qsort(ev, n, sizeof *ev, win_event_cmp);
     for (size_t i = 0; i < n;) {
         uint32_t turn = ev[i].turn, pos = ev[i].pos;

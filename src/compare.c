@@ -31,6 +31,8 @@ static int compare_row_cmp(const void *pa, const void *pb)
  * reference, every theme: the family) and sorts them by effect. */
 static void finish_family(lf_compare_row *rows, size_t n, lf_adjust method)
 {
+    if (n == 0)
+        return;
     double *p = lf_xcalloc(n ? n : 1, sizeof *p);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
