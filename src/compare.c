@@ -80,6 +80,8 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
     bool target_found = !target, ref_found = !ref;
     row_vec out = {0};
     for (uint32_t d = 1; d < lf_tables_dim_count(t); d++) {
+        if (!opt->compare_documents && lf_tables_dim(t, d)->kind == LF_GROUP_DOCUMENT)
+            continue;
         const lf_freq_row *rb = ref ? find_block(fr, n_blocks, n_rep, d, ref) : NULL;
         if (ref && !rb)
             continue;

@@ -144,6 +144,10 @@ typedef struct lf_options {
        group (NULL: the rest of the corpus). */
     const char *target;
     const char *reference;
+    /* The comparison includes the document grouping (default true; a report's
+       comparison.csv leaves documents out: documents differ by topic and genre, not by
+       who frames what). */
+    bool compare_documents;
 } lf_options;
 
 /* Sets every field to its default (limits from lf_limit_table()). */

@@ -63,6 +63,7 @@ void lf_options_init(lf_options *opt)
     opt->window = 10;
     opt->min_count = 2;
     opt->adjust = LF_ADJUST_HOLM;
+    opt->compare_documents = true;
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         opt->limits[i] = limit_table[i].default_value;
 }

@@ -83,7 +83,8 @@ typedef struct lf_group_ref {
     uint64_t words;
 } lf_group_ref;
 
-/* Comparison rows for every grouping but the corpus: each target group (opt->target, or
+/* Comparison rows for every grouping but the corpus (and the document grouping unless
+ * opt->compare_documents): each target group (opt->target, or
  * every group) with at least opt->min_words words, against opt->reference (a group of the
  * same grouping; NULL, "rest" or "(rest)": the rest of the corpus), for each reported
  * theme. Sorted by grouping, target (byte order), log2 ratio descending (undefined last),
@@ -130,8 +131,9 @@ int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_l
                         const lf_options *opt, lf_error *err);
 /* Writes the tables whose bit (1u << id) is in `mask` as one JSON object: the settings
  * (groupings, period, level, window, min_words, min_count, adjustment), the groups left
- * out, then one array of row objects per table, keyed by the CSV column names (undefined
- * numbers as null). Returns as lf_render_table_csv. */
+ * out, then per table {"columns": [CSV column names], "data": [[row values], …]} (pandas'
+ * "split" layout; undefined numbers null, flags true/false). Returns as
+ * lf_render_table_csv. */
 int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
                           const lf_options *opt, lf_error *err);
 #define LF_TABLES_ALL ((1u << LF_TABLE_COUNT) - 1)

@@ -465,6 +465,7 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
     fputs("## Framing differences\n\n", fp);
     lf_options o = *opt;
     o.target = o.reference = NULL; /* the summary always compares with the rest */
+    o.compare_documents = false;
     if (lf_compare_rows(t, &o, &rows, &n, &err) != LF_OK)
         return;
     put_method(fp, &o, true);
@@ -473,7 +474,7 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
             SUMMARY_FINDINGS_PER_GROUP);
     for (uint32_t d = 1; d < lf_tables_dim_count(t); d++) {
         if (lf_tables_dim(t, d)->kind == LF_GROUP_DOCUMENT)
-            continue; /* documents differ by topic and genre; see comparison.csv */
+            continue; /* documents differ by topic and genre, not by who frames what */
         size_t shown = 0, per_group = 0, real = 0;
         const char *last = NULL;
         fprintf(fp, "By %s:\n\n", dim_noun(t, d));

@@ -1,8 +1,8 @@
 /* render_tables.c — the result tables as tidy CSV files and as one JSON document:
  * frequencies, terms, co-occurrence, framing comparison, trends and first appearances.
  * Each table is written once, through a small row writer that emits either a CSV line
- * (RFC 4180 quoting, LF line ends) or a JSON object with the same column names, so the two
- * formats can never disagree. Numbers go through lf_fmt_double: byte-identical on every
+ * (RFC 4180 quoting, LF line ends) or a JSON array of the same values under the same
+ * column names, so the two formats can never disagree. Numbers go through lf_fmt_double: byte-identical on every
  * run. Statistics are computed here from the raw counts, never stored in the tables. */
 #include <inttypes.h>
 #include <math.h>
@@ -46,7 +46,11 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
 {
     *w = (tw){.fp = fp, .json = json, .cols = cols, .n_cols = n_cols};
     if (json) {
-        fprintf(fp, ",\n  \"%s\": [", name);
+        /* pandas' "split" layout: the column names once, then one array per row */
+        fprintf(fp, ",\n  \"%s\": {\n    \"columns\": [", name);
+        for (size_t i = 0; i < n_cols; i++)
+            fprintf(fp, i ? ", \"%s\"" : "\"%s\"", cols[i]);
+        fputs("],\n    \"data\": [", fp);
         return;
     }
     for (size_t i = 0; i < n_cols; i++) {
@@ -61,10 +65,9 @@ static void tw_next(tw *w)
 {
     if (w->json) {
         if (w->col == 0)
-            fputs(w->rows ? ",\n    {" : "\n    {", w->fp);
+            fputs(w->rows ? ",\n      [" : "\n      [", w->fp);
         else
             putc(',', w->fp);
-        fprintf(w->fp, "\"%s\":", w->cols[w->col]);
     } else if (w->col) {
         putc(',', w->fp);
     }
@@ -127,7 +130,7 @@ static void tw_bool(tw *w, bool b)
 
 static void tw_end_row(tw *w)
 {
-    fputs(w->json ? "}" : "\n", w->fp);
+    fputs(w->json ? "]" : "\n", w->fp);
     w->col = 0;
     w->rows++;
 }
@@ -135,7 +138,7 @@ static void tw_end_row(tw *w)
 static void tw_end(tw *w)
 {
     if (w->json)
-        fputs(w->rows ? "\n  ]" : "]", w->fp);
+        fputs(w->rows ? "\n    ]\n  }" : "]\n  }", w->fp);
 }
 
 #define COLS(...)                                                                              \

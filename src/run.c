@@ -459,6 +459,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
        to `compare`. */
     lf_options topt = r->opt;
     topt.target = topt.reference = NULL;
+    topt.compare_documents = false;
     lf_status st = LF_OK;
     for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
         st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);

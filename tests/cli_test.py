@@ -170,10 +170,11 @@ def test_tables_json_matches_csv():
         for name in ("frequencies", "terms", "cooccurrence", "comparison", "trends",
                      "first_appearance"):
             rows = read_csv(open(os.path.join(out, name + ".csv"), encoding="utf-8").read())
-            js = tables[name]
+            cols = tables[name]["columns"]
+            js = [dict(zip(cols, values)) for values in tables[name]["data"]]
             same = len(rows) == len(js) and len(rows) > 0
             for r, j in zip(rows, js):
-                if list(r) != list(j):
+                if list(r) != cols:
                     same = False
                     break
                 for k, v in r.items():
@@ -197,7 +198,8 @@ def compare_rows(args, cwd):
     p = run(["compare", "--format", "json"] + args, cwd)
     if p.returncode != 0:
         return p, []
-    return p, json.loads(p.stdout.decode())["comparison"]
+    table = json.loads(p.stdout.decode())["comparison"]
+    return p, [dict(zip(table["columns"], values)) for values in table["data"]]
 
 
 def finding(rows, group, theme):
