@@ -1,6 +1,6 @@
 /* render_summary.c — summary.md and the Markdown framing comparison: the main findings in
- * plain sentences with their figures: corpus size, themes ranked by matches, who uses the
- * leading themes most and through which entries, which groups lean on which frames (rate
+ * plain sentences with their figures: corpus size, themes ranked by matches (and weighted
+ * score), who uses the leading themes most and through which entries and words, which groups lean on which frames (rate
  * ratio with CI, G², adjusted p), trends by period, the themes that travel together in
  * each scope, what was not counted, groups left out, and which inputs failed. Built only
  * from the result tables; no timestamps, fixed orders. */
@@ -203,7 +203,16 @@ static const lf_freq_row **section_themes(FILE *fp, const lf_lexicon *lex,
         put_count(fp, r->c.matches, "match", "matches");
         fputs(", ", fp);
         put_figure(fp, lf_rate_per_1000(r->c.matches, r->t.words));
-        fputs(" per 1,000 words.\n", fp);
+        fputs(" per 1,000 words", fp);
+        if (r->c.weight != (double)r->c.matches) {
+            /* weighted entries (AFINN-style scores): the score beside the count */
+            fputs("; weighted score ", fp);
+            put_figure(fp, r->c.weight);
+            fputs(", ", fp);
+            put_figure(fp, lf_weight_per_1000(r->c.weight, r->t.words));
+            fputs(" per 1,000 words", fp);
+        }
+        fputs(".\n", fp);
     }
     /* Declared themes without matches; implicit parents only group others. */
     size_t silent = 0;
@@ -218,9 +227,35 @@ static const lf_freq_row **section_themes(FILE *fp, const lf_lexicon *lex,
     return ranked;
 }
 
+/* " The words it matched most are `a` (3 matches) and `b` (1 match)." from the corpus's
+ * form rows of the theme (sorted by matches). */
+static void put_forms(FILE *fp, const lf_term_row *terms, size_t n_terms, uint32_t theme)
+{
+    size_t total = 0, shown = 0;
+    for (size_t i = 0; i < n_terms && terms[i].dim == 0; i++)
+        total += terms[i].is_form && terms[i].theme == theme;
+    size_t last = total < SUMMARY_TOP_ENTRIES ? total : SUMMARY_TOP_ENTRIES;
+    for (size_t i = 0; i < n_terms && terms[i].dim == 0 && shown < last; i++) {
+        if (!terms[i].is_form || terms[i].theme != theme)
+            continue;
+        if (shown == 0)
+            fputs(last == 1 ? " The only word it matched is " : " The words it matched most are ",
+                  fp);
+        else
+            fputs(shown + 1 == last ? " and " : ", ", fp);
+        put_code(fp, terms[i].form);
+        fputs(" (", fp);
+        put_count(fp, terms[i].matches, "match", "matches");
+        fputs(")", fp);
+        shown++;
+    }
+    if (shown)
+        fputs(".", fp);
+}
+
 static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *rows,
                             size_t n_rows, const lf_entry_row *entries, size_t n_entries,
-                            uint32_t theme)
+                            const lf_term_row *terms, size_t n_terms, uint32_t theme)
 {
     fputs("### ", fp);
     put_md(fp, label_of(&lex->themes[theme]));
@@ -274,7 +309,10 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
         fputs(")", fp);
         shown++;
     }
-    fputs(shown ? ".\n\n" : "\n\n", fp);
+    if (shown)
+        fputs(".", fp);
+    put_forms(fp, terms, n_terms, theme);
+    fputs("\n\n", fp);
 }
 
 typedef struct ranked_pair {
@@ -669,6 +707,8 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
     size_t n_rows = lf_tables_freq(t, &rows);
     lf_entry_row *entries;
     size_t n_entries = lf_tables_entries(t, &entries);
+    lf_term_row *terms;
+    size_t n_terms = lf_tables_terms(t, &terms);
 
     section_corpus(fp, t, info);
     size_t n_ranked;
@@ -685,7 +725,8 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                 "that matched most.\n\n",
                 SUMMARY_MIN_WORDS);
         for (size_t i = 0; i < n_ranked && i < SUMMARY_TOP_THEMES; i++)
-            theme_paragraph(fp, lex, rows, n_rows, entries, n_entries, ranked[i]->theme);
+            theme_paragraph(fp, lex, rows, n_rows, entries, n_entries, terms, n_terms,
+                            ranked[i]->theme);
     }
     if (lf_tables_dim_count(t) > 1)
         section_differences(fp, t, lex, opt);
@@ -699,6 +740,7 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
     section_failed(fp, info);
     free((void *)ranked);
     free(entries);
+    free(terms);
     free(rows);
     return ferror(fp) ? -1 : 0;
 }

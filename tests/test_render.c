@@ -92,7 +92,7 @@ static void fixture_doc(fixture *f, const char *id, size_t n_turns, const uint32
 {
     static const char *const names[] = {"ENVOY", "MINISTER"};
     f->doc.id = id;
-    f->doc.text = ""; /* every word is empty: matched forms are "" */
+    f->doc.text = "word"; /* every token's text: every matched form is "word" */
     f->doc.speakers = f->speakers;
     f->doc.n_speakers = n_turns;
     f->doc.turns = f->turns;
@@ -109,7 +109,7 @@ static void fixture_doc(fixture *f, const char *id, size_t n_turns, const uint32
         for (uint32_t s = 2 * t; s < 2 * t + 2; s++) {
             f->sents[s] = (lf_sentence){tok, tok + words[s], t};
             for (uint32_t w = 0; w < words[s]; w++)
-                f->tok[tok++].sentence = s;
+                f->tok[tok++] = (lf_token){.start = 0, .end = 4, .sentence = s};
         }
         f->ranges[t].tok_end = tok;
     }
@@ -704,13 +704,13 @@ static void trends_first_and_terms_csv(void **state)
                         "group_type,group,theme,term_type,term,entry_file,entry_line,matches,"
                         "weight\n"
                         "corpus,all,trust,entry,trust,,0,4,4\n"
-                        "corpus,all,trust,form,,,,4,4\n"
+                        "corpus,all,trust,form,word,,,4,4\n"
                         "corpus,all,leverage,entry,leverage,,0,3,1.5\n"
-                        "corpus,all,leverage,form,,,,3,1.5\n"
+                        "corpus,all,leverage,form,word,,,3,1.5\n"
                         "period,2024-05,trust,entry,trust,,0,4,4\n"
-                        "period,2024-05,trust,form,,,,4,4\n"
+                        "period,2024-05,trust,form,word,,,4,4\n"
                         "period,2024-05,leverage,entry,leverage,,0,3,1.5\n"
-                        "period,2024-05,leverage,form,,,,3,1.5\n");
+                        "period,2024-05,leverage,form,word,,,3,1.5\n");
     cap_free(&c);
     lf_tables_free(t);
     free(f.tok);
@@ -836,11 +836,13 @@ static void summary_sentences(void **state)
         "The corpus has 1 document with 2 turns by 2 speakers: 1,290 words in 4 sentences. "
         "3 stage directions and time stamps were removed before counting.\n",
         "1. *Trust, broadly* (`trust`): 4 matches, 3.1 per 1,000 words.\n"
-        "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words.\n",
+        "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words; weighted score 1, 0.78 "
+        "per 1,000 words.\n",
         "No matches for: *betrayal*.\n",
         "only speakers with at least 50 words are compared",
         "### Trust, broadly\n\n**ENVOY** uses *Trust, broadly* most: 1.6 per 1,000 words (2 "
-        "matches in 1,250 words). Its only matching entry is `trust` (4 matches).\n",
+        "matches in 1,250 words). Its only matching entry is `trust` (4 matches). The only "
+        "word it matched is `word` (4 matches).\n",
         "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words).",
         /* Sentences: trust in all 4, leverage in 2, together in 2: NPMI 0. */
         "- *Trust, broadly* and *leverage* share 2 of 4 sentences (NPMI 0; 2 expected by "
