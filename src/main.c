@@ -21,7 +21,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
-    {"tag", CMD_TAG, "list every match, one row each (TSV or JSON Lines)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines or JSON)"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
      "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
@@ -94,20 +94,21 @@ static const struct opt_doc {
     {"seed", required_argument, O_SEED, CMD_KWIC, "S",
      "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
     {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
-     "group by document, speaker, party, role, period or meta:KEY (repeatable; report: "
-     "all five by default; compare: speaker)"},
+     "report, compare: group by document, speaker, party, role, period or meta:KEY "
+     "(repeatable; report default: all five; compare default: speaker)"},
     {"period", required_argument, O_PERIOD, CMD_REPORT | CMD_COMPARE, "GRAIN",
-     "day, month (default) or year: the periods of --by period and trends.csv"},
+     "report, compare: day, month (default) or year, the periods of --by period"},
     {"level", required_argument, O_LEVEL, CMD_REPORT | CMD_COMPARE, "N",
-     "count themes deeper than N for their ancestor at depth N (default: 0, as declared)"},
+     "report, compare: count themes deeper than N for their ancestor at depth N "
+     "(default: 0, as declared)"},
     {"window", required_argument, O_WINDOW, CMD_REPORT, "N",
-     "words per window unit of window co-occurrence (default: 10)"},
+     "report: words per window unit of window co-occurrence (default: 10)"},
     {"min-count", required_argument, O_MIN_COUNT, CMD_REPORT, "N",
-     "co-occurrence rows need at least N units with both themes (default: 2)"},
+     "report: co-occurrence rows need at least N units with both themes (default: 2)"},
     {"min-words", required_argument, O_MIN_WORDS, CMD_REPORT | CMD_COMPARE, "N",
-     "leave out, and list, groups with fewer than N words (default: 0)"},
+     "report, compare: leave out, and list, groups with fewer than N words (default: 0)"},
     {"adjust", required_argument, O_ADJUST, CMD_REPORT | CMD_COMPARE, "METHOD",
-     "holm (default) or bh: multiple-comparison adjustment of the comparison's p-values"},
+     "report, compare: holm (default) or bh, the multiple-comparison adjustment of p"},
     {"target", required_argument, O_TARGET, CMD_COMPARE, "GROUP",
      "compare: only this group (default: every group in turn)"},
     {"reference", required_argument, O_REFERENCE, CMD_COMPARE, "GROUP",
