@@ -979,6 +979,9 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)lo, th, 1}));
         LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)(hi + 1), th, -1}));
     }
+    /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
+       huge document in many parts holds one entry per pair, not per match. */
+    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
     size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
     size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);

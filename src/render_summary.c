@@ -787,8 +787,15 @@ int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
           "when one of them is 0.\n\n## Findings\n\n",
           fp);
     size_t shown = 0;
+    uint32_t dim = 0;
     for (size_t i = 0; i < n; i++)
         if (is_finding(&rows[i], !rest)) {
+            if (rows[i].dim != dim) {
+                /* a heading per grouping: "(none)" reads as a party's or a role's */
+                fprintf(fp, "%sBy %s:\n\n", shown ? "\n" : "",
+                        dim_noun(t, rows[i].dim));
+                dim = rows[i].dim;
+            }
             put_finding(fp, lex, &rows[i], rows[i].s.log2_ratio < 0);
             shown++;
         }

@@ -954,8 +954,9 @@ static void comparison_markdown(void **state)
     assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &g.lex, &o, NULL), 0);
     md = cap_text(&c);
     /* (8.5/101)/(0.5/201) = 33.83 */
-    assert_non_null(strstr(md, "- **ENVOY** uses *Trust, broadly* 33.83 times as often as "
-                               "the rest of the corpus per 1,000 words (80 vs 0; 95% CI "));
+    assert_non_null(strstr(md, "## Findings\n\nBy speaker:\n\n- **ENVOY** uses *Trust, "
+                               "broadly* 33.83 times as often as the rest of the corpus per "
+                               "1,000 words (80 vs 0; 95% CI "));
     assert_non_null(strstr(md, "; 0.5 added to every cell for a zero count).\n"));
     assert_null(strstr(md, "- **MINISTER** uses")); /* under-use against the rest: no */
     cap_free(&c);
