@@ -148,6 +148,15 @@ typedef struct lf_options {
        comparison.csv leaves documents out: documents differ by topic and genre, not by
        who frames what). */
     bool compare_documents;
+    /* Lexicon loading. lexicon_format: a format name ("liwc", "cat", …, see
+     * lf_lexicon_format_names) for every lexicon file instead of its extension; for a
+     * directory, only files with that format's extensions are read. NULL: by extension. */
+    const char *lexicon_format;
+    /* The character encoding of lexicon files (an iconv name such as "CP1252",
+     * "ISO-8859-2", "SHIFT-JIS"); NULL: UTF-8. XML files declare their own unless given. */
+    const char *encoding;
+    /* Theme id for plain and scored word lists; NULL: made from the file name. */
+    const char *lexicon_theme;
 } lf_options;
 
 /* Sets every field to its default (limits from lf_limit_table()). */
@@ -164,16 +173,53 @@ typedef struct lf_lexicon lf_lexicon;
 /* Returns an empty lexicon the caller owns (lf_lexicon_free). */
 lf_lexicon *lf_lexicon_new(void);
 void lf_lexicon_free(lf_lexicon *lex);
-/* Adds the themes of a lexicon file (read as the native format whatever its name), or of
- * every *.lexicon file below a directory (recursive, in byte order of the paths; hidden
- * entries skipped). opt may be NULL (default limits). Errors are LF_ERR_LEXICON with
- * "file:line:col: message" (a missing path: "PATH: No such file or directory"), or
- * LF_ERR_LIMIT (file-bytes, lexicon-entries). Negation move targets must be declared by
- * this call or an earlier one. */
+/* Adds the themes of a lexicon file, read by its extension (.lexicon, .dic, .dicx, .csv,
+ * .lc3, .ykd, .lcd, .cat, .yml, .yaml, .txt, .tsv; any other name: the native format) or
+ * as opt->lexicon_format, or of every dictionary file below a directory (recursive, in
+ * byte order of the paths; hidden entries skipped; word lists and .csv only with
+ * opt->lexicon_format). opt may be NULL (defaults: UTF-8, formats by extension). What a
+ * reader cannot use is recorded as a warning (lf_lexicon_warning). Errors are
+ * LF_ERR_LEXICON with "file:line:col: message" (a missing path: "PATH: No such file or
+ * directory"), LF_ERR_LIMIT (file-bytes, lexicon-entries), or LF_ERR_USAGE for an unknown
+ * lexicon_format, encoding or lexicon_theme. Negation move targets and context-rule themes
+ * must be declared by this call or an earlier one. */
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
                           lf_error *err) LF_WARN_UNUSED;
 size_t lf_lexicon_theme_count(const lf_lexicon *lex);
 size_t lf_lexicon_entry_count(const lf_lexicon *lex);
+/* Warnings recorded while loading: what a reader could not use or had to interpret, each
+ * "path:line:col: message", in the order found. The string is borrowed from lex. */
+size_t lf_lexicon_warning_count(const lf_lexicon *lex);
+const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i);
+/* The format names accepted by lexicon_format and lf_lexicon_convert, space-separated. */
+const char *lf_lexicon_format_names(void);
+/* True when `name` is one of those formats (ASCII case-insensitive). */
+bool lf_lexicon_format_known(const char *name);
+
+/* Writes lex to `path` in `format` (a format name, or NULL to choose by the path's
+ * extension), through a temporary file renamed into place. Content the format cannot hold
+ * (weights, regexes, rules, hierarchy, …) makes it fail with LF_ERR_LEXICON and a message
+ * naming each kind, unless `lossy`; then every loss is written to `notes` (may be NULL)
+ * and the rest is converted. A REFI-QDA codebook (.qdc) is an export of themes: its notes
+ * say what it leaves out and it needs no `lossy`. LF_ERR_USAGE for an unknown format,
+ * LF_ERR_IO when the file cannot be written. */
+lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char *format,
+                             bool lossy, FILE *notes, lf_error *err) LF_WARN_UNUSED;
+
+/* Checks lex for problems and writes one line per finding to out, then a summary of
+ * themes, entries and entry kinds: duplicate entries within and across themes, entries
+ * made unreachable by a glob or a longer phrase of the same theme, over-broad globs,
+ * invalid regexes (file:line:col and PCRE2's message), empty themes. *problems is set to
+ * the number of findings. Returns LF_OK unless out cannot be written (LF_ERR_IO). */
+lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems,
+                           lf_error *err) LF_WARN_UNUSED;
+
+/* Runs lex over the transcripts at paths and writes to out, as TSV, every distinct word
+ * (or word sequence) each glob, regex or glob phrase matched, with counts, and every entry
+ * that matched nothing. Errors as lf_run_new / lf_run_add_input / lf_run_execute. */
+lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
+                            const char *const *paths, size_t n_paths, FILE *out,
+                            lf_error *err) LF_WARN_UNUSED;
 
 /* ---- a run over a corpus ------------------------------------------------------------- */
 typedef struct lf_run lf_run;
@@ -197,7 +243,8 @@ typedef struct lf_match_row {
     const char *negator;      /* the negating word, or NULL */
     const char *left, *right; /* context words (only for kwic runs, else NULL) */
     const char *status;       /* "counted", or why it was suppressed: "overlap",
-                                 "excluded", "negated-ignored" */
+                                 "excluded", "negated-ignored", "context" (a context rule
+                                 of its theme does not hold) */
 } lf_match_row;
 
 /* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
@@ -215,7 +262,8 @@ lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN
 void lf_run_set_context(lf_run *run, size_t words);
 /* Streams rows to fn while counting. */
 void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
-/* Also hand suppressed matches (overlap, excluded, negated-ignored) to the callback. */
+/* Also hand suppressed matches (overlap, excluded, negated-ignored, context) to the
+ * callback. */
 void lf_run_set_list_suppressed(lf_run *run, bool on);
 /* Where per-file error messages go (default stderr). */
 void lf_run_set_diagnostics(lf_run *run, FILE *fp);

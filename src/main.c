@@ -13,7 +13,19 @@
 #include "render.h"
 #include "util.h"
 
-enum cmd { CMD_REPORT = 1, CMD_TAG = 2, CMD_KWIC = 4, CMD_COMPARE = 8, CMD_ALL = 15 };
+enum cmd {
+    CMD_REPORT = 1,
+    CMD_TAG = 2,
+    CMD_KWIC = 4,
+    CMD_LEX_CHECK = 8,
+    CMD_LEX_CONVERT = 16,
+    CMD_LEX_EXPAND = 32,
+    CMD_COMPARE = 64,
+    CMD_RUNS = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_LEX_EXPAND | CMD_COMPARE, /* read text */
+    CMD_LEX = CMD_LEX_CHECK | CMD_LEX_CONVERT | CMD_LEX_EXPAND,
+    CMD_ALL = CMD_RUNS | CMD_LEX,
+    CMD_MATCHES = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_COMPARE /* count or list matches */
+};
 
 static const struct {
     const char *name;
@@ -25,6 +37,11 @@ static const struct {
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
      "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
+    {"lexicon check", CMD_LEX_CHECK,
+     "lint lexicons: duplicates, unreachable entries, broad globs, bad regexes"},
+    {"lexicon convert", CMD_LEX_CONVERT, "convert a lexicon IN to OUT (format by extension)"},
+    {"lexicon expand", CMD_LEX_EXPAND,
+     "list the words each glob and regex matched in a corpus, and unused entries"},
 };
 
 enum opt_id {
@@ -59,6 +76,11 @@ enum opt_id {
     O_REFERENCE,
     O_INCLUDE_SPEAKER,
     O_EXCLUDE_SPEAKER,
+    O_LEXICON_FORMAT,
+    O_ENCODING,
+    O_LEXICON_THEME,
+    O_LOSSY,
+    O_CORPUS,
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -70,16 +92,29 @@ static const struct opt_doc {
     const char *arg;
     const char *help;
 } opts[] = {
-    {"lexicon", required_argument, O_LEXICON, CMD_ALL, "PATH",
+    {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK, "PATH",
      "lexicon file or directory (repeatable; default: lexicons/)"},
-    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_COMPARE, "PATH",
-     "report: output directory (default: output/); tag, compare: output file (default: "
-     "stdout)"},
+    {"lexicon-format", required_argument, O_LEXICON_FORMAT, CMD_ALL, "FMT",
+     "read lexicon files as FMT whatever their extension: lexicon, liwc, dicx, inquirer, "
+     "lc3, ykd, cat, yaml, wordlist, scored"},
+    {"encoding", required_argument, O_ENCODING, CMD_ALL, "NAME",
+     "character encoding of lexicon files, e.g. CP1252, ISO-8859-2, SHIFT-JIS, EUC-JP "
+     "(default: UTF-8)"},
+    {"lexicon-theme", required_argument, O_LEXICON_THEME, CMD_ALL, "ID",
+     "theme id for word lists (default: from the file name)"},
+    {"lossy", no_argument, O_LOSSY, CMD_LEX_CONVERT, NULL,
+     "lexicon convert: drop what OUT's format cannot hold, listing each thing dropped"},
+    {"corpus", required_argument, O_CORPUS, CMD_LEX_EXPAND, "PATH",
+     "lexicon expand: transcripts to match (repeatable; default: corpus/)"},
+    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_COMPARE | CMD_LEX_EXPAND,
+     "PATH",
+     "report: output directory (default: output/); tag, compare, lexicon expand: output "
+     "file (default: stdout)"},
     {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC | CMD_COMPARE, "FMT",
      "tag: tsv (default), jsonl or json; kwic: text (default), tsv, jsonl or json; "
      "compare: csv (default), json or md"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
-     "tag: also list suppressed matches (overlap, excluded, negated-ignored)"},
+     "tag: also list suppressed matches (overlap, excluded, negated-ignored, context)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
      "kwic: only this theme and its sub-themes (repeatable)"},
     {"speaker", required_argument, O_SPEAKER, CMD_KWIC, "NAME",
@@ -113,21 +148,21 @@ static const struct opt_doc {
      "compare: only this group (default: every group in turn)"},
     {"reference", required_argument, O_REFERENCE, CMD_COMPARE, "GROUP",
      "compare: against this group, or rest (default: the rest of the corpus)"},
-    {"include-speaker", required_argument, O_INCLUDE_SPEAKER, CMD_ALL, "NAME",
+    {"include-speaker", required_argument, O_INCLUDE_SPEAKER, CMD_MATCHES, "NAME",
      "count only the turns of this speaker (name or label; repeatable)"},
-    {"exclude-speaker", required_argument, O_EXCLUDE_SPEAKER, CMD_ALL, "NAME",
+    {"exclude-speaker", required_argument, O_EXCLUDE_SPEAKER, CMD_MATCHES, "NAME",
      "leave out the turns of this speaker, e.g. a moderator (name or label; repeatable)"},
-    {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_ALL, "RE",
+    {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_RUNS, "RE",
      "PCRE2 pattern for a speaker label at a line start, with a group named 'label'"},
-    {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_ALL, "RE",
+    {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_RUNS, "RE",
      "also remove text matching this PCRE2 pattern (stage directions; repeatable)"},
-    {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_ALL, NULL,
+    {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_RUNS, NULL,
      "do not remove stage directions and time stamps by the default patterns"},
-    {"negators", required_argument, O_NEGATORS, CMD_ALL, "LIST",
+    {"negators", required_argument, O_NEGATORS, CMD_RUNS, "LIST",
      "negator words, comma-separated (default: the lexicon's, else built-in)"},
-    {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_ALL, "N",
+    {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_RUNS, "N",
      "words before a match in which a negator negates it (default: lexicon's, else 3)"},
-    {"overlap", required_argument, O_OVERLAP, CMD_ALL, "MODE",
+    {"overlap", required_argument, O_OVERLAP, CMD_RUNS, "MODE",
      "independent (default: each theme resolves its own overlaps) or longest (the longest "
      "match wins across all themes)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
@@ -143,11 +178,12 @@ static void print_help(FILE *fp)
           "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
           "lexicons match, count them by document, speaker, party, role and period, compare\n"
           "how groups frame the issue, and report co-occurrence.\n"
-          "PATHs are transcript files or directories (default: corpus/).\n\n"
+          "PATHs are transcript files or directories (default: corpus/); for the lexicon\n"
+          "commands they are lexicon files or directories (default: lexicons/).\n\n"
           "Commands:\n",
           fp);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(fp, "  %-8s %s%s\n", commands[i].name, commands[i].summary,
+        fprintf(fp, "  %-16s %s%s\n", commands[i].name, commands[i].summary,
                 i == 0 ? " (default)" : "");
     fputs("\nOptions:\n", fp);
     for (size_t i = 0; i < N_OPTS; i++) {
@@ -337,6 +373,106 @@ static bool parse_size(const char *s, size_t *out)
     return true;
 }
 
+/* Loads every lexicon path into lex, printing the readers' warnings to stderr; on failure
+ * prints the error, sets *rc to its exit status and returns false. */
+static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
+                          const lf_options *opt, bool warn, int *rc)
+{
+    lf_error err = {LF_OK, ""};
+    size_t shown = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = lf_lexicon_load(lex, paths[i], opt, &err) == LF_OK;
+        for (; warn && shown < lf_lexicon_warning_count(lex); shown++)
+            fprintf(stderr, "lexframe: warning: %s\n", lf_lexicon_warning(lex, shown));
+    }
+    if (!ok) {
+        if (err.status == LF_ERR_USAGE)
+            *rc = usage_error("%s", err.message);
+        else {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            *rc = lf_status_exit_code(err.status);
+        }
+    }
+    return ok;
+}
+
+/* lexicon check | convert | expand. `args` are the positional arguments. */
+static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *const *lexicons,
+                           size_t n_lexicons, char *const *args, size_t n_args,
+                           const char *const *corpora, size_t n_corpora, const char *output,
+                           bool lossy)
+{
+    int rc = 0;
+    lf_error err = {LF_OK, ""};
+    lf_lexicon *lex = lf_lexicon_new();
+    LF_VEC(const char *) paths = {0};
+    if (cmd == CMD_LEX_CONVERT) {
+        if (n_args != 2) {
+            rc = usage_error("lexicon convert needs two arguments: IN OUT");
+            goto out;
+        }
+        LF_VEC_PUSH(paths, args[0]);
+    } else {
+        for (size_t i = 0; i < n_lexicons; i++)
+            LF_VEC_PUSH(paths, lexicons[i]);
+        for (size_t i = 0; i < n_args; i++)
+            LF_VEC_PUSH(paths, args[i]);
+        if (!paths.n)
+            LF_VEC_PUSH(paths, "lexicons");
+    }
+    /* check reports the readers' warnings among its findings */
+    if (!load_lexicons(lex, paths.v, paths.n, opt, cmd != CMD_LEX_CHECK, &rc))
+        goto out;
+    lf_status st = LF_OK;
+    if (cmd == CMD_LEX_CONVERT) {
+        st = lf_lexicon_convert(lex, args[1], NULL, lossy, stderr, &err);
+    } else if (cmd == CMD_LEX_CHECK) {
+        size_t problems = 0;
+        st = lf_lexicon_check(lex, stdout, &problems, &err);
+        if (st == LF_OK && problems)
+            rc = 1;
+    } else {
+        const char *def = "corpus";
+        FILE *fp = stdout;
+        lf_outfile of = {0};
+        bool of_open = false;
+        if (output) {
+            char *dir = lf_xstrdup(output);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            st = lf_outfile_open(&of, slash ? (dir[0] ? dir : "/") : ".",
+                                 slash ? slash + 1 : output, &err);
+            free(dir);
+            of_open = st == LF_OK;
+            if (of_open)
+                fp = of.fp;
+        }
+        if (st == LF_OK)
+            st = lf_lexicon_expand(lex, opt, n_corpora ? corpora : &def,
+                                   n_corpora ? n_corpora : 1, fp, &err);
+        if (of_open) {
+            if (st == LF_OK)
+                st = lf_outfile_commit(&of, &err);
+            else
+                lf_outfile_abort(&of);
+        }
+    }
+    if (st != LF_OK) {
+        if (st == LF_ERR_USAGE)
+            rc = usage_error("%s", err.message);
+        else {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = lf_status_exit_code(st);
+        }
+    }
+out:
+    LF_VEC_FREE(paths);
+    lf_lexicon_free(lex);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int rc = 0;
@@ -352,7 +488,8 @@ int main(int argc, char **argv)
     LF_VEC(const char *) exclude = {0};
     LF_VEC(lf_grouping) groupings = {0};
     const char *output = NULL, *format = NULL;
-    bool list_all = false, negated_only = false;
+    bool list_all = false, negated_only = false, lossy = false;
+    LF_VEC(const char *) corpora = {0};
     size_t width = 8;
     uint64_t sample = 0, seed = 1;
     lf_row_sample *sampler = NULL;
@@ -364,7 +501,21 @@ int main(int argc, char **argv)
     lf_error err = {LF_OK, ""};
 
     int first = 1;
-    if (argc > 1 && argv[1][0] != '-') {
+    if (argc > 1 && strcmp(argv[1], "lexicon") == 0) {
+        /* "lexicon SUB": a two-word command */
+        size_t k = sizeof commands / sizeof commands[0];
+        if (argc > 2)
+            for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
+                if (strncmp(commands[k].name, "lexicon ", 8) == 0 &&
+                    strcmp(commands[k].name + 8, argv[2]) == 0)
+                    break;
+        if (k == sizeof commands / sizeof commands[0]) {
+            rc = usage_error("'lexicon' needs a subcommand: check, convert or expand");
+            goto out;
+        }
+        cmd = commands[k].cmd;
+        first = 3;
+    } else if (argc > 1 && argv[1][0] != '-') {
         size_t k;
         for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
             if (strcmp(argv[1], commands[k].name) == 0)
@@ -561,6 +712,26 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
+        case O_LEXICON_FORMAT:
+            if (!lf_lexicon_format_known(optarg)) {
+                rc = usage_error("--lexicon-format: '%s' is not a format (known: %s)", optarg,
+                                 lf_lexicon_format_names());
+                goto out;
+            }
+            opt.lexicon_format = optarg;
+            break;
+        case O_ENCODING:
+            opt.encoding = optarg;
+            break;
+        case O_LEXICON_THEME:
+            opt.lexicon_theme = optarg;
+            break;
+        case O_LOSSY:
+            lossy = true;
+            break;
+        case O_CORPUS:
+            LF_VEC_PUSH(corpora, optarg);
+            break;
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
@@ -632,17 +803,19 @@ int main(int argc, char **argv)
         snk.sample = sampler;
     }
 
+    int n_args = sub_argc - optind;
+    if (cmd & CMD_LEX) {
+        rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
+                             (size_t)n_args, corpora.v, corpora.n, output, lossy);
+        goto out;
+    }
+
     /* Lexicons: a bad one stops everything with exit 2. */
     lex = lf_lexicon_new();
     if (!lexicons.n)
         LF_VEC_PUSH(lexicons, "lexicons");
-    for (size_t i = 0; i < lexicons.n; i++) {
-        if (lf_lexicon_load(lex, lexicons.v[i], &opt, &err) != LF_OK) {
-            fprintf(stderr, "lexframe: %s\n", err.message);
-            rc = lf_status_exit_code(err.status);
-            goto out;
-        }
-    }
+    if (!load_lexicons(lex, lexicons.v, lexicons.n, &opt, true, &rc))
+        goto out;
 
     run = lf_run_new(lex, &opt, &err);
     if (!run) {
@@ -755,6 +928,7 @@ out:
     LF_VEC_FREE(exclude);
     LF_VEC_FREE(groupings);
     lf_row_sample_free(sampler);
+    LF_VEC_FREE(corpora);
     /* Output that could not be written is a failure, whatever happened before. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "lexframe: error writing to standard output: %s\n", strerror(errno));

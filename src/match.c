@@ -174,6 +174,10 @@ struct lf_matcher {
     uint32_t *rx_seen;           /* clauses satisfied in the current sentence (bit mask) */
     uint32_t rx_serial;
     bool has_exclusions;
+    /* context rules: one occurrence list per operand of every rule, in rule order */
+    struct rule_occs *occs;
+    size_t n_occs;
+    LF_VEC(uint8_t) failed; /* per match of the document: a context rule fails */
 };
 
 static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
@@ -617,10 +621,13 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
     return m;
 }
 
+static void free_rule_occs(lf_matcher *m);
+
 void lf_matcher_free(lf_matcher *m)
 {
     if (!m)
         return;
+    free_rule_occs(m);
     lf_strmap_free(&m->lit_fold);
     lf_strmap_free(&m->lit_case);
     lf_strmap_free(&m->prefix_fold);
@@ -704,6 +711,11 @@ static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
     while (pi < pn && p[pi] == '*')
         pi++;
     return pi == pn;
+}
+
+bool lf_glob_word_match(const char *p, size_t pn, const char *s, size_t sn)
+{
+    return glob_match(p, pn, s, sn);
 }
 
 static void push_pid(lf_matcher *m, uint32_t pid)
@@ -1093,10 +1105,186 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
             continue;
         lf_match mt = {c[i].start, c[i].end,   toks->tok[c[i].start].sentence,
                        c[i].theme, c[i].entry, c[i].negator,
-                       c[i].status, c[i].negated};
+                       c[i].status, c[i].negated, false};
         lf_grow((void **)&out->m, &out->cap, out->n + 1, sizeof *out->m);
         out->m[out->n++] = mt;
     }
+}
+
+/* ---- context rules (after overlap resolution, on each document's matches) ---- */
+
+typedef struct occ {
+    uint32_t start, end, sentence;
+} occ;
+
+/* Where one operand of a rule occurs in the current document, sorted by start. */
+typedef struct rule_occs {
+    LF_VEC(occ) v;
+    uint32_t maxlen; /* longest occurrence, to bound searches */
+} rule_occs;
+
+static void free_rule_occs(lf_matcher *m)
+{
+    for (size_t i = 0; i < m->n_occs; i++)
+        LF_VEC_FREE(m->occs[i].v);
+    free(m->occs);
+    LF_VEC_FREE(m->failed);
+}
+
+static bool theme_within(const lf_lexicon *lex, uint32_t theme, int32_t ancestor)
+{
+    for (int32_t t = (int32_t)theme; t >= 0; t = lex->themes[t].parent)
+        if (t == ancestor)
+            return true;
+    return false;
+}
+
+static bool operand_word_at(lf_matcher *m, const lf_word_pattern *w, uint32_t form)
+{
+    if (w->len == 1 && w->text[0] == '*')
+        return true;
+    const lf_form *f = lf_vocab_form(m->vocab, form);
+    if (w->glob)
+        return glob_match(w->text, w->len, f->norm, f->norm_len);
+    return f->norm_len == w->len && memcmp(f->norm, w->text, w->len) == 0;
+}
+
+static void push_occ(rule_occs *o, uint32_t start, uint32_t end, uint32_t sentence)
+{
+    LF_VEC_PUSH(o->v, ((occ){start, end, sentence}));
+    if (end - start > o->maxlen)
+        o->maxlen = end - start;
+}
+
+static int cmp_occ(const void *pa, const void *pb)
+{
+    const occ *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->end < b->end ? -1 : (a->end > b->end);
+}
+
+/* Fills one occurrence list per operand: word operands by scanning the words (phrases
+ * inside one sentence), theme operands from the document's counted matches. */
+static void collect_occurrences(lf_matcher *m, const lf_tokens *toks, const lf_matches *out)
+{
+    const lf_lexicon *lex = m->lex;
+    if (!m->occs) {
+        for (size_t r = 0; r < lex->n_rules; r++)
+            m->n_occs += lex->rules[r].n_operands;
+        m->occs = lf_xcalloc(m->n_occs + 1, sizeof *m->occs);
+    }
+    size_t oi = 0;
+    for (size_t r = 0; r < lex->n_rules; r++) {
+        const lf_context_rule *rule = &lex->rules[r];
+        for (size_t k = 0; k < rule->n_operands; k++, oi++) {
+            const lf_rule_operand *op = &rule->operands[k];
+            rule_occs *o = &m->occs[oi];
+            o->v.n = 0;
+            o->maxlen = 0;
+            if (op->theme_id) {
+                for (size_t i = 0; i < out->n; i++) {
+                    const lf_match *x = &out->m[i];
+                    if (x->status == LF_MATCH_COUNTED && theme_within(lex, x->theme, op->theme))
+                        push_occ(o, x->tok_start, x->tok_end, x->sentence);
+                }
+                qsort(o->v.v, o->v.n, sizeof *o->v.v, cmp_occ);
+                continue;
+            }
+            for (uint32_t i = 0; i < toks->n_tok; i++) {
+                uint32_t sent = toks->tok[i].sentence, send = toks->sent[sent].tok_end;
+                if (i + op->n_words > send)
+                    continue;
+                bool all = true;
+                for (size_t w = 0; all && w < op->n_words; w++)
+                    all = operand_word_at(m, &op->words[w], toks->tok[i + w].form);
+                if (all)
+                    push_occ(o, i, i + (uint32_t)op->n_words, sent);
+            }
+        }
+    }
+}
+
+/* Whether occurrence x satisfies the rule's operator for the match [ms, me). */
+static bool occ_satisfies(const lf_context_rule *rule, const lf_tokens *toks, const lf_match *mt,
+                          const occ *x)
+{
+    if (rule->op == LF_RULE_SAME_SENTENCE)
+        return x->sentence == mt->sentence;
+    if (toks->sent[x->sentence].turn != toks->sent[mt->sentence].turn)
+        return false;
+    uint32_t n = rule->distance;
+    if (rule->op == LF_RULE_BEFORE || rule->op == LF_RULE_NEAR)
+        if (x->start >= mt->tok_end && x->start - mt->tok_end + 1 <= n)
+            return true;
+    if (rule->op == LF_RULE_AFTER || rule->op == LF_RULE_NEAR)
+        if (mt->tok_start >= x->end && mt->tok_start - x->end + 1 <= n)
+            return true;
+    /* an occurrence overlapping the match is near it */
+    return rule->op == LF_RULE_NEAR && x->start < mt->tok_end && mt->tok_start < x->end;
+}
+
+static bool rule_holds(lf_matcher *m, const lf_context_rule *rule, size_t first_occ,
+                       const lf_tokens *toks, const lf_match *mt)
+{
+    uint32_t lo, hi; /* occurrence starts worth looking at: [lo, hi] */
+    if (rule->op == LF_RULE_SAME_SENTENCE) {
+        lo = toks->sent[mt->sentence].tok_first;
+        hi = toks->sent[mt->sentence].tok_end;
+    } else {
+        lo = mt->tok_start > rule->distance ? mt->tok_start - rule->distance : 0;
+        hi = mt->tok_end + rule->distance;
+    }
+    for (size_t k = 0; k < rule->n_operands; k++) {
+        const rule_occs *o = &m->occs[first_occ + k];
+        uint32_t from = lo > o->maxlen ? lo - o->maxlen : 0;
+        size_t a = 0, b = o->v.n;
+        while (a < b) { /* first occurrence starting at or after `from` */
+            size_t mid = a + (b - a) / 2;
+            if (o->v.v[mid].start < from)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        for (; a < o->v.n && o->v.v[a].start <= hi; a++) {
+            const occ *x = &o->v.v[a];
+            bool self = rule->operands[k].theme_id && x->start == mt->tok_start &&
+                        x->end == mt->tok_end && theme_within(m->lex, mt->theme,
+                                                              rule->operands[k].theme);
+            if (!self && occ_satisfies(rule, toks, mt, x))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Every counted match whose theme has a context rule that does not hold is suppressed
+ * (as excluded, flagged `context`). Rules see the matches as they were before any rule
+ * applied, so the result does not depend on the order of rules or themes. */
+static void apply_context_rules(lf_matcher *m, const lf_tokens *toks, lf_matches *out)
+{
+    const lf_lexicon *lex = m->lex;
+    collect_occurrences(m, toks, out);
+    m->failed.n = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        const lf_match *mt = &out->m[i];
+        uint8_t fail = 0;
+        size_t first_occ = 0;
+        for (size_t r = 0; r < lex->n_rules && mt->status == LF_MATCH_COUNTED; r++) {
+            const lf_context_rule *rule = &lex->rules[r];
+            if (rule->theme == mt->theme && !fail) {
+                bool holds = rule_holds(m, rule, first_occ, toks, mt);
+                fail = holds == rule->negate;
+            }
+            first_occ += rule->n_operands;
+        }
+        LF_VEC_PUSH(m->failed, fail);
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (m->failed.v[i]) {
+            out->m[i].status = LF_MATCH_EXCLUDED;
+            out->m[i].context = true;
+        }
 }
 
 lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
@@ -1160,6 +1348,8 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         if (m->cands.n)
             resolve_sentence(m, toks, s->tok_first, out);
     }
+    if (m->lex->n_rules)
+        apply_context_rules(m, toks, out);
     qsort(out->m, out->n, sizeof *out->m, cmp_output);
     return LF_OK;
 }

@@ -261,7 +261,7 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
         .text = r->text.data,
         .negated = m->negated,
         .negator = NULL,
-        .status = status_name(m->status),
+        .status = m->context ? "context" : status_name(m->status),
     };
     const char *neg_text = NULL;
     char *neg_copy = NULL;
