@@ -276,10 +276,11 @@ size_t lf_run_failed_inputs(const lf_run *run);
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
-/* After lf_run_execute: writes frequencies.csv, cooccurrence.csv, summary.md and
- * manifest.json, then renames every temporary file (with matches.tsv) into place, so a
- * failure at any point leaves earlier reports intact. `argv_line` is recorded in the
- * manifest. */
+/* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
+ * comparison.csv (every grouping but document, against the rest), trends.csv,
+ * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
+ * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
     LF_WARN_UNUSED;
 
