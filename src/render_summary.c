@@ -24,6 +24,7 @@
  * themes per group; themes in the trend paragraph. */
 #define SUMMARY_ALPHA 0.05
 #define SUMMARY_FINDINGS_PER_GROUP 3
+#define SUMMARY_FINDINGS_PER_GROUPING 25
 #define SUMMARY_TREND_THEMES 5
 
 /* ---- text helpers ---- */
@@ -494,6 +495,12 @@ static void put_method(FILE *fp, const lf_options *opt, bool rest)
             rest ? "rest" : "reference", lf_adjust_label(opt->adjust), "0.05");
 }
 
+static int double_desc_cmp(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a > b ? -1 : a < b;
+}
+
 static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                                 const lf_options *opt)
 {
@@ -507,9 +514,9 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
     if (lf_compare_rows(t, &o, &rows, &n, &err) != LF_OK)
         return;
     put_method(fp, &o, true);
-    fprintf(fp, ", at most %d themes per group, strongest first; every row is in "
-                "comparison.csv.\n\n",
-            SUMMARY_FINDINGS_PER_GROUP);
+    fprintf(fp, ", at most %d themes per group and %d sentences per grouping (the "
+                "strongest by G\xC2\xB2); every row is in comparison.csv.\n\n",
+            SUMMARY_FINDINGS_PER_GROUP, SUMMARY_FINDINGS_PER_GROUPING);
     for (uint32_t d = 1; d < lf_tables_dim_count(t); d++) {
         if (lf_tables_dim(t, d)->kind == LF_GROUP_DOCUMENT)
             continue; /* documents differ by topic and genre, not by who frames what */
@@ -522,6 +529,9 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
             fprintf(fp, "No %s is recorded in the corpus.\n\n", dim_noun(t, d));
             continue;
         }
+        /* The candidates (at most a few per group), then the strongest of them by G² when
+           a large corpus has too many for a summary; printed in table order. */
+        LF_VEC(const lf_compare_row *) cand = {0};
         for (size_t i = 0; i < n; i++) {
             const lf_compare_row *r = &rows[i];
             if (r->dim != d || placeholder_group(r->group) || !is_finding(r, false))
@@ -529,15 +539,32 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
             if (!last || strcmp(last, r->group) != 0)
                 per_group = 0;
             last = r->group;
-            if (per_group++ >= SUMMARY_FINDINGS_PER_GROUP)
-                continue;
-            put_finding(fp, lex, r, false);
-            shown++;
+            if (per_group++ < SUMMARY_FINDINGS_PER_GROUP)
+                LF_VEC_PUSH(cand, r);
         }
+        double floor_g2 = -INFINITY;
+        if (cand.n > SUMMARY_FINDINGS_PER_GROUPING) {
+            double *g = lf_xcalloc(cand.n, sizeof *g);
+            for (size_t i = 0; i < cand.n; i++)
+                g[i] = cand.v[i]->s.g2;
+            qsort(g, cand.n, sizeof *g, double_desc_cmp);
+            floor_g2 = g[SUMMARY_FINDINGS_PER_GROUPING - 1];
+            free(g);
+        }
+        for (size_t i = 0; i < cand.n && shown < SUMMARY_FINDINGS_PER_GROUPING; i++)
+            if (cand.v[i]->s.g2 >= floor_g2) {
+                put_finding(fp, lex, cand.v[i], false);
+                shown++;
+            }
         if (!shown)
             fprintf(fp, "No %s uses a theme significantly more often than the rest of the "
                         "corpus.\n",
                     dim_noun(t, d));
+        else if (cand.n > shown)
+            fprintf(fp, "\n%zu more differences of this kind, weaker by G\xC2\xB2, are in "
+                        "comparison.csv.\n",
+                    cand.n - shown);
+        LF_VEC_FREE(cand);
         fputs("\n", fp);
     }
     free(rows);
