@@ -2,7 +2,7 @@
  * (with party and role), turns of sentences of N words, and matches placed by hand, with
  * no other pipeline stage involved. Every word is 4 bytes at offset 5·i of the document
  * text ("word word …"), so a test can give chosen words their own 4 letters. Included by
- * one test file each; everything is static. */
+ * several test programs; everything is static inline. */
 #ifndef LF_TEST_TDOC_H
 #define LF_TEST_TDOC_H
 
@@ -11,9 +11,9 @@
 
 #include "aggregate.h"
 
-#define TDOC_MAX_TOK 512
+#define TDOC_MAX_TOK 4096
 #define TDOC_MAX_SENT 64
-#define TDOC_MAX_MATCH 128
+#define TDOC_MAX_MATCH 1024
 
 typedef struct turn_spec {
     int32_t speaker;
@@ -105,6 +105,8 @@ static inline void tdoc_word(tdoc *d, uint32_t tok, const char *four)
 static inline void tdoc_match_at(tdoc *d, uint32_t s, uint32_t tok, uint32_t len, uint32_t theme,
                           uint32_t entry, lf_match_status status, bool negated)
 {
+    if (d->ms.n >= TDOC_MAX_MATCH)
+        abort(); /* a test asked for more matches than the fixture holds */
     d->ms.m[d->ms.n++] = (lf_match){.tok_start = tok, .tok_end = tok + len, .sentence = s,
                                     .theme = theme, .entry = entry,
                                     .negator = negated ? (int32_t)tok : -1,

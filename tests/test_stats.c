@@ -531,6 +531,63 @@ static void dropped_groups_listed(void **state)
     free(lex);
 }
 
+/* Many groups with significant differences: the summary keeps the 25 strongest. */
+static void summary_caps_findings(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = small_lexicon();
+    enum { N = 40 };
+    static char names_buf[N][8];
+    const char *names[N];
+    turn_spec turns[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names_buf[i], sizeof names_buf[i], "S%02d", i);
+        names[i] = names_buf[i];
+        turns[i] = (turn_spec){i, false, {(uint32_t)(60 + i), 0}, NULL};
+    }
+    tdoc d;
+    /* tdoc_build takes at most 8 names: give every speaker its own spec */
+    speaker_spec sp[N];
+    for (int i = 0; i < N; i++)
+        sp[i] = (speaker_spec){.name = names[i]};
+    tdoc_build_full(&d, "many.txt", sp, N, turns, N, 0);
+    /* Speaker i: 12 matches of theme i % 3 on its first words (more for later speakers,
+       so G² differs); nothing else. */
+    for (uint32_t i = 0; i < N; i++)
+        for (uint32_t k = 0; k < 12 + i / 4; k++)
+            tdoc_match_at(&d, i, d.toks.sent[i].tok_first + k, 1, i % 3, i % 3,
+                          LF_MATCH_COUNTED, false);
+    lf_options o;
+    lf_options_init(&o);
+    lf_grouping g = {LF_GROUP_SPEAKER, NULL};
+    o.groupings = &g;
+    o.n_groupings = 1;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    assert_int_equal(lf_render_summary_md(fp, t, lex, NULL, &o), 0);
+    fclose(fp);
+    const char *sec = strstr(buf, "By speaker:\n\n");
+    assert_non_null(sec);
+    size_t lines = 0;
+    for (const char *p = sec; (p = strstr(p, "\n- **S")) && p < strstr(sec, "\n## "); p++)
+        lines++;
+    assert_int_equal(lines, 25);
+    assert_non_null(strstr(sec, "\n15 more differences of this kind, weaker by G\xC2\xB2, are in "
+                                "comparison.csv.\n"));
+    /* The strongest (the last speakers, with the most matches) are among those kept. */
+    assert_non_null(strstr(sec, "- **S39** uses"));
+    assert_null(strstr(sec, "- **S00** uses"));
+    free(buf);
+    lf_tables_free(t);
+    tdoc_free(&d);
+    free(lex->themes);
+    free(lex->entries);
+    free(lex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +597,7 @@ int main(void)
         cmocka_unit_test(property_random_tables),
         cmocka_unit_test(comparison_rows_from_documents),
         cmocka_unit_test(dropped_groups_listed),
+        cmocka_unit_test(summary_caps_findings),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
