@@ -282,6 +282,33 @@ static void tsv_rows(void **state)
     assert_int_equal(tabs, 18);
 }
 
+static void tsv_long_rows(void **state)
+{
+    (void)state;
+    /* a row longer than the writer's stack buffer, with tabs to replace in the long part */
+    char *text = malloc(20001);
+    for (size_t i = 0; i < 20000; i++)
+        text[i] = i % 1000 == 999 ? '\t' : (char)('a' + i % 26);
+    text[20000] = '\0';
+    lf_match_row r = sample_row();
+    r.text = text;
+    capture c;
+    FILE *fp = cap_open(&c);
+    assert_int_equal(lf_write_match_tsv(fp, &r), 0);
+    const char *out = cap_text(&c);
+    size_t tabs = 0, len = strlen(out);
+    for (size_t i = 0; i < len; i++)
+        tabs += out[i] == '\t';
+    assert_int_equal(tabs, 18); /* the text's own tabs became spaces */
+    assert_int_equal(out[len - 1], '\n');
+    assert_non_null(strstr(out, "\tabcdefghij"));
+    assert_non_null(strstr(out, "\t1\tnot\toverlap\n"));
+    text[998] = '\0';
+    assert_non_null(strstr(out, text)); /* the long field arrives whole */
+    cap_free(&c);
+    free(text);
+}
+
 static void jsonl_rows(void **state)
 {
     (void)state;
@@ -1302,6 +1329,7 @@ int main(void)
         cmocka_unit_test(csv_quoting),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(tsv_rows),
+        cmocka_unit_test(tsv_long_rows),
         cmocka_unit_test(jsonl_rows),
         cmocka_unit_test(kwic_alignment),
         cmocka_unit_test(kwic_tsv_and_json),
