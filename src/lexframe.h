@@ -76,6 +76,36 @@ typedef enum lf_overlap {
     LF_OVERLAP_LONGEST      /* the longest match wins across all themes */
 } lf_overlap;
 
+/* How turns and documents are grouped in the result tables (see lf_options.groupings). */
+typedef enum lf_group_kind {
+    LF_GROUP_CORPUS,   /* one group, "all" (always the first grouping) */
+    LF_GROUP_DOCUMENT, /* document id */
+    LF_GROUP_SPEAKER,  /* resolved speaker name; "(unattributed)" for text before a label */
+    LF_GROUP_PARTY,    /* the speaker's party; "(none)" when not given */
+    LF_GROUP_ROLE,     /* the turn's role, else the speaker's; "(none)" when not given */
+    LF_GROUP_PERIOD,   /* the document date cut to a day, month or year; "(undated)" */
+    LF_GROUP_META,     /* the value of a document metadata key; "(none)" when absent */
+    LF_GROUP_KIND_COUNT
+} lf_group_kind;
+
+/* Granularity of LF_GROUP_PERIOD: "2024-05-14", "2024-05" or "2024". */
+typedef enum lf_period { LF_PERIOD_MONTH, LF_PERIOD_DAY, LF_PERIOD_YEAR } lf_period;
+
+typedef struct lf_grouping {
+    lf_group_kind kind;
+    const char *key; /* LF_GROUP_META: the metadata key; else NULL */
+} lf_grouping;
+
+/* Parses a --by value: "document", "speaker", "party", "role", "period" or "meta:KEY".
+ * out->key points into `s` (borrowed). LF_ERR_USAGE names the value otherwise. */
+lf_status lf_grouping_parse(const char *s, lf_grouping *out, lf_error *err) LF_WARN_UNUSED;
+
+/* Multiple-comparison adjustment of the framing comparison's p-values. */
+typedef enum lf_adjust {
+    LF_ADJUST_HOLM, /* Holm's step-down (family-wise error rate) */
+    LF_ADJUST_BH    /* Benjamini–Hochberg step-up (false discovery rate) */
+} lf_adjust;
+
 typedef struct lf_options {
     /* PCRE2 pattern for a speaker label at the start of a line; NULL uses the default rule.
      * The pattern must have a capture group named "label". */
@@ -96,6 +126,35 @@ typedef struct lf_options {
      * TEI document (after the document's own header and its corpus root); its
      * xi:includes are followed inside its directory. NULL: none. Borrowed. */
     const char *speakers_file;
+
+    /* ---- analysis: what the count tables count (fixed for a run; tables of runs with
+       different values do not merge) ---- */
+    /* Groupings besides the corpus, in output order; n_groupings == 0 means document,
+       speaker, party, role and period. Borrowed (the run copies them). */
+    const lf_grouping *groupings;
+    size_t n_groupings;
+    lf_period period;        /* granularity of the period grouping (default month) */
+    unsigned level;          /* 0: themes as declared; N: themes deeper than N are counted
+                                for their ancestor at depth N (rolled up) */
+    size_t window;           /* words per window co-occurrence unit (default 10) */
+    /* Turns of these speakers (resolved name or label as written; "(unattributed)" for
+       text before the first label) are the only ones counted, or are left out. */
+    const char *const *include_speakers;
+    size_t n_include_speakers;
+    const char *const *exclude_speakers;
+    size_t n_exclude_speakers;
+    /* ---- analysis: how tables are rendered (free to differ between merged runs) ---- */
+    uint64_t min_words;      /* groups with fewer words are left out of tables and listed */
+    uint64_t min_count;      /* co-occurrence rows need at least this joint count (2) */
+    lf_adjust adjust;        /* default Holm */
+    /* Framing comparison: the target group (NULL: every group in turn) and the reference
+       group (NULL: the rest of the corpus). */
+    const char *target;
+    const char *reference;
+    /* The comparison includes the document grouping (default true; a report's
+       comparison.csv leaves documents out: documents differ by topic and genre, not by
+       who frames what). */
+    bool compare_documents;
     /* Lexicon loading. lexicon_format: a format name ("liwc", "cat", …, see
      * lf_lexicon_format_names) for every lexicon file instead of its extension; for a
      * directory, only files with that format's extensions are read. NULL: by extension. */
@@ -241,12 +300,24 @@ lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UN
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
-/* After lf_run_execute: writes frequencies.csv, cooccurrence.csv, summary.md and
- * manifest.json, then renames every temporary file (with matches.tsv) into place, so a
- * failure at any point leaves earlier reports intact. `argv_line` is recorded in the
- * manifest. */
+/* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
+ * comparison.csv (every grouping but document, against the rest), trends.csv,
+ * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
+ * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
     LF_WARN_UNUSED;
+
+/* Output formats of lf_run_write_comparison. */
+typedef enum lf_table_format { LF_TABLE_CSV, LF_TABLE_JSON, LF_TABLE_MD } lf_table_format;
+
+/* After lf_run_execute: writes the framing comparison for every grouping of the options
+ * (target against reference or rest, per theme: rates, rate ratio with 95% CI, signed G²,
+ * p and adjusted p) to fp as CSV, JSON or Markdown. Groups under min_words words are left
+ * out and listed (in a CSV run, on the diagnostics stream). LF_ERR_USAGE when the target
+ * or the reference names no group; LF_ERR_IO on a write error. */
+lf_status lf_run_write_comparison(lf_run *run, FILE *fp, lf_table_format fmt,
+                                  lf_error *err) LF_WARN_UNUSED;
 
 /* ---- match rows as text -------------------------------------------------------------- */
 /* Column names of the TSV match table, tab-separated, without newline. */

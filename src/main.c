@@ -20,9 +20,11 @@ enum cmd {
     CMD_LEX_CHECK = 8,
     CMD_LEX_CONVERT = 16,
     CMD_LEX_EXPAND = 32,
-    CMD_RUNS = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_LEX_EXPAND, /* commands that read text */
+    CMD_COMPARE = 64,
+    CMD_RUNS = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_LEX_EXPAND | CMD_COMPARE, /* read text */
     CMD_LEX = CMD_LEX_CHECK | CMD_LEX_CONVERT | CMD_LEX_EXPAND,
-    CMD_ALL = CMD_RUNS | CMD_LEX
+    CMD_ALL = CMD_RUNS | CMD_LEX,
+    CMD_MATCHES = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_COMPARE /* count or list matches */
 };
 
 static const struct {
@@ -31,8 +33,10 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
-    {"tag", CMD_TAG, "list every match, one row each (TSV or JSON Lines)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines or JSON)"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
+    {"compare", CMD_COMPARE,
+     "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
     {"lexicon check", CMD_LEX_CHECK,
      "lint lexicons: duplicates, unreachable entries, broad globs, bad regexes"},
     {"lexicon convert", CMD_LEX_CONVERT, "convert a lexicon IN to OUT (format by extension)"},
@@ -59,6 +63,20 @@ enum opt_id {
     O_ALL,
     O_NEGATED,
     O_SPEAKERS,
+    O_ENTRY,
+    O_SAMPLE,
+    O_SEED,
+    O_BY,
+    O_PERIOD,
+    O_LEVEL,
+    O_WINDOW,
+    O_MIN_COUNT,
+    O_MIN_WORDS,
+    O_ADJUST,
+    O_TARGET,
+    O_REFERENCE,
+    O_INCLUDE_SPEAKER,
+    O_EXCLUDE_SPEAKER,
     O_LEXICON_FORMAT,
     O_ENCODING,
     O_LEXICON_THEME,
@@ -89,22 +107,54 @@ static const struct opt_doc {
      "lexicon convert: drop what OUT's format cannot hold, listing each thing dropped"},
     {"corpus", required_argument, O_CORPUS, CMD_LEX_EXPAND, "PATH",
      "lexicon expand: transcripts to match (repeatable; default: corpus/)"},
-    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_LEX_EXPAND, "PATH",
-     "report: output directory (default: output/); tag, lexicon expand: output file "
-     "(default: stdout)"},
-    {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC, "FMT",
-     "tag: tsv (default), jsonl or tei (annotated TEI); kwic: text (default), tsv or jsonl"},
+    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_COMPARE | CMD_LEX_EXPAND,
+     "PATH",
+     "report: output directory (default: output/); tag, compare, lexicon expand: output "
+     "file (default: stdout)"},
+    {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC | CMD_COMPARE, "FMT",
+     "tag: tsv (default), jsonl, json or tei (annotated TEI); kwic: text (default), tsv, "
+     "jsonl or json; compare: csv (default), json or md"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
      "tag: also list suppressed matches (overlap, excluded, negated-ignored, context)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
      "kwic: only this theme and its sub-themes (repeatable)"},
     {"speaker", required_argument, O_SPEAKER, CMD_KWIC, "NAME",
      "kwic: only this speaker (repeatable)"},
+    {"entry", required_argument, O_ENTRY, CMD_KWIC, "ENTRY",
+     "kwic: only matches of this lexicon entry, as written or as FILE:LINE (repeatable)"},
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
     {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
      "kwic: words of context on each side (default: 8)"},
     {"speakers", required_argument, O_SPEAKERS, CMD_RUNS, "FILE",
      "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
+    {"sample", required_argument, O_SAMPLE, CMD_KWIC, "N",
+     "kwic: a random sample of at most N lines per theme, for hand validation"},
+    {"seed", required_argument, O_SEED, CMD_KWIC, "S",
+     "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
+    {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
+     "report, compare: group by document, speaker, party, role, period or meta:KEY "
+     "(repeatable; report default: all five; compare default: speaker)"},
+    {"period", required_argument, O_PERIOD, CMD_REPORT | CMD_COMPARE, "GRAIN",
+     "report, compare: day, month (default) or year, the periods of --by period"},
+    {"level", required_argument, O_LEVEL, CMD_REPORT | CMD_COMPARE, "N",
+     "report, compare: count themes deeper than N for their ancestor at depth N "
+     "(default: 0, as declared)"},
+    {"window", required_argument, O_WINDOW, CMD_REPORT, "N",
+     "report: words per window unit of window co-occurrence (default: 10)"},
+    {"min-count", required_argument, O_MIN_COUNT, CMD_REPORT, "N",
+     "report: co-occurrence rows need at least N units with both themes (default: 2)"},
+    {"min-words", required_argument, O_MIN_WORDS, CMD_REPORT | CMD_COMPARE, "N",
+     "report, compare: leave out, and list, groups with fewer than N words (default: 0)"},
+    {"adjust", required_argument, O_ADJUST, CMD_REPORT | CMD_COMPARE, "METHOD",
+     "report, compare: holm (default) or bh, the multiple-comparison adjustment of p"},
+    {"target", required_argument, O_TARGET, CMD_COMPARE, "GROUP",
+     "compare: only this group (default: every group in turn)"},
+    {"reference", required_argument, O_REFERENCE, CMD_COMPARE, "GROUP",
+     "compare: against this group, or rest (default: the rest of the corpus)"},
+    {"include-speaker", required_argument, O_INCLUDE_SPEAKER, CMD_MATCHES, "NAME",
+     "count only the turns of this speaker (name or label; repeatable)"},
+    {"exclude-speaker", required_argument, O_EXCLUDE_SPEAKER, CMD_MATCHES, "NAME",
+     "leave out the turns of this speaker, e.g. a moderator (name or label; repeatable)"},
     {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_RUNS, "RE",
      "PCRE2 pattern for a speaker label at a line start, with a group named 'label'"},
     {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_RUNS, "RE",
@@ -129,7 +179,8 @@ static void print_help(FILE *fp)
 {
     fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
           "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
-          "lexicons match, count them by document and speaker, and report co-occurrence.\n"
+          "lexicons match, count them by document, speaker, party, role and period, compare\n"
+          "how groups frame the issue, and report co-occurrence.\n"
           "PATHs are transcript files or directories (default: corpus/); for the lexicon\n"
           "commands they are lexicon files or directories (default: lexicons/).\n\n"
           "Commands:\n",
@@ -177,13 +228,18 @@ static int usage_error(const char *fmt, ...)
 
 typedef struct sink {
     FILE *fp;
-    enum { FMT_TSV, FMT_JSONL, FMT_TEXT, FMT_TEI } fmt;
+    enum { FMT_TSV, FMT_JSONL, FMT_JSON, FMT_TEXT, FMT_TEI } fmt;
+    bool kwic;
     const char *const *themes;
     size_t n_themes;
     const char *const *speakers;
     size_t n_speakers;
+    const char *const *entries;
+    size_t n_entries;
     bool negated_only;
     size_t width;
+    size_t written;         /* rows written (JSON array separators) */
+    lf_row_sample *sample;  /* --sample: rows are drawn here and written at the end */
 } sink;
 
 static bool theme_selected(const sink *s, const char *theme)
@@ -208,23 +264,83 @@ static bool speaker_selected(const sink *s, const char *speaker)
     return false;
 }
 
-static int write_row(void *ctx, const lf_match_row *row)
+/* --entry: the entry as written, or FILE:LINE with the lexicon path or its base name. */
+static bool entry_selected(const sink *s, const lf_match_row *row)
 {
-    sink *s = ctx;
-    if (!theme_selected(s, row->theme) || !speaker_selected(s, row->speaker) ||
-        (s->negated_only && !row->negated))
-        return 0;
+    if (!s->n_entries)
+        return true;
+    const char *file = row->entry_file ? row->entry_file : "";
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char at[32];
+    snprintf(at, sizeof at, ":%zu", row->entry_line);
+    for (size_t i = 0; i < s->n_entries; i++) {
+        const char *e = s->entries[i];
+        if (row->entry && strcmp(e, row->entry) == 0)
+            return true;
+        size_t n = strlen(e), na = strlen(at);
+        if (n > na && strcmp(e + n - na, at) == 0 &&
+            ((strlen(file) == n - na && strncmp(e, file, n - na) == 0) ||
+             (strlen(base) == n - na && strncmp(e, base, n - na) == 0)))
+            return true;
+    }
+    return false;
+}
+
+static int emit_row(sink *s, const lf_match_row *row)
+{
     switch (s->fmt) {
     case FMT_TSV:
-        return lf_write_match_tsv(s->fp, row);
+        return s->kwic ? lf_write_kwic_tsv(s->fp, row) : lf_write_match_tsv(s->fp, row);
     case FMT_JSONL:
         return lf_write_match_jsonl(s->fp, row);
+    case FMT_JSON:
+        return lf_write_match_json(s->fp, row, s->written++);
     case FMT_TEXT:
         return lf_render_kwic_line(s->fp, row, s->width * 7);
     case FMT_TEI:
         return 0; /* the run writes annotated TEI itself */
     }
     return 0;
+}
+
+static int write_row(void *ctx, const lf_match_row *row)
+{
+    sink *s = ctx;
+    if (!theme_selected(s, row->theme) || !speaker_selected(s, row->speaker) ||
+        !entry_selected(s, row) || (s->negated_only && !row->negated))
+        return 0;
+    if (s->sample) {
+        lf_row_sample_add(s->sample, row);
+        return 0;
+    }
+    return emit_row(s, row);
+}
+
+/* After the run: the sampled rows, and the end of a JSON array. */
+static int finish_rows(sink *s)
+{
+    if (s->sample) {
+        const lf_match_row *const *rows;
+        size_t n = lf_row_sample_rows(s->sample, &rows);
+        for (size_t i = 0; i < n; i++)
+            if (emit_row(s, rows[i]) != 0)
+                return -1;
+    }
+    if (s->fmt == FMT_JSON)
+        return lf_write_match_json_end(s->fp, s->written);
+    return ferror(s->fp) ? -1 : 0;
+}
+
+/* Numbers of options: a whole decimal number from min to max. */
+static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || *s == '-' || *s == '+' || *s == ' ' || v < min || v > max)
+        return false;
+    *out = (uint64_t)v;
+    return true;
 }
 
 static char *join_argv(int argc, char **argv)
@@ -372,10 +488,16 @@ int main(int argc, char **argv)
     LF_VEC(const char *) strips = {0};
     LF_VEC(const char *) themes = {0};
     LF_VEC(const char *) speakers = {0};
+    LF_VEC(const char *) entries = {0};
+    LF_VEC(const char *) include = {0};
+    LF_VEC(const char *) exclude = {0};
+    LF_VEC(lf_grouping) groupings = {0};
     const char *output = NULL, *format = NULL;
     bool list_all = false, negated_only = false, lossy = false;
     LF_VEC(const char *) corpora = {0};
     size_t width = 8;
+    uint64_t sample = 0, seed = 1;
+    lf_row_sample *sampler = NULL;
     lf_lexicon *lex = NULL;
     lf_run *run = NULL;
     char *argv_line = NULL;
@@ -479,6 +601,91 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
+        case O_ENTRY:
+            LF_VEC_PUSH(entries, optarg);
+            break;
+        case O_SAMPLE:
+            if (!parse_u64(optarg, 1, 1000000, &sample)) {
+                rc = usage_error("--sample: '%s' is not a number from 1 to 1000000", optarg);
+                goto out;
+            }
+            break;
+        case O_SEED:
+            if (!parse_u64(optarg, 0, UINT64_MAX, &seed)) {
+                rc = usage_error("--seed: '%s' is not a whole number from 0", optarg);
+                goto out;
+            }
+            break;
+        case O_BY: {
+            lf_grouping g;
+            if (lf_grouping_parse(optarg, &g, &err) != LF_OK) {
+                rc = usage_error("%s", err.message);
+                goto out;
+            }
+            LF_VEC_PUSH(groupings, g);
+            break;
+        }
+        case O_PERIOD:
+            if (strcmp(optarg, "day") == 0)
+                opt.period = LF_PERIOD_DAY;
+            else if (strcmp(optarg, "month") == 0)
+                opt.period = LF_PERIOD_MONTH;
+            else if (strcmp(optarg, "year") == 0)
+                opt.period = LF_PERIOD_YEAR;
+            else {
+                rc = usage_error("--period: '%s' is not 'day', 'month' or 'year'", optarg);
+                goto out;
+            }
+            break;
+        case O_LEVEL: {
+            uint64_t v;
+            if (!parse_u64(optarg, 0, 100, &v)) {
+                rc = usage_error("--level: '%s' is not a number from 0 to 100", optarg);
+                goto out;
+            }
+            opt.level = (unsigned)v;
+            break;
+        }
+        case O_WINDOW:
+            if (!parse_size(optarg, &opt.window) || opt.window == 0) {
+                rc = usage_error("--window: '%s' is not a number from 1 to 100000", optarg);
+                goto out;
+            }
+            break;
+        case O_MIN_COUNT:
+            if (!parse_u64(optarg, 1, UINT64_MAX, &opt.min_count)) {
+                rc = usage_error("--min-count: '%s' is not a whole number from 1", optarg);
+                goto out;
+            }
+            break;
+        case O_MIN_WORDS:
+            if (!parse_u64(optarg, 0, UINT64_MAX, &opt.min_words)) {
+                rc = usage_error("--min-words: '%s' is not a whole number from 0", optarg);
+                goto out;
+            }
+            break;
+        case O_ADJUST:
+            if (strcmp(optarg, "holm") == 0)
+                opt.adjust = LF_ADJUST_HOLM;
+            else if (strcmp(optarg, "bh") == 0)
+                opt.adjust = LF_ADJUST_BH;
+            else {
+                rc = usage_error("--adjust: '%s' is not 'holm' or 'bh'", optarg);
+                goto out;
+            }
+            break;
+        case O_TARGET:
+            opt.target = optarg;
+            break;
+        case O_REFERENCE:
+            opt.reference = optarg;
+            break;
+        case O_INCLUDE_SPEAKER:
+            LF_VEC_PUSH(include, optarg);
+            break;
+        case O_EXCLUDE_SPEAKER:
+            LF_VEC_PUSH(exclude, optarg);
+            break;
         case O_SPEAKER_PATTERN:
             opt.speaker_pattern = optarg;
             break;
@@ -545,20 +752,53 @@ int main(int argc, char **argv)
     }
     opt.strip_patterns = strips.v;
     opt.n_strip_patterns = strips.n;
+    opt.include_speakers = include.v;
+    opt.n_include_speakers = include.n;
+    opt.exclude_speakers = exclude.v;
+    opt.n_exclude_speakers = exclude.n;
+    if (cmd == CMD_COMPARE && groupings.n == 0)
+        LF_VEC_PUSH(groupings, ((lf_grouping){LF_GROUP_SPEAKER, NULL}));
+    if (cmd == CMD_REPORT && groupings.n > 0) {
+        /* trends.csv needs the periods whatever else the report is grouped by */
+        bool has_period = false;
+        for (size_t i = 0; i < groupings.n; i++)
+            has_period |= groupings.v[i].kind == LF_GROUP_PERIOD;
+        if (!has_period)
+            LF_VEC_PUSH(groupings, ((lf_grouping){LF_GROUP_PERIOD, NULL}));
+    }
+    opt.groupings = groupings.v;
+    opt.n_groupings = groupings.n;
 
     sink snk = {.fp = stdout,
                 .fmt = cmd == CMD_KWIC ? FMT_TEXT : FMT_TSV,
+                .kwic = cmd == CMD_KWIC,
                 .themes = themes.v,
                 .n_themes = themes.n,
                 .speakers = speakers.v,
                 .n_speakers = speakers.n,
+                .entries = entries.v,
+                .n_entries = entries.n,
                 .negated_only = negated_only,
                 .width = width};
-    if (format) {
+    lf_table_format table_fmt = LF_TABLE_CSV;
+    if (format && cmd == CMD_COMPARE) {
+        if (strcmp(format, "csv") == 0)
+            table_fmt = LF_TABLE_CSV;
+        else if (strcmp(format, "json") == 0)
+            table_fmt = LF_TABLE_JSON;
+        else if (strcmp(format, "md") == 0)
+            table_fmt = LF_TABLE_MD;
+        else {
+            rc = usage_error("--format: '%s' is not a format of this command", format);
+            goto out;
+        }
+    } else if (format) {
         if (strcmp(format, "tsv") == 0)
             snk.fmt = FMT_TSV;
         else if (strcmp(format, "jsonl") == 0)
             snk.fmt = FMT_JSONL;
+        else if (strcmp(format, "json") == 0)
+            snk.fmt = FMT_JSON;
         else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
             snk.fmt = FMT_TEXT;
         else if (strcmp(format, "tei") == 0 && cmd == CMD_TAG)
@@ -567,6 +807,10 @@ int main(int argc, char **argv)
             rc = usage_error("--format: '%s' is not a format of this command", format);
             goto out;
         }
+    }
+    if (sample) {
+        sampler = lf_row_sample_new((size_t)sample, seed);
+        snk.sample = sampler;
     }
 
     int n_args = sub_argc - optind;
@@ -606,7 +850,7 @@ int main(int argc, char **argv)
             goto out;
         }
     } else {
-        if (cmd == CMD_TAG && output) {
+        if ((cmd == CMD_TAG || cmd == CMD_COMPARE) && output) {
             /* written beside its final name and renamed into place when complete */
             char *dir = lf_xstrdup(output);
             char *slash = strrchr(dir, '/');
@@ -628,15 +872,16 @@ int main(int argc, char **argv)
             lf_run_set_context(run, width);
         if (cmd == CMD_TAG)
             lf_run_set_list_suppressed(run, list_all);
-        if (snk.fmt == FMT_TSV)
-            fprintf(snk.fp, "%s\n", lf_match_tsv_header());
         if (snk.fmt == FMT_TEI) {
             if (lf_run_set_tei_output(run, snk.fp, &err) != LF_OK) {
                 fprintf(stderr, "lexframe: %s\n", err.message);
                 rc = lf_status_exit_code(err.status);
                 goto out;
             }
-        } else {
+        } else if (cmd != CMD_COMPARE) {
+            if (snk.fmt == FMT_TSV)
+                fprintf(snk.fp, "%s\n",
+                        snk.kwic ? lf_kwic_tsv_header() : lf_match_tsv_header());
             lf_run_set_match_fn(run, write_row, &snk);
         }
     }
@@ -658,7 +903,24 @@ int main(int argc, char **argv)
             rc = 1;
             goto out;
         }
-    } else if (tag_out_open) {
+    } else if (cmd == CMD_COMPARE) {
+        lf_status cst = lf_run_write_comparison(run, snk.fp, table_fmt, &err);
+        if (cst != LF_OK) {
+            /* An unknown --target or --reference is a usage error, found after the run. */
+            if (cst == LF_ERR_USAGE)
+                rc = usage_error("%s", err.message);
+            else {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = 1;
+            }
+            goto out;
+        }
+    } else if (finish_rows(&snk) != 0) {
+        fprintf(stderr, "lexframe: error writing rows: %s\n", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    if (tag_out_open) {
         tag_out_open = false;
         if (lf_outfile_commit(&tag_out, &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
@@ -677,6 +939,11 @@ out:
     LF_VEC_FREE(strips);
     LF_VEC_FREE(themes);
     LF_VEC_FREE(speakers);
+    LF_VEC_FREE(entries);
+    LF_VEC_FREE(include);
+    LF_VEC_FREE(exclude);
+    LF_VEC_FREE(groupings);
+    lf_row_sample_free(sampler);
     LF_VEC_FREE(corpora);
     /* Output that could not be written is a failure, whatever happened before. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -68,6 +68,11 @@ void lf_options_init(lf_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->negation_window = -1;
     opt->overlap = LF_OVERLAP_INDEPENDENT;
+    opt->period = LF_PERIOD_MONTH;
+    opt->window = 10;
+    opt->min_count = 2;
+    opt->adjust = LF_ADJUST_HOLM;
+    opt->compare_documents = true;
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         opt->limits[i] = limit_table[i].default_value;
 }

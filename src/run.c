@@ -20,6 +20,7 @@ struct lf_run {
     const lf_lexicon *lex;
     lf_options opt;
     char **strip_copies; /* opt.strip_patterns points here */
+    LF_VEC(void *) owned; /* copies of the analysis options' strings and arrays */
     lf_input_list inputs;
     size_t context;
     bool list_suppressed;
@@ -52,6 +53,42 @@ static char *dup_or_null(const char *s)
     return s ? lf_xstrdup(s) : NULL;
 }
 
+/* Records p as owned by the run (freed with it) and returns it. */
+static void *run_own(lf_run *r, void *p)
+{
+    if (p)
+        LF_VEC_PUSH(r->owned, p);
+    return p;
+}
+
+/* A run-owned copy of a list of strings. */
+static const char *const *own_list(lf_run *r, const char *const *v, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    const char **c = run_own(r, lf_xcalloc(n, sizeof *c));
+    for (size_t i = 0; i < n; i++)
+        c[i] = run_own(r, lf_xstrdup(v[i]));
+    return c;
+}
+
+/* Run-owned copies of the analysis options (groupings, speaker lists, target). */
+static void own_analysis_options(lf_run *r)
+{
+    lf_options *o = &r->opt;
+    if (o->n_groupings) {
+        lf_grouping *g = run_own(r, lf_xcalloc(o->n_groupings, sizeof *g));
+        for (size_t i = 0; i < o->n_groupings; i++)
+            g[i] = (lf_grouping){o->groupings[i].kind,
+                                 run_own(r, dup_or_null(o->groupings[i].key))};
+        o->groupings = g;
+    }
+    o->include_speakers = own_list(r, o->include_speakers, o->n_include_speakers);
+    o->exclude_speakers = own_list(r, o->exclude_speakers, o->n_exclude_speakers);
+    o->target = run_own(r, dup_or_null(o->target));
+    o->reference = run_own(r, dup_or_null(o->reference));
+}
+
 lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
 {
     lf_run *r = lf_xcalloc(1, sizeof *r);
@@ -70,6 +107,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
             r->strip_copies[i] = lf_xstrdup(r->opt.strip_patterns[i]);
         r->opt.strip_patterns = (const char *const *)r->strip_copies;
     }
+    own_analysis_options(r);
     r->diag = stderr;
     lf_doc_init(&r->doc);
     lf_tokens_init(&r->toks);
@@ -81,7 +119,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     r->matcher = lf_matcher_new(lex, &r->opt, r->vocab, err);
     if (!r->matcher)
         goto fail;
-    r->tables = lf_tables_new(lex);
+    r->tables = lf_tables_new_opts(lex, &r->opt);
     return r;
 fail:
     lf_run_free(r);
@@ -101,6 +139,9 @@ void lf_run_free(lf_run *r)
     for (size_t i = 0; i < r->opt.n_strip_patterns && r->strip_copies; i++)
         free(r->strip_copies[i]);
     free(r->strip_copies);
+    for (size_t i = 0; i < r->owned.n; i++)
+        free(r->owned.v[i]);
+    LF_VEC_FREE(r->owned);
     lf_input_list_free(&r->inputs);
     lf_ingest_free(r->ing);
     lf_matcher_free(r->matcher);
@@ -213,6 +254,10 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
     const lf_token *t0 = &tk->tok[m->tok_start], *t1 = &tk->tok[m->tok_end - 1];
     const lf_sentence *sent = &tk->sent[m->sentence];
     const lf_turn *turn = &d->turns[sent->turn];
+    if (!lf_speaker_selected(r->opt.include_speakers, r->opt.n_include_speakers,
+                             r->opt.exclude_speakers, r->opt.n_exclude_speakers, d,
+                             turn->speaker))
+        return true; /* left out by the speaker filters, as in the tables */
     const lf_entry *e = &r->lex->entries[m->entry];
     collapse_text(&r->text, d->text, t0->start, t1->end);
     lf_match_row row = {
@@ -398,11 +443,29 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
         ADD("speakers=%s", o->speakers_file);
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         ADD("limit.%s=%llu", lf_limit_table()[i].name, (unsigned long long)o->limits[i]);
+    /* The analysis options as the tables apply them (defaults made explicit). */
+    for (uint32_t d = 1; d < lf_tables_dim_count(r->tables); d++)
+        ADD("by=%s", lf_tables_dim_name(r->tables, d));
+    ADD("period=%s", lf_period_name(lf_tables_period(r->tables)));
+    ADD("level=%u", lf_tables_level(r->tables));
+    ADD("window=%zu", lf_tables_window(r->tables));
+    for (size_t i = 0; i < o->n_include_speakers; i++)
+        ADD("include-speaker=%s", o->include_speakers[i]);
+    for (size_t i = 0; i < o->n_exclude_speakers; i++)
+        ADD("exclude-speaker=%s", o->exclude_speakers[i]);
+    ADD("min-words=%llu", (unsigned long long)o->min_words);
+    ADD("min-count=%llu", (unsigned long long)o->min_count);
+    ADD("adjust=%s", lf_adjust_name(o->adjust));
 #undef ADD
 }
 
+/* What a report file holds. */
+typedef enum report_kind { REPORT_TABLE, REPORT_JSON, REPORT_SUMMARY, REPORT_MANIFEST } report_kind;
+
 typedef struct report_file {
     const char *name;
+    report_kind kind;
+    lf_table_id table;
     lf_outfile of;
     bool open;
 } report_file;
@@ -432,12 +495,22 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         .n_options = optoff.n,
     };
     report_file files[] = {
-        {"frequencies.csv", {0}, false},
-        {"cooccurrence.csv", {0}, false},
-        {"summary.md", {0}, false},
-        {"manifest.json", {0}, false},
+        {"frequencies.csv", REPORT_TABLE, LF_TABLE_FREQUENCIES, {0}, false},
+        {"terms.csv", REPORT_TABLE, LF_TABLE_TERMS, {0}, false},
+        {"cooccurrence.csv", REPORT_TABLE, LF_TABLE_COOCCURRENCE, {0}, false},
+        {"comparison.csv", REPORT_TABLE, LF_TABLE_COMPARISON, {0}, false},
+        {"trends.csv", REPORT_TABLE, LF_TABLE_TRENDS, {0}, false},
+        {"first_appearance.csv", REPORT_TABLE, LF_TABLE_FIRST_APPEARANCE, {0}, false},
+        {"tables.json", REPORT_JSON, LF_TABLE_COUNT, {0}, false},
+        {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT, {0}, false},
+        {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT, {0}, false},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
+    /* A report compares every group with the rest: a target or reference option belongs
+       to `compare`. */
+    lf_options topt = r->opt;
+    topt.target = topt.reference = NULL;
+    topt.compare_documents = false;
     lf_status st = LF_OK;
     for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
         st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);
@@ -446,17 +519,17 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         files[i].open = true;
         FILE *fp = files[i].of.fp;
         int rc = 0;
-        switch (i) {
-        case 0:
-            rc = lf_render_frequencies_csv(fp, r->tables, r->lex);
+        switch (files[i].kind) {
+        case REPORT_TABLE:
+            rc = lf_render_table_csv(fp, files[i].table, r->tables, r->lex, &topt, err);
             break;
-        case 1:
-            rc = lf_render_cooccurrence_csv(fp, r->tables, r->lex);
+        case REPORT_JSON:
+            rc = lf_render_tables_json(fp, LF_TABLES_ALL, r->tables, r->lex, &topt, err);
             break;
-        case 2:
-            rc = lf_render_summary_md(fp, r->tables, r->lex, &info);
+        case REPORT_SUMMARY:
+            rc = lf_render_summary_md(fp, r->tables, r->lex, &info, &topt);
             break;
-        default:
+        case REPORT_MANIFEST:
             rc = lf_render_manifest_json(fp, r->tables, &info, err);
             if (rc != 0 && err && err->status != LF_OK) {
                 st = err->status;
@@ -495,4 +568,41 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);
     return st;
+}
+
+lf_status lf_run_write_comparison(lf_run *r, FILE *fp, lf_table_format fmt, lf_error *err)
+{
+    int rc;
+    switch (fmt) {
+    case LF_TABLE_JSON:
+        rc = lf_render_tables_json(fp, 1u << LF_TABLE_COMPARISON, r->tables, r->lex, &r->opt,
+                                   err);
+        break;
+    case LF_TABLE_MD:
+        rc = lf_render_comparison_md(fp, r->tables, r->lex, &r->opt, err);
+        break;
+    case LF_TABLE_CSV:
+    default:
+        rc = lf_render_table_csv(fp, LF_TABLE_COMPARISON, r->tables, r->lex, &r->opt, err);
+        if (rc == 0 && r->opt.min_words > 0) {
+            /* CSV has no room for a note: the groups left out go to the diagnostics. */
+            lf_group_ref *dropped;
+            size_t n = lf_dropped_groups(r->tables, r->opt.min_words, &dropped);
+            for (size_t i = 0; i < n; i++)
+                fprintf(r->diag, "lexframe: left out (fewer than %llu words): %s %s (%llu "
+                                 "words)\n",
+                        (unsigned long long)r->opt.min_words,
+                        lf_tables_dim_name(r->tables, dropped[i].dim), dropped[i].group,
+                        (unsigned long long)dropped[i].words);
+            free(dropped);
+        }
+        break;
+    }
+    if (rc == -2)
+        return LF_ERR_USAGE;
+    if (rc != 0) {
+        lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno));
+        return LF_ERR_IO;
+    }
+    return LF_OK;
 }
