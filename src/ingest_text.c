@@ -31,6 +31,11 @@ void lf_doc_reset(lf_doc *doc)
     doc->part = 0;
     doc->more_parts = false;
     doc->line_base = 0;
+    /* span sources mark a document extracted from markup: a reused doc must not keep
+       them for the next (plain-text) one */
+    free(doc->span_src);
+    doc->span_src = NULL;
+    doc->cap_span_src = 0;
     free(doc->owned_text);
     doc->owned_text = NULL;
     lf_arena_reset(&doc->arena);

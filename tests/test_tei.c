@@ -258,6 +258,28 @@ static void sitting_spans_and_sources(void **state)
     fx_free(f);
 }
 
+static void reused_doc_forgets_tei(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(NULL);
+    fx_ok(f, sitting);
+    assert_non_null(f->doc.span_src);
+    const char *txt = "MR. A: One two\n\nthree four.\n";
+    assert_int_equal(lf_ingest_buffer(f->ing, "t.txt", "t.txt", txt, strlen(txt),
+                                      LF_FORMAT_TEXT, &f->doc, &f->err),
+                     LF_OK);
+    assert_null(f->doc.span_src);
+    /* so the blank line is a paragraph break again */
+    lf_vocab *v = lf_vocab_new();
+    lf_tokens tk;
+    lf_tokens_init(&tk);
+    assert_int_equal(lf_tokenize_doc(v, &f->doc, &f->opt, &tk, &f->err), LF_OK);
+    assert_int_equal(tk.n_sent, 2);
+    lf_tokens_free(&tk);
+    lf_vocab_free(v);
+    fx_free(f);
+}
+
 static void segments_end_sentences(void **state)
 {
     (void)state;
@@ -714,6 +736,7 @@ int main(void)
         cmocka_unit_test(sitting_speakers_parties_roles),
         cmocka_unit_test(sitting_spans_and_sources),
         cmocka_unit_test(segments_end_sentences),
+        cmocka_unit_test(reused_doc_forgets_tei),
         cmocka_unit_test(drama_speeches),
         cmocka_unit_test(interrupted_utterance),
         cmocka_unit_test(parts_cover_the_document),
