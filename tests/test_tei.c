@@ -258,6 +258,31 @@ static void sitting_spans_and_sources(void **state)
     fx_free(f);
 }
 
+/* ParlaMint .ana style: words and punctuation in <w>/<pc>, sentences in <s>, syntax links
+ * (no text) after the words. */
+static void linguistic_annotation(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(NULL);
+    fx_ok(f, "<TEI><text><body><u who=\"#a\"><seg xml:id=\"g1\">\n"
+             "<s xml:id=\"s1\"><w>They</w>\n<w>betrayed</w>\n<w join=\"right\">us</w>"
+             "<pc>,</pc>\n<linkGrp><link ana=\"ud:nsubj\"/></linkGrp></s>\n"
+             "<s xml:id=\"s2\"><name><w>New</w>\n<w>York</w></name>\n<w>waits</w></s>\n"
+             "</seg></u></body></text></TEI>");
+    assert_string_equal(turn_text(f, 0), "They\nbetrayed\nus,|New\nYork\nwaits");
+    assert_string_equal(f->doc.span_src[1].element, "g1");
+    assert_true(f->doc.span_src[1].para);
+    lf_vocab *v = lf_vocab_new();
+    lf_tokens tk;
+    lf_tokens_init(&tk);
+    assert_int_equal(lf_tokenize_doc(v, &f->doc, &f->opt, &tk, &f->err), LF_OK);
+    assert_int_equal(tk.n_tok, 6);
+    assert_int_equal(tk.n_sent, 2); /* no full stop after "us", yet <s> ended it */
+    lf_tokens_free(&tk);
+    lf_vocab_free(v);
+    fx_free(f);
+}
+
 static void reused_doc_forgets_tei(void **state)
 {
     (void)state;
@@ -737,6 +762,7 @@ int main(void)
         cmocka_unit_test(sitting_spans_and_sources),
         cmocka_unit_test(segments_end_sentences),
         cmocka_unit_test(reused_doc_forgets_tei),
+        cmocka_unit_test(linguistic_annotation),
         cmocka_unit_test(drama_speeches),
         cmocka_unit_test(interrupted_utterance),
         cmocka_unit_test(parts_cover_the_document),
