@@ -1067,7 +1067,11 @@ static lf_status registry_load(lf_tei *t, tei_registry *reg, const char *path,
 
 lf_tei *lf_tei_new(const lf_options *opt, lf_error *err)
 {
+    /* libxml2 sets up its global state here, once and before any worker thread parses:
+       pipelines are built on the main thread (see run.c) */
+    xmlInitParser();
     lf_tei *t = lf_xcalloc(1, sizeof *t);
+    t->x.fd = -1; /* no file open: closing must not close descriptor 0 (standard input) */
     memcpy(t->limits, opt->limits, sizeof t->limits);
     t->warn = stderr;
     registry_init(&t->speakers);

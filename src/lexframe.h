@@ -164,7 +164,12 @@ typedef struct lf_options {
     const char *encoding;
     /* Theme id for plain and scored word lists; NULL: made from the file name. */
     const char *lexicon_theme;
+    /* Threads that process inputs (each its own pipeline); 0 means one per online core,
+     * at most LF_MAX_JOBS. The output is the same bytes whatever the number. */
+    unsigned jobs;
 } lf_options;
+
+#define LF_MAX_JOBS 64
 
 /* Sets every field to its default (limits from lf_limit_table()). */
 void lf_options_init(lf_options *opt);

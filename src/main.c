@@ -53,6 +53,7 @@ enum opt_id {
     O_WIDTH = 'w',
     O_HELP = 'h',
     O_VERSION = 'V',
+    O_JOBS = 'j',
     O_SPEAKER_PATTERN = 256,
     O_STRIP_PATTERN,
     O_NO_DEFAULT_STRIP,
@@ -168,6 +169,8 @@ static const struct opt_doc {
     {"overlap", required_argument, O_OVERLAP, CMD_RUNS, "MODE",
      "independent (default: each theme resolves its own overlaps) or longest (the longest "
      "match wins across all themes)"},
+    {"jobs", required_argument, O_JOBS, CMD_RUNS, "N",
+     "threads that read inputs in parallel (default: one per core; output is the same)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
      "change a named input limit (see LIMITS below; repeatable)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
@@ -740,6 +743,16 @@ int main(int argc, char **argv)
         case O_CORPUS:
             LF_VEC_PUSH(corpora, optarg);
             break;
+        case O_JOBS: {
+            size_t j;
+            if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
+                rc = usage_error("--jobs: '%s' is not a number from 1 to %d", optarg,
+                                 LF_MAX_JOBS);
+                goto out;
+            }
+            opt.jobs = (unsigned)j;
+            break;
+        }
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
