@@ -1,12 +1,15 @@
-/* aggregate.c — stage 4: folds each document's matches into additive count tables: totals
- * and per-theme counts for the corpus, each document and each speaker; theme co-occurrence
- * per sentence and per turn; counted matches per lexicon entry; corpus statistics.
- * Everything is a sum (weights in exact fixed point), so merging tables of separate runs
- * gives exactly the single-run table. Work per document is proportional to its size. */
+/* aggregate.c — stage 4: folds each document's matches into additive count tables: sizes
+ * and per-theme counts for every group of every grouping (corpus, document, speaker, party,
+ * role, period, metadata key); theme co-occurrence per sentence, turn, window, adjacent
+ * turns and document; the entries and matched forms behind each theme; where each theme
+ * first appears in each document; corpus statistics. Everything is a sum (weights in exact
+ * fixed point) or a minimum, so merging tables of separate runs gives exactly the
+ * single-run table. Work per document is proportional to its size. */
 #include "aggregate.h"
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,59 +55,121 @@ static double fixed_to_double(fixed_sum f)
 
 /* Counts of one theme in one group, as kept internally. */
 typedef struct theme_counts {
-    uint64_t matches, negated, turns_with, sents_with;
+    uint64_t matches, negated;
+    uint64_t with[LF_SCOPE_COUNT]; /* units containing the theme (adjacent: first turn) */
+    uint64_t replies_with;         /* adjacent pairs whose reply contains it */
     fixed_sum weight;
 } theme_counts;
 
 typedef struct group {
-    lf_group_kind kind;
-    const char *name;      /* owned by the kind's name map */
+    uint32_t dim;
+    const char *name;      /* owned by the dim's name map */
     lf_totals totals;
     uint64_t last_doc;     /* serial of the last document that touched it (docs count) */
     theme_counts *counts;  /* n_themes */
 } group;
 
-/* Joint counts of theme pairs: open addressing on key (a << 32 | b); count 0 = empty. */
-typedef struct pair_slot {
-    uint64_t key;
+/* A hash map from a pair of 64-bit keys to a count and a weight; count 0 = empty slot.
+ * Used for theme pairs per (group, scope), terms per (group, theme), and the index of
+ * first appearances. */
+typedef struct kslot {
+    uint64_t k1, k2;
     uint64_t count;
-} pair_slot;
+    fixed_sum w;
+} kslot;
 
-typedef struct pair_map {
-    pair_slot *slots;
+typedef struct kmap {
+    kslot *slots;
     size_t cap, n;
-} pair_map;
+} kmap;
 
 /* A (unit, theme) pair gathered while reading one document's matches. */
 typedef struct unit_theme {
     uint32_t unit, theme;
 } unit_theme;
 
+/* A theme entering (+1) or leaving (−1) the windows of a turn at a window start. */
+typedef struct win_event {
+    uint32_t turn, pos, theme;
+    int32_t delta;
+} win_event;
+
+typedef struct doc_rec {
+    const char *id; /* owned by doc_ids */
+    uint64_t words;
+} doc_rec;
+
+typedef struct first_rec {
+    uint32_t doc, theme;
+    uint64_t word, turn, sentence, line;
+    const char *speaker; /* owned by strings */
+} first_rec;
+
+/* The key of a term: theme, entry-or-form bit, entry index or form id. */
+#define TERM_KEY(theme, is_form, id) ((uint64_t)(theme) << 33 | (uint64_t)(is_form) << 32 | (id))
+/* The key of a co-occurrence slot: group and scope. */
+#define JOINT_K1(group, scope) ((uint64_t)(group) << 3 | (uint64_t)(scope))
+#define NO_GROUP UINT32_MAX
+
 struct lf_tables {
     const lf_lexicon *lex;
     size_t n_themes, n_entries;
     fixed_sum *entry_weight; /* per entry, converted once */
+    uint32_t *theme_map;     /* theme → the theme it is counted for at the table's level */
+    /* configuration */
+    lf_grouping *dims;
+    char **dim_names;
+    size_t n_dims;
+    lf_period period;
+    unsigned level;
+    size_t window;
+    char **include, **exclude;
+    size_t n_include, n_exclude;
+    /* counts */
     LF_VEC(group) groups;
-    lf_strmap names[LF_GROUP_KIND_COUNT];
+    lf_strmap *names; /* per dim: group name → group index */
     uint64_t doc_serial;
-    uint64_t *theme_units[LF_SCOPE_COUNT]; /* units containing each theme */
-    pair_map joint[LF_SCOPE_COUNT];
-    uint64_t *entry_matches;  /* counted matches per entry, in the entry's own theme */
-    pair_map entry_moved;     /* (entry << 32 | theme): counted after a negation move */
+    kmap joint;       /* (group, scope) × (a, b) → units with both */
+    kmap terms;       /* group × (theme, entry or form) → matches, weight */
+    lf_strmap forms;  /* form text → id */
+    LF_VEC(const char *) form_text;
+    lf_strmap strings;  /* interned speaker names */
+    lf_strmap speakers; /* attributed speakers in counted turns */
+    lf_strmap doc_ids;  /* document id → index into docs */
+    LF_VEC(doc_rec) docs;
+    LF_VEC(first_rec) firsts;
+    kmap first_index; /* (doc, theme) → index into firsts + 1 */
     lf_corpus_stats stats;
-    /* Per-document scratch, kept to reuse allocations. */
-    LF_VEC(uint32_t) turn_group;
-    LF_VEC(uint32_t) speaker_group;
+    /* The document being added (its parts arrive one after another). */
+    struct {
+        bool open;
+        char *id;
+        uint32_t rec;
+        uint32_t *groups; /* n_dims: the document's group for document-level kinds */
+        uint64_t tok_base, turn_base, sent_base;
+        bool prev_valid, prev_usable;
+        const char *prev_name;
+        LF_VEC(uint32_t) prev_themes;
+        LF_VEC(unit_theme) doc_hits; /* (group, theme) */
+    } cur;
+    bool *seen; /* n_themes: first appearance already recorded in this document */
+    /* Per-part scratch, kept to reuse allocations. */
+    LF_VEC(uint32_t) turn_groups; /* n_turns × n_dims; NO_GROUP: turn not counted */
     LF_VEC(unit_theme) sent_hits;
     LF_VEC(unit_theme) turn_hits;
+    LF_VEC(win_event) win_events;
+    LF_VEC(uint32_t) active, scratch;
+    uint32_t *active_count; /* n_themes */
+    lf_buf form_buf;
 };
 
 const char *lf_group_kind_name(lf_group_kind k)
 {
     static const char *const names[] = {
-        [LF_GROUP_CORPUS] = "corpus",
-        [LF_GROUP_DOCUMENT] = "document",
-        [LF_GROUP_SPEAKER] = "speaker",
+        [LF_GROUP_CORPUS] = "corpus", [LF_GROUP_DOCUMENT] = "document",
+        [LF_GROUP_SPEAKER] = "speaker", [LF_GROUP_PARTY] = "party",
+        [LF_GROUP_ROLE] = "role",     [LF_GROUP_PERIOD] = "period",
+        [LF_GROUP_META] = "meta",
     };
     _Static_assert(sizeof names / sizeof names[0] == LF_GROUP_KIND_COUNT,
                    "every group kind has a name");
@@ -114,83 +179,301 @@ const char *lf_group_kind_name(lf_group_kind k)
 const char *lf_scope_name(lf_scope s)
 {
     static const char *const names[] = {
-        [LF_SCOPE_SENTENCE] = "sentence",
-        [LF_SCOPE_TURN] = "turn",
+        [LF_SCOPE_SENTENCE] = "sentence", [LF_SCOPE_TURN] = "turn",
+        [LF_SCOPE_WINDOW] = "window",     [LF_SCOPE_ADJACENT] = "adjacent",
+        [LF_SCOPE_DOCUMENT] = "document",
     };
     _Static_assert(sizeof names / sizeof names[0] == LF_SCOPE_COUNT,
                    "every scope has a name");
     return (unsigned)s < LF_SCOPE_COUNT ? names[s] : "?";
 }
 
-/* ---- pair map ---- */
-
-static pair_slot *pair_find(const pair_map *pm, uint64_t key)
+const char *lf_period_name(lf_period p)
 {
-    size_t mask = pm->cap - 1;
-    for (size_t i = (size_t)lf_hash(&key, sizeof key) & mask;; i = (i + 1) & mask) {
-        pair_slot *s = &pm->slots[i];
-        if (s->count == 0 || s->key == key)
+    switch (p) {
+    case LF_PERIOD_DAY:
+        return "day";
+    case LF_PERIOD_YEAR:
+        return "year";
+    case LF_PERIOD_MONTH:
+        break;
+    }
+    return "month";
+}
+
+lf_status lf_grouping_parse(const char *s, lf_grouping *out, lf_error *err)
+{
+    static const lf_group_kind kinds[] = {LF_GROUP_DOCUMENT, LF_GROUP_SPEAKER, LF_GROUP_PARTY,
+                                          LF_GROUP_ROLE, LF_GROUP_PERIOD};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, lf_group_kind_name(kinds[i])) == 0) {
+            *out = (lf_grouping){kinds[i], NULL};
+            return LF_OK;
+        }
+    if (strncmp(s, "meta:", 5) == 0 && s[5]) {
+        *out = (lf_grouping){LF_GROUP_META, s + 5};
+        return LF_OK;
+    }
+    lf_error_set(err, LF_ERR_USAGE,
+                 "--by: '%s' is not document, speaker, party, role, period or meta:KEY", s);
+    return LF_ERR_USAGE;
+}
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* What may follow the last field of a date: its end, or a time. */
+static bool date_field_end(char c, bool more_allowed)
+{
+    return c == '\0' || c == 'T' || c == ' ' || (more_allowed && c == '-');
+}
+
+bool lf_date_period(const char *date, lf_period p, char *out, size_t cap)
+{
+    if (!date || cap < 11 || !digits(date, 4))
+        return false;
+    size_t len;
+    if (p == LF_PERIOD_YEAR) {
+        if (!date_field_end(date[4], true))
+            return false;
+        len = 4;
+    } else {
+        if (date[4] != '-' || !digits(date + 5, 2))
+            return false;
+        int month = (date[5] - '0') * 10 + (date[6] - '0');
+        if (month < 1 || month > 12)
+            return false;
+        if (p == LF_PERIOD_MONTH) {
+            if (!date_field_end(date[7], true))
+                return false;
+            len = 7;
+        } else {
+            if (date[7] != '-' || !digits(date + 8, 2) || !date_field_end(date[10], false))
+                return false;
+            int day = (date[8] - '0') * 10 + (date[9] - '0');
+            if (day < 1 || day > 31)
+                return false;
+            len = 10;
+        }
+    }
+    memcpy(out, date, len);
+    out[len] = '\0';
+    return true;
+}
+
+static const char *speaker_name(const lf_speaker *sp)
+{
+    return sp->name ? sp->name : sp->label ? sp->label : "";
+}
+
+static bool in_list(const char *const *list, size_t n, const char *a, const char *b)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((a && strcmp(list[i], a) == 0) || (b && strcmp(list[i], b) == 0))
+            return true;
+    return false;
+}
+
+bool lf_speaker_selected(const char *const *include, size_t n_include,
+                         const char *const *exclude, size_t n_exclude, const lf_doc *doc,
+                         int32_t speaker)
+{
+    if (n_include == 0 && n_exclude == 0)
+        return true;
+    const char *name = LF_UNATTRIBUTED, *label = NULL;
+    if (speaker >= 0 && (size_t)speaker < doc->n_speakers) {
+        name = speaker_name(&doc->speakers[speaker]);
+        label = doc->speakers[speaker].label;
+    }
+    if (n_include && !in_list(include, n_include, name, label))
+        return false;
+    return !in_list(exclude, n_exclude, name, label);
+}
+
+/* ---- key map ---- */
+
+static uint64_t kmap_hash(uint64_t k1, uint64_t k2)
+{
+    uint64_t k[2] = {k1, k2};
+    return lf_hash(k, sizeof k);
+}
+
+static kslot *kmap_find(const kmap *km, uint64_t k1, uint64_t k2)
+{
+    size_t mask = km->cap - 1;
+    for (size_t i = (size_t)kmap_hash(k1, k2) & mask;; i = (i + 1) & mask) {
+        kslot *s = &km->slots[i];
+        if (s->count == 0 || (s->k1 == k1 && s->k2 == k2))
             return s;
     }
 }
 
-static void pair_add(pair_map *pm, uint64_t key, uint64_t count)
+/* Adds count (> 0) and w to the slot of (k1, k2), creating it; returns the slot (valid
+ * until the next add). */
+static kslot *kmap_add(kmap *km, uint64_t k1, uint64_t k2, uint64_t count, fixed_sum w)
 {
-    if ((pm->n + 1) * 4 > pm->cap * 3) {
-        size_t old_cap = pm->cap;
-        pair_slot *old = pm->slots;
-        pm->cap = old_cap ? old_cap * 2 : 64;
-        pm->slots = lf_xcalloc(pm->cap, sizeof *pm->slots);
+    if ((km->n + 1) * 4 > km->cap * 3) {
+        size_t old_cap = km->cap;
+        kslot *old = km->slots;
+        km->cap = old_cap ? old_cap * 2 : 64;
+        km->slots = lf_xcalloc(km->cap, sizeof *km->slots);
         for (size_t i = 0; i < old_cap; i++)
             if (old[i].count)
-                *pair_find(pm, old[i].key) = old[i];
+                *kmap_find(km, old[i].k1, old[i].k2) = old[i];
         free(old);
     }
-    pair_slot *s = pair_find(pm, key);
+    kslot *s = kmap_find(km, k1, k2);
     if (s->count == 0) {
-        s->key = key;
-        pm->n++;
+        s->k1 = k1;
+        s->k2 = k2;
+        km->n++;
     }
     s->count += count;
+    fixed_add(&s->w, w);
+    return s;
 }
+
+static const kslot *kmap_get(const kmap *km, uint64_t k1, uint64_t k2)
+{
+    if (km->cap == 0)
+        return NULL;
+    const kslot *s = kmap_find(km, k1, k2);
+    return s->count ? s : NULL;
+}
+
+static const fixed_sum NO_WEIGHT = {0, 0};
 
 /* ---- groups ---- */
 
-static uint32_t group_get(lf_tables *t, lf_group_kind kind, const char *name)
+static uint32_t group_get(lf_tables *t, uint32_t dim, const char *name)
 {
     size_t len = strlen(name);
     uint32_t idx;
-    if (lf_strmap_get(&t->names[kind], name, len, &idx))
+    if (lf_strmap_get(&t->names[dim], name, len, &idx))
         return idx;
-    if (t->groups.n >= UINT32_MAX)
+    if (t->groups.n >= UINT32_MAX - 1)
         lf_oom();
     idx = (uint32_t)t->groups.n;
     group g = {
-        .kind = kind,
-        .name = lf_strmap_put(&t->names[kind], name, len, idx),
-        .counts = lf_xcalloc(t->n_themes, sizeof(theme_counts)),
+        .dim = dim,
+        .name = lf_strmap_put(&t->names[dim], name, len, idx),
+        .counts = lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof(theme_counts)),
     };
     LF_VEC_PUSH(t->groups, g);
     return idx;
 }
 
-lf_tables *lf_tables_new(const lf_lexicon *lex)
+/* Counts the group once for the current document. */
+static void group_touch(lf_tables *t, uint32_t gi)
 {
+    group *g = &t->groups.v[gi];
+    if (g->last_doc != t->doc_serial) {
+        g->last_doc = t->doc_serial;
+        g->totals.docs++;
+    }
+}
+
+static char **copy_list(const char *const *v, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    char **c = lf_xcalloc(n, sizeof *c);
+    for (size_t i = 0; i < n; i++)
+        c[i] = lf_xstrdup(v[i]);
+    return c;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n && v; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void add_dim(lf_tables *t, lf_group_kind kind, const char *key)
+{
+    for (size_t i = 0; i < t->n_dims; i++)
+        if (t->dims[i].kind == kind &&
+            (kind != LF_GROUP_META || strcmp(t->dims[i].key, key) == 0))
+            return; /* asked twice: one grouping */
+    size_t i = t->n_dims++;
+    t->dims[i] = (lf_grouping){kind, key ? lf_xstrdup(key) : NULL};
+    lf_buf b = {0};
+    lf_buf_puts(&b, lf_group_kind_name(kind));
+    if (kind == LF_GROUP_META) {
+        lf_buf_putc(&b, ':');
+        lf_buf_puts(&b, key);
+    }
+    lf_buf_cstr(&b);
+    t->dim_names[i] = b.data;
+}
+
+lf_tables *lf_tables_new_opts(const lf_lexicon *lex, const lf_options *opt)
+{
+    lf_options defaults;
+    if (!opt) {
+        lf_options_init(&defaults);
+        opt = &defaults;
+    }
     lf_tables *t = lf_xcalloc(1, sizeof *t);
     t->lex = lex;
     t->n_themes = lex->n_themes;
     t->n_entries = lex->n_entries;
-    t->entry_weight = lf_xcalloc(t->n_entries, sizeof *t->entry_weight);
+    t->entry_weight = lf_xcalloc(t->n_entries ? t->n_entries : 1, sizeof *t->entry_weight);
     for (size_t i = 0; i < t->n_entries; i++)
         t->entry_weight[i] = fixed_from_double(lex->entries[i].weight);
-    for (int k = 0; k < LF_GROUP_KIND_COUNT; k++)
-        lf_strmap_init(&t->names[k]);
-    for (int s = 0; s < LF_SCOPE_COUNT; s++)
-        t->theme_units[s] = lf_xcalloc(t->n_themes, sizeof(uint64_t));
-    t->entry_matches = lf_xcalloc(t->n_entries, sizeof(uint64_t));
-    /* The corpus group exists even before the first document. */
-    group_get(t, LF_GROUP_CORPUS, "all");
+    t->level = opt->level;
+    t->theme_map = lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof *t->theme_map);
+    for (size_t i = 0; i < t->n_themes; i++) {
+        uint32_t a = (uint32_t)i;
+        /* Climb to the ancestor at depth `level`; a shallower theme stays itself. */
+        while (t->level > 0 && lex->themes[a].depth > t->level && lex->themes[a].parent >= 0)
+            a = (uint32_t)lex->themes[a].parent;
+        t->theme_map[i] = a;
+    }
+    t->period = opt->period;
+    t->window = opt->window ? opt->window : 1;
+    t->include = copy_list(opt->include_speakers, opt->n_include_speakers);
+    t->n_include = opt->n_include_speakers;
+    t->exclude = copy_list(opt->exclude_speakers, opt->n_exclude_speakers);
+    t->n_exclude = opt->n_exclude_speakers;
+
+    static const lf_grouping default_dims[] = {
+        {LF_GROUP_DOCUMENT, NULL}, {LF_GROUP_SPEAKER, NULL}, {LF_GROUP_PARTY, NULL},
+        {LF_GROUP_ROLE, NULL},     {LF_GROUP_PERIOD, NULL},
+    };
+    const lf_grouping *want = opt->n_groupings ? opt->groupings : default_dims;
+    size_t n_want = opt->n_groupings ? opt->n_groupings
+                                     : sizeof default_dims / sizeof default_dims[0];
+    t->dims = lf_xcalloc(n_want + 1, sizeof *t->dims);
+    t->dim_names = lf_xcalloc(n_want + 1, sizeof *t->dim_names);
+    add_dim(t, LF_GROUP_CORPUS, NULL);
+    for (size_t i = 0; i < n_want; i++)
+        if (want[i].kind != LF_GROUP_CORPUS)
+            add_dim(t, want[i].kind, want[i].kind == LF_GROUP_META ? want[i].key : NULL);
+    t->names = lf_xcalloc(t->n_dims, sizeof *t->names);
+    for (size_t d = 0; d < t->n_dims; d++)
+        lf_strmap_init(&t->names[d]);
+    lf_strmap_init(&t->forms);
+    lf_strmap_init(&t->strings);
+    lf_strmap_init(&t->speakers);
+    lf_strmap_init(&t->doc_ids);
+    t->cur.groups = lf_xcalloc(t->n_dims, sizeof *t->cur.groups);
+    t->seen = lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof *t->seen);
+    t->active_count = lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof *t->active_count);
+    /* The corpus group exists even before the first document: group 0. */
+    group_get(t, 0, "all");
     return t;
+}
+
+lf_tables *lf_tables_new(const lf_lexicon *lex)
+{
+    return lf_tables_new_opts(lex, NULL);
 }
 
 void lf_tables_free(lf_tables *t)
@@ -200,35 +483,45 @@ void lf_tables_free(lf_tables *t)
     for (size_t i = 0; i < t->groups.n; i++)
         free(t->groups.v[i].counts);
     LF_VEC_FREE(t->groups);
-    for (int k = 0; k < LF_GROUP_KIND_COUNT; k++)
-        lf_strmap_free(&t->names[k]);
-    for (int s = 0; s < LF_SCOPE_COUNT; s++) {
-        free(t->theme_units[s]);
-        free(t->joint[s].slots);
+    for (size_t d = 0; d < t->n_dims; d++) {
+        lf_strmap_free(&t->names[d]);
+        free((char *)t->dims[d].key);
+        free(t->dim_names[d]);
     }
-    free(t->entry_matches);
-    free(t->entry_moved.slots);
+    free(t->names);
+    free(t->dims);
+    free(t->dim_names);
+    free_list(t->include, t->n_include);
+    free_list(t->exclude, t->n_exclude);
+    free(t->joint.slots);
+    free(t->terms.slots);
+    free(t->first_index.slots);
+    lf_strmap_free(&t->forms);
+    LF_VEC_FREE(t->form_text);
+    lf_strmap_free(&t->strings);
+    lf_strmap_free(&t->speakers);
+    lf_strmap_free(&t->doc_ids);
+    LF_VEC_FREE(t->docs);
+    LF_VEC_FREE(t->firsts);
+    free(t->cur.id);
+    free(t->cur.groups);
+    LF_VEC_FREE(t->cur.prev_themes);
+    LF_VEC_FREE(t->cur.doc_hits);
+    free(t->seen);
+    free(t->active_count);
     free(t->entry_weight);
-    LF_VEC_FREE(t->turn_group);
-    LF_VEC_FREE(t->speaker_group);
+    free(t->theme_map);
+    LF_VEC_FREE(t->turn_groups);
     LF_VEC_FREE(t->sent_hits);
     LF_VEC_FREE(t->turn_hits);
+    LF_VEC_FREE(t->win_events);
+    LF_VEC_FREE(t->active);
+    LF_VEC_FREE(t->scratch);
+    lf_buf_free(&t->form_buf);
     free(t);
 }
 
-/* Adds a group's size and counts it once per document. */
-static void group_add_size(lf_tables *t, uint32_t gi, uint64_t words, uint64_t sentences,
-                           uint64_t turns)
-{
-    group *g = &t->groups.v[gi];
-    g->totals.words += words;
-    g->totals.sentences += sentences;
-    g->totals.turns += turns;
-    if (g->last_doc != t->doc_serial) {
-        g->last_doc = t->doc_serial;
-        g->totals.docs++;
-    }
-}
+/* ---- units and co-occurrence ---- */
 
 static int unit_theme_cmp(const void *pa, const void *pb)
 {
@@ -240,42 +533,304 @@ static int unit_theme_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-/* Sorts and deduplicates the (unit, theme) pairs of one scope, then for each unit adds
- * "units with the theme" to the unit's three groups and its theme set to co-occurrence.
- * `unit_turn` maps a unit to its turn (identity for turns). */
-static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n,
-                        const lf_tokens *toks, uint32_t doc_group)
+/* Sorts and deduplicates (unit, theme) pairs; returns the new count. */
+static size_t sort_unique(unit_theme *hits, size_t n)
 {
     if (n == 0)
-        return;
+        return 0;
     qsort(hits, n, sizeof *hits, unit_theme_cmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
         if (w == 0 || unit_theme_cmp(&hits[w - 1], &hits[i]) != 0)
             hits[w++] = hits[i];
-    n = w;
+    return w;
+}
+
+/* Adds `amount` units holding the (sorted, distinct) themes th[0..n) to group gi: each
+ * theme's unit count and each pair's joint count. The theme set of a unit is small. */
+static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uint32_t *th,
+                            size_t n, uint64_t amount)
+{
+    theme_counts *c = t->groups.v[gi].counts;
+    for (size_t k = 0; k < n; k++) {
+        c[th[k]].with[scope] += amount;
+        for (size_t l = k + 1; l < n; l++)
+            kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
+                     NO_WEIGHT);
+    }
+}
+
+/* The groups of a counted turn, one per dim. */
+static const uint32_t *turn_groups(const lf_tables *t, size_t turn)
+{
+    return &t->turn_groups.v[turn * t->n_dims];
+}
+
+/* Sentence and turn units: for each unit with themes, its groups count it. */
+static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n,
+                        const lf_tokens *toks)
+{
     for (size_t i = 0; i < n;) {
         size_t j = i;
+        t->scratch.n = 0;
         while (j < n && hits[j].unit == hits[i].unit)
-            j++;
+            LF_VEC_PUSH(t->scratch, hits[j++].theme);
         uint32_t turn = scope == LF_SCOPE_TURN ? hits[i].unit : toks->sent[hits[i].unit].turn;
-        uint32_t gs[3] = {0, doc_group, t->turn_group.v[turn]};
-        for (size_t k = i; k < j; k++) {
-            uint32_t th = hits[k].theme;
-            for (size_t g = 0; g < 3; g++) {
-                theme_counts *c = &t->groups.v[gs[g]].counts[th];
-                if (scope == LF_SCOPE_TURN)
-                    c->turns_with++;
-                else
-                    c->sents_with++;
+        const uint32_t *gs = turn_groups(t, turn);
+        for (size_t d = 0; d < t->n_dims; d++)
+            add_unit_themes(t, gs[d], scope, t->scratch.v, t->scratch.n, 1);
+        i = j;
+    }
+}
+
+static int win_event_cmp(const void *pa, const void *pb)
+{
+    const win_event *a = pa, *b = pb;
+    if (a->turn != b->turn)
+        return a->turn < b->turn ? -1 : 1;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return a->delta < b->delta ? -1 : a->delta > b->delta;
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Windows: each theme covers an interval of window starts per match; a sweep over the
+ * starts finds stretches with a constant theme set, and each stretch adds its length to
+ * the units of its themes and pairs. */
+static void count_windows(lf_tables *t)
+{
+    win_event *ev = t->win_events.v;
+    size_t n = t->win_events.n;
+    if (n == 0)
+        return;
+    qsort(ev, n, sizeof *ev, win_event_cmp);
+    for (size_t i = 0; i < n;) {
+        uint32_t turn = ev[i].turn, pos = ev[i].pos;
+        t->active.n = 0;
+        size_t j = i;
+        for (; j < n && ev[j].turn == turn; j++) {
+            if (ev[j].pos != pos && t->active.n) {
+                t->scratch.n = 0;
+                for (size_t k = 0; k < t->active.n; k++)
+                    LF_VEC_PUSH(t->scratch, t->active.v[k]);
+                qsort(t->scratch.v, t->scratch.n, sizeof(uint32_t), u32_cmp);
+                const uint32_t *gs = turn_groups(t, turn);
+                for (size_t d = 0; d < t->n_dims; d++)
+                    add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->scratch.v, t->scratch.n,
+                                    ev[j].pos - pos);
             }
-            t->theme_units[scope][th]++;
-            /* Pairs within one unit: the theme set of a unit is small. */
-            for (size_t l = k + 1; l < j; l++)
-                pair_add(&t->joint[scope], (uint64_t)th << 32 | hits[l].theme, 1);
+            pos = ev[j].pos;
+            uint32_t th = ev[j].theme;
+            if (ev[j].delta > 0) {
+                if (t->active_count[th]++ == 0)
+                    LF_VEC_PUSH(t->active, th);
+            } else if (--t->active_count[th] == 0) {
+                for (size_t k = 0; k < t->active.n; k++)
+                    if (t->active.v[k] == th) {
+                        t->active.v[k] = t->active.v[--t->active.n];
+                        break;
+                    }
+            }
         }
         i = j;
     }
+}
+
+/* Adjacent turns: walks the counted turns of this part in order, pairing each with the
+ * previous counted turn (possibly from the previous part). `hits` are the part's sorted,
+ * distinct (turn, theme) pairs. */
+static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hits, size_t n)
+{
+    size_t h = 0;
+    for (size_t i = 0; i < doc->n_turns; i++) {
+        t->scratch.n = 0;
+        while (h < n && hits[h].unit == i)
+            LF_VEC_PUSH(t->scratch, hits[h++].theme);
+        if (turn_groups(t, i)[0] == NO_GROUP)
+            continue; /* left out by the filters: its neighbours become adjacent */
+        const lf_turn *tu = &doc->turns[i];
+        bool usable = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers && !tu->gap;
+        const char *name = NULL;
+        if (usable) {
+            const char *s = speaker_name(&doc->speakers[tu->speaker]);
+            name = lf_strmap_put(&t->strings, s, strlen(s), 0);
+        }
+        if (t->cur.prev_valid && t->cur.prev_usable && usable &&
+            strcmp(t->cur.prev_name, name) != 0) {
+            const uint32_t *gs = turn_groups(t, i);
+            for (size_t d = 0; d < t->n_dims; d++) {
+                group *g = &t->groups.v[gs[d]];
+                g->totals.adjacent++;
+                for (size_t a = 0; a < t->cur.prev_themes.n; a++)
+                    g->counts[t->cur.prev_themes.v[a]].with[LF_SCOPE_ADJACENT]++;
+                for (size_t b = 0; b < t->scratch.n; b++)
+                    g->counts[t->scratch.v[b]].replies_with++;
+                for (size_t a = 0; a < t->cur.prev_themes.n; a++)
+                    for (size_t b = 0; b < t->scratch.n; b++)
+                        kmap_add(&t->joint, JOINT_K1(gs[d], LF_SCOPE_ADJACENT),
+                                 (uint64_t)t->cur.prev_themes.v[a] << 32 | t->scratch.v[b], 1,
+                                 NO_WEIGHT);
+            }
+        }
+        t->cur.prev_valid = true;
+        t->cur.prev_usable = usable;
+        t->cur.prev_name = name;
+        t->cur.prev_themes.n = 0;
+        for (size_t k = 0; k < t->scratch.n; k++)
+            LF_VEC_PUSH(t->cur.prev_themes, t->scratch.v[k]);
+    }
+}
+
+/* ---- documents ---- */
+
+/* The record of a document id, created on first sight. */
+static uint32_t doc_record(lf_tables *t, const char *id)
+{
+    size_t len = strlen(id);
+    bool added;
+    uint32_t rec = lf_strmap_intern(&t->doc_ids, id, len, (uint32_t)t->docs.n, &added);
+    if (added) {
+        doc_rec r = {.id = lf_strmap_put(&t->doc_ids, id, len, rec), .words = 0};
+        LF_VEC_PUSH(t->docs, r);
+    }
+    return rec;
+}
+
+static void doc_close(lf_tables *t)
+{
+    if (!t->cur.open)
+        return;
+    /* Document units: one per (document, group); each group's theme set. */
+    unit_theme *hits = t->cur.doc_hits.v;
+    size_t n = sort_unique(hits, t->cur.doc_hits.n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        t->scratch.n = 0;
+        while (j < n && hits[j].unit == hits[i].unit)
+            LF_VEC_PUSH(t->scratch, hits[j++].theme);
+        add_unit_themes(t, hits[i].unit, LF_SCOPE_DOCUMENT, t->scratch.v, t->scratch.n, 1);
+        i = j;
+    }
+    t->cur.doc_hits.n = 0;
+    t->cur.open = false;
+    free(t->cur.id);
+    t->cur.id = NULL;
+}
+
+static void doc_open(lf_tables *t, const lf_doc *doc, const char *id)
+{
+    t->doc_serial++;
+    t->stats.docs++;
+    t->cur.open = true;
+    t->cur.id = lf_xstrdup(id);
+    t->cur.tok_base = t->cur.turn_base = t->cur.sent_base = 0;
+    t->cur.prev_valid = false;
+    t->cur.rec = doc_record(t, id);
+    memset(t->seen, 0, t->n_themes * sizeof *t->seen);
+    char period[16];
+    for (size_t d = 0; d < t->n_dims; d++) {
+        const lf_grouping *g = &t->dims[d];
+        const char *name = NULL;
+        switch (g->kind) {
+        case LF_GROUP_CORPUS:
+            name = "all";
+            break;
+        case LF_GROUP_DOCUMENT:
+            name = id;
+            break;
+        case LF_GROUP_PERIOD:
+            name = lf_date_period(doc->date, t->period, period, sizeof period)
+                       ? period
+                       : LF_GROUP_UNDATED;
+            break;
+        case LF_GROUP_META:
+            name = LF_GROUP_NONE;
+            for (size_t m = 0; m < doc->n_meta; m++)
+                if (doc->meta[m].key && strcmp(doc->meta[m].key, g->key) == 0 &&
+                    doc->meta[m].value && *doc->meta[m].value) {
+                    name = doc->meta[m].value;
+                    break;
+                }
+            break;
+        default:
+            t->cur.groups[d] = NO_GROUP;
+            continue;
+        }
+        t->cur.groups[d] = group_get(t, (uint32_t)d, name);
+        group_touch(t, t->cur.groups[d]);
+    }
+}
+
+/* The group of a counted turn for a turn-level grouping. */
+static const char *turn_group_name(lf_group_kind kind, const lf_doc *doc, const lf_turn *tu)
+{
+    const lf_speaker *sp = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
+                               ? &doc->speakers[tu->speaker]
+                               : NULL;
+    const char *v = NULL;
+    switch (kind) {
+    case LF_GROUP_SPEAKER:
+        return sp ? speaker_name(sp) : LF_UNATTRIBUTED;
+    case LF_GROUP_PARTY:
+        v = sp ? sp->party : NULL;
+        break;
+    case LF_GROUP_ROLE:
+        v = tu->role ? tu->role : sp ? sp->role : NULL;
+        break;
+    default:
+        break;
+    }
+    return v && *v ? v : LF_GROUP_NONE;
+}
+
+/* Interns the matched words as one case-folded form and returns its id. */
+static uint32_t form_id(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
+                        const lf_match *m)
+{
+    lf_buf_reset(&t->form_buf);
+    for (uint32_t k = m->tok_start; k < m->tok_end; k++) {
+        const lf_token *tk = &toks->tok[k];
+        size_t len;
+        char *w = lf_normalize_word(doc->text + tk->start, tk->end - tk->start, true, &len);
+        if (k > m->tok_start)
+            lf_buf_putc(&t->form_buf, ' ');
+        if (w)
+            lf_buf_append(&t->form_buf, w, len);
+        else
+            lf_buf_append(&t->form_buf, doc->text + tk->start, tk->end - tk->start);
+        free(w);
+    }
+    lf_buf_cstr(&t->form_buf);
+    bool added;
+    uint32_t id = lf_strmap_intern(&t->forms, t->form_buf.data, t->form_buf.len,
+                                   (uint32_t)t->form_text.n, &added);
+    if (added) {
+        const char *s = lf_strmap_put(&t->forms, t->form_buf.data, t->form_buf.len, id);
+        LF_VEC_PUSH(t->form_text, s);
+    }
+    return id;
+}
+
+/* Records the first appearance of theme th in the current document unless one is known
+ * at an earlier word (min: merges of any order agree). */
+static void first_seen(lf_tables *t, uint32_t doc, uint32_t th, const first_rec *r)
+{
+    const kslot *s = kmap_get(&t->first_index, doc, th);
+    if (s) {
+        first_rec *old = &t->firsts.v[s->count - 1];
+        if (r->word < old->word)
+            *old = *r;
+        return;
+    }
+    kmap_add(&t->first_index, doc, th, t->firsts.n + 1, NO_WEIGHT);
+    LF_VEC_PUSH(t->firsts, *r);
 }
 
 void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
@@ -283,67 +838,76 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
 {
     const lf_lexicon *lex = t->lex;
     lf_corpus_stats *st = &t->stats;
-    /* the parts of one document count as one document */
-    if (doc->part == 0) {
-        t->doc_serial++;
-        st->docs++;
+    const char *id = doc->id ? doc->id : "";
+    /* The parts of one document count as one document. */
+    if (!(doc->part > 0 && t->cur.open && strcmp(t->cur.id, id) == 0)) {
+        doc_close(t);
+        doc_open(t, doc, id);
     }
+    const size_t nd = t->n_dims;
 
-    /* Sizes: corpus and document groups get the whole document, speakers their turns. */
-    uint32_t doc_group = group_get(t, LF_GROUP_DOCUMENT, doc->id ? doc->id : "");
-    group_add_size(t, 0, toks->n_tok, toks->n_sent, doc->n_turns);
-    group_add_size(t, doc_group, toks->n_tok, toks->n_sent, doc->n_turns);
-    st->turns += doc->n_turns;
-    st->sentences += toks->n_sent;
-    st->words += toks->n_tok;
-    st->stripped += doc->n_strips;
-
-    /* A speaker's group is looked up when one of its turns is met: speakers listed in
-       front matter without a turn do not appear. */
-    t->speaker_group.n = 0;
-    for (size_t i = 0; i < doc->n_speakers; i++)
-        LF_VEC_PUSH(t->speaker_group, UINT32_MAX);
-    t->turn_group.n = 0;
-    uint32_t unattributed = UINT32_MAX;
+    /* Sizes: every counted turn adds to its group in every grouping. */
+    t->turn_groups.n = 0;
+    uint64_t doc_words = 0;
     for (size_t i = 0; i < doc->n_turns; i++) {
         const lf_turn *tu = &doc->turns[i];
-        uint32_t gi;
-        if (tu->speaker < 0 || (size_t)tu->speaker >= doc->n_speakers) {
-            if (unattributed == UINT32_MAX)
-                unattributed = group_get(t, LF_GROUP_SPEAKER, LF_UNATTRIBUTED);
-            gi = unattributed;
-        } else {
-            uint32_t *slot = &t->speaker_group.v[tu->speaker];
-            if (*slot == UINT32_MAX) {
-                const lf_speaker *sp = &doc->speakers[tu->speaker];
-                *slot = group_get(t, LF_GROUP_SPEAKER,
-                                  sp->name ? sp->name : sp->label ? sp->label : "");
-            }
-            gi = *slot;
-        }
-        LF_VEC_PUSH(t->turn_group, gi);
         uint64_t words = 0, sents = 0;
         if (i < toks->n_turn) {
             const lf_turn_range *r = &toks->turn[i];
             words = r->tok_end - r->tok_first;
             sents = r->sent_end - r->sent_first;
         }
-        group_add_size(t, gi, words, sents, 1);
+        if (!lf_speaker_selected((const char *const *)t->include, t->n_include,
+                                 (const char *const *)t->exclude, t->n_exclude, doc,
+                                 tu->speaker)) {
+            for (size_t d = 0; d < nd; d++)
+                LF_VEC_PUSH(t->turn_groups, NO_GROUP);
+            st->excluded_turns++;
+            st->excluded_words += words;
+            continue;
+        }
+        uint64_t windows = words == 0 ? 0 : words <= t->window ? 1 : words - t->window + 1;
+        for (size_t d = 0; d < nd; d++) {
+            uint32_t gi = t->cur.groups[d];
+            if (gi == NO_GROUP)
+                gi = group_get(t, (uint32_t)d, turn_group_name(t->dims[d].kind, doc, tu));
+            LF_VEC_PUSH(t->turn_groups, gi);
+            group_touch(t, gi);
+            lf_totals *tot = &t->groups.v[gi].totals;
+            tot->words += words;
+            tot->sentences += sents;
+            tot->turns++;
+            tot->windows += windows;
+        }
+        if (tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers) {
+            const char *s = speaker_name(&doc->speakers[tu->speaker]);
+            lf_strmap_put(&t->speakers, s, strlen(s), 0);
+        }
+        doc_words += words;
+        st->turns++;
+        st->sentences += sents;
+        st->words += words;
         if (tu->gap)
             st->gap_turns++;
         else if (tu->speaker < 0)
             st->unattributed_turns++;
     }
+    t->docs.v[t->cur.rec].words += doc_words;
+    st->stripped += doc->n_strips;
 
-    /* Matches: counts per group, then the units they fall in. */
+    /* Matches: counts per group, terms, first appearances, then the units they fall in. */
     t->sent_hits.n = 0;
     t->turn_hits.n = 0;
+    t->win_events.n = 0;
     for (size_t i = 0; i < ms->n; i++) {
         const lf_match *m = &ms->m[i];
         assert(m->theme < t->n_themes && m->entry < t->n_entries && m->sentence < toks->n_sent);
         uint32_t turn = toks->sent[m->sentence].turn;
-        assert(turn < t->turn_group.n);
-        uint32_t gs[3] = {0, doc_group, t->turn_group.v[turn]};
+        assert(turn < doc->n_turns);
+        const uint32_t *gs = turn_groups(t, turn);
+        if (gs[0] == NO_GROUP)
+            continue;
+        uint32_t th = t->theme_map[m->theme];
         bool negated_found = m->negated && (m->status == LF_MATCH_COUNTED ||
                                             m->status == LF_MATCH_NEGATED_IGNORED);
         bool counted = false;
@@ -368,66 +932,164 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         }
         if (negated_found)
             st->negated++;
-        if (counted) {
-            st->matches_counted++;
-            if (m->theme == lex->entries[m->entry].theme)
-                t->entry_matches[m->entry]++;
-            else
-                pair_add(&t->entry_moved, (uint64_t)m->entry << 32 | m->theme, 1);
-        }
-        for (size_t g = 0; g < 3; g++) {
-            theme_counts *c = &t->groups.v[gs[g]].counts[m->theme];
+        fixed_sum w = t->entry_weight[m->entry];
+        uint32_t form = counted ? form_id(t, doc, toks, m) : 0;
+        for (size_t d = 0; d < nd; d++) {
+            theme_counts *c = &t->groups.v[gs[d]].counts[th];
             if (negated_found)
                 c->negated++;
-            if (counted) {
-                c->matches++;
-                fixed_add(&c->weight, t->entry_weight[m->entry]);
-            }
+            if (!counted)
+                continue;
+            c->matches++;
+            fixed_add(&c->weight, w);
+            kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
+            kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
+            LF_VEC_PUSH(t->cur.doc_hits, ((unit_theme){gs[d], th}));
         }
-        if (counted) {
-            LF_VEC_PUSH(t->sent_hits, ((unit_theme){m->sentence, m->theme}));
-            LF_VEC_PUSH(t->turn_hits, ((unit_theme){turn, m->theme}));
+        if (!counted)
+            continue;
+        st->matches_counted++;
+        if (!t->seen[th]) {
+            /* Matches come in word order, so the first one seen is the earliest. */
+            t->seen[th] = true;
+            const lf_turn *tu = &doc->turns[turn];
+            const char *sp = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
+                                 ? speaker_name(&doc->speakers[tu->speaker])
+                                 : LF_UNATTRIBUTED;
+            first_rec r = {
+                .doc = t->cur.rec,
+                .theme = th,
+                .word = t->cur.tok_base + m->tok_start,
+                .turn = t->cur.turn_base + turn + 1,
+                .sentence = t->cur.sent_base + m->sentence + 1,
+                .line = lf_doc_line_of(doc, toks->tok[m->tok_start].start),
+                .speaker = lf_strmap_put(&t->strings, sp, strlen(sp), 0),
+            };
+            first_seen(t, t->cur.rec, th, &r);
         }
+        LF_VEC_PUSH(t->sent_hits, ((unit_theme){m->sentence, th}));
+        LF_VEC_PUSH(t->turn_hits, ((unit_theme){turn, th}));
+        /* The window starts whose window holds the match's first word. */
+        const lf_turn_range *tr = &toks->turn[turn];
+        uint64_t f = tr->tok_first, words = tr->tok_end - tr->tok_first;
+        uint64_t n_win = words <= t->window ? 1 : words - t->window + 1;
+        uint64_t p = m->tok_start;
+        uint64_t lo = p + 1 > t->window && p + 1 - t->window > f ? p + 1 - t->window : f;
+        uint64_t hi = p < f + n_win - 1 ? p : f + n_win - 1;
+        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)lo, th, 1}));
+        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)(hi + 1), th, -1}));
     }
-    count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, t->sent_hits.n, toks, doc_group);
-    count_units(t, LF_SCOPE_TURN, t->turn_hits.v, t->turn_hits.n, toks, doc_group);
+    /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
+       huge document in many parts holds one entry per pair, not per match. */
+    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
+    size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
+    count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
+    size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);
+    count_units(t, LF_SCOPE_TURN, t->turn_hits.v, nt, toks);
+    count_windows(t);
+    count_adjacent(t, doc, t->turn_hits.v, nt);
+
+    t->cur.tok_base += toks->n_tok;
+    t->cur.turn_base += doc->n_turns;
+    t->cur.sent_base += toks->n_sent;
+    if (!doc->more_parts)
+        doc_close(t);
+}
+
+/* ---- merging ---- */
+
+static bool same_list(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+bool lf_tables_compatible(const lf_tables *a, const lf_tables *b)
+{
+    if (a->n_themes != b->n_themes || a->n_entries != b->n_entries || a->n_dims != b->n_dims ||
+        a->period != b->period || a->level != b->level || a->window != b->window ||
+        !same_list(a->include, a->n_include, b->include, b->n_include) ||
+        !same_list(a->exclude, a->n_exclude, b->exclude, b->n_exclude))
+        return false;
+    for (size_t d = 0; d < a->n_dims; d++)
+        if (strcmp(a->dim_names[d], b->dim_names[d]) != 0)
+            return false;
+    return true;
 }
 
 void lf_tables_merge(lf_tables *into, const lf_tables *from)
 {
-    assert(into->n_themes == from->n_themes && into->n_entries == from->n_entries);
+    assert(lf_tables_compatible(into, from));
+    assert(!from->cur.open);
+    uint32_t *gmap = lf_xcalloc(from->groups.n ? from->groups.n : 1, sizeof *gmap);
     for (size_t i = 0; i < from->groups.n; i++) {
         const group *fg = &from->groups.v[i];
-        uint32_t gi = group_get(into, fg->kind, fg->name);
+        uint32_t gi = group_get(into, fg->dim, fg->name);
+        gmap[i] = gi;
         group *g = &into->groups.v[gi];
         g->totals.words += fg->totals.words;
         g->totals.sentences += fg->totals.sentences;
         g->totals.turns += fg->totals.turns;
         g->totals.docs += fg->totals.docs;
+        g->totals.windows += fg->totals.windows;
+        g->totals.adjacent += fg->totals.adjacent;
         for (size_t th = 0; th < into->n_themes; th++) {
             theme_counts *c = &g->counts[th];
             const theme_counts *fc = &fg->counts[th];
             c->matches += fc->matches;
             c->negated += fc->negated;
-            c->turns_with += fc->turns_with;
-            c->sents_with += fc->sents_with;
+            for (int s = 0; s < LF_SCOPE_COUNT; s++)
+                c->with[s] += fc->with[s];
+            c->replies_with += fc->replies_with;
             fixed_add(&c->weight, fc->weight);
         }
     }
-    for (int s = 0; s < LF_SCOPE_COUNT; s++) {
-        for (size_t th = 0; th < into->n_themes; th++)
-            into->theme_units[s][th] += from->theme_units[s][th];
-        for (size_t i = 0; i < from->joint[s].cap; i++)
-            if (from->joint[s].slots[i].count)
-                pair_add(&into->joint[s], from->joint[s].slots[i].key,
-                         from->joint[s].slots[i].count);
+    for (size_t i = 0; i < from->joint.cap; i++) {
+        const kslot *s = &from->joint.slots[i];
+        if (s->count)
+            kmap_add(&into->joint, JOINT_K1(gmap[s->k1 >> 3], s->k1 & 7), s->k2, s->count,
+                     s->w);
     }
-    for (size_t e = 0; e < into->n_entries; e++)
-        into->entry_matches[e] += from->entry_matches[e];
-    for (size_t i = 0; i < from->entry_moved.cap; i++)
-        if (from->entry_moved.slots[i].count)
-            pair_add(&into->entry_moved, from->entry_moved.slots[i].key,
-                     from->entry_moved.slots[i].count);
+    for (size_t i = 0; i < from->terms.cap; i++) {
+        const kslot *s = &from->terms.slots[i];
+        if (!s->count)
+            continue;
+        uint64_t k2 = s->k2;
+        if (k2 >> 32 & 1) {
+            /* A form: its id is the other table's; intern its text here. */
+            const char *text = from->form_text.v[k2 & UINT32_MAX];
+            size_t len = strlen(text);
+            bool added;
+            uint32_t id = lf_strmap_intern(&into->forms, text, len,
+                                           (uint32_t)into->form_text.n, &added);
+            if (added)
+                LF_VEC_PUSH(into->form_text, lf_strmap_put(&into->forms, text, len, id));
+            k2 = (k2 >> 32) << 32 | id;
+        }
+        kmap_add(&into->terms, gmap[s->k1], k2, s->count, s->w);
+    }
+    free(gmap);
+    size_t pos = 0, len;
+    const char *key;
+    uint32_t val;
+    while (lf_strmap_next(&from->speakers, &pos, &key, &len, &val))
+        lf_strmap_put(&into->speakers, key, len, 0);
+    uint32_t *dmap = lf_xcalloc(from->docs.n ? from->docs.n : 1, sizeof *dmap);
+    for (size_t i = 0; i < from->docs.n; i++) {
+        dmap[i] = doc_record(into, from->docs.v[i].id);
+        into->docs.v[dmap[i]].words += from->docs.v[i].words;
+    }
+    for (size_t i = 0; i < from->firsts.n; i++) {
+        first_rec r = from->firsts.v[i];
+        r.doc = dmap[r.doc];
+        r.speaker = lf_strmap_put(&into->strings, r.speaker, strlen(r.speaker), 0);
+        first_seen(into, r.doc, r.theme, &r);
+    }
+    free(dmap);
     lf_corpus_stats *a = &into->stats;
     const lf_corpus_stats *b = &from->stats;
     a->docs += b->docs;
@@ -442,95 +1104,206 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
     a->suppressed_negated += b->suppressed_negated;
     a->negated += b->negated;
     a->stripped += b->stripped;
+    a->excluded_turns += b->excluded_turns;
+    a->excluded_words += b->excluded_words;
+}
+
+/* ---- configuration ---- */
+
+size_t lf_tables_dim_count(const lf_tables *t)
+{
+    return t->n_dims;
+}
+
+const lf_grouping *lf_tables_dim(const lf_tables *t, uint32_t dim)
+{
+    return dim < t->n_dims ? &t->dims[dim] : NULL;
+}
+
+const char *lf_tables_dim_name(const lf_tables *t, uint32_t dim)
+{
+    return dim < t->n_dims ? t->dim_names[dim] : "?";
+}
+
+int lf_tables_find_dim(const lf_tables *t, lf_group_kind kind)
+{
+    for (size_t d = 0; d < t->n_dims; d++)
+        if (t->dims[d].kind == kind)
+            return (int)d;
+    return -1;
+}
+
+lf_period lf_tables_period(const lf_tables *t)
+{
+    return t->period;
+}
+
+unsigned lf_tables_level(const lf_tables *t)
+{
+    return t->level;
+}
+
+size_t lf_tables_window(const lf_tables *t)
+{
+    return t->window;
+}
+
+bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme)
+{
+    return theme < t->n_themes && t->theme_map[theme] == theme;
 }
 
 /* ---- rows ---- */
 
+typedef struct group_key {
+    uint32_t dim, idx;
+    const char *name;
+} group_key;
+
 static int group_order_cmp(const void *pa, const void *pb)
 {
-    const group *a = *(const group *const *)pa, *b = *(const group *const *)pb;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
+    const group_key *a = pa, *b = pb;
+    if (a->dim != b->dim)
+        return a->dim < b->dim ? -1 : 1;
     return strcmp(a->name, b->name); /* strcmp compares as unsigned char: byte order */
 }
 
-/* The groups in output order (kind, then name byte-wise); names are unique per kind. */
-static const group **sorted_groups(const lf_tables *t)
+/* The groups in output order (dim, then name byte-wise; names are unique per dim), and
+ * each group's position in that order (*rank, may be NULL). */
+static uint32_t *sorted_groups(const lf_tables *t, uint32_t **rank)
 {
-    const group **order = lf_xcalloc(t->groups.n, sizeof *order);
-    for (size_t i = 0; i < t->groups.n; i++)
-        order[i] = &t->groups.v[i];
-    qsort(order, t->groups.n, sizeof *order, group_order_cmp);
+    size_t n = t->groups.n;
+    group_key *keys = lf_xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (group_key){t->groups.v[i].dim, (uint32_t)i, t->groups.v[i].name};
+    qsort(keys, n, sizeof *keys, group_order_cmp);
+    uint32_t *order = lf_xcalloc(n, sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = keys[i].idx;
+    free(keys);
+    if (rank) {
+        *rank = lf_xcalloc(n, sizeof **rank);
+        for (size_t i = 0; i < n; i++)
+            (*rank)[order[i]] = (uint32_t)i;
+    }
     return order;
+}
+
+static lf_counts public_counts(const theme_counts *c)
+{
+    return (lf_counts){.matches = c->matches,
+                       .negated = c->negated,
+                       .weight = fixed_to_double(c->weight),
+                       .turns_with = c->with[LF_SCOPE_TURN],
+                       .sents_with = c->with[LF_SCOPE_SENTENCE],
+                       .windows_with = c->with[LF_SCOPE_WINDOW],
+                       .docs_with = c->with[LF_SCOPE_DOCUMENT],
+                       .firsts_with = c->with[LF_SCOPE_ADJACENT],
+                       .replies_with = c->replies_with};
 }
 
 size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
 {
-    size_t n = t->groups.n * t->n_themes;
-    lf_freq_row *r = lf_xcalloc(n, sizeof *r);
-    const group **order = sorted_groups(t);
+    size_t reported = 0;
+    for (size_t th = 0; th < t->n_themes; th++)
+        reported += t->theme_map[th] == th;
+    size_t n = t->groups.n * reported;
+    lf_freq_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
+    uint32_t *order = sorted_groups(t, NULL);
     size_t k = 0;
     for (size_t i = 0; i < t->groups.n; i++) {
-        const group *g = order[i];
+        const group *g = &t->groups.v[order[i]];
         for (size_t th = 0; th < t->n_themes; th++) {
-            const theme_counts *c = &g->counts[th];
+            if (t->theme_map[th] != th)
+                continue;
             r[k++] = (lf_freq_row){
-                .kind = g->kind,
+                .dim = g->dim,
+                .kind = t->dims[g->dim].kind,
                 .group = g->name,
                 .theme = (uint32_t)th,
-                .c = {.matches = c->matches,
-                      .negated = c->negated,
-                      .weight = fixed_to_double(c->weight),
-                      .turns_with = c->turns_with,
-                      .sents_with = c->sents_with},
+                .c = public_counts(&g->counts[th]),
                 .t = g->totals,
             };
         }
     }
-    free((void *)order);
+    free(order);
     *rows = r;
     return n;
 }
 
+typedef struct ranked_cooc {
+    lf_cooc_row row;
+    uint32_t rank;
+} ranked_cooc;
+
 static int cooc_cmp(const void *pa, const void *pb)
 {
-    const lf_cooc_row *a = pa, *b = pb;
-    if (a->scope != b->scope)
-        return a->scope < b->scope ? -1 : 1;
-    if (a->a != b->a)
-        return a->a < b->a ? -1 : 1;
-    if (a->b != b->b)
-        return a->b < b->b ? -1 : 1;
+    const ranked_cooc *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->row.scope != b->row.scope)
+        return a->row.scope < b->row.scope ? -1 : 1;
+    if (a->row.a != b->row.a)
+        return a->row.a < b->row.a ? -1 : 1;
+    if (a->row.b != b->row.b)
+        return a->row.b < b->row.b ? -1 : 1;
     return 0;
+}
+
+static uint64_t scope_units(const lf_totals *tot, lf_scope s)
+{
+    switch (s) {
+    case LF_SCOPE_SENTENCE:
+        return tot->sentences;
+    case LF_SCOPE_TURN:
+        return tot->turns;
+    case LF_SCOPE_WINDOW:
+        return tot->windows;
+    case LF_SCOPE_ADJACENT:
+        return tot->adjacent;
+    case LF_SCOPE_DOCUMENT:
+    case LF_SCOPE_COUNT:
+        break;
+    }
+    return tot->docs;
 }
 
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
 {
-    size_t n = 0;
-    for (int s = 0; s < LF_SCOPE_COUNT; s++)
-        n += t->joint[s].n;
-    lf_cooc_row *r = lf_xcalloc(n, sizeof *r);
+    size_t n = t->joint.n;
+    ranked_cooc *rc = lf_xcalloc(n ? n : 1, sizeof *rc);
+    uint32_t *rank;
+    free(sorted_groups(t, &rank));
     size_t k = 0;
-    for (int s = 0; s < LF_SCOPE_COUNT; s++) {
-        uint64_t units = s == LF_SCOPE_SENTENCE ? t->stats.sentences : t->stats.turns;
-        const pair_map *pm = &t->joint[s];
-        for (size_t i = 0; i < pm->cap; i++) {
-            if (!pm->slots[i].count)
-                continue;
-            uint32_t a = (uint32_t)(pm->slots[i].key >> 32);
-            uint32_t b = (uint32_t)(pm->slots[i].key & UINT32_MAX);
-            r[k++] = (lf_cooc_row){
-                .scope = (lf_scope)s,
-                .a = a,
-                .b = b,
-                .joint = pm->slots[i].count,
-                .count_a = t->theme_units[s][a],
-                .count_b = t->theme_units[s][b],
-                .units = units,
-            };
-        }
+    for (size_t i = 0; i < t->joint.cap; i++) {
+        const kslot *s = &t->joint.slots[i];
+        if (!s->count)
+            continue;
+        uint32_t gi = (uint32_t)(s->k1 >> 3);
+        lf_scope scope = (lf_scope)(s->k1 & 7);
+        const group *g = &t->groups.v[gi];
+        uint32_t a = (uint32_t)(s->k2 >> 32), b = (uint32_t)(s->k2 & UINT32_MAX);
+        rc[k].rank = rank[gi];
+        rc[k++].row = (lf_cooc_row){
+            .dim = g->dim,
+            .kind = t->dims[g->dim].kind,
+            .group = g->name,
+            .scope = scope,
+            .a = a,
+            .b = b,
+            .joint = s->count,
+            .count_a = g->counts[a].with[scope],
+            .count_b = scope == LF_SCOPE_ADJACENT ? g->counts[b].replies_with
+                                                  : g->counts[b].with[scope],
+            .units = scope_units(&g->totals, scope),
+        };
     }
-    qsort(r, n, sizeof *r, cooc_cmp);
+    free(rank);
+    qsort(rc, n, sizeof *rc, cooc_cmp);
+    lf_cooc_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = rc[i].row;
+    free(rc);
     *rows = r;
     return n;
 }
@@ -549,24 +1322,110 @@ static int entry_row_cmp(const void *pa, const void *pb)
 
 size_t lf_tables_entries(const lf_tables *t, lf_entry_row **rows)
 {
-    size_t n = t->entry_moved.n;
-    for (size_t e = 0; e < t->n_entries; e++)
-        n += t->entry_matches[e] > 0;
-    lf_entry_row *r = lf_xcalloc(n, sizeof *r);
+    size_t n = 0;
+    for (size_t i = 0; i < t->terms.cap; i++) {
+        const kslot *s = &t->terms.slots[i];
+        n += s->count && s->k1 == 0 && !(s->k2 >> 32 & 1);
+    }
+    lf_entry_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
     size_t k = 0;
-    for (size_t e = 0; e < t->n_entries; e++)
-        if (t->entry_matches[e] > 0)
-            r[k++] = (lf_entry_row){.entry = (uint32_t)e,
-                                    .theme = t->lex->entries[e].theme,
-                                    .matches = t->entry_matches[e]};
-    for (size_t i = 0; i < t->entry_moved.cap; i++) {
-        const pair_slot *ps = &t->entry_moved.slots[i];
-        if (ps->count)
-            r[k++] = (lf_entry_row){.entry = (uint32_t)(ps->key >> 32),
-                                    .theme = (uint32_t)(ps->key & UINT32_MAX),
-                                    .matches = ps->count};
+    for (size_t i = 0; i < t->terms.cap; i++) {
+        const kslot *s = &t->terms.slots[i];
+        if (s->count && s->k1 == 0 && !(s->k2 >> 32 & 1))
+            r[k++] = (lf_entry_row){.entry = (uint32_t)(s->k2 & UINT32_MAX),
+                                    .theme = (uint32_t)(s->k2 >> 33),
+                                    .matches = s->count};
     }
     qsort(r, n, sizeof *r, entry_row_cmp);
+    *rows = r;
+    return n;
+}
+
+typedef struct ranked_term {
+    lf_term_row row;
+    uint32_t rank;
+} ranked_term;
+
+static int term_cmp(const void *pa, const void *pb)
+{
+    const ranked_term *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->row.theme != b->row.theme)
+        return a->row.theme < b->row.theme ? -1 : 1;
+    if (a->row.is_form != b->row.is_form)
+        return a->row.is_form ? 1 : -1;
+    if (a->row.matches != b->row.matches)
+        return a->row.matches > b->row.matches ? -1 : 1;
+    if (a->row.is_form)
+        return strcmp(a->row.form, b->row.form);
+    return a->row.entry < b->row.entry ? -1 : a->row.entry > b->row.entry;
+}
+
+size_t lf_tables_terms(const lf_tables *t, lf_term_row **rows)
+{
+    size_t n = t->terms.n;
+    ranked_term *rt = lf_xcalloc(n ? n : 1, sizeof *rt);
+    uint32_t *rank;
+    free(sorted_groups(t, &rank));
+    size_t k = 0;
+    for (size_t i = 0; i < t->terms.cap; i++) {
+        const kslot *s = &t->terms.slots[i];
+        if (!s->count)
+            continue;
+        const group *g = &t->groups.v[s->k1];
+        bool is_form = s->k2 >> 32 & 1;
+        uint32_t id = (uint32_t)(s->k2 & UINT32_MAX);
+        rt[k].rank = rank[s->k1];
+        rt[k++].row = (lf_term_row){
+            .dim = g->dim,
+            .kind = t->dims[g->dim].kind,
+            .group = g->name,
+            .theme = (uint32_t)(s->k2 >> 33),
+            .is_form = is_form,
+            .entry = is_form ? 0 : id,
+            .form = is_form ? t->form_text.v[id] : NULL,
+            .matches = s->count,
+            .weight = fixed_to_double(s->w),
+        };
+    }
+    free(rank);
+    qsort(rt, n, sizeof *rt, term_cmp);
+    lf_term_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = rt[i].row;
+    free(rt);
+    *rows = r;
+    return n;
+}
+
+static int first_cmp(const void *pa, const void *pb)
+{
+    const lf_first_row *a = pa, *b = pb;
+    int c = strcmp(a->doc, b->doc);
+    if (c)
+        return c;
+    if (a->word != b->word)
+        return a->word < b->word ? -1 : 1;
+    return a->theme < b->theme ? -1 : a->theme > b->theme;
+}
+
+size_t lf_tables_first(const lf_tables *t, lf_first_row **rows)
+{
+    size_t n = t->firsts.n;
+    lf_first_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
+    for (size_t i = 0; i < n; i++) {
+        const first_rec *f = &t->firsts.v[i];
+        r[i] = (lf_first_row){.doc = t->docs.v[f->doc].id,
+                              .theme = f->theme,
+                              .word = f->word,
+                              .doc_words = t->docs.v[f->doc].words,
+                              .turn = f->turn,
+                              .sentence = f->sentence,
+                              .line = f->line,
+                              .speaker = f->speaker};
+    }
+    qsort(r, n, sizeof *r, first_cmp);
     *rows = r;
     return n;
 }
@@ -578,16 +1437,44 @@ const lf_corpus_stats *lf_tables_stats(const lf_tables *t)
 
 size_t lf_tables_group_count(const lf_tables *t, lf_group_kind kind)
 {
-    return t->names[kind].count;
+    int d = lf_tables_find_dim(t, kind);
+    return d < 0 ? 0 : t->names[d].count;
+}
+
+size_t lf_tables_speaker_count(const lf_tables *t)
+{
+    return t->speakers.count;
+}
+
+static const group *find_group(const lf_tables *t, uint32_t dim, const char *name)
+{
+    uint32_t idx;
+    if (dim >= t->n_dims || !lf_strmap_get(&t->names[dim], name, strlen(name), &idx))
+        return NULL;
+    return &t->groups.v[idx];
 }
 
 bool lf_tables_group_totals(const lf_tables *t, lf_group_kind kind, const char *name,
                             lf_totals *out)
 {
-    uint32_t idx;
-    if (!lf_strmap_get(&t->names[kind], name, strlen(name), &idx))
+    int d = lf_tables_find_dim(t, kind);
+    const group *g = d < 0 ? NULL : find_group(t, (uint32_t)d, name);
+    if (!g)
         return false;
     if (out)
-        *out = t->groups.v[idx].totals;
+        *out = g->totals;
+    return true;
+}
+
+bool lf_tables_group_counts(const lf_tables *t, uint32_t dim, const char *name,
+                            uint32_t theme, lf_counts *c, lf_totals *tot)
+{
+    const group *g = find_group(t, dim, name);
+    if (!g || (c && theme >= t->n_themes))
+        return false;
+    if (c)
+        *c = public_counts(&g->counts[theme]);
+    if (tot)
+        *tot = g->totals;
     return true;
 }

@@ -12,6 +12,7 @@
 
 #include "frontmatter.h"
 #include "ingest.h"
+#include "tei.h"
 
 static_assert(PCRE2_ERROR_MATCHLIMIT == -47 && PCRE2_ERROR_DEPTHLIMIT == -53 &&
                   PCRE2_ERROR_HEAPLIMIT == -63 && PCRE2_ERROR_JIT_STACKLIMIT == -46,
@@ -34,6 +35,12 @@ void lf_doc_reset(lf_doc *doc)
     doc->n_lines = 0;
     doc->part = 0;
     doc->more_parts = false;
+    doc->line_base = 0;
+    /* span sources mark a document extracted from markup: a reused doc must not keep
+       them for the next (plain-text) one */
+    free(doc->span_src);
+    doc->span_src = NULL;
+    doc->cap_span_src = 0;
     free(doc->owned_text);
     doc->owned_text = NULL;
     lf_arena_reset(&doc->arena);
@@ -49,6 +56,7 @@ void lf_doc_free(lf_doc *doc)
     free(doc->turns);
     free(doc->spans);
     free(doc->strips);
+    free(doc->span_src);
     free(doc->line_starts);
     lf_arena_free(&doc->arena);
     memset(doc, 0, sizeof *doc);
@@ -61,7 +69,8 @@ size_t lf_doc_line_of(const lf_doc *doc, size_t off)
     /* Largest i with line_starts[i] <= off; line_starts[0] is 0. */
     size_t lo = 0, hi = doc->n_lines;
     if (hi == 0) /* a document built by hand, without the index: count */
-        return doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1;
+        return doc->line_base +
+               (doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1);
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (doc->line_starts[mid] <= off)
@@ -69,7 +78,7 @@ size_t lf_doc_line_of(const lf_doc *doc, size_t off)
         else
             hi = mid;
     }
-    return lo + 1;
+    return doc->line_base + lo + 1;
 }
 
 /* Line number of `off` by counting (used before the index exists, for error messages). */
@@ -119,6 +128,11 @@ static size_t space_len(const unsigned char *p, const unsigned char *end)
     if (p < end && (*p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
         return 1;
     return hspace_len(p, end);
+}
+
+size_t lf_space_len(const unsigned char *p, const unsigned char *end)
+{
+    return space_len(p, end);
 }
 
 /* Length of the whitespace run ending at `end` (scanning back no further than start). */
@@ -538,6 +552,8 @@ struct lf_ingest {
     char *norm;
     size_t norm_cap;
     const char *doc_text; /* the document being ingested */
+    lf_tei *tei;          /* the TEI reader (ingest_tei.c) */
+    const char *corpus_root; /* for the next TEI document (lf_ingest_input) */
 };
 
 static pcre2_code *compile(const char *pattern, uint32_t options, pcre2_compile_context *cc,
@@ -655,6 +671,9 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
     if (ing->jit)
         pcre2_jit_stack_assign(ing->mctx, NULL, ing->jit);
     lf_strmap_init(&ing->speaker_ids);
+    ing->tei = lf_tei_new(opt, err);
+    if (!ing->tei)
+        goto fail;
     return ing;
 fail:
     pcre2_compile_context_free(cc);
@@ -680,7 +699,13 @@ void lf_ingest_free(lf_ingest *ing)
     LF_VEC_FREE(ing->aliases);
     lf_strmap_free(&ing->speaker_ids);
     free(ing->norm);
+    lf_tei_free(ing->tei);
     free(ing);
+}
+
+void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp)
+{
+    lf_tei_set_warnings(ing->tei, fp);
 }
 
 size_t lf_ingest_strip_count(const lf_ingest *ing)
@@ -1217,6 +1242,10 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
 {
     lf_doc_reset(doc);
     set_names(doc, path, id);
+    const char *root = ing->corpus_root;
+    ing->corpus_root = NULL;
+    if (lf_doc_format_for_path(path) == LF_FORMAT_TEI)
+        return lf_tei_read(ing->tei, root, doc, err); /* streamed, possibly in parts */
     uint64_t max = ing->limits[LF_LIMIT_FILE_BYTES];
     char *data;
     size_t len;
@@ -1228,6 +1257,26 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
     return ingest_owned(ing, doc->path, data, len, lf_doc_format_for_path(path), doc, err);
 }
 
+lf_status lf_ingest_next_part(lf_ingest *ing, lf_doc *doc, lf_error *err)
+{
+    if (!lf_tei_pending(ing->tei)) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_ingest_next_part: no document is pending");
+        return LF_ERR_USAGE;
+    }
+    char *path = lf_xstrdup(doc->path), *id = lf_xstrdup(doc->id);
+    lf_doc_reset(doc);
+    set_names(doc, path, id);
+    free(path);
+    free(id);
+    return lf_tei_next_part(ing->tei, doc, err);
+}
+
+lf_status lf_ingest_input(lf_ingest *ing, const lf_input_file *in, lf_doc *doc, lf_error *err)
+{
+    ing->corpus_root = in->corpus_root;
+    return lf_ingest_file(ing, in->path, in->id, doc, err);
+}
+
 lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, const char *data,
                            size_t len, lf_doc_format fmt, lf_doc *doc, lf_error *err)
 {
@@ -1236,6 +1285,11 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
     if (len > ing->limits[LF_LIMIT_FILE_BYTES])
         return limit_error(err, doc->path, 0, "input is larger than", LF_LIMIT_FILE_BYTES,
                            ing->limits[LF_LIMIT_FILE_BYTES]);
+    if (fmt == LF_FORMAT_TEI) {
+        const char *root = ing->corpus_root;
+        ing->corpus_root = NULL;
+        return lf_tei_read_memory(ing->tei, root, doc, data, len, err);
+    }
     char *copy = lf_xmalloc(len + 1);
     if (len)
         memcpy(copy, data, len);

@@ -55,6 +55,9 @@ typedef enum lf_limit_id {
     LF_LIMIT_LEXICON_ENTRIES,  /* most entries in all lexicons together */
     LF_LIMIT_REGEX_MATCH,      /* PCRE2 match limit per regex call */
     LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit (or JIT stack) per regex call, KiB */
+    LF_LIMIT_XML_DEPTH,        /* deepest element nesting in a TEI file */
+    LF_LIMIT_XML_TEXT_BYTES,   /* largest text node in a TEI file */
+    LF_LIMIT_PART_BYTES,       /* TEI text held at once; more is read in parts */
     LF_LIMIT_FRONT_MATTER_BYTES, /* largest front matter of a transcript */
     LF_LIMIT_FRONT_MATTER_DEPTH, /* deepest nesting of lists and maps in front matter */
     LF_LIMIT_SPEAKERS,         /* most distinct speakers in one document */
@@ -78,6 +81,36 @@ typedef enum lf_overlap {
     LF_OVERLAP_LONGEST      /* the longest match wins across all themes */
 } lf_overlap;
 
+/* How turns and documents are grouped in the result tables (see lf_options.groupings). */
+typedef enum lf_group_kind {
+    LF_GROUP_CORPUS,   /* one group, "all" (always the first grouping) */
+    LF_GROUP_DOCUMENT, /* document id */
+    LF_GROUP_SPEAKER,  /* resolved speaker name; "(unattributed)" for text before a label */
+    LF_GROUP_PARTY,    /* the speaker's party; "(none)" when not given */
+    LF_GROUP_ROLE,     /* the turn's role, else the speaker's; "(none)" when not given */
+    LF_GROUP_PERIOD,   /* the document date cut to a day, month or year; "(undated)" */
+    LF_GROUP_META,     /* the value of a document metadata key; "(none)" when absent */
+    LF_GROUP_KIND_COUNT
+} lf_group_kind;
+
+/* Granularity of LF_GROUP_PERIOD: "2024-05-14", "2024-05" or "2024". */
+typedef enum lf_period { LF_PERIOD_MONTH, LF_PERIOD_DAY, LF_PERIOD_YEAR } lf_period;
+
+typedef struct lf_grouping {
+    lf_group_kind kind;
+    const char *key; /* LF_GROUP_META: the metadata key; else NULL */
+} lf_grouping;
+
+/* Parses a --by value: "document", "speaker", "party", "role", "period" or "meta:KEY".
+ * out->key points into `s` (borrowed). LF_ERR_USAGE names the value otherwise. */
+lf_status lf_grouping_parse(const char *s, lf_grouping *out, lf_error *err) LF_WARN_UNUSED;
+
+/* Multiple-comparison adjustment of the framing comparison's p-values. */
+typedef enum lf_adjust {
+    LF_ADJUST_HOLM, /* Holm's step-down (family-wise error rate) */
+    LF_ADJUST_BH    /* Benjamini–Hochberg step-up (false discovery rate) */
+} lf_adjust;
+
 typedef struct lf_options {
     /* PCRE2 pattern for a speaker label at the start of a line; NULL uses the default rule.
      * The pattern must have a capture group named "label". */
@@ -94,7 +127,54 @@ typedef struct lf_options {
     int negation_window;
     lf_overlap overlap;
     uint64_t limits[LF_LIMIT_COUNT];
+    /* A TEI file whose listPerson, listOrg and taxonomies resolve the speakers of every
+     * TEI document (after the document's own header and its corpus root); its
+     * xi:includes are followed inside its directory. NULL: none. Borrowed. */
+    const char *speakers_file;
+
+    /* ---- analysis: what the count tables count (fixed for a run; tables of runs with
+       different values do not merge) ---- */
+    /* Groupings besides the corpus, in output order; n_groupings == 0 means document,
+       speaker, party, role and period. Borrowed (the run copies them). */
+    const lf_grouping *groupings;
+    size_t n_groupings;
+    lf_period period;        /* granularity of the period grouping (default month) */
+    unsigned level;          /* 0: themes as declared; N: themes deeper than N are counted
+                                for their ancestor at depth N (rolled up) */
+    size_t window;           /* words per window co-occurrence unit (default 10) */
+    /* Turns of these speakers (resolved name or label as written; "(unattributed)" for
+       text before the first label) are the only ones counted, or are left out. */
+    const char *const *include_speakers;
+    size_t n_include_speakers;
+    const char *const *exclude_speakers;
+    size_t n_exclude_speakers;
+    /* ---- analysis: how tables are rendered (free to differ between merged runs) ---- */
+    uint64_t min_words;      /* groups with fewer words are left out of tables and listed */
+    uint64_t min_count;      /* co-occurrence rows need at least this joint count (2) */
+    lf_adjust adjust;        /* default Holm */
+    /* Framing comparison: the target group (NULL: every group in turn) and the reference
+       group (NULL: the rest of the corpus). */
+    const char *target;
+    const char *reference;
+    /* The comparison includes the document grouping (default true; a report's
+       comparison.csv leaves documents out: documents differ by topic and genre, not by
+       who frames what). */
+    bool compare_documents;
+    /* Lexicon loading. lexicon_format: a format name ("liwc", "cat", …, see
+     * lf_lexicon_format_names) for every lexicon file instead of its extension; for a
+     * directory, only files with that format's extensions are read. NULL: by extension. */
+    const char *lexicon_format;
+    /* The character encoding of lexicon files (an iconv name such as "CP1252",
+     * "ISO-8859-2", "SHIFT-JIS"); NULL: UTF-8. XML files declare their own unless given. */
+    const char *encoding;
+    /* Theme id for plain and scored word lists; NULL: made from the file name. */
+    const char *lexicon_theme;
+    /* Threads that process inputs (each its own pipeline); 0 means one per online core,
+     * at most LF_MAX_JOBS. The output is the same bytes whatever the number. */
+    unsigned jobs;
 } lf_options;
+
+#define LF_MAX_JOBS 64
 
 /* Sets every field to its default (limits from lf_limit_table()). */
 void lf_options_init(lf_options *opt);
@@ -110,16 +190,53 @@ typedef struct lf_lexicon lf_lexicon;
 /* Returns an empty lexicon the caller owns (lf_lexicon_free). */
 lf_lexicon *lf_lexicon_new(void);
 void lf_lexicon_free(lf_lexicon *lex);
-/* Adds the themes of a lexicon file (read as the native format whatever its name), or of
- * every *.lexicon file below a directory (recursive, in byte order of the paths; hidden
- * entries skipped). opt may be NULL (default limits). Errors are LF_ERR_LEXICON with
- * "file:line:col: message" (a missing path: "PATH: No such file or directory"), or
- * LF_ERR_LIMIT (file-bytes, lexicon-entries). Negation move targets must be declared by
- * this call or an earlier one. */
+/* Adds the themes of a lexicon file, read by its extension (.lexicon, .dic, .dicx, .csv,
+ * .lc3, .ykd, .lcd, .cat, .yml, .yaml, .txt, .tsv; any other name: the native format) or
+ * as opt->lexicon_format, or of every dictionary file below a directory (recursive, in
+ * byte order of the paths; hidden entries skipped; word lists and .csv only with
+ * opt->lexicon_format). opt may be NULL (defaults: UTF-8, formats by extension). What a
+ * reader cannot use is recorded as a warning (lf_lexicon_warning). Errors are
+ * LF_ERR_LEXICON with "file:line:col: message" (a missing path: "PATH: No such file or
+ * directory"), LF_ERR_LIMIT (file-bytes, lexicon-entries), or LF_ERR_USAGE for an unknown
+ * lexicon_format, encoding or lexicon_theme. Negation move targets and context-rule themes
+ * must be declared by this call or an earlier one. */
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
                           lf_error *err) LF_WARN_UNUSED;
 size_t lf_lexicon_theme_count(const lf_lexicon *lex);
 size_t lf_lexicon_entry_count(const lf_lexicon *lex);
+/* Warnings recorded while loading: what a reader could not use or had to interpret, each
+ * "path:line:col: message", in the order found. The string is borrowed from lex. */
+size_t lf_lexicon_warning_count(const lf_lexicon *lex);
+const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i);
+/* The format names accepted by lexicon_format and lf_lexicon_convert, space-separated. */
+const char *lf_lexicon_format_names(void);
+/* True when `name` is one of those formats (ASCII case-insensitive). */
+bool lf_lexicon_format_known(const char *name);
+
+/* Writes lex to `path` in `format` (a format name, or NULL to choose by the path's
+ * extension), through a temporary file renamed into place. Content the format cannot hold
+ * (weights, regexes, rules, hierarchy, …) makes it fail with LF_ERR_LEXICON and a message
+ * naming each kind, unless `lossy`; then every loss is written to `notes` (may be NULL)
+ * and the rest is converted. A REFI-QDA codebook (.qdc) is an export of themes: its notes
+ * say what it leaves out and it needs no `lossy`. LF_ERR_USAGE for an unknown format,
+ * LF_ERR_IO when the file cannot be written. */
+lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char *format,
+                             bool lossy, FILE *notes, lf_error *err) LF_WARN_UNUSED;
+
+/* Checks lex for problems and writes one line per finding to out, then a summary of
+ * themes, entries and entry kinds: duplicate entries within and across themes, entries
+ * made unreachable by a glob or a longer phrase of the same theme, over-broad globs,
+ * invalid regexes (file:line:col and PCRE2's message), empty themes. *problems is set to
+ * the number of findings. Returns LF_OK unless out cannot be written (LF_ERR_IO). */
+lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems,
+                           lf_error *err) LF_WARN_UNUSED;
+
+/* Runs lex over the transcripts at paths and writes to out, as TSV, every distinct word
+ * (or word sequence) each glob, regex or glob phrase matched, with counts, and every entry
+ * that matched nothing. Errors as lf_run_new / lf_run_add_input / lf_run_execute. */
+lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
+                            const char *const *paths, size_t n_paths, FILE *out,
+                            lf_error *err) LF_WARN_UNUSED;
 
 /* ---- a run over a corpus ------------------------------------------------------------- */
 typedef struct lf_run lf_run;
@@ -143,7 +260,17 @@ typedef struct lf_match_row {
     const char *negator;      /* the negating word, or NULL */
     const char *left, *right; /* context words (only for kwic runs, else NULL) */
     const char *status;       /* "counted", or why it was suppressed: "overlap",
-                                 "excluded", "negated-ignored" */
+                                 "excluded", "negated-ignored", "context" (a context rule
+                                 of its theme does not hold) */
+    /* TEI documents (NULL / 0 otherwise): the xml:id of the element where the match
+       starts and the character offset there (TEI string-range counting: code points of
+       the element's string value, from 0), the element where it ends (usually the same)
+       and the offset just past the match in it; and the section (div/head titles). */
+    const char *element;
+    size_t element_start;
+    const char *element_last;
+    size_t element_end;
+    const char *section;
 } lf_match_row;
 
 /* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
@@ -161,7 +288,8 @@ lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN
 void lf_run_set_context(lf_run *run, size_t words);
 /* Streams rows to fn while counting. */
 void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
-/* Also hand suppressed matches (overlap, excluded, negated-ignored) to the callback. */
+/* Also hand suppressed matches (overlap, excluded, negated-ignored, context) to the
+ * callback. */
 void lf_run_set_list_suppressed(lf_run *run, bool on);
 /* Strict: lf_run_execute stops at the first input that fails (default: report it, go on). */
 void lf_run_set_strict(lf_run *run, bool on);
@@ -174,15 +302,35 @@ void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);
+/* Makes the run write annotated TEI to fp (borrowed; the caller closes it): each document
+ * read unchanged in its text, xml:id added to every utterance and segment without one,
+ * the lexicon's themes declared as a taxonomy in the header and every match (every listed
+ * row, see lf_run_set_list_suppressed) as a stand-off <span>. One input gives one TEI
+ * document; several give a teiCorpus holding them. Plain-text transcripts are written as
+ * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
+ * errors make lf_run_execute fail with LF_ERR_IO. */
+lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
-/* After lf_run_execute: writes frequencies.csv, cooccurrence.csv, summary.md and
- * manifest.json, then renames every temporary file (with matches.tsv) into place, so a
- * failure at any point leaves earlier reports intact. `argv_line` is recorded in the
- * manifest. */
+/* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
+ * comparison.csv (every grouping but document, against the rest), trends.csv,
+ * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
+ * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
     LF_WARN_UNUSED;
+
+/* Output formats of lf_run_write_comparison. */
+typedef enum lf_table_format { LF_TABLE_CSV, LF_TABLE_JSON, LF_TABLE_MD } lf_table_format;
+
+/* After lf_run_execute: writes the framing comparison for every grouping of the options
+ * (target against reference or rest, per theme: rates, rate ratio with 95% CI, signed G²,
+ * p and adjusted p) to fp as CSV, JSON or Markdown. Groups under min_words words are left
+ * out and listed (in a CSV run, on the diagnostics stream). LF_ERR_USAGE when the target
+ * or the reference names no group; LF_ERR_IO on a write error. */
+lf_status lf_run_write_comparison(lf_run *run, FILE *fp, lf_table_format fmt,
+                                  lf_error *err) LF_WARN_UNUSED;
 
 /* ---- match rows as text -------------------------------------------------------------- */
 /* Column names of the TSV match table, tab-separated, without newline. */

@@ -1,10 +1,14 @@
 /* lexicon.c — the in-memory lexicon that every lexicon reader fills and the matcher
- * compiles: hierarchical themes (dotted ids with implicit parents), entries, negation
- * settings and the list of files read. lf_lexicon_load finds lexicon files (one file, or
- * every *.lexicon below a directory in sorted order), hands each to the native reader and
- * then binds cross-file references. */
+ * compiles: hierarchical themes (dotted ids with implicit parents), entries, context rules,
+ * negation settings, warnings and the list of files read. lf_lexicon_load finds lexicon
+ * files (one file, or every dictionary file below a directory in sorted order), converts
+ * legacy encodings to UTF-8 (iconv), hands each file to the reader of its format (by
+ * extension or --lexicon-format) and then binds cross-file references. */
 #include <dirent.h>
 #include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,6 +38,8 @@ void lf_lexicon_free(lf_lexicon *lex)
     free(lex->entries);
     free(lex->negators);
     free(lex->files);
+    free(lex->rules);
+    free(lex->warnings);
     lf_strmap_free(&lex->theme_index);
     lf_arena_free(&lex->arena);
     free(lex);
@@ -47,6 +53,40 @@ size_t lf_lexicon_theme_count(const lf_lexicon *lex)
 size_t lf_lexicon_entry_count(const lf_lexicon *lex)
 {
     return lex ? lex->n_entries : 0;
+}
+
+size_t lf_lexicon_warning_count(const lf_lexicon *lex)
+{
+    return lex ? lex->n_warnings : 0;
+}
+
+const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i)
+{
+    return lex && i < lex->n_warnings ? lex->warnings[i] : NULL;
+}
+
+void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                     const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lf_error e;
+    lf_error_at(&e, LF_OK, path, line, col, "%s", msg);
+    /* one line of a dictionary may feed several categories: say it once */
+    if (lex->n_warnings && strcmp(lex->warnings[lex->n_warnings - 1], e.message) == 0)
+        return;
+    lf_grow((void **)&lex->warnings, &lex->cap_warnings, lex->n_warnings + 1,
+            sizeof *lex->warnings);
+    lex->warnings[lex->n_warnings++] = lf_arena_strdup(&lex->arena, e.message);
+}
+
+void lf_lexicon_add_rule(lf_lexicon *lex, const lf_context_rule *rule)
+{
+    lf_grow((void **)&lex->rules, &lex->cap_rules, lex->n_rules + 1, sizeof *lex->rules);
+    lex->rules[lex->n_rules++] = *rule;
 }
 
 int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id)
@@ -170,7 +210,110 @@ lf_status lf_lexicon_resolve(lf_lexicon *lex, lf_error *err)
         }
         t->neg_target = target;
     }
+    /* Context rules may name a theme of a file read later. */
+    for (size_t i = 0; i < lex->n_rules; i++) {
+        lf_context_rule *r = &lex->rules[i];
+        for (size_t k = 0; k < r->n_operands; k++) {
+            lf_rule_operand *o = &r->operands[k];
+            if (!o->theme_id)
+                continue;
+            o->theme = lf_lexicon_find_theme(lex, o->theme_id);
+            if (o->theme < 0) {
+                lf_error_at(err, LF_ERR_LEXICON, r->file, r->line, r->col,
+                            "context: '@%s' is not a theme of the lexicons loaded together "
+                            "with this one",
+                            o->theme_id);
+                return LF_ERR_LEXICON;
+            }
+        }
+    }
     return LF_OK;
+}
+
+/* ---- formats ---- */
+
+static const lf_format_info format_table[] = {
+    [LF_FMT_NATIVE] = {"lexicon", ".lexicon", "lexframe lexicon (.lexicon)",
+                       lf_lexicon_read_native, true, false},
+    [LF_FMT_LIWC] = {"liwc", ".dic", "LIWC dictionary (.dic)", lf_lexicon_read_liwc, true,
+                     false},
+    [LF_FMT_DICX] = {"dicx", ".dicx", "LIWC-22 dictionary (.dicx)", lf_lexicon_read_dicx, true,
+                     false},
+    [LF_FMT_INQUIRER] = {"inquirer", ".csv", "General Inquirer spreadsheet (.csv)",
+                         lf_lexicon_read_inquirer, false, false},
+    [LF_FMT_LC3] = {"lc3", ".lc3", "Lexicoder dictionary (.lc3)", lf_lexicon_read_lc3, true,
+                    false},
+    [LF_FMT_YKD] = {"ykd", ".ykd .lcd", "Yoshikoder / Lexicoder 2 dictionary (.ykd, .lcd)",
+                    lf_lexicon_read_ykd, true, true},
+    [LF_FMT_CAT] = {"cat", ".cat", "WordStat dictionary (.cat)", lf_lexicon_read_cat, true,
+                    false},
+    [LF_FMT_YAML] = {"yaml", ".yml .yaml", "quanteda YAML dictionary (.yml, .yaml)",
+                     lf_lexicon_read_yaml, true, false},
+    [LF_FMT_WORDLIST] = {"wordlist", ".txt", "word list (.txt)", lf_lexicon_read_wordlist,
+                         false, false},
+    [LF_FMT_SCORED] = {"scored", ".tsv", "scored word list (.tsv)", lf_lexicon_read_scored,
+                       false, false},
+    [LF_FMT_QDC] = {"qdc", ".qdc", "REFI-QDA codebook (.qdc)", NULL, false, true},
+};
+_Static_assert(sizeof format_table / sizeof format_table[0] == LF_FMT_COUNT,
+               "every format has a table row");
+
+const lf_format_info *lf_format_table(void)
+{
+    return format_table;
+}
+
+const char *lf_lexicon_format_names(void)
+{
+    return "lexicon liwc dicx inquirer lc3 ykd cat yaml wordlist scored qdc";
+}
+
+bool lf_lexicon_format_known(const char *name)
+{
+    return lf_format_by_name(name) >= 0;
+}
+
+int lf_format_by_name(const char *name)
+{
+    for (int i = 0; i < LF_FMT_COUNT; i++)
+        if (lf_ascii_casecmp(name, format_table[i].name) == 0)
+            return i;
+    return -1;
+}
+
+/* True when the base name of path ends in one of the space-separated extensions (ASCII
+ * case-insensitive: RID.CAT is a .cat file) and has a name before it. */
+static bool has_extension(const char *path, const char *exts)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t bl = strlen(base);
+    for (const char *x = exts; *x;) {
+        size_t xl = strcspn(x, " ");
+        if (bl > xl) {
+            bool eq = true;
+            for (size_t k = 0; k < xl && eq; k++) {
+                char c = base[bl - xl + k];
+                if (c >= 'A' && c <= 'Z')
+                    c = (char)(c - 'A' + 'a');
+                eq = c == x[k];
+            }
+            if (eq)
+                return true;
+        }
+        x += xl;
+        while (*x == ' ')
+            x++;
+    }
+    return false;
+}
+
+int lf_format_by_path(const char *path)
+{
+    for (int i = 0; i < LF_FMT_COUNT; i++)
+        if (has_extension(path, format_table[i].extensions))
+            return i;
+    return -1;
 }
 
 /* ---- loading files and directories ---- */
@@ -194,9 +337,19 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-/* Collects *.lexicon files below dir. Hidden entries (".git", editor files) are skipped and
- * symbolic links to directories are not followed, so a link cycle cannot loop. */
-static lf_status collect_lexicons(const char *dir, path_vec *out, lf_error *err)
+/* True when a file found in a directory is read: with a format given, a file with one of
+ * its extensions; otherwise a file of any format marked for directories. */
+static bool wanted_in_directory(const char *path, int fmt)
+{
+    if (fmt >= 0)
+        return has_extension(path, format_table[fmt].extensions);
+    int f = lf_format_by_path(path);
+    return f >= 0 && format_table[f].in_directories;
+}
+
+/* Collects dictionary files below dir. Hidden entries (".git", editor files) are skipped
+ * and symbolic links to directories are not followed, so a link cycle cannot loop. */
+static lf_status collect_lexicons(const char *dir, int fmt, path_vec *out, lf_error *err)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -218,7 +371,7 @@ static lf_status collect_lexicons(const char *dir, path_vec *out, lf_error *err)
             break;
         }
         if (S_ISDIR(sb.st_mode)) {
-            st = collect_lexicons(child, out, err);
+            st = collect_lexicons(child, fmt, out, err);
             free(child);
             if (st != LF_OK)
                 break;
@@ -226,7 +379,7 @@ static lf_status collect_lexicons(const char *dir, path_vec *out, lf_error *err)
         }
         bool regular = S_ISREG(sb.st_mode) || (S_ISLNK(sb.st_mode) && stat(child, &sb) == 0 &&
                                                S_ISREG(sb.st_mode));
-        if (regular && lf_lexicon_path_is_lexicon(child))
+        if (regular && wanted_in_directory(child, fmt))
             LF_VEC_PUSH(*out, child);
         else
             free(child);
@@ -235,7 +388,73 @@ static lf_status collect_lexicons(const char *dir, path_vec *out, lf_error *err)
     return st;
 }
 
-static lf_status load_file(lf_lexicon *lex, const char *path, const lf_options *opt,
+/* Line and column (in characters of the source encoding) of byte `bad` of data, for an
+ * encoding error. */
+static void locate_bytes(iconv_t cd, const char *data, size_t bad, size_t *line, size_t *col)
+{
+    size_t ls = 0;
+    *line = 1;
+    for (size_t i = 0; i < bad; i++)
+        if (data[i] == '\n' || (data[i] == '\r' && (i + 1 >= bad || data[i + 1] != '\n'))) {
+            (*line)++;
+            ls = i + 1;
+        }
+    /* count the characters before it on its line by converting them again */
+    iconv(cd, NULL, NULL, NULL, NULL);
+    char *in = (char *)data + ls;
+    size_t inleft = bad - ls;
+    size_t cap = inleft * 4 + 16, outleft = cap;
+    char *buf = lf_xmalloc(cap), *o = buf;
+    (void)iconv(cd, &in, &inleft, &o, &outleft);
+    *col = 1;
+    for (char *k = buf; k < o; k++)
+        if (((unsigned char)*k & 0xC0) != 0x80)
+            (*col)++;
+    free(buf);
+}
+
+/* Converts data from `encoding` to UTF-8 (iconv). Bytes that are not text in that encoding
+ * fail with their line, column and offset. */
+static lf_status to_utf8(const char *path, const char *encoding, char **data, size_t *len,
+                         lf_error *err)
+{
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1) {
+        lf_error_set(err, LF_ERR_USAGE,
+                     "--encoding: '%s' is not an encoding this system knows (see iconv -l)",
+                     encoding);
+        return LF_ERR_USAGE;
+    }
+    size_t cap = *len * 4 + 16, outleft = cap, inleft = *len;
+    char *out = lf_xmalloc(cap), *o = out, *in = *data;
+    lf_status st = LF_OK;
+    if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+        int e = errno;
+        size_t bad = (size_t)(in - *data), line, col;
+        locate_bytes(cd, *data, bad, &line, &col);
+        if (e == EINVAL)
+            lf_error_at(err, LF_ERR_LEXICON, path, line, col,
+                        "the file ends inside a %s character (byte offset %zu)", encoding,
+                        bad);
+        else
+            lf_error_at(err, LF_ERR_LEXICON, path, line, col,
+                        "byte 0x%02X is not valid %s text (byte offset %zu)",
+                        (unsigned)(unsigned char)(*data)[bad], encoding, bad);
+        st = LF_ERR_LEXICON;
+    }
+    iconv_close(cd);
+    if (st != LF_OK) {
+        free(out);
+        return st;
+    }
+    free(*data);
+    *len = (size_t)(o - out);
+    out[*len] = '\0'; /* cap leaves room */
+    *data = out;
+    return LF_OK;
+}
+
+static lf_status load_file(lf_lexicon *lex, const char *path, int fmt, const lf_options *opt,
                            lf_error *err)
 {
     uint64_t limit = opt->limits[LF_LIMIT_FILE_BYTES];
@@ -249,11 +468,42 @@ static lf_status load_file(lf_lexicon *lex, const char *path, const lf_options *
             err->status = st = LF_ERR_LEXICON;
         return st;
     }
+    if (fmt < 0)
+        fmt = lf_format_by_path(path);
+    if (fmt < 0)
+        fmt = LF_FMT_NATIVE; /* any other name: the native format, as always */
+    const lf_format_info *fi = &format_table[fmt];
+    if (!fi->read) {
+        free(data);
+        lf_error_at(err, LF_ERR_LEXICON, path, 0, 0,
+                    "the %s format can be written but not read", fi->name);
+        return LF_ERR_LEXICON;
+    }
+    if (opt->encoding && !fi->xml && (st = to_utf8(path, opt->encoding, &data, &len, err)) != LF_OK) {
+        free(data);
+        return st;
+    }
     /* Recorded first so themes and entries share the file list's copy of the path. */
     lf_lexicon_add_file(lex, path);
-    st = lf_lexicon_read_native(lex, lex->files[lex->n_files - 1], data, len, opt, err);
+    st = fi->read(lex, lex->files[lex->n_files - 1], data, len, opt, err);
     free(data);
     return st;
+}
+
+/* "*.lexicon, *.dic, …" for messages: the extensions a directory load looks for. */
+static void extension_list(int fmt, lf_buf *out)
+{
+    for (int i = 0; i < LF_FMT_COUNT; i++) {
+        if (fmt >= 0 ? i != fmt : !format_table[i].in_directories)
+            continue;
+        for (const char *x = format_table[i].extensions; *x;) {
+            size_t xl = strcspn(x, " ");
+            lf_buf_printf(out, "%s*%.*s", out->len ? ", " : "", (int)xl, x);
+            x += xl;
+            while (*x == ' ')
+                x++;
+        }
+    }
 }
 
 lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *opt,
@@ -269,21 +519,30 @@ lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *o
         lf_error_at(err, LF_ERR_LEXICON, path, 0, 0, "%s", strerror(errno));
         return LF_ERR_LEXICON;
     }
+    int fmt = -1;
+    if (opt->lexicon_format && (fmt = lf_format_by_name(opt->lexicon_format)) < 0) {
+        lf_error_set(err, LF_ERR_USAGE, "--lexicon-format: '%s' is not a format (known: %s)",
+                     opt->lexicon_format, lf_lexicon_format_names());
+        return LF_ERR_USAGE;
+    }
     if (!S_ISDIR(sb.st_mode)) {
-        lf_status st = load_file(lex, path, opt, err);
+        lf_status st = load_file(lex, path, fmt, opt, err);
         return st != LF_OK ? st : lf_lexicon_resolve(lex, err);
     }
     path_vec files = {0};
-    lf_status st = collect_lexicons(path, &files, err);
+    lf_status st = collect_lexicons(path, fmt, &files, err);
     if (st == LF_OK && files.n == 0) {
+        lf_buf exts = {0};
+        extension_list(fmt, &exts);
         lf_error_at(err, LF_ERR_LEXICON, path, 0, 0,
-                    "no lexicon files (*.lexicon) in this directory or below it");
+                    "no lexicon files (%s) in this directory or below it", lf_buf_cstr(&exts));
+        lf_buf_free(&exts);
         st = LF_ERR_LEXICON;
     }
     if (st == LF_OK) {
         qsort(files.v, files.n, sizeof *files.v, cmp_paths);
         for (size_t i = 0; i < files.n && st == LF_OK; i++)
-            st = load_file(lex, files.v[i], opt, err);
+            st = load_file(lex, files.v[i], fmt, opt, err);
     }
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lexframe.h"
 #include "util.h"
@@ -52,6 +53,38 @@ typedef struct lf_word_pattern {
     bool glob;
 } lf_word_pattern;
 
+/* ---- context rules (native format, `context:` attribute) ----
+ * A rule of theme T keeps a match of T only when the condition holds for it: an operand
+ * (a word/phrase/glob pattern, or another theme's counted matches) stands NEAR/n (within n
+ * words either side), BEFORE/n (the match comes first, the operand starts within n words
+ * after it), AFTER/n (the operand ends within n words before it) or in the SAME SENTENCE;
+ * `negate` (NOT) inverts the condition. Distances count words inside one turn. */
+typedef enum lf_rule_op {
+    LF_RULE_NEAR,
+    LF_RULE_BEFORE,
+    LF_RULE_AFTER,
+    LF_RULE_SAME_SENTENCE
+} lf_rule_op;
+
+typedef struct lf_rule_operand {
+    const char *theme_id;   /* "@ID" operand: the theme (and its sub-themes); else NULL */
+    int32_t theme;          /* bound by lf_lexicon_resolve, -1 for word operands */
+    lf_word_pattern *words; /* a word, phrase or glob operand (case-insensitive) */
+    size_t n_words;
+} lf_rule_operand;
+
+typedef struct lf_context_rule {
+    uint32_t theme;
+    lf_rule_op op;
+    bool negate;
+    uint32_t distance; /* words, for NEAR/BEFORE/AFTER */
+    lf_rule_operand *operands; /* alternatives: one of them must (or, NOT, none may) hold */
+    size_t n_operands;
+    const char *source; /* the rule as written after "context:" */
+    const char *file;
+    size_t line, col;
+} lf_context_rule;
+
 typedef struct lf_entry {
     uint32_t theme;
     lf_entry_kind kind;
@@ -82,6 +115,12 @@ struct lf_lexicon {
     /* Files loaded, in load order (for the manifest). */
     const char **files;
     size_t n_files, cap_files;
+    /* Context rules of all themes, in declaration order. */
+    lf_context_rule *rules;
+    size_t n_rules, cap_rules;
+    /* What readers could not use or had to interpret: "path:line:col: message". */
+    const char **warnings;
+    size_t n_warnings, cap_warnings;
     lf_strmap theme_index; /* id → theme index */
     lf_arena arena;
 };
@@ -119,5 +158,78 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
 
 /* True when the path has a lexicon file extension the loader reads (.lexicon). */
 bool lf_lexicon_path_is_lexicon(const char *path);
+
+/* Records a warning "path:line:col: message" (line or col 0 left out) in lex->warnings. */
+void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                     const char *fmt, ...) LF_PRINTF(5, 6);
+/* Appends a context rule (copied; strings must live in lex->arena). */
+void lf_lexicon_add_rule(lf_lexicon *lex, const lf_context_rule *rule);
+
+/* ---- dictionary formats ---- */
+typedef enum lf_lexicon_format {
+    LF_FMT_NATIVE,   /* .lexicon */
+    LF_FMT_LIWC,     /* .dic: LIWC 2001-2015 */
+    LF_FMT_DICX,     /* .dicx: LIWC-22 CSV */
+    LF_FMT_INQUIRER, /* .csv: General Inquirer wide CSV (read only) */
+    LF_FMT_LC3,      /* .lc3: Lexicoder 3 */
+    LF_FMT_YKD,      /* .ykd, .lcd: Yoshikoder / Lexicoder 2 XML */
+    LF_FMT_CAT,      /* .cat: WordStat */
+    LF_FMT_YAML,     /* .yml, .yaml: quanteda */
+    LF_FMT_WORDLIST, /* .txt: one entry per line */
+    LF_FMT_SCORED,   /* .tsv: entry TAB score (AFINN, VADER) */
+    LF_FMT_QDC,      /* .qdc: REFI-QDA codebook (write only) */
+    LF_FMT_COUNT
+} lf_lexicon_format;
+
+/* Reads one file's bytes (already UTF-8 unless the format is XML) into lex. */
+typedef lf_status (*lf_lexicon_reader_fn)(lf_lexicon *lex, const char *path, const char *data,
+                                          size_t len, const lf_options *opt, lf_error *err);
+
+typedef struct lf_format_info {
+    const char *name;        /* for --lexicon-format and messages */
+    const char *extensions;  /* space-separated, lowercase, with dots */
+    const char *title;       /* e.g. "LIWC dictionary (.dic)" */
+    lf_lexicon_reader_fn read; /* NULL: write only */
+    bool in_directories;     /* picked up when a directory is loaded without a format */
+    bool xml;                /* the reader handles the encoding itself */
+} lf_format_info;
+
+/* The format table, LF_FMT_COUNT rows in enum order. */
+const lf_format_info *lf_format_table(void);
+/* The format named `name` (case-insensitive), or -1. */
+int lf_format_by_name(const char *name);
+/* The format of a path by its extension (case-insensitive), or -1 when none matches. */
+int lf_format_by_path(const char *path);
+
+/* The readers, one per file (contracts as lf_lexicon_read_native; each records
+ * warnings for what it could not use). */
+lf_status lf_lexicon_read_liwc(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_dicx(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_inquirer(lf_lexicon *lex, const char *path, const char *data,
+                                   size_t len, const lf_options *opt,
+                                   lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_lc3(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_ykd(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_cat(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_yaml(lf_lexicon *lex, const char *path, const char *data, size_t len,
+                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_wordlist(lf_lexicon *lex, const char *path, const char *data,
+                                   size_t len, const lf_options *opt,
+                                   lf_error *err) LF_WARN_UNUSED;
+lf_status lf_lexicon_read_scored(lf_lexicon *lex, const char *path, const char *data,
+                                 size_t len, const lf_options *opt,
+                                 lf_error *err) LF_WARN_UNUSED;
+
+/* Writes lex in `fmt` to fp (lexicon_write.c). Content the format cannot hold is left out;
+ * lf_lexicon_losses lists it. Returns 0, or -1 on a stream error. */
+int lf_lexicon_write_fp(FILE *fp, const lf_lexicon *lex, lf_lexicon_format fmt);
+/* Appends to out one line per kind of content of lex that `fmt` cannot hold ("weights: 3
+ * entries (a.lexicon:4 'x' weight 2, …)"); returns the number of kinds. */
+size_t lf_lexicon_losses(const lf_lexicon *lex, lf_lexicon_format fmt, lf_buf *out);
 
 #endif

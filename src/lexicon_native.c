@@ -11,13 +11,16 @@
 #include <utf8proc.h>
 
 #include "lexicon.h"
+#include "lexicon_read.h"
 #include "tokenize.h"
 #include "util.h"
 
 enum { MAX_NEGATION_WINDOW = 100 };
 
 /* Attribute bits, to reject a second `label:` in one theme block. */
-enum { ATTR_LABEL = 1, ATTR_DESCRIPTION = 2, ATTR_COLOUR = 4, ATTR_NEGATION = 8 };
+enum { ATTR_LABEL = 1, ATTR_DESCRIPTION = 2, ATTR_COLOUR = 4, ATTR_NEGATION = 8,
+       ATTR_CONTEXT = 16 };
+enum { MAX_RULE_DISTANCE = 1000 };
 
 typedef struct parser {
     lf_lexicon *lex;
@@ -479,6 +482,111 @@ static lf_status attr_negation(parser *p, lf_theme *t, const char *v, const char
                 (int)n, v);
 }
 
+static lf_status parse_words(parser *p, const char *s, const char *e, lf_entry *en);
+
+/* True when [s, e) starts with the keyword kw (ASCII case-insensitive) followed by a blank,
+ * '/' or the end; *after is set past it. */
+static bool keyword(const char *s, const char *e, const char *kw, const char **after)
+{
+    size_t n = strlen(kw);
+    if ((size_t)(e - s) < n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c != kw[i])
+            return false;
+    }
+    if (s + n < e && !is_blank(s[n]) && s[n] != '/')
+        return false;
+    *after = s + n;
+    return true;
+}
+
+/* context: [NOT] NEAR/n | BEFORE/n | AFTER/n | SAME SENTENCE  OPERAND, OPERAND, …
+ * An operand is @THEME.ID or a word, phrase or glob (case-insensitive). */
+static lf_status attr_context(parser *p, const char *v, const char *end)
+{
+    lf_context_rule rule = {.theme = (uint32_t)p->theme, .file = p->path, .line = p->lineno,
+                            .col = col_of(p, v)};
+    const char *k = v, *after;
+    if (keyword(k, end, "NOT", &after) && after < end && is_blank(*after)) {
+        rule.negate = true;
+        k = skip_blank(after, end);
+    }
+    const char *op_at = k;
+    bool needs_n = true;
+    if (keyword(k, end, "NEAR", &after))
+        rule.op = LF_RULE_NEAR;
+    else if (keyword(k, end, "BEFORE", &after))
+        rule.op = LF_RULE_BEFORE;
+    else if (keyword(k, end, "AFTER", &after))
+        rule.op = LF_RULE_AFTER;
+    else if (keyword(k, end, "SAME", &after) &&
+             keyword(skip_blank(after, end), end, "SENTENCE", &after)) {
+        rule.op = LF_RULE_SAME_SENTENCE;
+        needs_n = false;
+    } else
+        return fail(p, k,
+                    "a context rule starts with NEAR/n, BEFORE/n, AFTER/n or SAME SENTENCE "
+                    "(optionally after NOT), e.g. 'context: NEAR/10 nuclear, sanction*'");
+    k = after;
+    if (needs_n) {
+        if (k >= end || *k != '/')
+            return fail(p, op_at, "'%.*s' needs a distance in words, e.g. NEAR/10",
+                        (int)(k - op_at), op_at);
+        const char *ns = ++k;
+        uint32_t n = 0;
+        while (k < end && *k >= '0' && *k <= '9' && n <= MAX_RULE_DISTANCE)
+            n = n * 10 + (uint32_t)(*k++ - '0');
+        if (k == ns || n == 0 || n > MAX_RULE_DISTANCE || (k < end && !is_blank(*k)))
+            return fail(p, ns, "bad distance '%.*s' (expected a whole number of words from 1 "
+                               "to %d)",
+                        (int)(end - ns < 12 ? end - ns : 12), ns, MAX_RULE_DISTANCE);
+        rule.distance = n;
+    }
+    k = skip_blank(k, end);
+    if (k == end)
+        return fail(p, v, "the context rule names nothing to look for: add words or @THEME "
+                          "ids after the operator");
+    LF_VEC(lf_rule_operand) ops = {0};
+    lf_status st = LF_OK;
+    while (k < end && st == LF_OK) {
+        const char *os = skip_blank(k, end), *oe = os;
+        while (oe < end && *oe != ',')
+            oe++;
+        k = oe < end ? oe + 1 : end;
+        oe = trim_end(os, oe);
+        if (os == oe) {
+            st = fail(p, os, "empty operand in a context rule (operands are separated by ',')");
+            break;
+        }
+        lf_rule_operand o = {.theme = -1};
+        if (*os == '@') {
+            if ((st = check_theme_id(p, os + 1, oe)) != LF_OK)
+                break;
+            o.theme_id = lf_arena_strndup(&p->lex->arena, os + 1, (size_t)(oe - os - 1));
+        } else {
+            lf_entry tmp = {0};
+            if ((st = parse_words(p, os, oe, &tmp)) != LF_OK)
+                break;
+            o.words = tmp.words;
+            o.n_words = tmp.n_words;
+        }
+        LF_VEC_PUSH(ops, o);
+    }
+    if (st == LF_OK) {
+        rule.operands = lf_arena_alloc(&p->lex->arena, ops.n * sizeof *ops.v);
+        memcpy(rule.operands, ops.v, ops.n * sizeof *ops.v);
+        rule.n_operands = ops.n;
+        rule.source = lf_arena_strndup(&p->lex->arena, v, (size_t)(end - v));
+        lf_lexicon_add_rule(p->lex, &rule);
+    }
+    LF_VEC_FREE(ops);
+    return st;
+}
+
 static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t klen)
 {
     static const struct {
@@ -488,7 +596,8 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
                 {"description", ATTR_DESCRIPTION},
                 {"colour", ATTR_COLOUR},
                 {"color", ATTR_COLOUR},
-                {"negation", ATTR_NEGATION}};
+                {"negation", ATTR_NEGATION},
+                {"context", ATTR_CONTEXT}};
     unsigned bit = 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strlen(keys[i].key) == klen && memcmp(keys[i].key, s, klen) == 0)
@@ -496,8 +605,8 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
     int kl = (int)klen;
     if (!bit)
         return fail(p, s,
-                    "unknown attribute '%.*s' (known: label, description, colour, negation; "
-                    "an entry cannot contain ':')",
+                    "unknown attribute '%.*s' (known: label, description, colour, negation, "
+                    "context; an entry cannot contain ':')",
                     kl, s);
     if (p->theme < 0)
         return fail(p, s, "attribute '%.*s' outside a theme (start one with '@theme ID')", kl,
@@ -505,7 +614,7 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
     if (p->theme_has_entries)
         return fail(p, s, "attribute '%.*s' must come before the theme's entries", kl, s);
     lf_theme *t = &p->lex->themes[p->theme];
-    if (p->attrs & bit)
+    if ((p->attrs & bit) && bit != ATTR_CONTEXT) /* several rules may apply together */
         return fail(p, s, "duplicate attribute '%.*s' for theme '%s'", kl, s, t->id);
     p->attrs |= bit;
     const char *v = skip_blank(s + klen + 1, e);
@@ -521,6 +630,8 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
         return LF_OK;
     case ATTR_COLOUR:
         return attr_colour(p, t, v, end);
+    case ATTR_CONTEXT:
+        return attr_context(p, v, end);
     default:
         return attr_negation(p, t, v, end);
     }
@@ -528,37 +639,6 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
 
 /* ---- entries ---- */
 
-/* Parses [s, e) as a finite plain decimal ("2", "-0.5", ".5", "1e-3"). strtod alone would
- * also take "inf", "nan" and hex floats, which are not weights anyone means to write. */
-static bool parse_decimal(const char *s, const char *e, double *out)
-{
-    const char *q = s;
-    if (q < e && (*q == '+' || *q == '-'))
-        q++;
-    size_t digits = 0;
-    while (q < e && *q >= '0' && *q <= '9')
-        q++, digits++;
-    if (q < e && *q == '.')
-        for (q++; q < e && *q >= '0' && *q <= '9'; q++)
-            digits++;
-    if (digits && q < e && (*q == 'e' || *q == 'E')) {
-        const char *x = q + 1;
-        if (x < e && (*x == '+' || *x == '-'))
-            x++;
-        if (x < e && *x >= '0' && *x <= '9') {
-            while (x < e && *x >= '0' && *x <= '9')
-                x++;
-            q = x;
-        }
-    }
-    char buf[64];
-    if (!digits || q != e || (size_t)(e - s) >= sizeof buf)
-        return false;
-    memcpy(buf, s, (size_t)(e - s));
-    buf[e - s] = '\0';
-    *out = strtod(buf, NULL);
-    return isfinite(*out);
-}
 
 /* Parses "{opt, opt}" starting at the '{' in [s, e) (e is the comment start). */
 static lf_status parse_options(parser *p, const char *s, const char *e, lf_entry *en)
@@ -593,7 +673,7 @@ static lf_status parse_options(parser *p, const char *s, const char *e, lf_entry
                 return fail(p, o, "duplicate option 'weight'");
             const char *num = o + 7 <= k ? o + 7 : k;
             double w;
-            if (!parse_decimal(num, k, &w))
+            if (!lf_parse_number(num, k, &w))
                 return fail(p, num < k ? num : o,
                             "bad weight '%.*s' (expected weight=NUMBER, e.g. weight=0.5)",
                             (int)(k - num), num);

@@ -13,7 +13,19 @@
 #include "render.h"
 #include "util.h"
 
-enum cmd { CMD_REPORT = 1, CMD_TAG = 2, CMD_KWIC = 4, CMD_ALL = 7 };
+enum cmd {
+    CMD_REPORT = 1,
+    CMD_TAG = 2,
+    CMD_KWIC = 4,
+    CMD_LEX_CHECK = 8,
+    CMD_LEX_CONVERT = 16,
+    CMD_LEX_EXPAND = 32,
+    CMD_COMPARE = 64,
+    CMD_RUNS = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_LEX_EXPAND | CMD_COMPARE, /* read text */
+    CMD_LEX = CMD_LEX_CHECK | CMD_LEX_CONVERT | CMD_LEX_EXPAND,
+    CMD_ALL = CMD_RUNS | CMD_LEX,
+    CMD_MATCHES = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_COMPARE /* count or list matches */
+};
 
 static const struct {
     const char *name;
@@ -21,8 +33,15 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
-    {"tag", CMD_TAG, "list every match, one row each (TSV or JSON Lines)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines or JSON)"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
+    {"compare", CMD_COMPARE,
+     "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
+    {"lexicon check", CMD_LEX_CHECK,
+     "lint lexicons: duplicates, unreachable entries, broad globs, bad regexes"},
+    {"lexicon convert", CMD_LEX_CONVERT, "convert a lexicon IN to OUT (format by extension)"},
+    {"lexicon expand", CMD_LEX_EXPAND,
+     "list the words each glob and regex matched in a corpus, and unused entries"},
 };
 
 enum opt_id {
@@ -34,6 +53,7 @@ enum opt_id {
     O_WIDTH = 'w',
     O_HELP = 'h',
     O_VERSION = 'V',
+    O_JOBS = 'j',
     O_SPEAKER_PATTERN = 256,
     O_STRIP_PATTERN,
     O_NO_DEFAULT_STRIP,
@@ -43,6 +63,26 @@ enum opt_id {
     O_LIMIT,
     O_ALL,
     O_NEGATED,
+    O_SPEAKERS,
+    O_ENTRY,
+    O_SAMPLE,
+    O_SEED,
+    O_BY,
+    O_PERIOD,
+    O_LEVEL,
+    O_WINDOW,
+    O_MIN_COUNT,
+    O_MIN_WORDS,
+    O_ADJUST,
+    O_TARGET,
+    O_REFERENCE,
+    O_INCLUDE_SPEAKER,
+    O_EXCLUDE_SPEAKER,
+    O_LEXICON_FORMAT,
+    O_ENCODING,
+    O_LEXICON_THEME,
+    O_LOSSY,
+    O_CORPUS,
     O_STRICT,
 };
 
@@ -55,37 +95,86 @@ static const struct opt_doc {
     const char *arg;
     const char *help;
 } opts[] = {
-    {"lexicon", required_argument, O_LEXICON, CMD_ALL, "PATH",
+    {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK, "PATH",
      "lexicon file or directory (repeatable; default: lexicons/)"},
-    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG, "PATH",
-     "report: output directory (default: output/); tag: output file (default: stdout)"},
-    {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC, "FMT",
-     "tag: tsv (default) or jsonl; kwic: text (default), tsv or jsonl"},
+    {"lexicon-format", required_argument, O_LEXICON_FORMAT, CMD_ALL, "FMT",
+     "read lexicon files as FMT whatever their extension: lexicon, liwc, dicx, inquirer, "
+     "lc3, ykd, cat, yaml, wordlist, scored"},
+    {"encoding", required_argument, O_ENCODING, CMD_ALL, "NAME",
+     "character encoding of lexicon files, e.g. CP1252, ISO-8859-2, SHIFT-JIS, EUC-JP "
+     "(default: UTF-8)"},
+    {"lexicon-theme", required_argument, O_LEXICON_THEME, CMD_ALL, "ID",
+     "theme id for word lists (default: from the file name)"},
+    {"lossy", no_argument, O_LOSSY, CMD_LEX_CONVERT, NULL,
+     "lexicon convert: drop what OUT's format cannot hold, listing each thing dropped"},
+    {"corpus", required_argument, O_CORPUS, CMD_LEX_EXPAND, "PATH",
+     "lexicon expand: transcripts to match (repeatable; default: corpus/)"},
+    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_COMPARE | CMD_LEX_EXPAND,
+     "PATH",
+     "report: output directory (default: output/); tag, compare, lexicon expand: output "
+     "file (default: stdout)"},
+    {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC | CMD_COMPARE, "FMT",
+     "tag: tsv (default), jsonl, json or tei (annotated TEI); kwic: text (default), tsv, "
+     "jsonl or json; compare: csv (default), json or md"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
-     "tag: also list suppressed matches (overlap, excluded, negated-ignored)"},
+     "tag: also list suppressed matches (overlap, excluded, negated-ignored, context)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
      "kwic: only this theme and its sub-themes (repeatable)"},
     {"speaker", required_argument, O_SPEAKER, CMD_KWIC, "NAME",
      "kwic: only this speaker (repeatable)"},
+    {"entry", required_argument, O_ENTRY, CMD_KWIC, "ENTRY",
+     "kwic: only matches of this lexicon entry, as written or as FILE:LINE (repeatable)"},
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
     {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
      "kwic: words of context on each side (default: 8)"},
-    {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_ALL, "RE",
+    {"speakers", required_argument, O_SPEAKERS, CMD_RUNS, "FILE",
+     "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
+    {"sample", required_argument, O_SAMPLE, CMD_KWIC, "N",
+     "kwic: a random sample of at most N lines per theme, for hand validation"},
+    {"seed", required_argument, O_SEED, CMD_KWIC, "S",
+     "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
+    {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
+     "report, compare: group by document, speaker, party, role, period or meta:KEY "
+     "(repeatable; report default: all five; compare default: speaker)"},
+    {"period", required_argument, O_PERIOD, CMD_REPORT | CMD_COMPARE, "GRAIN",
+     "report, compare: day, month (default) or year, the periods of --by period"},
+    {"level", required_argument, O_LEVEL, CMD_REPORT | CMD_COMPARE, "N",
+     "report, compare: count themes deeper than N for their ancestor at depth N "
+     "(default: 0, as declared)"},
+    {"window", required_argument, O_WINDOW, CMD_REPORT, "N",
+     "report: words per window unit of window co-occurrence (default: 10)"},
+    {"min-count", required_argument, O_MIN_COUNT, CMD_REPORT, "N",
+     "report: co-occurrence rows need at least N units with both themes (default: 2)"},
+    {"min-words", required_argument, O_MIN_WORDS, CMD_REPORT | CMD_COMPARE, "N",
+     "report, compare: leave out, and list, groups with fewer than N words (default: 0)"},
+    {"adjust", required_argument, O_ADJUST, CMD_REPORT | CMD_COMPARE, "METHOD",
+     "report, compare: holm (default) or bh, the multiple-comparison adjustment of p"},
+    {"target", required_argument, O_TARGET, CMD_COMPARE, "GROUP",
+     "compare: only this group (default: every group in turn)"},
+    {"reference", required_argument, O_REFERENCE, CMD_COMPARE, "GROUP",
+     "compare: against this group, or rest (default: the rest of the corpus)"},
+    {"include-speaker", required_argument, O_INCLUDE_SPEAKER, CMD_MATCHES, "NAME",
+     "count only the turns of this speaker (name or label; repeatable)"},
+    {"exclude-speaker", required_argument, O_EXCLUDE_SPEAKER, CMD_MATCHES, "NAME",
+     "leave out the turns of this speaker, e.g. a moderator (name or label; repeatable)"},
+    {"speaker-pattern", required_argument, O_SPEAKER_PATTERN, CMD_RUNS, "RE",
      "PCRE2 pattern for a speaker label at a line start, with a group named 'label'"},
-    {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_ALL, "RE",
+    {"strip-pattern", required_argument, O_STRIP_PATTERN, CMD_RUNS, "RE",
      "also remove text matching this PCRE2 pattern (stage directions; repeatable)"},
-    {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_ALL, NULL,
+    {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_RUNS, NULL,
      "do not remove stage directions and time stamps by the default patterns"},
-    {"negators", required_argument, O_NEGATORS, CMD_ALL, "LIST",
+    {"negators", required_argument, O_NEGATORS, CMD_RUNS, "LIST",
      "negator words, comma-separated (default: the lexicon's, else built-in)"},
-    {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_ALL, "N",
+    {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_RUNS, "N",
      "words before a match in which a negator negates it (default: lexicon's, else 3)"},
-    {"overlap", required_argument, O_OVERLAP, CMD_ALL, "MODE",
+    {"overlap", required_argument, O_OVERLAP, CMD_RUNS, "MODE",
      "independent (default: each theme resolves its own overlaps) or longest (the longest "
      "match wins across all themes)"},
+    {"jobs", required_argument, O_JOBS, CMD_RUNS, "N",
+     "threads that read inputs in parallel (default: one per core; output is the same)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
      "change a named input limit (see LIMITS below; repeatable)"},
-    {"strict", no_argument, O_STRICT, CMD_ALL, NULL,
+    {"strict", no_argument, O_STRICT, CMD_RUNS, NULL,
      "stop at the first input that cannot be read or processed (no report is written)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
     {"version", no_argument, O_VERSION, CMD_ALL, NULL, "print the version and exit"},
@@ -96,12 +185,14 @@ static void print_help(FILE *fp)
 {
     fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
           "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
-          "lexicons match, count them by document and speaker, and report co-occurrence.\n"
-          "PATHs are transcript files or directories (default: corpus/).\n\n"
+          "lexicons match, count them by document, speaker, party, role and period, compare\n"
+          "how groups frame the issue, and report co-occurrence.\n"
+          "PATHs are transcript files or directories (default: corpus/); for the lexicon\n"
+          "commands they are lexicon files or directories (default: lexicons/).\n\n"
           "Commands:\n",
           fp);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(fp, "  %-8s %s%s\n", commands[i].name, commands[i].summary,
+        fprintf(fp, "  %-16s %s%s\n", commands[i].name, commands[i].summary,
                 i == 0 ? " (default)" : "");
     fputs("\nOptions:\n", fp);
     for (size_t i = 0; i < N_OPTS; i++) {
@@ -143,13 +234,18 @@ static int usage_error(const char *fmt, ...)
 
 typedef struct sink {
     FILE *fp;
-    enum { FMT_TSV, FMT_JSONL, FMT_TEXT } fmt;
+    enum { FMT_TSV, FMT_JSONL, FMT_JSON, FMT_TEXT, FMT_TEI } fmt;
+    bool kwic;
     const char *const *themes;
     size_t n_themes;
     const char *const *speakers;
     size_t n_speakers;
+    const char *const *entries;
+    size_t n_entries;
     bool negated_only;
     size_t width;
+    size_t written;         /* rows written (JSON array separators) */
+    lf_row_sample *sample;  /* --sample: rows are drawn here and written at the end */
     const char *name; /* for messages: the --output file, or NULL for standard output */
     int write_errno;  /* errno of the first failed write */
 } sink;
@@ -176,28 +272,87 @@ static bool speaker_selected(const sink *s, const char *speaker)
     return false;
 }
 
+/* --entry: the entry as written, or FILE:LINE with the lexicon path or its base name. */
+static bool entry_selected(const sink *s, const lf_match_row *row)
+{
+    if (!s->n_entries)
+        return true;
+    const char *file = row->entry_file ? row->entry_file : "";
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char at[32];
+    snprintf(at, sizeof at, ":%zu", row->entry_line);
+    for (size_t i = 0; i < s->n_entries; i++) {
+        const char *e = s->entries[i];
+        if (row->entry && strcmp(e, row->entry) == 0)
+            return true;
+        size_t n = strlen(e), na = strlen(at);
+        if (n > na && strcmp(e + n - na, at) == 0 &&
+            ((strlen(file) == n - na && strncmp(e, file, n - na) == 0) ||
+             (strlen(base) == n - na && strncmp(e, base, n - na) == 0)))
+            return true;
+    }
+    return false;
+}
+
+static int emit_row(sink *s, const lf_match_row *row)
+{
+    switch (s->fmt) {
+    case FMT_TSV:
+        return s->kwic ? lf_write_kwic_tsv(s->fp, row) : lf_write_match_tsv(s->fp, row);
+    case FMT_JSONL:
+        return lf_write_match_jsonl(s->fp, row);
+    case FMT_JSON:
+        return lf_write_match_json(s->fp, row, s->written++);
+    case FMT_TEXT:
+        return lf_render_kwic_line(s->fp, row, s->width * 7);
+    case FMT_TEI:
+        return 0; /* the run writes annotated TEI itself */
+    }
+    return 0;
+}
+
 static int write_row(void *ctx, const lf_match_row *row)
 {
     sink *s = ctx;
     if (!theme_selected(s, row->theme) || !speaker_selected(s, row->speaker) ||
-        (s->negated_only && !row->negated))
+        !entry_selected(s, row) || (s->negated_only && !row->negated))
         return 0;
-    int rc = 0;
-    errno = 0;
-    switch (s->fmt) {
-    case FMT_TSV:
-        rc = lf_write_match_tsv(s->fp, row);
-        break;
-    case FMT_JSONL:
-        rc = lf_write_match_jsonl(s->fp, row);
-        break;
-    case FMT_TEXT:
-        rc = lf_render_kwic_line(s->fp, row, s->width * 7);
-        break;
+    if (s->sample) {
+        lf_row_sample_add(s->sample, row);
+        return 0;
     }
+    errno = 0;
+    int rc = emit_row(s, row);
     if (rc != 0 && !s->write_errno)
         s->write_errno = errno ? errno : EIO;
     return rc;
+}
+
+/* After the run: the sampled rows, and the end of a JSON array. */
+static int finish_rows(sink *s)
+{
+    if (s->sample) {
+        const lf_match_row *const *rows;
+        size_t n = lf_row_sample_rows(s->sample, &rows);
+        for (size_t i = 0; i < n; i++)
+            if (emit_row(s, rows[i]) != 0)
+                return -1;
+    }
+    if (s->fmt == FMT_JSON)
+        return lf_write_match_json_end(s->fp, s->written);
+    return ferror(s->fp) ? -1 : 0;
+}
+
+/* Numbers of options: a whole decimal number from min to max. */
+static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || *s == '-' || *s == '+' || *s == ' ' || v < min || v > max)
+        return false;
+    *out = (uint64_t)v;
+    return true;
 }
 
 static char *join_argv(int argc, char **argv)
@@ -235,6 +390,106 @@ static bool parse_size(const char *s, size_t *out)
     return true;
 }
 
+/* Loads every lexicon path into lex, printing the readers' warnings to stderr; on failure
+ * prints the error, sets *rc to its exit status and returns false. */
+static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
+                          const lf_options *opt, bool warn, int *rc)
+{
+    lf_error err = {LF_OK, ""};
+    size_t shown = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = lf_lexicon_load(lex, paths[i], opt, &err) == LF_OK;
+        for (; warn && shown < lf_lexicon_warning_count(lex); shown++)
+            fprintf(stderr, "lexframe: warning: %s\n", lf_lexicon_warning(lex, shown));
+    }
+    if (!ok) {
+        if (err.status == LF_ERR_USAGE)
+            *rc = usage_error("%s", err.message);
+        else {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            *rc = lf_status_exit_code(err.status);
+        }
+    }
+    return ok;
+}
+
+/* lexicon check | convert | expand. `args` are the positional arguments. */
+static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *const *lexicons,
+                           size_t n_lexicons, char *const *args, size_t n_args,
+                           const char *const *corpora, size_t n_corpora, const char *output,
+                           bool lossy)
+{
+    int rc = 0;
+    lf_error err = {LF_OK, ""};
+    lf_lexicon *lex = lf_lexicon_new();
+    LF_VEC(const char *) paths = {0};
+    if (cmd == CMD_LEX_CONVERT) {
+        if (n_args != 2) {
+            rc = usage_error("lexicon convert needs two arguments: IN OUT");
+            goto out;
+        }
+        LF_VEC_PUSH(paths, args[0]);
+    } else {
+        for (size_t i = 0; i < n_lexicons; i++)
+            LF_VEC_PUSH(paths, lexicons[i]);
+        for (size_t i = 0; i < n_args; i++)
+            LF_VEC_PUSH(paths, args[i]);
+        if (!paths.n)
+            LF_VEC_PUSH(paths, "lexicons");
+    }
+    /* check reports the readers' warnings among its findings */
+    if (!load_lexicons(lex, paths.v, paths.n, opt, cmd != CMD_LEX_CHECK, &rc))
+        goto out;
+    lf_status st = LF_OK;
+    if (cmd == CMD_LEX_CONVERT) {
+        st = lf_lexicon_convert(lex, args[1], NULL, lossy, stderr, &err);
+    } else if (cmd == CMD_LEX_CHECK) {
+        size_t problems = 0;
+        st = lf_lexicon_check(lex, stdout, &problems, &err);
+        if (st == LF_OK && problems)
+            rc = 1;
+    } else {
+        const char *def = "corpus";
+        FILE *fp = stdout;
+        lf_outfile of = {0};
+        bool of_open = false;
+        if (output) {
+            char *dir = lf_xstrdup(output);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            st = lf_outfile_open(&of, slash ? (dir[0] ? dir : "/") : ".",
+                                 slash ? slash + 1 : output, &err);
+            free(dir);
+            of_open = st == LF_OK;
+            if (of_open)
+                fp = of.fp;
+        }
+        if (st == LF_OK)
+            st = lf_lexicon_expand(lex, opt, n_corpora ? corpora : &def,
+                                   n_corpora ? n_corpora : 1, fp, &err);
+        if (of_open) {
+            if (st == LF_OK)
+                st = lf_outfile_commit(&of, &err);
+            else
+                lf_outfile_abort(&of);
+        }
+    }
+    if (st != LF_OK) {
+        if (st == LF_ERR_USAGE)
+            rc = usage_error("%s", err.message);
+        else {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = lf_status_exit_code(st);
+        }
+    }
+out:
+    LF_VEC_FREE(paths);
+    lf_lexicon_free(lex);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int rc = 0;
@@ -245,10 +500,17 @@ int main(int argc, char **argv)
     LF_VEC(const char *) strips = {0};
     LF_VEC(const char *) themes = {0};
     LF_VEC(const char *) speakers = {0};
+    LF_VEC(const char *) entries = {0};
+    LF_VEC(const char *) include = {0};
+    LF_VEC(const char *) exclude = {0};
+    LF_VEC(lf_grouping) groupings = {0};
     const char *output = NULL, *format = NULL;
-    bool list_all = false, negated_only = false, strict = false;
+    bool list_all = false, negated_only = false, lossy = false, strict = false;
     bool stdout_reported = false; /* a failed write to stdout was already named */
+    LF_VEC(const char *) corpora = {0};
     size_t width = 8;
+    uint64_t sample = 0, seed = 1;
+    lf_row_sample *sampler = NULL;
     lf_lexicon *lex = NULL;
     lf_run *run = NULL;
     char *argv_line = NULL;
@@ -260,7 +522,21 @@ int main(int argc, char **argv)
     lf_outfile_trap_signals();
 
     int first = 1;
-    if (argc > 1 && argv[1][0] != '-') {
+    if (argc > 1 && strcmp(argv[1], "lexicon") == 0) {
+        /* "lexicon SUB": a two-word command */
+        size_t k = sizeof commands / sizeof commands[0];
+        if (argc > 2)
+            for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
+                if (strncmp(commands[k].name, "lexicon ", 8) == 0 &&
+                    strcmp(commands[k].name + 8, argv[2]) == 0)
+                    break;
+        if (k == sizeof commands / sizeof commands[0]) {
+            rc = usage_error("'lexicon' needs a subcommand: check, convert or expand");
+            goto out;
+        }
+        cmd = commands[k].cmd;
+        first = 3;
+    } else if (argc > 1 && argv[1][0] != '-') {
         size_t k;
         for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
             if (strcmp(argv[1], commands[k].name) == 0)
@@ -341,8 +617,96 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
+        case O_ENTRY:
+            LF_VEC_PUSH(entries, optarg);
+            break;
+        case O_SAMPLE:
+            if (!parse_u64(optarg, 1, 1000000, &sample)) {
+                rc = usage_error("--sample: '%s' is not a number from 1 to 1000000", optarg);
+                goto out;
+            }
+            break;
+        case O_SEED:
+            if (!parse_u64(optarg, 0, UINT64_MAX, &seed)) {
+                rc = usage_error("--seed: '%s' is not a whole number from 0", optarg);
+                goto out;
+            }
+            break;
+        case O_BY: {
+            lf_grouping g;
+            if (lf_grouping_parse(optarg, &g, &err) != LF_OK) {
+                rc = usage_error("%s", err.message);
+                goto out;
+            }
+            LF_VEC_PUSH(groupings, g);
+            break;
+        }
+        case O_PERIOD:
+            if (strcmp(optarg, "day") == 0)
+                opt.period = LF_PERIOD_DAY;
+            else if (strcmp(optarg, "month") == 0)
+                opt.period = LF_PERIOD_MONTH;
+            else if (strcmp(optarg, "year") == 0)
+                opt.period = LF_PERIOD_YEAR;
+            else {
+                rc = usage_error("--period: '%s' is not 'day', 'month' or 'year'", optarg);
+                goto out;
+            }
+            break;
+        case O_LEVEL: {
+            uint64_t v;
+            if (!parse_u64(optarg, 0, 100, &v)) {
+                rc = usage_error("--level: '%s' is not a number from 0 to 100", optarg);
+                goto out;
+            }
+            opt.level = (unsigned)v;
+            break;
+        }
+        case O_WINDOW:
+            if (!parse_size(optarg, &opt.window) || opt.window == 0) {
+                rc = usage_error("--window: '%s' is not a number from 1 to 100000", optarg);
+                goto out;
+            }
+            break;
+        case O_MIN_COUNT:
+            if (!parse_u64(optarg, 1, UINT64_MAX, &opt.min_count)) {
+                rc = usage_error("--min-count: '%s' is not a whole number from 1", optarg);
+                goto out;
+            }
+            break;
+        case O_MIN_WORDS:
+            if (!parse_u64(optarg, 0, UINT64_MAX, &opt.min_words)) {
+                rc = usage_error("--min-words: '%s' is not a whole number from 0", optarg);
+                goto out;
+            }
+            break;
+        case O_ADJUST:
+            if (strcmp(optarg, "holm") == 0)
+                opt.adjust = LF_ADJUST_HOLM;
+            else if (strcmp(optarg, "bh") == 0)
+                opt.adjust = LF_ADJUST_BH;
+            else {
+                rc = usage_error("--adjust: '%s' is not 'holm' or 'bh'", optarg);
+                goto out;
+            }
+            break;
+        case O_TARGET:
+            opt.target = optarg;
+            break;
+        case O_REFERENCE:
+            opt.reference = optarg;
+            break;
+        case O_INCLUDE_SPEAKER:
+            LF_VEC_PUSH(include, optarg);
+            break;
+        case O_EXCLUDE_SPEAKER:
+            LF_VEC_PUSH(exclude, optarg);
+            break;
         case O_SPEAKER_PATTERN:
             opt.speaker_pattern = optarg;
+            break;
+        case O_SPEAKERS:
+            opt.speakers_file = optarg;
             break;
         case O_STRIP_PATTERN:
             LF_VEC_PUSH(strips, optarg);
@@ -372,9 +736,39 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
+        case O_LEXICON_FORMAT:
+            if (!lf_lexicon_format_known(optarg)) {
+                rc = usage_error("--lexicon-format: '%s' is not a format (known: %s)", optarg,
+                                 lf_lexicon_format_names());
+                goto out;
+            }
+            opt.lexicon_format = optarg;
+            break;
+        case O_ENCODING:
+            opt.encoding = optarg;
+            break;
+        case O_LEXICON_THEME:
+            opt.lexicon_theme = optarg;
+            break;
+        case O_LOSSY:
+            lossy = true;
+            break;
+        case O_CORPUS:
+            LF_VEC_PUSH(corpora, optarg);
+            break;
         case O_STRICT:
             strict = true;
             break;
+        case O_JOBS: {
+            size_t j;
+            if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
+                rc = usage_error("--jobs: '%s' is not a number from 1 to %d", optarg,
+                                 LF_MAX_JOBS);
+                goto out;
+            }
+            opt.jobs = (unsigned)j;
+            break;
+        }
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
@@ -387,39 +781,80 @@ int main(int argc, char **argv)
     }
     opt.strip_patterns = strips.v;
     opt.n_strip_patterns = strips.n;
+    opt.include_speakers = include.v;
+    opt.n_include_speakers = include.n;
+    opt.exclude_speakers = exclude.v;
+    opt.n_exclude_speakers = exclude.n;
+    if (cmd == CMD_COMPARE && groupings.n == 0)
+        LF_VEC_PUSH(groupings, ((lf_grouping){LF_GROUP_SPEAKER, NULL}));
+    if (cmd == CMD_REPORT && groupings.n > 0) {
+        /* trends.csv needs the periods whatever else the report is grouped by */
+        bool has_period = false;
+        for (size_t i = 0; i < groupings.n; i++)
+            has_period |= groupings.v[i].kind == LF_GROUP_PERIOD;
+        if (!has_period)
+            LF_VEC_PUSH(groupings, ((lf_grouping){LF_GROUP_PERIOD, NULL}));
+    }
+    opt.groupings = groupings.v;
+    opt.n_groupings = groupings.n;
 
     sink snk = {.fp = stdout,
                 .fmt = cmd == CMD_KWIC ? FMT_TEXT : FMT_TSV,
+                .kwic = cmd == CMD_KWIC,
                 .themes = themes.v,
                 .n_themes = themes.n,
                 .speakers = speakers.v,
                 .n_speakers = speakers.n,
+                .entries = entries.v,
+                .n_entries = entries.n,
                 .negated_only = negated_only,
                 .width = width};
-    if (format) {
-        if (strcmp(format, "tsv") == 0)
-            snk.fmt = FMT_TSV;
-        else if (strcmp(format, "jsonl") == 0)
-            snk.fmt = FMT_JSONL;
-        else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
-            snk.fmt = FMT_TEXT;
+    lf_table_format table_fmt = LF_TABLE_CSV;
+    if (format && cmd == CMD_COMPARE) {
+        if (strcmp(format, "csv") == 0)
+            table_fmt = LF_TABLE_CSV;
+        else if (strcmp(format, "json") == 0)
+            table_fmt = LF_TABLE_JSON;
+        else if (strcmp(format, "md") == 0)
+            table_fmt = LF_TABLE_MD;
         else {
             rc = usage_error("--format: '%s' is not a format of this command", format);
             goto out;
         }
+    } else if (format) {
+        if (strcmp(format, "tsv") == 0)
+            snk.fmt = FMT_TSV;
+        else if (strcmp(format, "jsonl") == 0)
+            snk.fmt = FMT_JSONL;
+        else if (strcmp(format, "json") == 0)
+            snk.fmt = FMT_JSON;
+        else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
+            snk.fmt = FMT_TEXT;
+        else if (strcmp(format, "tei") == 0 && cmd == CMD_TAG)
+            snk.fmt = FMT_TEI;
+        else {
+            rc = usage_error("--format: '%s' is not a format of this command", format);
+            goto out;
+        }
+    }
+    if (sample) {
+        sampler = lf_row_sample_new((size_t)sample, seed);
+        snk.sample = sampler;
+    }
+
+    int n_args = sub_argc - optind;
+    if (cmd & CMD_LEX) {
+        rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
+                             (size_t)n_args, corpora.v, corpora.n, output, lossy);
+        goto out;
     }
 
     /* Lexicons: a bad one stops everything with exit 2. */
     lex = lf_lexicon_new();
     if (!lexicons.n)
         LF_VEC_PUSH(lexicons, "lexicons");
-    for (size_t i = 0; i < lexicons.n; i++) {
-        if (lf_lexicon_load(lex, lexicons.v[i], &opt, &err) != LF_OK) {
-            fprintf(stderr, "lexframe: %s\n", err.message);
-            rc = lf_status_exit_code(err.status);
-            goto out;
-        }
-    }
+    if (!load_lexicons(lex, lexicons.v, lexicons.n, &opt, true, &rc))
+        goto out;
 
     run = lf_run_new(lex, &opt, &err);
     if (!run) {
@@ -444,7 +879,7 @@ int main(int argc, char **argv)
             goto out;
         }
     } else {
-        if (cmd == CMD_TAG && output) {
+        if ((cmd == CMD_TAG || cmd == CMD_COMPARE) && output) {
             /* written beside its final name and renamed into place when complete */
             char *dir = lf_xstrdup(output);
             char *slash = strrchr(dir, '/');
@@ -467,9 +902,18 @@ int main(int argc, char **argv)
             lf_run_set_context(run, width);
         if (cmd == CMD_TAG)
             lf_run_set_list_suppressed(run, list_all);
-        if (snk.fmt == FMT_TSV)
-            fprintf(snk.fp, "%s\n", lf_match_tsv_header());
-        lf_run_set_match_fn(run, write_row, &snk);
+        if (snk.fmt == FMT_TEI) {
+            if (lf_run_set_tei_output(run, snk.fp, &err) != LF_OK) {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = lf_status_exit_code(err.status);
+                goto out;
+            }
+        } else if (cmd != CMD_COMPARE) {
+            if (snk.fmt == FMT_TSV)
+                fprintf(snk.fp, "%s\n",
+                        snk.kwic ? lf_kwic_tsv_header() : lf_match_tsv_header());
+            lf_run_set_match_fn(run, write_row, &snk);
+        }
     }
 
     lf_run_set_strict(run, strict);
@@ -482,8 +926,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "lexframe: error writing to standard output: %s\n",
                     strerror(snk.write_errno));
             stdout_reported = true;
-        }
-        else
+        } else
             fprintf(stderr, "lexframe: %s\n", err.message);
         rc = 1;
         goto out;
@@ -502,7 +945,24 @@ int main(int argc, char **argv)
             rc = 1;
             goto out;
         }
-    } else if (tag_out_open) {
+    } else if (cmd == CMD_COMPARE) {
+        lf_status cst = lf_run_write_comparison(run, snk.fp, table_fmt, &err);
+        if (cst != LF_OK) {
+            /* An unknown --target or --reference is a usage error, found after the run. */
+            if (cst == LF_ERR_USAGE)
+                rc = usage_error("%s", err.message);
+            else {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = 1;
+            }
+            goto out;
+        }
+    } else if (finish_rows(&snk) != 0) {
+        fprintf(stderr, "lexframe: error writing rows: %s\n", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    if (tag_out_open) {
         tag_out_open = false;
         if (lf_outfile_commit(&tag_out, &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
@@ -521,6 +981,12 @@ out:
     LF_VEC_FREE(strips);
     LF_VEC_FREE(themes);
     LF_VEC_FREE(speakers);
+    LF_VEC_FREE(entries);
+    LF_VEC_FREE(include);
+    LF_VEC_FREE(exclude);
+    LF_VEC_FREE(groupings);
+    lf_row_sample_free(sampler);
+    LF_VEC_FREE(corpora);
     /* Output that could not be written is a failure, whatever happened before. */
     if ((fflush(stdout) != 0 || ferror(stdout)) && !stdout_reported) {
         fprintf(stderr, "lexframe: error writing to standard output: %s\n", strerror(errno));

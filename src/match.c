@@ -100,12 +100,16 @@ typedef struct regex_entry {
     pcre2_code *code;
     uint32_t entry;
     bool case_sensitive;
+    /* Prefilter clauses (see lf_regex_prefilter); 0 = the regex runs on every sentence */
+    uint32_t n_clauses;
 } regex_entry;
 
-/* A regex match found in the joined buffer, before it becomes a candidate. */
-typedef struct rx_hit {
-    uint32_t sentence, start, end, entry;
-} rx_hit;
+/* One literal of a regex prefilter: a word containing it satisfies clause `clause` of
+ * regex `regex`. */
+typedef struct rx_literal {
+    char *text;
+    uint32_t regex, clause;
+} rx_literal;
 
 /* A candidate match while resolving one sentence. */
 typedef struct cand {
@@ -149,15 +153,35 @@ struct lf_matcher {
     /* scratch */
     LF_VEC(cand) cands;
     LF_VEC(uint32_t) states, next_states;
-    lf_buf joined_fold, joined_case;
-    LF_VEC(uint32_t) off_fold, off_case;   /* token start offsets in the joined buffers */
-    LF_VEC(uint32_t) send_fold, send_case; /* each sentence's end offset in them */
-    LF_VEC(rx_hit) rx;                     /* regex hits of the current document */
-    /* per token of the current sentence: 1 + the candidate covering it, or 0 (kept all
-       zero between uses; see mark_cover) */
-    LF_VEC(uint32_t) cover;
+    lf_buf joined_fold, joined_case;       /* the current sentence's words, joined */
+    uint32_t joined_fold_sent, joined_case_sent; /* rx_serial they were built for */
+    LF_VEC(uint32_t) off_fold;             /* word offsets in the last one built */
+    /* regex prefilter: per form, the regexes whose literal its word contains */
+    uint32_t *form_rx_off;
+    uint16_t *form_rx_n;
+    LF_VEC(uint32_t) rx_pool;
+    LF_VEC(uint32_t) rx_always;  /* regexes without a literal: run on every sentence */
+    LF_VEC(uint32_t) rx_run;     /* regexes to run on the current sentence */
+    LF_VEC(rx_literal) rx_lits;  /* every prefilter literal */
+    /* literals by their first two bytes: rx_bigram[b] .. rx_bigram[b + 1] index
+       rx_by_bigram (built once, when the first form is resolved) */
+    uint32_t *rx_bigram;
+    LF_VEC(uint32_t) rx_by_bigram;
+    uint32_t *rx_lit_stamp;
+    uint32_t rx_lit_serial;
+    LF_VEC(uint32_t) rx_touched; /* regexes with a literal seen in the current sentence */
+    uint32_t *rx_stamp;          /* == rx_serial when the regex is in rx_touched */
+    uint32_t *rx_seen;           /* clauses satisfied in the current sentence (bit mask) */
+    uint32_t rx_serial;
     bool has_exclusions;
     uint64_t limit_match, limit_heap; /* regex-match, regex-heap-kib (for messages) */
+    /* per token of the current sentence: 1 + the candidate covering it, or 0 (kept all
+       zero between uses; see cover_for) */
+    LF_VEC(uint32_t) cover;
+    /* context rules: one occurrence list per operand of every rule, in rule order */
+    struct rule_occs *occs;
+    size_t n_occs;
+    LF_VEC(uint8_t) failed; /* per match of the document: a context rule fails */
 };
 
 static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
@@ -281,6 +305,228 @@ static void setup_negators(lf_matcher *m, const lf_options *opt)
         m->window = opt->negation_window;
 }
 
+/* Skips a (…) group or […] class starting at p[i]; returns the index after it, or 0 when
+ * the pattern is not simple enough to skip safely. */
+static size_t skip_bracket(const char *p, size_t n, size_t i)
+{
+    if (p[i] == '[') {
+        i++;
+        if (i < n && p[i] == '^')
+            i++;
+        if (i < n && p[i] == ']') /* a ']' first is a member */
+            i++;
+        for (; i < n; i++) {
+            if (p[i] == '\\')
+                i++;
+            else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':')
+                return 0; /* POSIX classes: do not guess */
+            else if (p[i] == ']')
+                return i + 1;
+        }
+        return 0;
+    }
+    int depth = 0;
+    for (; i < n; i++) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+                return 0;
+            i++;
+        } else if (c == '[') {
+            size_t j = skip_bracket(p, n, i);
+            if (!j)
+                return 0;
+            i = j - 1;
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')' && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* True when p[i] starts a quantifier that allows zero repetitions. */
+static bool optional_quantifier(const char *p, size_t n, size_t i)
+{
+    return i < n && (p[i] == '?' || p[i] == '*' || (p[i] == '{' && i + 1 < n && p[i + 1] == '0'));
+}
+
+typedef LF_VEC(char) char_vec;
+
+/* The clauses of pattern p[0, n) (see lf_regex_prefilter), appended to out as
+ * "lit|lit&lit…". Returns false when the pattern must not be filtered at all. */
+static bool prefilter_clauses(const char *p, size_t n, lf_buf *out);
+
+/* For a group's alternatives: the longest single-literal clause of each, joined by '|'
+ * into out; false when some alternative has none. */
+static bool group_alternatives(const char *p, size_t n, lf_buf *out)
+{
+    size_t start = 0;
+    int depth = 0;
+    bool first = true;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (i < n && p[i] == '[') {
+            size_t j = skip_bracket(p, n, i);
+            if (!j)
+                return false;
+            i = j - 1;
+            continue;
+        }
+        if (i < n && p[i] == '(')
+            depth++;
+        else if (i < n && p[i] == ')')
+            depth--;
+        if (i < n && !(p[i] == '|' && depth == 0))
+            continue;
+        lf_buf alt = {0};
+        bool ok = prefilter_clauses(p + start, i - start, &alt);
+        /* keep the longest literal that is a whole clause on its own */
+        const char *best = NULL;
+        size_t best_len = 0;
+        for (const char *c = alt.data; ok && c && *c;) {
+            size_t len = strcspn(c, "&");
+            if (!memchr(c, '|', len) && len > best_len) {
+                best = c;
+                best_len = len;
+            }
+            c += len + (c[len] == '&');
+        }
+        if (ok && best) {
+            if (!first)
+                lf_buf_putc(out, '|');
+            lf_buf_append(out, best, best_len);
+            first = false;
+        }
+        lf_buf_free(&alt);
+        if (!ok || !best)
+            return false;
+        start = i + 1;
+    }
+    return !first;
+}
+
+static void add_clause(lf_buf *out, const char *lit, size_t len)
+{
+    if (out->len)
+        lf_buf_putc(out, '&');
+    lf_buf_append(out, lit, len);
+}
+
+static bool prefilter_clauses(const char *p, size_t n, lf_buf *out)
+{
+    size_t run_at = 0, run_len = 0;
+#define END_RUN()                                                                              \
+    do {                                                                                       \
+        if (run_len >= 3)                                                                      \
+            add_clause(out, p + run_at, run_len);                                              \
+        run_len = 0;                                                                           \
+    } while (0)
+    for (size_t i = 0; i < n;) {
+        char c = p[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (alnum) {
+            /* a quantifier after it makes it optional (?, *, {0…) or repeatable (+, {n…) */
+            if (optional_quantifier(p, n, i + 1)) {
+                END_RUN();
+                i += 2;
+                continue;
+            }
+            if (run_len == 0)
+                run_at = i;
+            run_len++;
+            i++;
+            if (i < n && (p[i] == '+' || p[i] == '{'))
+                END_RUN();
+            continue;
+        }
+        END_RUN();
+        if (c == '|')
+            return false; /* an alternative at this level: nothing is required */
+        if (c == '(') {
+            size_t j = skip_bracket(p, n, i);
+            if (!j)
+                return false;
+            /* (…), (?:…), (?<name>…): a group whose every alternative requires a literal
+               requires one of them, unless a quantifier lets it occur zero times */
+            size_t body = i + 1;
+            if (p[body] == '?') {
+                if (p[body + 1] == ':')
+                    body += 2;
+                else if (p[body + 1] == '<' && p[body + 2] != '=' && p[body + 2] != '!')
+                    body = (size_t)((const char *)memchr(p + body, '>', j - body) - p) + 1;
+                else
+                    body = 0; /* lookarounds and the like: skip */
+            }
+            if (body && body < j && !optional_quantifier(p, n, j)) {
+                lf_buf alts = {0};
+                if (group_alternatives(p + body, j - 1 - body, &alts))
+                    add_clause(out, alts.data, alts.len);
+                lf_buf_free(&alts);
+            }
+            i = j;
+            if (i < n && (p[i] == '?' || p[i] == '*' || p[i] == '+'))
+                i++;
+        } else if (c == '[') {
+            size_t j = skip_bracket(p, n, i);
+            if (!j)
+                return false;
+            i = j;
+        } else if (c == '\\') {
+            if (i + 1 < n && strchr("QEpPxNkgoc", p[i + 1]))
+                return false; /* escapes with arguments: do not guess */
+            i += 2;
+        } else {
+            i++;
+        }
+    }
+    END_RUN();
+#undef END_RUN
+    return true;
+}
+
+char *lf_regex_prefilter(const char *p, bool fold)
+{
+    size_t n = strlen(p);
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == '(' && (p[i + 1] == '*' ||
+                            (p[i + 1] == '?' && (p[i + 2] == '-' || p[i + 2] == '^' ||
+                                                 (((p[i + 2] | 32) >= 'a' && (p[i + 2] | 32) <= 'z') &&
+                                                  p[i + 2] != 'P')))))
+            return NULL; /* inline options or verbs change what follows */
+    lf_buf out = {0};
+    if (!prefilter_clauses(p, n, &out) || out.len == 0) {
+        lf_buf_free(&out);
+        return NULL;
+    }
+    if (fold)
+        for (size_t i = 0; i < out.len; i++)
+            if (out.data[i] >= 'A' && out.data[i] <= 'Z')
+                out.data[i] = (char)(out.data[i] + ('a' - 'A'));
+    return out.data;
+}
+
+/* Parses a prefilter ("a|b&c") into the matcher's literal table for regex r. */
+static void add_prefilter(lf_matcher *m, uint32_t r, const char *pf)
+{
+    uint32_t clause = 0;
+    for (const char *c = pf; *c;) {
+        size_t len = strcspn(c, "|&");
+        rx_literal lit = {lf_xstrndup(c, len), r, clause};
+        LF_VEC_PUSH(m->rx_lits, lit);
+        c += len;
+        if (*c == '&')
+            clause++;
+        if (*c)
+            c++;
+    }
+    m->regexes.v[r].n_clauses = clause + 1;
+}
+
 static bool compile_regex(lf_matcher *m, uint32_t ei, lf_error *err)
 {
     const lf_entry *e = &m->lex->entries[ei];
@@ -303,8 +549,19 @@ static bool compile_regex(lf_matcher *m, uint32_t ei, lf_error *err)
     }
     if (lf_regex_jit_enabled())
         (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-    regex_entry r = {re, ei, e->case_sensitive};
+    regex_entry r = {re, ei, e->case_sensitive, 0};
+    uint32_t idx = (uint32_t)m->regexes.n;
     LF_VEC_PUSH(m->regexes, r);
+    char *pf = lf_regex_prefilter(e->regex, !e->case_sensitive);
+    size_t clauses = 0;
+    for (const char *c = pf; c && *c; c++)
+        clauses += *c == '&';
+    /* satisfied clauses are kept in a 32-bit mask; a regex with more just always runs */
+    if (pf && clauses < 32)
+        add_prefilter(m, idx, pf);
+    else
+        LF_VEC_PUSH(m->rx_always, idx);
+    free(pf);
     if (e->case_sensitive)
         m->regex_needs_case = true;
     else
@@ -372,10 +629,13 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
     return m;
 }
 
+static void free_rule_occs(lf_matcher *m);
+
 void lf_matcher_free(lf_matcher *m)
 {
     if (!m)
         return;
+    free_rule_occs(m);
     lf_strmap_free(&m->lit_fold);
     lf_strmap_free(&m->lit_case);
     lf_strmap_free(&m->prefix_fold);
@@ -387,6 +647,14 @@ void lf_matcher_free(lf_matcher *m)
     LF_VEC_FREE(m->term_pool);
     for (size_t i = 0; i < m->regexes.n; i++)
         pcre2_code_free(m->regexes.v[i].code);
+    for (size_t i = 0; i < m->rx_lits.n; i++)
+        free(m->rx_lits.v[i].text);
+    LF_VEC_FREE(m->rx_lits);
+    free(m->rx_seen);
+    LF_VEC_FREE(m->rx_touched);
+    free(m->rx_bigram);
+    LF_VEC_FREE(m->rx_by_bigram);
+    free(m->rx_lit_stamp);
     LF_VEC_FREE(m->regexes);
     pcre2_match_context_free(m->mctx);
     pcre2_jit_stack_free(m->jit_stack);
@@ -401,11 +669,13 @@ void lf_matcher_free(lf_matcher *m)
     lf_buf_free(&m->joined_fold);
     lf_buf_free(&m->joined_case);
     LF_VEC_FREE(m->off_fold);
-    LF_VEC_FREE(m->off_case);
-    LF_VEC_FREE(m->send_fold);
-    LF_VEC_FREE(m->send_case);
-    LF_VEC_FREE(m->rx);
+    free(m->form_rx_off);
+    free(m->form_rx_n);
+    LF_VEC_FREE(m->rx_pool);
+    LF_VEC_FREE(m->rx_always);
+    LF_VEC_FREE(m->rx_run);
     LF_VEC_FREE(m->cover);
+    free(m->rx_stamp);
     free(m);
 }
 
@@ -452,6 +722,11 @@ static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
     return pi == pn;
 }
 
+bool lf_glob_word_match(const char *p, size_t pn, const char *s, size_t sn)
+{
+    return glob_match(p, pn, s, sn);
+}
+
 static void push_pid(lf_matcher *m, uint32_t pid)
 {
     LF_VEC_PUSH(m->pid_pool, pid);
@@ -469,7 +744,66 @@ static void prefix_pids(lf_matcher *m, const lf_strmap *map, const char *s, size
     }
 }
 
-static void resolve_form(lf_matcher *m, uint32_t fid)
+/* Indexes the prefilter literals by their first two bytes (a counting sort). */
+static void build_bigram_index(lf_matcher *m)
+{
+    m->rx_bigram = lf_xcalloc(65536 + 1, sizeof *m->rx_bigram);
+    for (size_t k = 0; k < m->rx_lits.n; k++) {
+        const unsigned char *t = (const unsigned char *)m->rx_lits.v[k].text;
+        m->rx_bigram[(t[0] << 8 | t[1]) + 1]++;
+    }
+    for (size_t b = 0; b < 65536; b++)
+        m->rx_bigram[b + 1] += m->rx_bigram[b];
+    lf_grow((void **)&m->rx_by_bigram.v, &m->rx_by_bigram.cap, m->rx_lits.n, sizeof(uint32_t));
+    m->rx_by_bigram.n = m->rx_lits.n;
+    uint32_t *fill = lf_xcalloc(65536, sizeof *fill);
+    for (size_t k = 0; k < m->rx_lits.n; k++) {
+        const unsigned char *t = (const unsigned char *)m->rx_lits.v[k].text;
+        unsigned b = (unsigned)(t[0] << 8 | t[1]);
+        m->rx_by_bigram.v[m->rx_bigram[b] + fill[b]++] = (uint32_t)k;
+    }
+    free(fill);
+    m->rx_lit_stamp = lf_xcalloc(m->rx_lits.n, sizeof *m->rx_lit_stamp);
+}
+
+/* Appends to rx_pool the literals (of case-sensitive regexes when `cs`, else of the others)
+ * that occur in the word s[0, n): each position is looked up by its two bytes. */
+static void rx_literals_in(lf_matcher *m, const char *s, size_t n, bool cs)
+{
+    if (!m->rx_bigram)
+        build_bigram_index(m);
+    m->rx_lit_serial++;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned b = (unsigned)(u[i] << 8 | u[i + 1]);
+        for (uint32_t j = m->rx_bigram[b]; j < m->rx_bigram[b + 1]; j++) {
+            uint32_t k = m->rx_by_bigram.v[j];
+            const rx_literal *l = &m->rx_lits.v[k];
+            if (m->rx_lit_stamp[k] == m->rx_lit_serial ||
+                m->regexes.v[l->regex].case_sensitive != cs)
+                continue;
+            size_t len = strlen(l->text);
+            if (len <= n - i && memcmp(s + i, l->text, len) == 0) {
+                m->rx_lit_stamp[k] = m->rx_lit_serial;
+                uint32_t code = l->regex * 32 + l->clause;
+                LF_VEC_PUSH(m->rx_pool, code);
+            }
+        }
+    }
+}
+
+static void resolve_new_form(lf_matcher *m, uint32_t fid);
+
+/* Makes sure the per-form cache holds form fid: a test and a return for every word but the
+ * first occurrence of each form. */
+static inline void resolve_form(lf_matcher *m, uint32_t fid)
+{
+    if (fid < m->cache_cap && m->form_off[fid] != UINT32_MAX)
+        return;
+    resolve_new_form(m, fid);
+}
+
+static void resolve_new_form(lf_matcher *m, uint32_t fid)
 {
     if (fid >= m->cache_cap) {
         size_t old = m->cache_cap;
@@ -479,6 +813,8 @@ static void resolve_form(lf_matcher *m, uint32_t fid)
         m->form_off = lf_xrealloc(m->form_off, cap * sizeof *m->form_off);
         m->form_npid = lf_xrealloc(m->form_npid, cap * sizeof *m->form_npid);
         m->form_neg = lf_xrealloc(m->form_neg, cap * sizeof *m->form_neg);
+        m->form_rx_off = lf_xrealloc(m->form_rx_off, cap * sizeof *m->form_rx_off);
+        m->form_rx_n = lf_xrealloc(m->form_rx_n, cap * sizeof *m->form_rx_n);
         for (size_t i = old; i < cap; i++)
             m->form_off[i] = UINT32_MAX;
         m->cache_cap = cap;
@@ -510,6 +846,15 @@ static void resolve_form(lf_matcher *m, uint32_t fid)
     if (!neg && m->neg_nt && f->norm_len > 3 && memcmp(f->norm + f->norm_len - 3, "n't", 3) == 0)
         neg = true;
     m->form_neg[fid] = neg;
+    /* the prefilter literals this word contains, as regex * 32 + clause */
+    size_t rfirst = m->rx_pool.n;
+    if (m->rx_lits.n) {
+        rx_literals_in(m, f->norm, f->norm_len, false);
+        if (m->regex_needs_case)
+            rx_literals_in(m, f->key, f->key_len, true);
+    }
+    m->form_rx_off[fid] = (uint32_t)rfirst;
+    m->form_rx_n[fid] = (uint16_t)(m->rx_pool.n - rfirst);
 }
 
 bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form)
@@ -568,41 +913,33 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
     }
 }
 
-/* Builds the joined-words buffers for regex entries: each sentence's words (folded and/or
- * case-kept forms) separated by single spaces, one sentence per line. */
-static void build_joined(lf_matcher *m, const lf_tokens *toks)
+/* Builds the joined words of sentence `s` for regex entries: its words (case-folded, or
+ * case kept when `cs`) separated by single spaces, with each word's offset. Built only for
+ * sentences on which a regex runs. */
+static void build_joined(lf_matcher *m, const lf_tokens *toks, const lf_sentence *s, bool cs)
 {
-    lf_buf_reset(&m->joined_fold);
-    lf_buf_reset(&m->joined_case);
-    m->off_fold.n = m->off_case.n = 0;
-    m->send_fold.n = m->send_case.n = 0;
-    for (size_t si = 0; si < toks->n_sent; si++) {
-        const lf_sentence *s = &toks->sent[si];
-        for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
-            const lf_form *f = lf_vocab_form(m->vocab, toks->tok[t].form);
-            if (m->regex_needs_fold) {
-                if (t > s->tok_first)
-                    lf_buf_putc(&m->joined_fold, ' ');
-                uint32_t off = (uint32_t)m->joined_fold.len;
-                LF_VEC_PUSH(m->off_fold, off);
-                lf_buf_append(&m->joined_fold, f->norm, f->norm_len);
-            }
-            if (m->regex_needs_case) {
-                if (t > s->tok_first)
-                    lf_buf_putc(&m->joined_case, ' ');
-                uint32_t off = (uint32_t)m->joined_case.len;
-                LF_VEC_PUSH(m->off_case, off);
-                lf_buf_append(&m->joined_case, f->key, f->key_len);
-            }
-        }
-        uint32_t end_fold = (uint32_t)m->joined_fold.len, end_case = (uint32_t)m->joined_case.len;
-        LF_VEC_PUSH(m->send_fold, end_fold);
-        LF_VEC_PUSH(m->send_case, end_case);
-        if (m->regex_needs_fold)
-            lf_buf_putc(&m->joined_fold, '\n');
-        if (m->regex_needs_case)
-            lf_buf_putc(&m->joined_case, '\n');
+    lf_buf *jb = cs ? &m->joined_case : &m->joined_fold;
+    uint32_t *built = cs ? &m->joined_case_sent : &m->joined_fold_sent;
+    uint32_t serial = m->rx_serial;
+    if (*built == serial)
+        return;
+    *built = serial;
+    lf_buf_reset(jb);
+    m->off_fold.n = 0;
+    for (uint32_t t = s->tok_first; t < s->tok_end; t++) {
+        const lf_form *f = lf_vocab_form(m->vocab, toks->tok[t].form);
+        if (t > s->tok_first)
+            lf_buf_putc(jb, ' ');
+        uint32_t off = (uint32_t)jb->len;
+        LF_VEC_PUSH(m->off_fold, off);
+        if (cs)
+            lf_buf_append(jb, f->key, f->key_len);
+        else
+            lf_buf_append(jb, f->norm, f->norm_len);
     }
+    lf_buf_cstr(jb);
+    /* the offsets of the other buffer are stale now */
+    *(cs ? &m->joined_fold_sent : &m->joined_case_sent) = 0;
 }
 
 /* Index of the last element of sorted offs[first, end) that is <= off (first if none). */
@@ -643,83 +980,42 @@ static lf_status regex_fail(lf_matcher *m, const lf_doc *doc, const lf_tokens *t
     return LF_ERR_REGEX;
 }
 
-static int cmp_rx_hit(const void *pa, const void *pb)
+/* Runs regex entry r over sentence si of the joined buffer and adds its matches as
+ * candidates. The subject ends with the sentence, so a match never crosses into the next. */
+static lf_status regex_sentence(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
+                                uint32_t si, const regex_entry *re, lf_error *err)
 {
-    const rx_hit *a = pa, *b = pb;
-    if (a->sentence != b->sentence)
-        return a->sentence < b->sentence ? -1 : 1;
-    if (a->entry != b->entry)
-        return a->entry < b->entry ? -1 : 1;
-    return a->start < b->start ? -1 : (a->start > b->start);
-}
-
-/* Runs every regex entry over the document's joined words: one scan per regex and
- * document, not one call per sentence. A match must stay inside one sentence; when the
- * leftmost match runs past its sentence's end, that sentence alone is searched again from
- * the same place (with the subject ending at the sentence), which is exactly what a
- * sentence-by-sentence search would find. Hits are appended to m->rx in sentence order. */
-static lf_status regex_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
-                           lf_error *err)
-{
-    m->rx.n = 0;
-    if (!toks->n_tok)
-        return LF_OK;
-    for (size_t r = 0; r < m->regexes.n; r++) {
-        const regex_entry *re = &m->regexes.v[r];
-        const lf_buf *jb = re->case_sensitive ? &m->joined_case : &m->joined_fold;
-        const uint32_t *offs = re->case_sensitive ? m->off_case.v : m->off_fold.v;
-        const uint32_t *sends = re->case_sensitive ? m->send_case.v : m->send_fold.v;
-        PCRE2_SPTR subject = (PCRE2_SPTR)jb->data;
-        PCRE2_SIZE len = jb->len, pos = 0;
-        while (pos < len) {
-            int rc = pcre2_match(re->code, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                break;
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-            uint32_t a = 0, si;
-            if (rc < 0) /* name the sentence where the search was */
-                si = toks->tok[last_at_or_before(offs, 0, (uint32_t)toks->n_tok, pos)].sentence;
-            else {
-                a = last_at_or_before(offs, 0, (uint32_t)toks->n_tok, ov[0]);
-                si = toks->tok[a].sentence;
-                if (ov[1] > sends[si]) {
-                    /* crosses into the next sentence: search this sentence alone */
-                    rc = pcre2_match(re->code, subject, sends[si], ov[0], PCRE2_NO_UTF_CHECK,
-                                     m->md, m->mctx);
-                    if (rc == PCRE2_ERROR_NOMATCH) {
-                        pos = sends[si] + 1;
-                        continue;
-                    }
-                    ov = pcre2_get_ovector_pointer(m->md);
-                }
-            }
-            if (rc < 0)
-                return regex_fail(m, doc, toks, re, si, rc, err);
-            PCRE2_SIZE ms = ov[0], me = ov[1];
-            if (me > ms) {
-                /* the whole words the match touches */
-                const lf_sentence *s = &toks->sent[si];
-                a = last_at_or_before(offs, s->tok_first, s->tok_end, ms);
-                uint32_t b = last_at_or_before(offs, s->tok_first, s->tok_end, me - 1);
-                const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[a].form);
-                uint32_t alen = re->case_sensitive ? fa->key_len : fa->norm_len;
-                if (ms >= offs[a] + alen && a < b)
-                    a++; /* the match began on the space after word a */
-                rx_hit h = {si, a, b + 1, re->entry};
-                LF_VEC_PUSH(m->rx, h);
-                pos = me;
-            } else {
-                pos = ms + 1;
-                while (pos < len && (subject[pos] & 0xC0) == 0x80)
-                    pos++;
-            }
+    const lf_sentence *s = &toks->sent[si];
+    build_joined(m, toks, s, re->case_sensitive);
+    const lf_buf *jb = re->case_sensitive ? &m->joined_case : &m->joined_fold;
+    const uint32_t *offs = m->off_fold.v; /* offs[i]: where word tok_first + i starts */
+    uint32_t nw = s->tok_end - s->tok_first;
+    PCRE2_SPTR subject = (PCRE2_SPTR)jb->data;
+    PCRE2_SIZE len = jb->len, pos = 0;
+    while (pos <= len) {
+        int rc = pcre2_match(re->code, subject, len, pos, PCRE2_NO_UTF_CHECK, m->md, m->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0)
+            return regex_fail(m, doc, toks, re, si, rc, err);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+        PCRE2_SIZE ms = ov[0], me = ov[1];
+        if (me > ms) {
+            /* the whole words the match touches */
+            uint32_t a = last_at_or_before(offs, 0, nw, ms);
+            uint32_t b = last_at_or_before(offs, 0, nw, me - 1);
+            const lf_form *fa = lf_vocab_form(m->vocab, toks->tok[s->tok_first + a].form);
+            uint32_t alen = re->case_sensitive ? fa->key_len : fa->norm_len;
+            if (ms >= offs[a] + alen && a < b)
+                a++; /* the match began on the space after word a */
+            add_cand(m, s->tok_first + a, s->tok_first + b + 1, re->entry);
+            pos = me;
+        } else {
+            pos = ms + 1;
+            while (pos < len && (subject[pos] & 0xC0) == 0x80)
+                pos++;
         }
     }
-    /* sentence order, each regex's hits keeping their order: regexes ran in entry order
-       and each one's hits are in text order, so (sentence, entry, start) is that stable
-       order (an insertion sort here was quadratic when many regexes hit many sentences) */
-    if (m->rx.n > 1)
-        qsort(m->rx.v, m->rx.n, sizeof *m->rx.v, cmp_rx_hit);
     return LF_OK;
 }
 
@@ -929,41 +1225,252 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
             continue;
         lf_match mt = {c[i].start, c[i].end,   toks->tok[c[i].start].sentence,
                        c[i].theme, c[i].entry, c[i].negator,
-                       c[i].status, c[i].negated};
+                       c[i].status, c[i].negated, false};
         lf_grow((void **)&out->m, &out->cap, out->n + 1, sizeof *out->m);
         out->m[out->n++] = mt;
     }
+}
+
+/* ---- context rules (after overlap resolution, on each document's matches) ---- */
+
+typedef struct occ {
+    uint32_t start, end, sentence;
+} occ;
+
+/* Where one operand of a rule occurs in the current document, sorted by start. */
+typedef struct rule_occs {
+    LF_VEC(occ) v;
+    uint32_t maxlen; /* longest occurrence, to bound searches */
+} rule_occs;
+
+static void free_rule_occs(lf_matcher *m)
+{
+    for (size_t i = 0; i < m->n_occs; i++)
+        LF_VEC_FREE(m->occs[i].v);
+    free(m->occs);
+    LF_VEC_FREE(m->failed);
+}
+
+static bool theme_within(const lf_lexicon *lex, uint32_t theme, int32_t ancestor)
+{
+    for (int32_t t = (int32_t)theme; t >= 0; t = lex->themes[t].parent)
+        if (t == ancestor)
+            return true;
+    return false;
+}
+
+static bool operand_word_at(lf_matcher *m, const lf_word_pattern *w, uint32_t form)
+{
+    if (w->len == 1 && w->text[0] == '*')
+        return true;
+    const lf_form *f = lf_vocab_form(m->vocab, form);
+    if (w->glob)
+        return glob_match(w->text, w->len, f->norm, f->norm_len);
+    return f->norm_len == w->len && memcmp(f->norm, w->text, w->len) == 0;
+}
+
+static void push_occ(rule_occs *o, uint32_t start, uint32_t end, uint32_t sentence)
+{
+    LF_VEC_PUSH(o->v, ((occ){start, end, sentence}));
+    if (end - start > o->maxlen)
+        o->maxlen = end - start;
+}
+
+static int cmp_occ(const void *pa, const void *pb)
+{
+    const occ *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->end < b->end ? -1 : (a->end > b->end);
+}
+
+/* Fills one occurrence list per operand: word operands by scanning the words (phrases
+ * inside one sentence), theme operands from the document's counted matches. */
+static void collect_occurrences(lf_matcher *m, const lf_tokens *toks, const lf_matches *out)
+{
+    const lf_lexicon *lex = m->lex;
+    if (!m->occs) {
+        for (size_t r = 0; r < lex->n_rules; r++)
+            m->n_occs += lex->rules[r].n_operands;
+        m->occs = lf_xcalloc(m->n_occs + 1, sizeof *m->occs);
+    }
+    size_t oi = 0;
+    for (size_t r = 0; r < lex->n_rules; r++) {
+        const lf_context_rule *rule = &lex->rules[r];
+        for (size_t k = 0; k < rule->n_operands; k++, oi++) {
+            const lf_rule_operand *op = &rule->operands[k];
+            rule_occs *o = &m->occs[oi];
+            o->v.n = 0;
+            o->maxlen = 0;
+            if (op->theme_id) {
+                for (size_t i = 0; i < out->n; i++) {
+                    const lf_match *x = &out->m[i];
+                    if (x->status == LF_MATCH_COUNTED && theme_within(lex, x->theme, op->theme))
+                        push_occ(o, x->tok_start, x->tok_end, x->sentence);
+                }
+                qsort(o->v.v, o->v.n, sizeof *o->v.v, cmp_occ);
+                continue;
+            }
+            for (uint32_t i = 0; i < toks->n_tok; i++) {
+                uint32_t sent = toks->tok[i].sentence, send = toks->sent[sent].tok_end;
+                if (i + op->n_words > send)
+                    continue;
+                bool all = true;
+                for (size_t w = 0; all && w < op->n_words; w++)
+                    all = operand_word_at(m, &op->words[w], toks->tok[i + w].form);
+                if (all)
+                    push_occ(o, i, i + (uint32_t)op->n_words, sent);
+            }
+        }
+    }
+}
+
+/* Whether occurrence x satisfies the rule's operator for the match [ms, me). */
+static bool occ_satisfies(const lf_context_rule *rule, const lf_tokens *toks, const lf_match *mt,
+                          const occ *x)
+{
+    if (rule->op == LF_RULE_SAME_SENTENCE)
+        return x->sentence == mt->sentence;
+    if (toks->sent[x->sentence].turn != toks->sent[mt->sentence].turn)
+        return false;
+    uint32_t n = rule->distance;
+    if (rule->op == LF_RULE_BEFORE || rule->op == LF_RULE_NEAR)
+        if (x->start >= mt->tok_end && x->start - mt->tok_end + 1 <= n)
+            return true;
+    if (rule->op == LF_RULE_AFTER || rule->op == LF_RULE_NEAR)
+        if (mt->tok_start >= x->end && mt->tok_start - x->end + 1 <= n)
+            return true;
+    /* an occurrence overlapping the match is near it */
+    return rule->op == LF_RULE_NEAR && x->start < mt->tok_end && mt->tok_start < x->end;
+}
+
+static bool rule_holds(lf_matcher *m, const lf_context_rule *rule, size_t first_occ,
+                       const lf_tokens *toks, const lf_match *mt)
+{
+    uint32_t lo, hi; /* occurrence starts worth looking at: [lo, hi] */
+    if (rule->op == LF_RULE_SAME_SENTENCE) {
+        lo = toks->sent[mt->sentence].tok_first;
+        hi = toks->sent[mt->sentence].tok_end;
+    } else {
+        lo = mt->tok_start > rule->distance ? mt->tok_start - rule->distance : 0;
+        hi = mt->tok_end + rule->distance;
+    }
+    for (size_t k = 0; k < rule->n_operands; k++) {
+        const rule_occs *o = &m->occs[first_occ + k];
+        uint32_t from = lo > o->maxlen ? lo - o->maxlen : 0;
+        size_t a = 0, b = o->v.n;
+        while (a < b) { /* first occurrence starting at or after `from` */
+            size_t mid = a + (b - a) / 2;
+            if (o->v.v[mid].start < from)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        for (; a < o->v.n && o->v.v[a].start <= hi; a++) {
+            const occ *x = &o->v.v[a];
+            bool self = rule->operands[k].theme_id && x->start == mt->tok_start &&
+                        x->end == mt->tok_end && theme_within(m->lex, mt->theme,
+                                                              rule->operands[k].theme);
+            if (!self && occ_satisfies(rule, toks, mt, x))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Every counted match whose theme has a context rule that does not hold is suppressed
+ * (as excluded, flagged `context`). Rules see the matches as they were before any rule
+ * applied, so the result does not depend on the order of rules or themes. */
+static void apply_context_rules(lf_matcher *m, const lf_tokens *toks, lf_matches *out)
+{
+    const lf_lexicon *lex = m->lex;
+    collect_occurrences(m, toks, out);
+    m->failed.n = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        const lf_match *mt = &out->m[i];
+        uint8_t fail = 0;
+        size_t first_occ = 0;
+        for (size_t r = 0; r < lex->n_rules && mt->status == LF_MATCH_COUNTED; r++) {
+            const lf_context_rule *rule = &lex->rules[r];
+            if (rule->theme == mt->theme && !fail) {
+                bool holds = rule_holds(m, rule, first_occ, toks, mt);
+                fail = holds == rule->negate;
+            }
+            first_occ += rule->n_operands;
+        }
+        LF_VEC_PUSH(m->failed, fail);
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (m->failed.v[i]) {
+            out->m[i].status = LF_MATCH_EXCLUDED;
+            out->m[i].context = true;
+        }
 }
 
 lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                        lf_matches *out, lf_error *err)
 {
     out->n = 0;
-    m->rx.n = 0;
     if (m->regexes.n) {
-        build_joined(m, toks);
-        lf_status st = regex_doc(m, doc, toks, err);
-        if (st != LF_OK)
-            return st;
+        if (!m->rx_stamp) {
+            m->rx_stamp = lf_xcalloc(m->regexes.n, sizeof *m->rx_stamp);
+            m->rx_seen = lf_xcalloc(m->regexes.n, sizeof *m->rx_seen);
+        }
     }
-    size_t rx_next = 0;
     bool any_root = m->has_any && trie_child(m, 0, PID_ANY, false) != UINT32_MAX;
     for (uint32_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
         m->cands.n = 0;
+        m->rx_run.n = 0;
+        m->rx_touched.n = 0;
+        m->rx_serial++;
         for (uint32_t i = s->tok_first; i < s->tok_end; i++) {
             uint32_t fid = toks->tok[i].form;
             resolve_form(m, fid);
+            for (uint16_t k = 0; k < m->form_rx_n[fid]; k++) {
+                uint32_t code = m->rx_pool.v[m->form_rx_off[fid] + k], r = code / 32;
+                if (m->rx_stamp[r] != m->rx_serial) {
+                    m->rx_stamp[r] = m->rx_serial;
+                    m->rx_seen[r] = 0;
+                    LF_VEC_PUSH(m->rx_touched, r);
+                }
+                m->rx_seen[r] |= 1u << (code % 32);
+            }
             if (m->form_npid[fid] == 0 && !any_root)
                 continue; /* the common case: this word starts nothing */
             walk_from(m, toks, i, s->tok_end);
         }
-        for (; rx_next < m->rx.n && m->rx.v[rx_next].sentence == si; rx_next++)
-            add_cand(m, m->rx.v[rx_next].start, m->rx.v[rx_next].end, m->rx.v[rx_next].entry);
+        if (m->regexes.n && s->tok_first < s->tok_end) {
+            /* a regex runs when the sentence satisfies all its clauses, or always without
+               any; in lexicon order, so candidates come out the same whatever triggered
+               them */
+            for (size_t k = 0; k < m->rx_touched.n; k++) {
+                uint32_t r = m->rx_touched.v[k];
+                uint32_t nc = m->regexes.v[r].n_clauses;
+                if (m->rx_seen[r] == (nc >= 32 ? UINT32_MAX : (1u << nc) - 1))
+                    LF_VEC_PUSH(m->rx_run, r);
+            }
+            for (size_t k = 0; k < m->rx_always.n; k++)
+                LF_VEC_PUSH(m->rx_run, m->rx_always.v[k]);
+            for (size_t a = 1; a < m->rx_run.n; a++)
+                for (size_t b = a; b > 0 && m->rx_run.v[b - 1] > m->rx_run.v[b]; b--) {
+                    uint32_t t = m->rx_run.v[b];
+                    m->rx_run.v[b] = m->rx_run.v[b - 1];
+                    m->rx_run.v[b - 1] = t;
+                }
+            for (size_t k = 0; k < m->rx_run.n; k++) {
+                lf_status st =
+                    regex_sentence(m, doc, toks, si, &m->regexes.v[m->rx_run.v[k]], err);
+                if (st != LF_OK)
+                    return st;
+            }
+        }
         if (m->cands.n)
             resolve_sentence(m, toks, s->tok_first, out);
     }
-    if (out->n > 1) /* qsort's base must not be NULL, even for no elements */
+    if (m->lex->n_rules)
+        apply_context_rules(m, toks, out);
+    if (out->n > 1)
         qsort(out->m, out->n, sizeof *out->m, cmp_output);
     return LF_OK;
 }

@@ -32,6 +32,8 @@ typedef struct lf_match {
     int32_t negator;             /* token index of the negator, or -1 */
     uint8_t status;              /* lf_match_status */
     bool negated;
+    bool context;                /* suppressed by a context rule of its theme (status is
+                                    LF_MATCH_EXCLUDED; reports name it "context") */
 } lf_match;
 
 /* Matches of one document, sorted by (tok_start, tok_end descending, theme, entry). */
@@ -56,6 +58,21 @@ void lf_matcher_free(lf_matcher *m);
  * LF_ERR_REGEX when a regex entry hits its match or heap limit. */
 lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                        lf_matches *out, lf_error *err) LF_WARN_UNUSED;
+
+/* Glob match of one whole word (UTF-8): '*' any run of characters, '?' one character. */
+bool lf_glob_word_match(const char *p, size_t pn, const char *s, size_t sn);
+
+/* The prefilter behind regex entries, read from the pattern's top level: clauses joined
+ * by '&', each a set of literals joined by '|' — runs of 3 or more ASCII letters and digits
+ * of which every match must contain at least one per clause. A top-level literal run is a
+ * clause of one; a top-level group whose every alternative has a literal gives a clause of
+ * those (unless a quantifier lets the group occur zero times); escapes, classes and
+ * optional characters end a run; a top-level '|', inline options or escapes with
+ * arguments give no prefilter. Literals are lower-cased when `fold`. A regex then runs only
+ * on sentences that satisfy every clause (a word containing one of its literals), since
+ * the words of a sentence are joined by spaces and a letter-and-digit run lies inside one
+ * word. Returns a malloc'd string such as "withdr&deal|agreement|accord", or NULL. */
+char *lf_regex_prefilter(const char *pattern, bool fold);
 
 /* True when the token's form is a negator (for reports). */
 bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form);

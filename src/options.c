@@ -47,6 +47,15 @@ static const lf_limit_info limit_table[] = {
     [LF_LIMIT_REGEX_HEAP_KIB] = {"regex-heap-kib", 20480,
                                  "memory for one regex match attempt, KiB (PCRE2 heap limit, "
                                  "or JIT stack)"},
+    [LF_LIMIT_XML_DEPTH] = {"xml-depth", 128,
+                            "deepest element nesting in a TEI file (libxml2 itself stops at "
+                            "256)"},
+    [LF_LIMIT_XML_TEXT_BYTES] = {"xml-text-bytes", 4ULL * 1024 * 1024,
+                                 "largest text node in a TEI file, in bytes (libxml2 itself "
+                                 "stops at 10000000)"},
+    [LF_LIMIT_PART_BYTES] = {"part-bytes", 8ULL * 1024 * 1024,
+                             "TEI text held in memory at once, in bytes; a longer document is "
+                             "read in consecutive parts with the same results"},
     [LF_LIMIT_FRONT_MATTER_BYTES] = {"front-matter-bytes", 1024 * 1024,
                                      "largest front matter of a transcript, in bytes"},
     [LF_LIMIT_FRONT_MATTER_DEPTH] = {"front-matter-depth", 32,
@@ -69,6 +78,11 @@ void lf_options_init(lf_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->negation_window = -1;
     opt->overlap = LF_OVERLAP_INDEPENDENT;
+    opt->period = LF_PERIOD_MONTH;
+    opt->window = 10;
+    opt->min_count = 2;
+    opt->adjust = LF_ADJUST_HOLM;
+    opt->compare_documents = true;
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         opt->limits[i] = limit_table[i].default_value;
 }

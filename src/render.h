@@ -11,12 +11,89 @@
 #include "lexframe.h"
 #include "lexicon.h"
 
-/* ---- statistics used by the tables (formulas in docs and PRODUCT.md) ---- */
+/* ---- statistics used by the tables (formulas in docs/statistics.md) ---- */
 double lf_rate_per_1000(uint64_t count, uint64_t words);      /* 0 when words == 0 */
+double lf_weight_per_1000(double weight, uint64_t words);     /* 0 when words == 0 */
 double lf_cooc_expected(uint64_t na, uint64_t nb, uint64_t n); /* na*nb/n */
 double lf_cooc_jaccard(uint64_t nab, uint64_t na, uint64_t nb);
 double lf_cooc_pmi(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n);  /* log2 */
 double lf_cooc_npmi(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n); /* in [-1, 1] */
+/* G² of the 2×2 table of units (both, a only, b only, neither), signed: negative when the
+ * joint count is below its expected value. NaN when n = 0 or the counts are inconsistent. */
+double lf_cooc_g2(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n);
+/* G² = 2 Σ O ln(O/E) over a 2×2 table of counts [[o11, o12], [o21, o22]] with
+ * E = row total · column total / N; cells with O = 0 add 0; 0 when N = 0. Unsigned. */
+double lf_g2_2x2(double o11, double o12, double o21, double o22);
+/* P(X ≥ x) for X chi-square distributed with 1 degree of freedom: erfc(sqrt(x/2)); 1 when
+ * x ≤ 0, NaN for NaN. */
+double lf_chisq1_sf(double x);
+
+/* The framing contrast of one theme between a target and a reference: a matches in wt
+ * words against b matches in wr words (PRODUCT.md, docs/statistics.md). */
+typedef struct lf_contrast {
+    double rate_target, rate_reference;   /* per 1,000 words, from the raw counts */
+    double rate_ratio, log2_ratio;        /* NaN when undefined (see `tested`) */
+    double ci_low, ci_high;               /* 95% CI of the rate ratio */
+    double log2_ci_low, log2_ci_high;     /* the same on the log2 scale */
+    double g2;                            /* signed: negative when the target's rate is lower */
+    double p;                             /* chi-square (1 df) p of |G²| */
+    bool corrected;                       /* a cell was 0: 0.5 added to every cell for the
+                                             ratio and its CI */
+    bool tested;                          /* both sides have words and the theme occurs:
+                                             the row enters the multiple-comparison family */
+} lf_contrast;
+
+/* Fills *out. wt or wr = 0: everything but the rates is NaN. a = b = 0: ratio and CI NaN,
+ * G² 0, p 1. Otherwise c = max(0, wt − a), d = max(0, wr − b); when a, b, c or d is 0, 0.5
+ * is added to each of the four cells for the ratio and its CI (never for G²). */
+void lf_contrast_compute(uint64_t a, uint64_t wt, uint64_t b, uint64_t wr, lf_contrast *out);
+/* Adjusted p-values for a family of n p-values (all finite): Holm's step-down or
+ * Benjamini–Hochberg's step-up, made monotone and capped at 1. Ties keep the input order,
+ * and tied p-values get the same adjusted value. `out` may alias `p`. */
+void lf_p_adjust(const double *p, size_t n, lf_adjust method, double *out);
+const char *lf_adjust_name(lf_adjust m);  /* "holm", "bh" (as on the command line) */
+const char *lf_adjust_label(lf_adjust m); /* "Holm", "Benjamini-Hochberg" (for prose) */
+
+/* Formats a probability: as lf_fmt_double when it is 0 or at least 0.001, else with six
+ * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0. */
+void lf_fmt_p(char *out, size_t cap, double p);
+
+/* ---- the framing comparison, built from the tables when rendering (compare.c) ---- */
+/* The reference column's value when a group is compared with the rest of the corpus. */
+#define LF_REFERENCE_REST "(rest)"
+
+typedef struct lf_compare_row {
+    uint32_t dim;
+    lf_group_kind kind;
+    const char *group;      /* the target */
+    const char *reference;  /* a group of the same grouping, or LF_REFERENCE_REST */
+    uint32_t theme;
+    uint64_t matches_target, words_target, matches_reference, words_reference;
+    double weight_target, weight_reference;
+    lf_contrast s;
+    double p_adjusted;      /* over the tested themes of this target and reference (one
+                               family per comparison); = p when not tested */
+} lf_compare_row;
+
+/* A group of a grouping, with its size (for the list of groups left out). */
+typedef struct lf_group_ref {
+    uint32_t dim;
+    lf_group_kind kind;
+    const char *group;
+    uint64_t words;
+} lf_group_ref;
+
+/* Comparison rows for every grouping but the corpus (and the document grouping unless
+ * opt->compare_documents): each target group (opt->target, or
+ * every group) with at least opt->min_words words, against opt->reference (a group of the
+ * same grouping; NULL, "rest" or "(rest)": the rest of the corpus), for each reported
+ * theme. Sorted by grouping, target (byte order), log2 ratio descending (undefined last),
+ * theme. opt may be NULL (defaults). LF_ERR_USAGE when the target or the reference names
+ * no group of any grouping. *rows is malloc'd; strings are the table's. */
+lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_row **rows,
+                          size_t *n, lf_error *err) LF_WARN_UNUSED;
+/* The groups (not the corpus) with fewer than min_words words, in table order. */
+size_t lf_dropped_groups(const lf_tables *t, uint64_t min_words, lf_group_ref **out);
 
 /* ---- text helpers shared by writers ---- */
 /* Writes s as one RFC 4180 CSV field (quoted when it holds , " CR or LF; quotes doubled).
@@ -30,14 +107,36 @@ void lf_json_string(FILE *fp, const char *s);
  * and platform (no locale). A result longer than cap is cut. */
 void lf_fmt_double(char *out, size_t cap, double x);
 
-/* ---- table writers ---- */
-/* frequencies.csv: group_type,group,theme,theme_label,matches,negated,weight,words,
- * rate_per_1000,turns_with_theme,turns,sentences_with_theme,sentences — one row per
- * group × theme in lf_tables_freq order. */
-int lf_render_frequencies_csv(FILE *fp, const lf_tables *t, const lf_lexicon *lex);
-/* cooccurrence.csv: scope,theme_a,theme_b,joint,count_a,count_b,units,expected,jaccard,
- * pmi,npmi — one row per co-occurring pair in lf_tables_cooc order. */
-int lf_render_cooccurrence_csv(FILE *fp, const lf_tables *t, const lf_lexicon *lex);
+/* ---- the result tables as CSV and JSON (render_tables.c) ---- */
+/* The tables of a report, in file order; columns and formulas in docs/statistics.md. */
+typedef enum lf_table_id {
+    LF_TABLE_FREQUENCIES,     /* group × theme: matches, weights, rates, units */
+    LF_TABLE_TERMS,           /* group × theme × entry or matched form */
+    LF_TABLE_COOCCURRENCE,    /* group × scope × theme pair: joint, PMI, NPMI, G² */
+    LF_TABLE_COMPARISON,      /* grouping × target × theme: the framing contrast */
+    LF_TABLE_TRENDS,          /* period × theme: rates for a trend line */
+    LF_TABLE_FIRST_APPEARANCE, /* document × theme: where the theme first appears */
+    LF_TABLE_COUNT
+} lf_table_id;
+
+/* The table's name: its CSV file stem and its key in JSON ("frequencies", "terms",
+ * "cooccurrence", "comparison", "trends", "first_appearance"). */
+const char *lf_table_name(lf_table_id id);
+/* Writes one table as CSV (RFC 4180 quoting, a header row, LF line ends; undefined
+ * numbers as NA). Groups under opt->min_words words are left out (the corpus never);
+ * co-occurrence rows need opt->min_count joint units. opt may be NULL (defaults).
+ * Returns 0; -1 on a write error; -2 when the comparison's target or reference names no
+ * group (err filled, LF_ERR_USAGE). */
+int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
+                        const lf_options *opt, lf_error *err);
+/* Writes the tables whose bit (1u << id) is in `mask` as one JSON object: the settings
+ * (groupings, period, level, window, min_words, min_count, adjustment), the groups left
+ * out, then per table {"columns": [CSV column names], "data": [[row values], …]} (pandas'
+ * "split" layout; undefined numbers null, flags true/false). Returns as
+ * lf_render_table_csv. */
+int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_options *opt, lf_error *err);
+#define LF_TABLES_ALL ((1u << LF_TABLE_COUNT) - 1)
 
 /* What the summary and manifest say about the run beyond the tables. */
 typedef struct lf_report_info {
@@ -54,10 +153,17 @@ typedef struct lf_report_info {
     size_t n_options;
 } lf_report_info;
 
-/* summary.md: findings in sentences with figures. `info` may be NULL (no provenance or
- * failed-input sections). */
+/* summary.md: findings in sentences with figures: corpus, themes, who uses them most,
+ * framing differences (from the comparison), trends, themes that travel together, what
+ * was not counted, groups left out, failed inputs. `info` may be NULL (no provenance or
+ * failed-input sections); opt may be NULL (defaults). */
 int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
-                         const lf_report_info *info);
+                         const lf_report_info *info, const lf_options *opt);
+/* The framing comparison as Markdown: the method, the findings in sentences, and per
+ * grouping and target a table of the themes either side uses. Returns as
+ * lf_render_table_csv. */
+int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
+                            const lf_options *opt, lf_error *err);
 /* The manifest: version, command, options, and the SHA-256 and size of every input and
  * lexicon file (read again here). Keys in this order: lexframe, command, options (an
  * object in first-appearance order; a repeated name holds an array of its values, a
@@ -69,7 +175,28 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
 int lf_render_manifest_json(FILE *fp, const lf_tables *t, const lf_report_info *info,
                             lf_error *err);
 
-/* ---- KWIC ---- */
+/* ---- KWIC and match rows (render_rows.c) ---- */
+/* The TSV header of KWIC rows: the match columns, then left and right context. */
+const char *lf_kwic_tsv_header(void);
+int lf_write_kwic_tsv(FILE *fp, const lf_match_row *row);
+/* A JSON array of match objects: each row with its 0-based index (the first opens the
+ * array), then lf_write_match_json_end with the number of rows written ("[]" for none). */
+int lf_write_match_json(FILE *fp, const lf_match_row *row, size_t index);
+int lf_write_match_json_end(FILE *fp, size_t count);
+
+/* A reproducible random sample of at most `per_theme` rows per theme, for hand
+ * validation: reservoir sampling (Algorithm R) driven by a splitmix64 generator seeded
+ * with `seed`, so the same rows added in the same order with the same seed give the same
+ * sample on every platform. Rows are copied. */
+typedef struct lf_row_sample lf_row_sample;
+lf_row_sample *lf_row_sample_new(size_t per_theme, uint64_t seed);
+void lf_row_sample_add(lf_row_sample *s, const lf_match_row *row);
+/* The sampled rows by theme id (byte order), then in the order they were added. Borrowed
+ * until the next call or lf_row_sample_free. */
+size_t lf_row_sample_rows(lf_row_sample *s, const lf_match_row *const **rows);
+void lf_row_sample_free(lf_row_sample *s);
+
+
 /* One aligned concordance line:
  *   "doc:line speaker<pad to 24 columns>  <left, right-aligned in width> [match] <right>"
  * Widths are terminal columns (code points, wide CJK characters 2, combining marks 0). The

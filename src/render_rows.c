@@ -1,6 +1,9 @@
-/* render_rows.c — one match row as text: a TSV line, a JSON Lines object, or an aligned
- * KWIC concordance line for the terminal. The row writers are used both when matches stream
- * out of a run and by the CLI's tag and kwic commands; they never see documents. */
+/* render_rows.c — one match row as text: a TSV line (with or without its KWIC context), a
+ * JSON object (JSON Lines, or an element of a JSON array), or an aligned KWIC concordance
+ * line for the terminal; and a reproducible random sample of rows per theme for hand
+ * validation. The row writers are used both when matches stream out of a run and by the
+ * CLI's tag and kwic commands; they never see documents. */
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -16,35 +19,138 @@ const char *lf_match_tsv_header(void)
            "negator\tstatus";
 }
 
+/* Rows are assembled in a buffer and written with one fwrite: a matches table can hold
+ * millions of rows, and per-character stdio calls would dominate a run. */
+typedef struct row_buf {
+    char *p, *end;
+    char data[8192];
+    lf_buf big; /* used instead when a row does not fit */
+    bool spilled;
+} row_buf;
+
+static void rb_put(row_buf *b, const char *s, size_t n)
+{
+    if (!b->spilled && (size_t)(b->end - b->p) >= n) {
+        memcpy(b->p, s, n);
+        b->p += n;
+        return;
+    }
+    if (!b->spilled) {
+        lf_buf_append(&b->big, b->data, (size_t)(b->p - b->data));
+        b->spilled = true;
+    }
+    lf_buf_append(&b->big, s, n);
+}
+
+static void rb_char(row_buf *b, char c)
+{
+    if (!b->spilled && b->p < b->end)
+        *b->p++ = c;
+    else
+        rb_put(b, &c, 1);
+}
+
+static void rb_size(row_buf *b, size_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    rb_put(b, tmp + sizeof tmp - n, n);
+}
+
 /* A TSV field: tab, CR and LF would break the row, so they become spaces. */
-static void tsv_field(FILE *fp, const char *s)
+static void rb_field(row_buf *b, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++)
-        putc(*s == '\t' || *s == '\r' || *s == '\n' ? ' ' : *s, fp);
+    for (;;) {
+        size_t n = strcspn(s, "\t\r\n");
+        rb_put(b, s, n);
+        if (!s[n])
+            return;
+        rb_char(b, ' ');
+        s += n + 1;
+    }
+}
+
+static void rb_init(row_buf *b)
+{
+    b->p = b->data;
+    b->end = b->data + sizeof b->data;
+    b->big = (lf_buf){0};
+    b->spilled = false;
+}
+
+static int rb_flush(row_buf *b, FILE *fp)
+{
+    if (b->spilled) {
+        fwrite(b->big.data, 1, b->big.len, fp);
+        lf_buf_free(&b->big);
+    } else {
+        fwrite(b->data, 1, (size_t)(b->p - b->data), fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+static void match_tsv_fields(row_buf *b, const lf_match_row *r)
+{
+    rb_field(b, r->doc);
+    rb_char(b, '\t');
+    rb_size(b, r->turn);
+    rb_char(b, '\t');
+    rb_field(b, r->speaker);
+    const size_t nums[] = {r->sentence,   r->line,     r->tok_start,  r->tok_end,
+                           r->byte_start, r->byte_end, r->char_start, r->char_end};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        rb_char(b, '\t');
+        rb_size(b, nums[i]);
+    }
+    rb_char(b, '\t');
+    rb_field(b, r->theme);
+    rb_char(b, '\t');
+    rb_field(b, r->entry);
+    rb_char(b, '\t');
+    rb_field(b, r->entry_file);
+    rb_char(b, '\t');
+    rb_size(b, r->entry_line);
+    rb_char(b, '\t');
+    rb_field(b, r->text);
+    rb_put(b, r->negated ? "\t1\t" : "\t0\t", 3);
+    rb_field(b, r->negator);
+    rb_char(b, '\t');
+    rb_field(b, r->status ? r->status : "counted");
 }
 
 int lf_write_match_tsv(FILE *fp, const lf_match_row *r)
 {
-    tsv_field(fp, r->doc);
-    fprintf(fp, "\t%zu\t", r->turn);
-    tsv_field(fp, r->speaker);
-    fprintf(fp, "\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t", r->sentence, r->line,
-            r->tok_start, r->tok_end, r->byte_start, r->byte_end, r->char_start, r->char_end);
-    tsv_field(fp, r->theme);
-    putc('\t', fp);
-    tsv_field(fp, r->entry);
-    putc('\t', fp);
-    tsv_field(fp, r->entry_file);
-    fprintf(fp, "\t%zu\t", r->entry_line);
-    tsv_field(fp, r->text);
-    fprintf(fp, "\t%d\t", r->negated ? 1 : 0);
-    tsv_field(fp, r->negator);
-    putc('\t', fp);
-    tsv_field(fp, r->status ? r->status : "counted");
-    putc('\n', fp);
-    return ferror(fp) ? -1 : 0;
+    row_buf b;
+    rb_init(&b);
+    match_tsv_fields(&b, r);
+    rb_char(&b, '\n');
+    return rb_flush(&b, fp);
+}
+
+const char *lf_kwic_tsv_header(void)
+{
+    return "doc\tturn\tspeaker\tsentence\tline\ttok_start\ttok_end\tbyte_start\tbyte_end\t"
+           "char_start\tchar_end\ttheme\tentry\tentry_file\tentry_line\ttext\tnegated\t"
+           "negator\tstatus\tleft\tright";
+}
+
+int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
+{
+    row_buf b;
+    rb_init(&b);
+    match_tsv_fields(&b, r);
+    rb_char(&b, '\t');
+    rb_field(&b, r->left);
+    rb_char(&b, '\t');
+    rb_field(&b, r->right);
+    rb_char(&b, '\n');
+    return rb_flush(&b, fp);
 }
 
 /* ---- JSON ---- */
@@ -95,7 +201,7 @@ static void json_key_size(FILE *fp, const char *key, size_t value)
     fprintf(fp, ",\"%s\":%zu", key, value);
 }
 
-int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
+static void write_match_object(FILE *fp, const lf_match_row *r)
 {
     fputs("{\"doc\":", fp);
     lf_json_string(fp, r->doc);
@@ -120,11 +226,39 @@ int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
     else
         fputs(",\"negator\":null", fp);
     json_key_string(fp, "status", r->status ? r->status : "counted");
+    /* TEI sources: the element the match points back to (absent for plain text) */
+    if (r->element) {
+        json_key_string(fp, "element", r->element);
+        json_key_size(fp, "element_start", r->element_start);
+        json_key_string(fp, "element_last", r->element_last ? r->element_last : r->element);
+        json_key_size(fp, "element_end", r->element_end);
+    }
+    if (r->section)
+        json_key_string(fp, "section", r->section);
     if (r->left)
         json_key_string(fp, "left", r->left);
     if (r->right)
         json_key_string(fp, "right", r->right);
-    fputs("}\n", fp);
+    putc('}', fp);
+}
+
+int lf_write_match_jsonl(FILE *fp, const lf_match_row *r)
+{
+    write_match_object(fp, r);
+    putc('\n', fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int lf_write_match_json(FILE *fp, const lf_match_row *r, size_t index)
+{
+    fputs(index ? ",\n  " : "[\n  ", fp);
+    write_match_object(fp, r);
+    return ferror(fp) ? -1 : 0;
+}
+
+int lf_write_match_json_end(FILE *fp, size_t count)
+{
+    fputs(count ? "\n]\n" : "[]\n", fp);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -272,4 +406,160 @@ int lf_render_kwic_line(FILE *fp, const lf_match_row *r, size_t width)
     lf_buf_free(&b);
     lf_buf_free(&prefix);
     return ferror(fp) ? -1 : 0;
+}
+
+/* ---- reproducible samples ---- */
+
+/* A stored copy of a row, with the order it arrived in. */
+typedef struct sampled {
+    lf_match_row row;
+    uint64_t seq;
+} sampled;
+
+typedef struct reservoir {
+    uint64_t seen;
+    LF_VEC(sampled *) kept;
+} reservoir;
+
+struct lf_row_sample {
+    size_t per_theme;
+    uint64_t state; /* splitmix64 */
+    uint64_t seq;
+    lf_strmap themes; /* theme id → reservoir index */
+    LF_VEC(reservoir) res;
+    LF_VEC(const lf_match_row *) out;
+};
+
+/* splitmix64 (Steele, Lea and Flood): a tiny generator with the same stream everywhere. */
+static uint64_t next_random(lf_row_sample *s)
+{
+    uint64_t z = (s->state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A uniform integer in [0, bound), without modulo bias (rejects the short last range). */
+static uint64_t random_below(lf_row_sample *s, uint64_t bound)
+{
+    uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+        uint64_t x = next_random(s);
+        if (x >= threshold)
+            return x % bound;
+    }
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? lf_xstrdup(s) : NULL;
+}
+
+static sampled *sampled_new(const lf_match_row *r, uint64_t seq)
+{
+    sampled *c = lf_xcalloc(1, sizeof *c);
+    c->row = *r;
+    c->row.doc = dup_or_null(r->doc);
+    c->row.speaker = dup_or_null(r->speaker);
+    c->row.theme = dup_or_null(r->theme);
+    c->row.entry = dup_or_null(r->entry);
+    c->row.entry_file = dup_or_null(r->entry_file);
+    c->row.text = dup_or_null(r->text);
+    c->row.negator = dup_or_null(r->negator);
+    c->row.left = dup_or_null(r->left);
+    c->row.right = dup_or_null(r->right);
+    c->row.status = dup_or_null(r->status);
+    c->seq = seq;
+    return c;
+}
+
+static void sampled_free(sampled *c)
+{
+    if (!c)
+        return;
+    free((char *)c->row.doc);
+    free((char *)c->row.speaker);
+    free((char *)c->row.theme);
+    free((char *)c->row.entry);
+    free((char *)c->row.entry_file);
+    free((char *)c->row.text);
+    free((char *)c->row.negator);
+    free((char *)c->row.left);
+    free((char *)c->row.right);
+    free((char *)c->row.status);
+    free(c);
+}
+
+lf_row_sample *lf_row_sample_new(size_t per_theme, uint64_t seed)
+{
+    lf_row_sample *s = lf_xcalloc(1, sizeof *s);
+    s->per_theme = per_theme;
+    s->state = seed;
+    lf_strmap_init(&s->themes);
+    return s;
+}
+
+void lf_row_sample_add(lf_row_sample *s, const lf_match_row *row)
+{
+    const char *theme = row->theme ? row->theme : "";
+    bool added;
+    uint32_t k = lf_strmap_intern(&s->themes, theme, strlen(theme), (uint32_t)s->res.n, &added);
+    if (added) {
+        reservoir r = {0};
+        LF_VEC_PUSH(s->res, r);
+    }
+    reservoir *r = &s->res.v[k];
+    uint64_t seq = s->seq++;
+    /* Algorithm R: the first N rows fill the reservoir; row i (0-based) then replaces a
+       random slot with probability N/(i+1). */
+    if (r->kept.n < s->per_theme) {
+        LF_VEC_PUSH(r->kept, sampled_new(row, seq));
+    } else if (s->per_theme > 0) {
+        uint64_t j = random_below(s, r->seen + 1);
+        if (j < s->per_theme) {
+            sampled_free(r->kept.v[j]);
+            r->kept.v[j] = sampled_new(row, seq);
+        }
+    }
+    r->seen++;
+}
+
+static int sampled_cmp(const void *pa, const void *pb)
+{
+    const sampled *a = *(const sampled *const *)pa, *b = *(const sampled *const *)pb;
+    int c = strcmp(a->row.theme ? a->row.theme : "", b->row.theme ? b->row.theme : "");
+    if (c)
+        return c;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+size_t lf_row_sample_rows(lf_row_sample *s, const lf_match_row *const **rows)
+{
+    LF_VEC(sampled *) all = {0};
+    for (size_t i = 0; i < s->res.n; i++)
+        for (size_t j = 0; j < s->res.v[i].kept.n; j++)
+            LF_VEC_PUSH(all, s->res.v[i].kept.v[j]);
+    if (all.n)
+        qsort(all.v, all.n, sizeof *all.v, sampled_cmp);
+    s->out.n = 0;
+    for (size_t i = 0; i < all.n; i++)
+        LF_VEC_PUSH(s->out, &all.v[i]->row);
+    LF_VEC_FREE(all);
+    *rows = s->out.v;
+    return s->out.n;
+}
+
+void lf_row_sample_free(lf_row_sample *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->res.n; i++) {
+        for (size_t j = 0; j < s->res.v[i].kept.n; j++)
+            sampled_free(s->res.v[i].kept.v[j]);
+        LF_VEC_FREE(s->res.v[i].kept);
+    }
+    LF_VEC_FREE(s->res);
+    LF_VEC_FREE(s->out);
+    lf_strmap_free(&s->themes);
+    free(s);
 }

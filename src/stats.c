@@ -1,11 +1,19 @@
-/* stats.c — the statistics printed in the tables (rates, co-occurrence measures) and the
- * one number formatter every writer uses, so that a figure has the same bytes in the CSV,
- * the summary and on every run. Undefined values are NaN or ±inf and print as "NA". */
+/* stats.c — the statistics printed in the tables (rates, co-occurrence measures, the
+ * framing contrast with its confidence interval, G² and its p-value, multiple-comparison
+ * adjustment) and the one number formatter every writer uses, so that a figure has the
+ * same bytes in the CSV, the JSON, the summary and on every run. Undefined values are NaN
+ * or ±inf and print as "NA". Formulas: docs/statistics.md. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
+#include "util.h"
+
+/* The 0.975 quantile of the standard normal distribution (two-sided 95% interval). */
+#define Z_975 1.959963984540054
+#define LN_2 0.6931471805599453094
 
 /* rate = 1000 · count / words; 0 for an empty group (nothing said, nothing matched). */
 double lf_rate_per_1000(uint64_t count, uint64_t words)
@@ -13,6 +21,14 @@ double lf_rate_per_1000(uint64_t count, uint64_t words)
     if (words == 0)
         return 0.0;
     return 1000.0 * (double)count / (double)words;
+}
+
+/* weighted rate = 1000 · weight / words; 0 for an empty group. */
+double lf_weight_per_1000(double weight, uint64_t words)
+{
+    if (words == 0)
+        return 0.0;
+    return 1000.0 * weight / (double)words;
 }
 
 /* expected joint count under independence: E = n_a · n_b / n; NaN when n = 0. */
@@ -56,6 +72,145 @@ double lf_cooc_npmi(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n)
     return lf_cooc_pmi(nab, na, nb, n) / -log2((double)nab / (double)n);
 }
 
+/* One cell's term O ln(O/E), written as O·log1p((O − E)/E) so that large cells with O
+ * close to E keep their precision (a plain log(O/E) loses it in O/E). */
+static double g2_term(double o, double e)
+{
+    if (o <= 0.0)
+        return 0.0;
+    return o * log1p((o - e) / e);
+}
+
+double lf_g2_2x2(double o11, double o12, double o21, double o22)
+{
+    double r1 = o11 + o12, r2 = o21 + o22, c1 = o11 + o21, c2 = o12 + o22;
+    double n = r1 + r2;
+    if (n <= 0.0)
+        return 0.0;
+    double g = g2_term(o11, r1 * c1 / n) + g2_term(o12, r1 * c2 / n) +
+               g2_term(o21, r2 * c1 / n) + g2_term(o22, r2 * c2 / n);
+    /* Rounding can leave a tiny negative sum where the table is independent. */
+    return g > 0.0 ? 2.0 * g : 0.0;
+}
+
+double lf_chisq1_sf(double x)
+{
+    if (isnan(x))
+        return NAN;
+    if (x <= 0.0)
+        return 1.0;
+    return erfc(sqrt(x / 2.0));
+}
+
+/* Units: both themes, a only, b only, neither. */
+double lf_cooc_g2(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n)
+{
+    if (n == 0 || nab > na || nab > nb || na + nb - nab > n)
+        return NAN;
+    double o11 = (double)nab, o12 = (double)(na - nab), o21 = (double)(nb - nab),
+           o22 = (double)(n - na - nb + nab);
+    double g = lf_g2_2x2(o11, o12, o21, o22);
+    /* Sign: joint above expected (na·nb/n) is attraction, below is repulsion. */
+    double lhs = (double)nab * (double)n, rhs = (double)na * (double)nb;
+    return lhs > rhs ? g : lhs < rhs ? -g : 0.0;
+}
+
+void lf_contrast_compute(uint64_t a, uint64_t wt, uint64_t b, uint64_t wr, lf_contrast *o)
+{
+    *o = (lf_contrast){
+        .rate_target = lf_rate_per_1000(a, wt),
+        .rate_reference = lf_rate_per_1000(b, wr),
+        .rate_ratio = NAN, .log2_ratio = NAN,
+        .ci_low = NAN, .ci_high = NAN, .log2_ci_low = NAN, .log2_ci_high = NAN,
+        .g2 = NAN, .p = NAN,
+    };
+    if (wt == 0 || wr == 0)
+        return; /* nothing to compare with */
+    if (a == 0 && b == 0) {
+        /* The theme occurs on neither side: no evidence either way, and no ratio. */
+        o->g2 = 0.0;
+        o->p = 1.0;
+        return;
+    }
+    double ca = (double)a, cb = (double)b;
+    double cc = wt > a ? (double)(wt - a) : 0.0, cd = wr > b ? (double)(wr - b) : 0.0;
+    double g = lf_g2_2x2(ca, cc, cb, cd);
+    /* Direction: a/wt against b/wr, compared without dividing. */
+    double lhs = ca * (double)wr, rhs = cb * (double)wt;
+    o->g2 = lhs > rhs ? g : lhs < rhs ? -g : 0.0;
+    o->p = lf_chisq1_sf(fabs(o->g2));
+    o->corrected = ca == 0.0 || cb == 0.0 || cc == 0.0 || cd == 0.0;
+    if (o->corrected) {
+        ca += 0.5;
+        cb += 0.5;
+        cc += 0.5;
+        cd += 0.5;
+    }
+    double rr = (ca / (ca + cc)) / (cb / (cb + cd));
+    double var = 1.0 / ca - 1.0 / (ca + cc) + 1.0 / cb - 1.0 / (cb + cd);
+    double se = sqrt(var > 0.0 ? var : 0.0);
+    double ln_rr = log(rr);
+    o->rate_ratio = rr;
+    o->log2_ratio = ln_rr / LN_2;
+    o->ci_low = exp(ln_rr - Z_975 * se);
+    o->ci_high = exp(ln_rr + Z_975 * se);
+    o->log2_ci_low = (ln_rr - Z_975 * se) / LN_2;
+    o->log2_ci_high = (ln_rr + Z_975 * se) / LN_2;
+    o->tested = true;
+}
+
+typedef struct ranked_p {
+    double p;
+    size_t i;
+} ranked_p;
+
+static int ranked_p_cmp(const void *pa, const void *pb)
+{
+    const ranked_p *a = pa, *b = pb;
+    if (a->p != b->p)
+        return a->p < b->p ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i; /* stable: ties keep the input order */
+}
+
+void lf_p_adjust(const double *p, size_t n, lf_adjust method, double *out)
+{
+    if (n == 0)
+        return;
+    ranked_p *r = lf_xcalloc(n, sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = (ranked_p){p[i], i};
+    qsort(r, n, sizeof *r, ranked_p_cmp);
+    double m = (double)n;
+    if (method == LF_ADJUST_BH) {
+        /* p_(k) · m / k, then the running minimum from the largest p down. */
+        double run = 1.0;
+        for (size_t k = n; k-- > 0;) {
+            double v = fmin(1.0, r[k].p * m / (double)(k + 1));
+            run = fmin(run, v);
+            out[r[k].i] = run;
+        }
+    } else {
+        /* p_(k) · (m − k + 1), then the running maximum from the smallest p up. */
+        double run = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            double v = fmin(1.0, r[k].p * (m - (double)k));
+            run = fmax(run, v);
+            out[r[k].i] = run;
+        }
+    }
+    free(r);
+}
+
+const char *lf_adjust_name(lf_adjust m)
+{
+    return m == LF_ADJUST_BH ? "bh" : "holm";
+}
+
+const char *lf_adjust_label(lf_adjust m)
+{
+    return m == LF_ADJUST_BH ? "Benjamini-Hochberg" : "Holm";
+}
+
 /* "%.6f" then trailing zeros (and a bare '.') trimmed; "-0" becomes "0". printf's "%f"
  * never uses the locale's decimal point unless setlocale(LC_NUMERIC) was called, which
  * lexframe never does. */
@@ -86,4 +241,15 @@ void lf_fmt_double(char *out, size_t cap, double x)
         snprintf(out, cap, "0");
     else
         snprintf(out, cap, "%s", tmp);
+}
+
+void lf_fmt_p(char *out, size_t cap, double p)
+{
+    if (!isfinite(p) || p == 0.0 || fabs(p) >= 0.001) {
+        lf_fmt_double(out, cap, p);
+        return;
+    }
+    /* Six significant digits keep a small p from printing as 0; "%g" ignores the locale
+       as "%f" does. */
+    snprintf(out, cap, "%.6g", p);
 }

@@ -99,11 +99,25 @@ static unsigned class_at(const unsigned char *p, const unsigned char *end, const
 
 /* Scans one word starting at p (which must hold a word character); returns its end. */
 static const unsigned char *scan_word(const unsigned char *p, const unsigned char *end,
-                                      const char *extra)
+                                      const char *extra, bool *ascii)
 {
+    const unsigned char *start = p;
     size_t seg_cps = 0; /* code points since the word start or the last ' or - */
     unsigned last = C_OTHER;
     while (p < end) {
+        /* the common case: a run of ASCII letters and digits */
+        if (*p < 0x80 && (ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
+            const unsigned char *q = p;
+            while (q < end && *q < 0x80 && (ascii_class[*q] & (C_ALPHA | C_DIGIT)))
+                q++;
+            last = ascii_class[q[-1]];
+            seg_cps += (size_t)(q - p);
+            p = q;
+            /* ends at anything but the few characters that can continue a word */
+            if (p == end || (*p < 0x80 && *p != '\'' && *p != '-' && *p != '.' && *p != ',' &&
+                             !in_extra(*p, extra)))
+                break;
+        }
         size_t n;
         unsigned c = class_at(p, end, extra, &n);
         if (c & (C_ALPHA | C_DIGIT)) {
@@ -148,10 +162,19 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
                 }
                 if (p < end && *p == '.')
                     p++;
-                return p;
+                goto done;
             }
         }
         break;
+    }
+done:
+    if (ascii) {
+        *ascii = true;
+        for (const unsigned char *q = start; q < p; q++)
+            if (*q >= 0x80) {
+                *ascii = false;
+                break;
+            }
     }
     return p;
 }
@@ -165,7 +188,7 @@ void lf_split_words(const char *s, size_t n, const char *extra_word_chars,
         size_t len;
         unsigned c = class_at(p, end, extra_word_chars, &len);
         if (c & (C_ALPHA | C_DIGIT)) {
-            const unsigned char *e = scan_word(p, end, extra_word_chars);
+            const unsigned char *e = scan_word(p, end, extra_word_chars, NULL);
             fn(ctx, (size_t)(p - b), (size_t)(e - b));
             p = e;
         } else {
@@ -359,8 +382,15 @@ static size_t char_offset(tok_state *st, size_t byte)
         st->cp_pos = 0;
         st->cp_count = 0;
     }
-    size_t c = st->cp_count;
-    for (size_t i = st->cp_pos; i < byte; i++)
+    size_t c = st->cp_count, i = st->cp_pos;
+    /* code points = bytes that are not continuation bytes (10xxxxxx), 8 at a time */
+    for (; i + 8 <= byte; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL; /* bit 7 set, bit 6 clear */
+        c += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+    }
+    for (; i < byte; i++)
         c += (t[i] & 0xC0) != 0x80;
     st->cp_pos = byte;
     st->cp_count = c;
@@ -407,7 +437,7 @@ static bool period_ends_sentence(tok_state *st, const unsigned char *p, const un
 }
 
 static void add_token(tok_state *st, const unsigned char *base, const unsigned char *p,
-                      const unsigned char *e)
+                      const unsigned char *e, bool ascii)
 {
     lf_tokens *o = st->out;
     if (st->pend == END_HARD || (st->pend == END_PERIOD && period_ends_sentence(st, p, e)))
@@ -423,7 +453,13 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
     t->start = (uint32_t)(p - base);
     t->end = (uint32_t)(e - base);
     t->cstart = (uint32_t)char_offset(st, t->start);
-    t->cend = (uint32_t)char_offset(st, t->end);
+    if (ascii) { /* one code point per byte: no need to count */
+        st->cp_pos = t->end;
+        st->cp_count += t->end - t->start;
+        t->cend = (uint32_t)st->cp_count;
+    } else {
+        t->cend = (uint32_t)char_offset(st, t->end);
+    }
     t->form = lf_vocab_intern(st->v, (const char *)p, (size_t)(e - p));
     t->clause = st->clause;
     t->sentence = (uint32_t)(o->n_sent - 1);
@@ -490,8 +526,9 @@ static const unsigned char *punct(tok_state *st, const unsigned char *p, const u
         *newlines = 0;
         break;
     }
-    if (*newlines >= 2) {
-        /* a blank line: paragraph break */
+    if (*newlines >= 2 && !st->doc->span_src) {
+        /* a blank line: paragraph break (text extracted from markup has its paragraphs
+           in lf_span_src.para instead) */
         if (st->sent_open)
             st->pend = END_HARD;
     }
@@ -519,6 +556,8 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
         for (size_t si = 0; si < turn->span_count; si++) {
             const lf_span *sp = &doc->spans[turn->span_first + si];
             const unsigned char *p = base + sp->start, *end = base + sp->end;
+            if (doc->span_src && doc->span_src[turn->span_first + si].para && st.sent_open)
+                st.pend = END_HARD; /* a new segment or sentence element */
             while (p < end) {
                 if (*p < 0x80 && !(ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
                     p = punct(&st, p, end, &newlines);
@@ -530,7 +569,8 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     p = punct(&st, p, end, &newlines);
                     continue;
                 }
-                const unsigned char *e = scan_word(p, end, NULL);
+                bool ascii;
+                const unsigned char *e = scan_word(p, end, NULL, &ascii);
                 if ((uint64_t)(e - p) > max_tok) {
                     size_t off = (size_t)(p - base);
                     lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_doc_line_of(doc, off), 0,
@@ -540,7 +580,7 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     return LF_ERR_LIMIT;
                 }
                 newlines = 0;
-                add_token(&st, base, p, e);
+                add_token(&st, base, p, e, ascii);
                 p = e;
             }
         }

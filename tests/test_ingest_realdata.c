@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "shared_data.h"
 #include "ingest.h"
 
 static char transcripts[4096];
@@ -131,7 +132,7 @@ static void every_transcript_ingests(void **state)
 
 int main(void)
 {
-    const char *data = getenv("LF_SHARED_DATA");
+    const char *data = lf_test_shared_data();
     struct stat st;
     if (!data || snprintf(transcripts, sizeof transcripts, "%s/transcripts", data) >=
                      (int)sizeof transcripts ||

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "shared_data.h"
 #include "ingest.h"
 #include "lexicon.h"
 #include "match.h"
@@ -447,7 +448,7 @@ static void errors_in_attributes(void **state)
                  "ID')");
     expect_error("@theme a\n  colr: #000000\n",
                  "t.lexicon:2:3: unknown attribute 'colr' (known: label, description, colour, "
-                 "negation; an entry cannot contain ':')");
+                 "negation, context; an entry cannot contain ':')");
     expect_error("@theme a\nlabel: A\nlabel: B\n",
                  "t.lexicon:3:1: duplicate attribute 'label' for theme 'a'");
     expect_error("@theme a\ncolour: #000000\ncolor: #FFFFFF\n",
@@ -640,7 +641,9 @@ static void load_errors(void **state)
     lex = lf_lexicon_new();
     assert_int_equal(lf_lexicon_load(lex, nolex, NULL, &err), LF_ERR_LEXICON);
     snprintf(expected, sizeof expected,
-             "%s: no lexicon files (*.lexicon) in this directory or below it", nolex);
+             "%s: no lexicon files (*.lexicon, *.dic, *.dicx, *.lc3, *.ykd, *.lcd, *.cat, *.yml, "
+             "*.yaml) in this directory or below it",
+             nolex);
     assert_string_equal(err.message, expected);
     lf_lexicon_free(lex);
     free(nolex);
@@ -829,7 +832,7 @@ typedef struct expect_frame {
 static void seed_interview_frames(void **state)
 {
     (void)state;
-    const char *shared = getenv("LF_SHARED_DATA");
+    const char *shared = lf_test_shared_data();
     char seed[1024];
     snprintf(seed, sizeof seed, "%s/seed/bayyenat-interview.txt", shared ? shared : "");
     struct stat sb;

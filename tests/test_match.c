@@ -282,6 +282,66 @@ static void many_prefix_globs_resolve_per_form(void **state)
     assert_int_equal(lf_lexicon_entry_count(f->lex), 6000);
 }
 
+static void regex_prefilters(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern, *prefilter;
+    } cases[] = {
+        {"\\bre-?impos\\w*(?: \\S+){0,4}? sanctions\\b", "impos&sanctions"},
+        {"\\b(?:iaea|international) monitoring\\b", "iaea|international&monitoring"},
+        {"time (?:is|was) on (?:\\S+ ){1,3}side", "time&side"},
+        {"withdr(?:ew|aw) from (?:\\S+ ){0,3}(?:deal|accords?)\\b",
+         "withdr&from&deal|accord"},
+        {"leverag", "leverag"},
+        {"IAEA", "iaea"},
+        {"colou?r", "colo"},        /* u optional: the run ends before it */
+        {"goo+al", "goo"},          /* o+ : the o is required, the run ends after it */
+        {"sanctions|relief", NULL}, /* top-level alternation */
+        {"(?i)abcd", NULL},         /* inline options */
+        {"(*UTF)abcd", NULL},
+        {"ab\\x{41}cd", NULL}, /* escape with an argument */
+        {"[abc]def[g]hi", "def"},
+        {"(?<name>xyz)abc", "xyz&abc"},
+        {"(?:abc)?def", "def"},      /* an optional group requires nothing */
+        {"(?:abc|de)fgh", "fgh"},    /* an alternative without a literal */
+        {"(?=abc)def", "def"},       /* lookarounds are skipped */
+        {"(?!abc)def", "def"},
+        {"a{0,3}bcd", "bcd"},
+        {"xy", NULL}, /* too short */
+        {"\\d+ percent", "percent"},
+        {"((?:one|two)x|three)", NULL}, /* the first alternative has no single literal */
+        {"((?:one|two)xyz|three)", "xyz|three"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *pf = lf_regex_prefilter(cases[i].pattern, true);
+        if (cases[i].prefilter == NULL) {
+            if (pf)
+                fail_msg("%s: expected no prefilter, got '%s'", cases[i].pattern, pf);
+        } else if (!pf || strcmp(pf, cases[i].prefilter) != 0) {
+            fail_msg("%s: expected '%s', got '%s'", cases[i].pattern, cases[i].prefilter,
+                     pf ? pf : "(null)");
+        }
+        free(pf);
+    }
+    char *cs = lf_regex_prefilter("IAEA", false);
+    assert_string_equal(cs, "IAEA");
+    free(cs);
+}
+
+static void regex_prefilter_keeps_every_match(void **state)
+{
+    fx *f = *state;
+    /* a regex with a literal (runs only where a word contains "sanction") next to one
+       without (alternation: runs everywhere); both must find all their matches */
+    load(f, "@theme a\n/lift(?:ed|ing)? (?:\\w+ )?sanctions?/\n@theme b\n/tru|verif/\n"
+            "@theme c\n/(?:deal|accord) (?:was|is) (?:\\w+ )?broken/\n");
+    run(f, "We lifted the sanctions. No sanction here. They will verify. Lift sanction now. "
+           "The deal was broken. The accord is now broken. The deal broke. A broken deal.");
+    assert_string_equal(render(f), "a:lifted the sanctions | b:verify | a:Lift sanction | "
+                                   "c:deal was broken | c:accord is now broken");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -300,6 +360,8 @@ int main(void)
         T(invalid_regex_names_the_entry),
         T(catastrophic_regex_fails_fast),
         T(many_prefix_globs_resolve_per_form),
+        cmocka_unit_test(regex_prefilters),
+        T(regex_prefilter_keeps_every_match),
     };
     return cmocka_run_group_tests_name("match", tests, NULL, NULL);
 }

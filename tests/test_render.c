@@ -92,6 +92,7 @@ static void fixture_doc(fixture *f, const char *id, size_t n_turns, const uint32
 {
     static const char *const names[] = {"ENVOY", "MINISTER"};
     f->doc.id = id;
+    f->doc.text = "word"; /* every token's text: every matched form is "word" */
     f->doc.speakers = f->speakers;
     f->doc.n_speakers = n_turns;
     f->doc.turns = f->turns;
@@ -108,7 +109,7 @@ static void fixture_doc(fixture *f, const char *id, size_t n_turns, const uint32
         for (uint32_t s = 2 * t; s < 2 * t + 2; s++) {
             f->sents[s] = (lf_sentence){tok, tok + words[s], t};
             for (uint32_t w = 0; w < words[s]; w++)
-                f->tok[tok++].sentence = s;
+                f->tok[tok++] = (lf_token){.start = 0, .end = 4, .sentence = s};
         }
         f->ranges[t].tok_end = tok;
     }
@@ -126,6 +127,19 @@ static void fixture_match(fixture *f, uint32_t s, uint32_t theme, lf_match_statu
                                  .status = (uint8_t)st, .negated = negated};
 }
 
+/* Tables grouped by one kind (plus the corpus) with f's document added. */
+static lf_tables *grouped_tables(const struct lf_lexicon *lex, lf_group_kind kind, fixture *f)
+{
+    lf_options o;
+    lf_options_init(&o);
+    lf_grouping g = {kind, NULL};
+    o.groupings = &g;
+    o.n_groupings = 1;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &f->doc, &f->toks, &f->ms);
+    return t;
+}
+
 /* The tiny table: one ENVOY turn in "d,1.txt", sentences of 3 and 4 words; trust and
  * leverage in the first sentence, a negated (still counted) trust in the second. */
 static lf_tables *tiny_tables(fixture *f)
@@ -137,9 +151,7 @@ static lf_tables *tiny_tables(fixture *f)
     fixture_match(f, 0, 0, LF_MATCH_COUNTED, false);
     fixture_match(f, 0, 1, LF_MATCH_COUNTED, false);
     fixture_match(f, 1, 0, LF_MATCH_COUNTED, true);
-    lf_tables *t = lf_tables_new(&f->lex);
-    lf_tables_add_doc(t, &f->doc, &f->toks, &f->ms);
-    return t;
+    return grouped_tables(&f->lex, LF_GROUP_SPEAKER, f);
 }
 
 /* ---- statistics ---- */
@@ -270,6 +282,33 @@ static void tsv_rows(void **state)
     assert_int_equal(tabs, 18);
 }
 
+static void tsv_long_rows(void **state)
+{
+    (void)state;
+    /* a row longer than the writer's stack buffer, with tabs to replace in the long part */
+    char *text = malloc(20001);
+    for (size_t i = 0; i < 20000; i++)
+        text[i] = i % 1000 == 999 ? '\t' : (char)('a' + i % 26);
+    text[20000] = '\0';
+    lf_match_row r = sample_row();
+    r.text = text;
+    capture c;
+    FILE *fp = cap_open(&c);
+    assert_int_equal(lf_write_match_tsv(fp, &r), 0);
+    const char *out = cap_text(&c);
+    size_t tabs = 0, len = strlen(out);
+    for (size_t i = 0; i < len; i++)
+        tabs += out[i] == '\t';
+    assert_int_equal(tabs, 18); /* the text's own tabs became spaces */
+    assert_int_equal(out[len - 1], '\n');
+    assert_non_null(strstr(out, "\tabcdefghij"));
+    assert_non_null(strstr(out, "\t1\tnot\toverlap\n"));
+    text[998] = '\0';
+    assert_non_null(strstr(out, text)); /* the long field arrives whole */
+    cap_free(&c);
+    free(text);
+}
+
 static void jsonl_rows(void **state)
 {
     (void)state;
@@ -384,6 +423,119 @@ static void kwic_alignment(void **state)
     cap_free(&c);
 }
 
+static void kwic_tsv_and_json(void **state)
+{
+    (void)state;
+    capture c;
+    FILE *fp = cap_open(&c);
+    lf_match_row r = sample_row();
+    r.left = "we\thave";
+    r.right = "over them";
+    assert_int_equal(lf_write_kwic_tsv(fp, &r), 0);
+    assert_string_equal(cap_text(&c),
+                        "dir/brief 1.txt\t3\tMS. JEAN-PIERRE\t7\t12\t40\t42\t200\t215\t198\t213\t"
+                        "negotiation.leverage\tleverage*\tlex/main.lexicon\t9\tleverage over\t1\t"
+                        "not\toverlap\twe have\tover them\n");
+    cap_free(&c);
+    size_t tabs = 0;
+    for (const char *p = lf_kwic_tsv_header(); *p; p++)
+        tabs += *p == '\t';
+    assert_int_equal(tabs, 20);
+    assert_memory_equal(lf_kwic_tsv_header(), lf_match_tsv_header(),
+                        strlen(lf_match_tsv_header()));
+    /* A JSON array: the first row opens it, the end closes it; none gives []. */
+    fp = cap_open(&c);
+    r = sample_row();
+    assert_int_equal(lf_write_match_json(fp, &r, 0), 0);
+    r.turn = 4;
+    assert_int_equal(lf_write_match_json(fp, &r, 1), 0);
+    assert_int_equal(lf_write_match_json_end(fp, 2), 0);
+    const char *js = cap_text(&c);
+    const char *open = "[\n  {\"doc\":\"dir/brief\\t1.txt\",\"turn\":3,";
+    assert_memory_equal(js, open, strlen(open));
+    assert_non_null(strstr(js, "\"status\":\"overlap\"},\n  {\"doc\":\"dir/brief\\t1.txt\","
+                               "\"turn\":4,"));
+    assert_int_equal(strcmp(js + strlen(js) - 4, "}\n]\n"), 0);
+    cap_free(&c);
+    fp = cap_open(&c);
+    assert_int_equal(lf_write_match_json_end(fp, 0), 0);
+    assert_string_equal(cap_text(&c), "[]\n");
+    cap_free(&c);
+}
+
+/* Draws with a seed: the kept turn numbers per theme, in order. */
+static size_t draw(uint64_t seed, size_t per_theme, size_t n_rows, size_t *turns, char *themes)
+{
+    lf_row_sample *s = lf_row_sample_new(per_theme, seed);
+    char left[32];
+    for (size_t i = 0; i < n_rows; i++) {
+        lf_match_row r = sample_row();
+        r.turn = i;
+        r.theme = i % 3 == 0 ? "b.theme" : "a.theme";
+        snprintf(left, sizeof left, "left %zu", i);
+        r.left = left; /* copied: this buffer changes */
+        lf_row_sample_add(s, &r);
+    }
+    const lf_match_row *const *rows;
+    size_t n = lf_row_sample_rows(s, &rows);
+    for (size_t i = 0; i < n; i++) {
+        turns[i] = rows[i]->turn;
+        themes[i] = rows[i]->theme[0];
+        char want[32];
+        snprintf(want, sizeof want, "left %zu", rows[i]->turn);
+        assert_string_equal(rows[i]->left, want);
+    }
+    lf_row_sample_free(s);
+    return n;
+}
+
+static void kwic_sample_reproducible(void **state)
+{
+    (void)state;
+    size_t t1[64], t2[64], t3[64];
+    char h1[64], h2[64], h3[64];
+    /* 300 rows: 100 of b.theme, 200 of a.theme; 5 per theme. */
+    size_t n1 = draw(42, 5, 300, t1, h1), n2 = draw(42, 5, 300, t2, h2);
+    size_t n3 = draw(43, 5, 300, t3, h3);
+    assert_int_equal(n1, 10);
+    assert_int_equal(n2, 10);
+    assert_int_equal(n3, 10);
+    assert_memory_equal(t1, t2, n1 * sizeof *t1); /* same seed, same lines */
+    assert_false(memcmp(t1, t3, n1 * sizeof *t1) == 0); /* another seed, another draw */
+    for (size_t i = 0; i < n1; i++) {
+        assert_int_equal(h1[i], i < 5 ? 'a' : 'b'); /* by theme id */
+        if (i % 5)
+            assert_true(t1[i - 1] < t1[i]); /* then in input order */
+        assert_int_equal(t1[i] % 3 == 0, h1[i] == 'b');
+    }
+    /* Fewer rows than the sample size: all of them, in order. */
+    size_t n = draw(1, 50, 6, t1, h1);
+    assert_int_equal(n, 6);
+    static const size_t all[] = {1, 2, 4, 5, 0, 3};
+    assert_memory_equal(t1, all, sizeof all);
+    /* Uniform: over many seeds each of 20 rows of one theme is kept about 5/20 of the
+       time (1,000 draws: 250 expected; 4 standard deviations ≈ 55). */
+    size_t kept[20] = {0};
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        lf_row_sample *sm = lf_row_sample_new(5, seed);
+        for (size_t i = 0; i < 20; i++) {
+            lf_match_row r = sample_row();
+            r.turn = i;
+            lf_row_sample_add(sm, &r);
+        }
+        const lf_match_row *const *rows;
+        size_t k = lf_row_sample_rows(sm, &rows);
+        assert_int_equal(k, 5);
+        for (size_t i = 0; i < k; i++)
+            kept[rows[i]->turn]++;
+        lf_row_sample_free(sm);
+    }
+    for (size_t i = 0; i < 20; i++)
+        if (kept[i] < 195 || kept[i] > 305)
+            fail_msg("row %zu kept %zu times of 1000 (expected about 250)", i, kept[i]);
+    lf_row_sample_free(NULL);
+}
+
 /* ---- tables ---- */
 
 static void frequencies_csv_bytes(void **state)
@@ -392,17 +544,28 @@ static void frequencies_csv_bytes(void **state)
     fixture f;
     lf_tables *t = tiny_tables(&f);
     capture c;
-    assert_int_equal(lf_render_frequencies_csv(cap_open(&c), t, &f.lex), 0);
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_FREQUENCIES, t, &f.lex, NULL,
+                                         NULL),
+                     0);
     assert_string_equal(
         cap_text(&c),
         "group_type,group,theme,theme_label,matches,negated,weight,words,rate_per_1000,"
-        "turns_with_theme,turns,sentences_with_theme,sentences\n"
-        "corpus,all,trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
-        "corpus,all,leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n"
-        "document,\"d,1.txt\",trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
-        "document,\"d,1.txt\",leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n"
-        "speaker,ENVOY,trust,\"Trust, broadly\",2,1,2,7,285.714286,1,1,2,2\n"
-        "speaker,ENVOY,leverage,leverage,1,0,0.5,7,142.857143,1,1,1,2\n");
+        "weight_per_1000,turns_with_theme,turns,sentences_with_theme,sentences\n"
+        "corpus,all,trust,\"Trust, broadly\",2,1,2,7,285.714286,285.714286,1,1,2,2\n"
+        "corpus,all,leverage,leverage,1,0,0.5,7,142.857143,71.428571,1,1,1,2\n"
+        "speaker,ENVOY,trust,\"Trust, broadly\",2,1,2,7,285.714286,285.714286,1,1,2,2\n"
+        "speaker,ENVOY,leverage,leverage,1,0,0.5,7,142.857143,71.428571,1,1,1,2\n");
+    cap_free(&c);
+    /* A minimum word count leaves out small groups, never the corpus. */
+    lf_options o;
+    lf_options_init(&o);
+    o.min_words = 8;
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_FREQUENCIES, t, &f.lex, &o,
+                                         NULL),
+                     0);
+    const char *csv = cap_text(&c);
+    assert_non_null(strstr(csv, "corpus,all,leverage"));
+    assert_null(strstr(csv, "ENVOY"));
     cap_free(&c);
     lf_tables_free(t);
     free(f.tok);
@@ -414,14 +577,220 @@ static void cooccurrence_csv_bytes(void **state)
     fixture f;
     lf_tables *t = tiny_tables(&f);
     capture c;
-    assert_int_equal(lf_render_cooccurrence_csv(cap_open(&c), t, &f.lex), 0);
+    lf_options o;
+    lf_options_init(&o);
+    o.min_count = 1;
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_COOCCURRENCE, t, &f.lex, &o,
+                                         NULL),
+                     0);
     /* Sentences: trust in 2 of 2, leverage in 1, together in 1: expected 1, Jaccard
-       1/(2+1−1), PMI log2(1·2/(2·1)) = 0, NPMI 0. Turns: both in the only turn: NPMI 1. */
+       1/(2+1−1), PMI log2(1·2/(2·1)) = 0, NPMI 0; the 2×2 table of units [[1, 1], [0, 0]]
+       is independent: G² 0, p 1. Turns, windows and documents: both in the only unit:
+       NPMI 1. One turn: no adjacent pairs. */
+    static const char *const body[] = {
+        "sentence,trust,leverage,1,2,1,2,1,0.5,0,0,0,1\n",
+        "turn,trust,leverage,1,1,1,1,1,1,0,1,0,1\n",
+        "window,trust,leverage,1,1,1,1,1,1,0,1,0,1\n",
+        "document,trust,leverage,1,1,1,1,1,1,0,1,0,1\n",
+    };
+    char want[2048] = "group_type,group,scope,theme_a,theme_b,joint,count_a,count_b,units,"
+                      "expected,jaccard,pmi,npmi,g2,p\n";
+    for (int g = 0; g < 2; g++)
+        for (size_t i = 0; i < 4; i++) {
+            strcat(want, g ? "speaker,ENVOY," : "corpus,all,");
+            strcat(want, body[i]);
+        }
+    assert_string_equal(cap_text(&c), want);
+    cap_free(&c);
+    /* The default minimum joint count (2) leaves only the header. */
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_COOCCURRENCE, t, &f.lex, NULL,
+                                         NULL),
+                     0);
+    assert_string_equal(cap_text(&c), "group_type,group,scope,theme_a,theme_b,joint,count_a,"
+                                      "count_b,units,expected,jaccard,pmi,npmi,g2,p\n");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+/* Two speakers: ENVOY 40 + 60 words with trust ×4 and leverage ×1; MINISTER 100 + 100
+ * words with leverage ×2; the document dated 2024-05-14. */
+static lf_tables *two_speaker_tables(fixture *f, lf_group_kind kind)
+{
+    fixture_lexicon(f, LF_NEG_COUNT);
+    f->lex.n_themes = 3;
+    static const uint32_t words[4] = {40, 60, 100, 100};
+    fixture_doc(f, "brief.txt", 2, words);
+    f->doc.date = "2024-05-14";
+    fixture_match(f, 0, 0, LF_MATCH_COUNTED, false);
+    fixture_match(f, 0, 0, LF_MATCH_COUNTED, false);
+    fixture_match(f, 1, 0, LF_MATCH_COUNTED, false);
+    fixture_match(f, 1, 0, LF_MATCH_COUNTED, false);
+    fixture_match(f, 1, 1, LF_MATCH_COUNTED, false);
+    fixture_match(f, 2, 1, LF_MATCH_COUNTED, false);
+    fixture_match(f, 3, 1, LF_MATCH_COUNTED, false);
+    return grouped_tables(&f->lex, kind, f);
+}
+
+static void comparison_csv_bytes(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = two_speaker_tables(&f, LF_GROUP_SPEAKER);
+    capture c;
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_COMPARISON, t, &f.lex, NULL,
+                                         NULL),
+                     0);
+    /* ENVOY vs the rest (MINISTER): trust 4/100 against 0/200: a zero cell, so the ratio
+       uses 4.5/(4.5 + 96.5) over 0.5/(0.5 + 200.5) = 1809/101 = 17.910891; leverage 1/100 against 2/200: equal rates,
+       G² 0, p 1. Betrayal occurs on neither side: no ratio, G² 0, p 1, not in the family.
+       Holm over two themes: trust 2 · p. Values checked in test_stats. */
+    const char *csv = cap_text(&c);
+    const char *header =
+        "group_type,group,reference,theme,theme_label,matches,words,rate_per_1000,weight,"
+        "reference_matches,reference_words,reference_rate_per_1000,reference_weight,"
+        "rate_ratio,rate_ratio_ci_low,rate_ratio_ci_high,log2_ratio,log2_ci_low,log2_ci_high,"
+        "corrected,g2,p,p_adjusted,adjustment\n";
+    assert_memory_equal(csv, header, strlen(header));
+    const char *rows = csv + strlen(header);
+    const char *first = "speaker,ENVOY,(rest),trust,\"Trust, broadly\",4,100,40,4,0,200,0,0,"
+                        "17.910891,";
+    assert_memory_equal(rows, first, strlen(first));
+    assert_non_null(strstr(rows, "\nspeaker,ENVOY,(rest),leverage,leverage,1,100,10,0.5,2,200,"
+                                 "10,1,1,"));
+    assert_non_null(strstr(rows, "\nspeaker,ENVOY,(rest),betrayal,betrayal,0,100,0,0,0,200,0,"
+                                 "0,NA,NA,NA,NA,NA,NA,0,0,1,1,holm\n"));
+    /* Rows by target, then effect: trust, leverage, betrayal (undefined last). */
+    assert_true(strstr(rows, "ENVOY,(rest),trust") < strstr(rows, "ENVOY,(rest),leverage"));
+    assert_true(strstr(rows, "ENVOY,(rest),leverage") < strstr(rows, "ENVOY,(rest),betrayal"));
+    assert_true(strstr(rows, "ENVOY,(rest),betrayal") < strstr(rows, "MINISTER,(rest),"));
+    cap_free(&c);
+
+    /* A target and a reference; an unknown target fails before any output. */
+    lf_options o;
+    lf_options_init(&o);
+    o.target = "MINISTER";
+    o.reference = "ENVOY";
+    o.adjust = LF_ADJUST_BH;
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_COMPARISON, t, &f.lex, &o,
+                                         NULL),
+                     0);
+    csv = cap_text(&c);
+    assert_non_null(strstr(csv, "speaker,MINISTER,ENVOY,leverage,"));
+    assert_null(strstr(csv, "speaker,ENVOY,"));
+    assert_non_null(strstr(csv, ",bh\n"));
+    cap_free(&c);
+    lf_error err = {LF_OK, ""};
+    o.target = "NOBODY";
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_COMPARISON, t, &f.lex, &o,
+                                         &err),
+                     -2);
+    assert_string_equal(cap_text(&c), "");
+    assert_int_equal(err.status, LF_ERR_USAGE);
+    assert_string_equal(err.message, "--target: no group is named 'NOBODY'");
+    cap_free(&c);
+    o.target = NULL;
+    o.reference = "NOBODY";
+    assert_int_equal(lf_render_tables_json(cap_open(&c), LF_TABLES_ALL, t, &f.lex, &o, &err),
+                     -2);
+    assert_string_equal(cap_text(&c), "");
+    assert_string_equal(err.message, "--reference: no group is named 'NOBODY'");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+static void trends_first_and_terms_csv(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = two_speaker_tables(&f, LF_GROUP_PERIOD);
+    capture c;
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_TRENDS, t, &f.lex, NULL, NULL),
+                     0);
     assert_string_equal(cap_text(&c),
-                        "scope,theme_a,theme_b,joint,count_a,count_b,units,expected,jaccard,pmi,"
-                        "npmi\n"
-                        "sentence,trust,leverage,1,2,1,2,1,0.5,0,0\n"
-                        "turn,trust,leverage,1,1,1,1,1,1,0,1\n");
+                        "period,theme,theme_label,matches,weight,words,rate_per_1000,"
+                        "weight_per_1000,documents\n"
+                        "2024-05,trust,\"Trust, broadly\",4,4,300,13.333333,13.333333,1\n"
+                        "2024-05,leverage,leverage,3,1.5,300,10,5,1\n"
+                        "2024-05,betrayal,betrayal,0,0,300,0,0,1\n");
+    cap_free(&c);
+    /* Trust first at word 0 (turn 1, sentence 1), leverage at word 40 (sentence 2). */
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_FIRST_APPEARANCE, t, &f.lex,
+                                         NULL, NULL),
+                     0);
+    assert_string_equal(cap_text(&c),
+                        "document,theme,theme_label,word,document_words,position,turn,"
+                        "sentence,line,speaker\n"
+                        "brief.txt,trust,\"Trust, broadly\",0,300,0,1,1,1,ENVOY\n"
+                        "brief.txt,leverage,leverage,40,300,0.133333,1,2,1,ENVOY\n");
+    cap_free(&c);
+    assert_int_equal(lf_render_table_csv(cap_open(&c), LF_TABLE_TERMS, t, &f.lex, NULL, NULL),
+                     0);
+    assert_string_equal(cap_text(&c),
+                        "group_type,group,theme,term_type,term,entry_file,entry_line,matches,"
+                        "weight\n"
+                        "corpus,all,trust,entry,trust,,0,4,4\n"
+                        "corpus,all,trust,form,word,,,4,4\n"
+                        "corpus,all,leverage,entry,leverage,,0,3,1.5\n"
+                        "corpus,all,leverage,form,word,,,3,1.5\n"
+                        "period,2024-05,trust,entry,trust,,0,4,4\n"
+                        "period,2024-05,trust,form,word,,,4,4\n"
+                        "period,2024-05,leverage,entry,leverage,,0,3,1.5\n"
+                        "period,2024-05,leverage,form,word,,,3,1.5\n");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
+static void tables_json(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = two_speaker_tables(&f, LF_GROUP_SPEAKER);
+    capture c;
+    lf_options o;
+    lf_options_init(&o);
+    o.min_words = 150;
+    assert_int_equal(lf_render_tables_json(cap_open(&c), LF_TABLES_ALL, t, &f.lex, &o, NULL), 0);
+    const char *js = cap_text(&c);
+    if (getenv("LF_DUMP_JSON"))
+        fputs(js, stderr);
+    static const char *const want[] = {
+        "{\n  \"lexframe\": \"",
+        "\",\n  \"groupings\": [\"corpus\", \"speaker\"],\n  \"period\": \"month\",\n"
+        "  \"level\": 0,\n  \"window\": 10,\n  \"min_words\": 150,\n  \"min_count\": 2,\n"
+        "  \"adjustment\": \"holm\",\n  \"dropped_groups\": [\n"
+        "    {\"group_type\":\"speaker\",\"group\":\"ENVOY\",\"words\":100}\n  ],\n"
+        "  \"frequencies\": {\n    \"columns\": [\"group_type\", \"group\", \"theme\", "
+        "\"theme_label\", \"matches\", \"negated\", \"weight\", \"words\", \"rate_per_1000\", "
+        "\"weight_per_1000\", \"turns_with_theme\", \"turns\", \"sentences_with_theme\", "
+        "\"sentences\"],\n    \"data\": [\n"
+        "      [\"corpus\",\"all\",\"trust\",\"Trust, broadly\",4,0,4,300,13.333333,13.333333,1,"
+        "2,2,4],\n",
+        /* undefined numbers are null, flags are booleans (betrayal: used by no one) */
+        "\"betrayal\",\"betrayal\",0,200,0,0,0,100,0,0,null,null,null,null,null,null,false,0,1,"
+        "1,\"holm\"]",
+        "  \"trends\": {\n    \"columns\": [\"period\", ", /* no period grouping: no rows */
+        "\"documents\"],\n    \"data\": []\n  },\n",
+        "  \"first_appearance\": {\n    \"columns\": [\"document\", ",
+        "      [\"brief.txt\",\"trust\",",
+        "\n    ]\n  }\n}\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(js, want[i]))
+            fail_msg("tables.json lacks:\n%s\n--- json ---\n%s", want[i], js);
+    /* ENVOY (100 words) is under the minimum: no rows, but MINISTER's are there. */
+    assert_null(strstr(js, "[\"speaker\",\"ENVOY\","));
+    assert_non_null(strstr(js, "[\"speaker\",\"MINISTER\","));
+    cap_free(&c);
+    /* Only the comparison. */
+    assert_int_equal(lf_render_tables_json(cap_open(&c), 1u << LF_TABLE_COMPARISON, t, &f.lex,
+                                           NULL, NULL),
+                     0);
+    js = cap_text(&c);
+    assert_non_null(strstr(js, "\"comparison\": {\n    \"columns\": [\"group_type\","));
+    assert_null(strstr(js, "\"frequencies\""));
     cap_free(&c);
     lf_tables_free(t);
     free(f.tok);
@@ -437,10 +806,17 @@ static void writers_report_stream_errors(void **state)
         print_message("skipped: /dev/full not present\n");
     } else {
         setvbuf(fp, NULL, _IONBF, 0); /* every write reaches the device and fails */
-        assert_int_equal(lf_render_frequencies_csv(fp, t, &f.lex), -1);
+        for (int id = 0; id < LF_TABLE_COUNT; id++)
+            assert_int_equal(lf_render_table_csv(fp, (lf_table_id)id, t, &f.lex, NULL, NULL),
+                             -1);
+        assert_int_equal(lf_render_tables_json(fp, LF_TABLES_ALL, t, &f.lex, NULL, NULL), -1);
+        assert_int_equal(lf_render_summary_md(fp, t, &f.lex, NULL, NULL), -1);
+        assert_int_equal(lf_render_comparison_md(fp, t, &f.lex, NULL, NULL), -1);
         lf_match_row r = sample_row();
         assert_int_equal(lf_write_match_tsv(fp, &r), -1);
+        assert_int_equal(lf_write_kwic_tsv(fp, &r), -1);
         assert_int_equal(lf_write_match_jsonl(fp, &r), -1);
+        assert_int_equal(lf_write_match_json(fp, &r, 0), -1);
         fclose(fp);
     }
     lf_tables_free(t);
@@ -477,7 +853,7 @@ static void summary_sentences(void **state)
                            .failed = failed, .n_failed = 1, .lexicon_files = lexicons,
                            .n_lexicon_files = 1};
     capture c;
-    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info), 0);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info, NULL), 0);
     const char *md = cap_text(&c);
     if (getenv("LF_DUMP_SUMMARY"))
         fputs(md, stderr);
@@ -487,11 +863,13 @@ static void summary_sentences(void **state)
         "The corpus has 1 document with 2 turns by 2 speakers: 1,290 words in 4 sentences. "
         "3 stage directions and time stamps were removed before counting.\n",
         "1. *Trust, broadly* (`trust`): 4 matches, 3.1 per 1,000 words.\n"
-        "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words.\n",
+        "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words; weighted score 1, 0.78 "
+        "per 1,000 words.\n",
         "No matches for: *betrayal*.\n",
         "only speakers with at least 50 words are compared",
         "### Trust, broadly\n\n**ENVOY** uses *Trust, broadly* most: 1.6 per 1,000 words (2 "
-        "matches in 1,250 words). Its only matching entry is `trust` (4 matches).\n",
+        "matches in 1,250 words). Its only matching entry is `trust` (4 matches). The only "
+        "word it matched is `word` (4 matches).\n",
         "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words).",
         /* Sentences: trust in all 4, leverage in 2, together in 2: NPMI 0. */
         "- *Trust, broadly* and *leverage* share 2 of 4 sentences (NPMI 0; 2 expected by "
@@ -506,12 +884,20 @@ static void summary_sentences(void **state)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(md, want[i]))
             fail_msg("summary lacks:\n%s\n--- summary ---\n%s", want[i], md);
-    /* MINISTER's higher rate (50 per 1,000 over 40 words) is below the word minimum. */
-    assert_null(strstr(md, "**MINISTER**"));
+    /* MINISTER's higher rate (50 per 1,000 over 40 words) is below the word minimum of the
+       ranking, but not of the comparison, whose interval shows the uncertainty. */
+    const char *who = strstr(md, "## Who uses"), *diff = strstr(md, "## Framing differences");
+    assert_true(who && diff && who < diff);
+    const char *minister = strstr(md, "**MINISTER**");
+    assert_true(minister && minister > diff);
+    assert_non_null(strstr(md, "- **MINISTER** uses *Trust, broadly* 31.25 times as often as "
+                               "the rest of the corpus per 1,000 words (50 vs 1.6; 95% CI "
+                               "4.52\xE2\x80\x93" "216.27; G\xC2\xB2 = 8.57, adjusted p = 0.007).\n"));
+    assert_non_null(strstr(md, "By party:\n\nNo party is recorded in the corpus.\n"));
     /* Deterministic: the same table gives the same bytes. */
     char *first = lf_xstrdup(md);
     cap_free(&c);
-    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info), 0);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info, NULL), 0);
     assert_string_equal(cap_text(&c), first);
     free(first);
     cap_free(&c);
@@ -527,7 +913,7 @@ static void summary_of_nothing(void **state)
     f.lex.n_themes = 3;
     lf_tables *t = lf_tables_new(&f.lex);
     capture c;
-    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL, NULL), 0);
     const char *md = cap_text(&c);
     assert_non_null(strstr(md, "The corpus has 0 documents with 0 turns by 0 speakers: 0 words "
                                "in 0 sentences."));
@@ -542,10 +928,136 @@ static void summary_of_nothing(void **state)
     f.lex.n_themes = 0;
     f.lex.n_entries = 0;
     t = lf_tables_new(&f.lex);
-    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL), 0);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL, NULL), 0);
     assert_non_null(strstr(cap_text(&c), "The lexicon has no themes.\n"));
     cap_free(&c);
     lf_tables_free(t);
+}
+
+static void comparison_markdown(void **state)
+{
+    (void)state;
+    fixture f;
+    lf_tables *t = two_speaker_tables(&f, LF_GROUP_SPEAKER);
+    capture c;
+    assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &f.lex, NULL, NULL), 0);
+    const char *md = cap_text(&c);
+    if (getenv("LF_DUMP_SUMMARY"))
+        fputs(md, stderr);
+    /* ENVOY: trust 4 in 100 words, none in MINISTER's 200: p is small, but the interval
+       (0.97–329) includes 1, so nothing is claimed. */
+    static const char *const want[] = {
+        "# Framing comparison\n\nEach group is compared with the rest of the corpus",
+        "by the Holm method",
+        "## Findings\n\nNo difference reaches an adjusted p below 0.05.\n",
+        "## speaker ENVOY: 100 words against 200 in the rest of the corpus\n\n"
+        "| theme | matches | per 1,000 | reference matches | reference per 1,000 | rate ratio "
+        "| 95% CI | G\xC2\xB2 | p | adjusted p |\n",
+        "| Trust, broadly | 4 | 40 | 0 | 0 | 17.91\xC2\xB9 | 0.97\xE2\x80\x93" "329.",
+        "| leverage | 1 | 10 | 2 | 10 | 1 | ",
+        " | 0 | 1 | 1 |\n", /* equal rates: G² 0, p 1 */
+        "## speaker MINISTER: 200 words against 100 in the rest of the corpus\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(md, want[i]))
+            fail_msg("comparison lacks:\n%s\n--- md ---\n%s", want[i], md);
+    /* Betrayal occurs nowhere: not in the tables. */
+    assert_null(strstr(md, "| betrayal |"));
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+
+    /* Eight trust matches make a finding, in both directions against a named group. */
+    fixture g;
+    fixture_lexicon(&g, LF_NEG_COUNT);
+    g.lex.n_themes = 3;
+    static const uint32_t words[4] = {40, 60, 100, 100};
+    fixture_doc(&g, "brief.txt", 2, words);
+    for (int i = 0; i < 8; i++)
+        fixture_match(&g, (uint32_t)(i % 2), 0, LF_MATCH_COUNTED, false);
+    t = grouped_tables(&g.lex, LF_GROUP_SPEAKER, &g);
+    lf_options o;
+    lf_options_init(&o);
+    assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &g.lex, &o, NULL), 0);
+    md = cap_text(&c);
+    /* (8.5/101)/(0.5/201) = 33.83 */
+    assert_non_null(strstr(md, "## Findings\n\nBy speaker:\n\n- **ENVOY** uses *Trust, "
+                               "broadly* 33.83 times as often as the rest of the corpus per "
+                               "1,000 words (80 vs 0; 95% CI "));
+    assert_non_null(strstr(md, "; 0.5 added to every cell for a zero count).\n"));
+    assert_null(strstr(md, "- **MINISTER** uses")); /* under-use against the rest: no */
+    cap_free(&c);
+    o.target = "MINISTER";
+    o.reference = "ENVOY";
+    assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &g.lex, &o, NULL), 0);
+    md = cap_text(&c);
+    assert_non_null(strstr(md, "compared with the reference group"));
+    assert_non_null(strstr(md, "- **ENVOY** uses *Trust, broadly* 33.83 times as often as "
+                               "**MINISTER** per 1,000 words (80 vs 0; 95% CI "));
+    assert_non_null(strstr(md, "## speaker MINISTER: 200 words against 100 in ENVOY\n"));
+    cap_free(&c);
+    o.min_words = 1000;
+    assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &g.lex, &o, NULL), 0);
+    md = cap_text(&c);
+    assert_non_null(strstr(md, "No difference reaches an adjusted p below 0.05.\n"));
+    assert_non_null(strstr(md, "Groups with fewer than 1,000 words are left out of the tables "
+                               "and comparisons:\n\n- speaker **ENVOY** (100 words)\n"));
+    cap_free(&c);
+    lf_error err;
+    o.target = "X";
+    assert_int_equal(lf_render_comparison_md(cap_open(&c), t, &g.lex, &o, &err), -2);
+    assert_string_equal(cap_text(&c), "");
+    cap_free(&c);
+    lf_tables_free(t);
+    free(g.tok);
+}
+
+static void summary_trends_and_left_out(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_lexicon(&f, LF_NEG_COUNT);
+    f.lex.n_themes = 3;
+    static const uint32_t words[4] = {40, 60, 100, 100};
+    fixture_doc(&f, "brief.txt", 2, words);
+    f.doc.date = "2024-05-14";
+    fixture_match(&f, 0, 0, LF_MATCH_COUNTED, false);
+    fixture_match(&f, 2, 1, LF_MATCH_COUNTED, false);
+    lf_tables *t = lf_tables_new(&f.lex);
+    lf_tables_add_doc(t, &f.doc, &f.toks, &f.ms);
+    capture c;
+    lf_options o;
+    lf_options_init(&o);
+    o.min_words = 150;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL, &o), 0);
+    const char *md = cap_text(&c);
+    assert_non_null(strstr(md, "## Trends\n\nEvery dated document falls in one month "
+                               "(2024-05): there is no trend to show.\n"));
+    assert_non_null(strstr(md, "## Groups left out\n\nGroups with fewer than 150 words are "
+                               "left out of the tables and comparisons:\n\n- speaker **ENVOY** "
+                               "(100 words)\n"));
+    assert_non_null(strstr(md, "No two themes share at least 2 windows of 10 words.\n"));
+    assert_non_null(strstr(md, "No two themes share at least 2 pairs of adjacent turns.\n"));
+    cap_free(&c);
+    /* A second month makes a trend. */
+    fixture g;
+    fixture_lexicon(&g, LF_NEG_COUNT);
+    g.lex.n_themes = 3;
+    fixture_doc(&g, "later.txt", 2, words);
+    g.doc.date = "2024-06-01";
+    fixture_match(&g, 0, 1, LF_MATCH_COUNTED, false);
+    fixture_match(&g, 1, 1, LF_MATCH_COUNTED, false);
+    lf_tables_add_doc(t, &g.doc, &g.toks, &g.ms);
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL, NULL), 0);
+    md = cap_text(&c);
+    assert_non_null(strstr(md, "Words per month: 2024-05: 300; 2024-06: 300.\n\n"
+                               "- *leverage*: 3.33 in 2024-05, 6.67 in 2024-06.\n"
+                               "- *Trust, broadly*: 3.33 in 2024-05, 0 in 2024-06.\n"));
+    assert_null(strstr(md, "## Groups left out"));
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+    free(g.tok);
 }
 
 /* ---- manifest and hashing ---- */
@@ -817,13 +1329,21 @@ int main(void)
         cmocka_unit_test(csv_quoting),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(tsv_rows),
+        cmocka_unit_test(tsv_long_rows),
         cmocka_unit_test(jsonl_rows),
         cmocka_unit_test(kwic_alignment),
+        cmocka_unit_test(kwic_tsv_and_json),
+        cmocka_unit_test(kwic_sample_reproducible),
         cmocka_unit_test(frequencies_csv_bytes),
         cmocka_unit_test(cooccurrence_csv_bytes),
+        cmocka_unit_test(comparison_csv_bytes),
+        cmocka_unit_test(trends_first_and_terms_csv),
+        cmocka_unit_test(tables_json),
         cmocka_unit_test(writers_report_stream_errors),
         cmocka_unit_test(summary_sentences),
         cmocka_unit_test(summary_of_nothing),
+        cmocka_unit_test(comparison_markdown),
+        cmocka_unit_test(summary_trends_and_left_out),
         cmocka_unit_test(manifest_hashes),
         cmocka_unit_test(outfile_commit_and_abort),
         cmocka_unit_test(outfile_failures),

@@ -1,0 +1,109 @@
+#!/bin/sh
+# lexframe's throughput benchmark. Builds a corpus of SIZE_MB (default 200) from
+# ../shared/data/transcripts (replicated, shuffled), then times in one run:
+#   the floor   bench/floor.c: split ASCII words + one hash lookup each (no Unicode, no
+#               sentences, no phrases, no output) — the least any tagger can do;
+#   lexframe    tag and report, with our lexicon and with a 50,000-entry lexicon, on one
+#               thread and on all cores; lexicon load times; regex cost per entry.
+# Prints MB/s, the ratio to the floor (measured in the same run, because these machines are
+# shared and noisy), thread speed-up, and peak RSS.
+# Usage: bench/run.sh [SIZE_MB] [WORK_DIR]     (WORK_DIR default /tmp/lfbench)
+set -eu
+cd "$(dirname "$0")/.."
+size=${1:-200}
+work=${2:-/tmp/lfbench}
+mkdir -p "$work"
+
+[ -f build-release/build.ninja ] ||
+    meson setup build-release --buildtype=release -Db_ndebug=true >/dev/null
+ninja -C build-release >/dev/null
+lf=build-release/lexframe
+cc -O2 -o "$work/floor" bench/floor.c
+
+python3 bench/make_corpus.py "$size" "$work/corpus"
+[ -f "$work/big.lexicon" ] || python3 bench/make_lexicon.py "$work/corpus" "$work/big.lexicon" 50000
+# The floor looks up the plain single words of the same lexicon.
+grep -h -v -e '^[[:space:]]*[#@!/]' -e ':' lexicons/*.lexicon |
+    sed 's/[[:space:]]*#.*//; s/[[:space:]]*{.*//' | awk 'NF == 1 && $1 !~ /[*?]/ { print tolower($1) }' \
+        >"$work/floor-words.txt"
+bytes=$(cat "$work"/corpus/doc* | wc -c)
+mb=$(echo "$bytes" | awk '{ printf "%.1f", $1 / 1e6 }')
+empty="$work/empty.txt"
+: >"$empty"
+
+# runs a command 3 times, prints the best wall time in seconds and the peak RSS in MiB
+timed() {
+    best=""
+    rss=0
+    for i in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>"$work/stderr.out" || {
+            cat "$work/stderr.out" >&2
+            echo "command failed: $*" >&2
+            exit 1
+        }
+        read -r t m <"$work/time.out"
+        if [ -z "$best" ] || [ "$(echo "$t $best" | awk '{ print ($1 < $2) }')" = 1 ]; then
+            best=$t
+        fi
+        [ "$m" -gt "$rss" ] && rss=$m
+    done
+    echo "$best $((rss / 1024))"
+}
+
+row() { # label seconds rss
+    echo "$1 $2 $3 $mb $floor_s" | awk '{ label = $1; gsub(/_/, " ", label);
+        printf "%-44s %7.2f s %8.1f MB/s %6.2fx floor %6d MiB\n", label, $2, $4 / $2, $5 / $2, $3 }'
+}
+
+echo "corpus: $mb MB in $(ls "$work/corpus" | wc -l) files; $(nproc) cores"
+set -- $(timed "$work/floor" "$work/floor-words.txt" "$work"/corpus/doc*)
+floor_s=$1
+row floor:_split_+_hash_lookup "$1" "$2"
+
+jobs_opt=""
+if $lf --help | grep -q -- '--jobs'; then jobs_opt="-j 1"; fi
+set -- $(timed $lf tag $jobs_opt -l lexicons "$work/corpus")
+row lexframe_tag,_our_lexicon,_1_thread "$1" "$2"
+set -- $(timed $lf report $jobs_opt -l lexicons -o "$work/out" "$work/corpus")
+row lexframe_report,_our_lexicon,_1_thread "$1" "$2"
+report1=$1
+set -- $(timed $lf report $jobs_opt -l "$work/big.lexicon" -o "$work/out-big" "$work/corpus")
+row lexframe_report,_50k_lexicon,_1_thread "$1" "$2"
+big1=$1
+if [ -n "$jobs_opt" ]; then
+    set -- $(timed $lf report -l lexicons -o "$work/out-j" "$work/corpus")
+    row "lexframe_report,_our_lexicon,_$(nproc)_threads" "$1" "$2"
+    echo "speed-up on $(nproc) threads: $(echo "$report1 $1" | awk '{ printf "%.2f", $1 / $2 }')x"
+    if cmp -s "$work/out/frequencies.csv" "$work/out-j/frequencies.csv" &&
+        cmp -s "$work/out/matches.tsv" "$work/out-j/matches.tsv"; then
+        echo "output with 1 and $(nproc) threads: byte-identical"
+    else
+        echo "output with 1 and $(nproc) threads: DIFFERENT"
+    fi
+fi
+echo "50k-entry lexicon costs $(echo "$big1 $report1" | awk '{ printf "%.2f", $1 / $2 }')x the time of ours"
+
+# lexicon load: an empty input, so the time is loading and compiling the lexicon
+set -- $(timed $lf tag -l "$work/big.lexicon" "$empty")
+echo "load 50,000-entry lexicon: $1 s ($2 MiB)"
+set -- $(timed $lf tag -l lexicons "$empty")
+echo "load our lexicon: $1 s"
+
+# regex cost: our lexicon without regexes, and with 10 and 40 extra regex entries
+grep -v -e '^[[:space:]]*/' -e '^[[:space:]]*!/' lexicons/framing.lexicon >"$work/noregex.lexicon"
+nre=$(grep -c -e '^[[:space:]]*/' -e '^[[:space:]]*!/' lexicons/framing.lexicon || true)
+set -- $(timed $lf tag $jobs_opt -l "$work/noregex.lexicon" "$work/corpus")
+t0=$1
+for extra in 10 40; do
+    cp "$work/noregex.lexicon" "$work/rx$extra.lexicon"
+    printf '\n@theme bench_regex\n' >>"$work/rx$extra.lexicon"
+    i=0
+    while [ $i -lt $extra ]; do
+        printf '/\\bword%dx(?:\\w+ ){0,2}end%d\\b/\n' $i $i >>"$work/rx$extra.lexicon"
+        i=$((i + 1))
+    done
+    set -- $(timed $lf tag $jobs_opt -l "$work/rx$extra.lexicon" "$work/corpus")
+    echo "$extra regex entries: $1 s vs $t0 s without; $(echo "$1 $t0 $extra $mb" |
+        awk '{ printf "%.1f ms per regex entry per 100 MB", ($1 - $2) * 1000 / $3 * 100 / $4 }')"
+done
+echo "(our lexicon has $nre regex entries)"

@@ -1,0 +1,482 @@
+/* render_tables.c — the result tables as tidy CSV files and as one JSON document:
+ * frequencies, terms, co-occurrence, framing comparison, trends and first appearances.
+ * Each table is written once, through a small row writer that emits either a CSV line
+ * (RFC 4180 quoting, LF line ends) or a JSON array of the same values under the same
+ * column names, so the two formats can never disagree. Numbers go through lf_fmt_double: byte-identical on every
+ * run. Statistics are computed here from the raw counts, never stored in the tables. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "util.h"
+
+void lf_csv_field(FILE *fp, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, fp);
+        return;
+    }
+    putc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', fp);
+        putc(*s, fp);
+    }
+    putc('"', fp);
+}
+
+/* ---- the row writer ---- */
+
+typedef struct tw {
+    FILE *fp;
+    bool json;
+    const char *const *cols;
+    size_t n_cols;
+    size_t col;  /* next column of the current row */
+    size_t rows; /* rows written */
+} tw;
+
+/* Starts a table: the CSV header, or the JSON array's key. */
+static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *const *cols,
+                     size_t n_cols)
+{
+    *w = (tw){.fp = fp, .json = json, .cols = cols, .n_cols = n_cols};
+    if (json) {
+        /* pandas' "split" layout: the column names once, then one array per row */
+        fprintf(fp, ",\n  \"%s\": {\n    \"columns\": [", name);
+        for (size_t i = 0; i < n_cols; i++)
+            fprintf(fp, i ? ", \"%s\"" : "\"%s\"", cols[i]);
+        fputs("],\n    \"data\": [", fp);
+        return;
+    }
+    for (size_t i = 0; i < n_cols; i++) {
+        if (i)
+            putc(',', fp);
+        fputs(cols[i], fp);
+    }
+    putc('\n', fp);
+}
+
+static void tw_next(tw *w)
+{
+    if (w->json) {
+        if (w->col == 0)
+            fputs(w->rows ? ",\n      [" : "\n      [", w->fp);
+        else
+            putc(',', w->fp);
+    } else if (w->col) {
+        putc(',', w->fp);
+    }
+    w->col++;
+}
+
+static void tw_str(tw *w, const char *s)
+{
+    tw_next(w);
+    if (w->json)
+        lf_json_string(w->fp, s);
+    else
+        lf_csv_field(w->fp, s);
+}
+
+static void tw_null(tw *w)
+{
+    tw_next(w);
+    if (w->json)
+        fputs("null", w->fp);
+}
+
+static void tw_u64(tw *w, uint64_t v)
+{
+    tw_next(w);
+    fprintf(w->fp, "%" PRIu64, v);
+}
+
+/* A double; undefined values are NA in CSV and null in JSON. */
+static void tw_double(tw *w, double x)
+{
+    if (w->json && !isfinite(x)) {
+        tw_null(w);
+        return;
+    }
+    char buf[64];
+    lf_fmt_double(buf, sizeof buf, x);
+    tw_next(w);
+    fputs(buf, w->fp);
+}
+
+/* A probability (lf_fmt_p): small values keep their significant digits. */
+static void tw_p(tw *w, double p)
+{
+    if (!isfinite(p)) {
+        tw_double(w, p);
+        return;
+    }
+    char buf[64];
+    lf_fmt_p(buf, sizeof buf, p);
+    tw_next(w);
+    fputs(buf, w->fp);
+}
+
+static void tw_bool(tw *w, bool b)
+{
+    tw_next(w);
+    fputs(w->json ? (b ? "true" : "false") : (b ? "1" : "0"), w->fp);
+}
+
+static void tw_end_row(tw *w)
+{
+    fputs(w->json ? "]" : "\n", w->fp);
+    w->col = 0;
+    w->rows++;
+}
+
+static void tw_end(tw *w)
+{
+    if (w->json)
+        fputs(w->rows ? "\n    ]\n  }" : "]\n  }", w->fp);
+}
+
+#define COLS(...)                                                                              \
+    static const char *const cols[] = {__VA_ARGS__};                                           \
+    const size_t n_cols = sizeof cols / sizeof cols[0]
+
+/* ---- shared cells ---- */
+
+static const char *theme_label(const lf_theme *th)
+{
+    return th->label && *th->label ? th->label : th->id;
+}
+
+static void put_group(tw *w, const lf_tables *t, uint32_t dim, const char *group)
+{
+    tw_str(w, lf_tables_dim_name(t, dim));
+    tw_str(w, group);
+}
+
+static void put_theme(tw *w, const lf_lexicon *lex, uint32_t theme)
+{
+    tw_str(w, lex->themes[theme].id);
+    tw_str(w, theme_label(&lex->themes[theme]));
+}
+
+/* Groups under the minimum word count are left out of every table but the corpus. */
+static bool group_kept(const lf_tables *t, const lf_options *o, uint32_t dim,
+                       const char *group, uint64_t words)
+{
+    if (dim == 0 || o->min_words == 0)
+        return true;
+    if (words == UINT64_MAX) {
+        lf_totals tot;
+        words = lf_tables_group_counts(t, dim, group, 0, NULL, &tot) ? tot.words : 0;
+    }
+    return words >= o->min_words;
+}
+
+/* ---- the tables ---- */
+
+/* frequencies: rate_per_1000 = 1000·matches/words; weight_per_1000 = 1000·weight/words. */
+static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
+                             const lf_lexicon *lex, const lf_options *o)
+{
+    COLS("group_type", "group", "theme", "theme_label", "matches", "negated", "weight",
+         "words", "rate_per_1000", "weight_per_1000", "turns_with_theme", "turns",
+         "sentences_with_theme", "sentences");
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_FREQUENCIES), cols, n_cols);
+    lf_freq_row *rows;
+    size_t n = lf_tables_freq(t, &rows);
+    for (size_t i = 0; i < n; i++) {
+        const lf_freq_row *r = &rows[i];
+        if (!group_kept(t, o, r->dim, r->group, r->t.words))
+            continue;
+        put_group(w, t, r->dim, r->group);
+        put_theme(w, lex, r->theme);
+        tw_u64(w, r->c.matches);
+        tw_u64(w, r->c.negated);
+        tw_double(w, r->c.weight);
+        tw_u64(w, r->t.words);
+        tw_double(w, lf_rate_per_1000(r->c.matches, r->t.words));
+        tw_double(w, lf_weight_per_1000(r->c.weight, r->t.words));
+        tw_u64(w, r->c.turns_with);
+        tw_u64(w, r->t.turns);
+        tw_u64(w, r->c.sents_with);
+        tw_u64(w, r->t.sentences);
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_lexicon *lex,
+                       const lf_options *o)
+{
+    COLS("group_type", "group", "theme", "term_type", "term", "entry_file", "entry_line",
+         "matches", "weight");
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_TERMS), cols, n_cols);
+    lf_term_row *rows;
+    size_t n = lf_tables_terms(t, &rows);
+    for (size_t i = 0; i < n; i++) {
+        const lf_term_row *r = &rows[i];
+        if (!group_kept(t, o, r->dim, r->group, UINT64_MAX))
+            continue;
+        put_group(w, t, r->dim, r->group);
+        tw_str(w, lex->themes[r->theme].id);
+        if (r->is_form) {
+            tw_str(w, "form");
+            tw_str(w, r->form);
+            tw_null(w);
+            tw_null(w);
+        } else {
+            const lf_entry *e = &lex->entries[r->entry];
+            tw_str(w, "entry");
+            tw_str(w, e->source ? e->source : "");
+            tw_str(w, e->file);
+            tw_u64(w, e->line);
+        }
+        tw_u64(w, r->matches);
+        tw_double(w, r->weight);
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+/* co-occurrence: expected = count_a·count_b/units; jaccard = joint/(count_a+count_b−joint);
+ * pmi = log2(joint·units/(count_a·count_b)); npmi = pmi/−log2(joint/units); g2 signed over
+ * the 2×2 table of units; p from chi-square with 1 df. */
+static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
+                              const lf_lexicon *lex, const lf_options *o)
+{
+    COLS("group_type", "group", "scope", "theme_a", "theme_b", "joint", "count_a", "count_b",
+         "units", "expected", "jaccard", "pmi", "npmi", "g2", "p");
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_COOCCURRENCE), cols, n_cols);
+    lf_cooc_row *rows;
+    size_t n = lf_tables_cooc(t, &rows);
+    for (size_t i = 0; i < n; i++) {
+        const lf_cooc_row *r = &rows[i];
+        if (r->joint < o->min_count || !group_kept(t, o, r->dim, r->group, UINT64_MAX))
+            continue;
+        put_group(w, t, r->dim, r->group);
+        tw_str(w, lf_scope_name(r->scope));
+        tw_str(w, lex->themes[r->a].id);
+        tw_str(w, lex->themes[r->b].id);
+        tw_u64(w, r->joint);
+        tw_u64(w, r->count_a);
+        tw_u64(w, r->count_b);
+        tw_u64(w, r->units);
+        tw_double(w, lf_cooc_expected(r->count_a, r->count_b, r->units));
+        tw_double(w, lf_cooc_jaccard(r->joint, r->count_a, r->count_b));
+        tw_double(w, lf_cooc_pmi(r->joint, r->count_a, r->count_b, r->units));
+        tw_double(w, lf_cooc_npmi(r->joint, r->count_a, r->count_b, r->units));
+        double g2 = lf_cooc_g2(r->joint, r->count_a, r->count_b, r->units);
+        tw_double(w, g2);
+        tw_p(w, lf_chisq1_sf(fabs(g2)));
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
+                            const lf_lexicon *lex, const lf_options *o, lf_error *err)
+{
+    COLS("group_type", "group", "reference", "theme", "theme_label", "matches", "words",
+         "rate_per_1000", "weight", "reference_matches", "reference_words",
+         "reference_rate_per_1000", "reference_weight", "rate_ratio", "rate_ratio_ci_low",
+         "rate_ratio_ci_high", "log2_ratio", "log2_ci_low", "log2_ci_high", "corrected", "g2",
+         "p", "p_adjusted", "adjustment");
+    lf_compare_row *rows;
+    size_t n;
+    if (lf_compare_rows(t, o, &rows, &n, err) != LF_OK)
+        return -2;
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_COMPARISON), cols, n_cols);
+    for (size_t i = 0; i < n; i++) {
+        const lf_compare_row *r = &rows[i];
+        put_group(w, t, r->dim, r->group);
+        tw_str(w, r->reference);
+        put_theme(w, lex, r->theme);
+        tw_u64(w, r->matches_target);
+        tw_u64(w, r->words_target);
+        tw_double(w, r->s.rate_target);
+        tw_double(w, r->weight_target);
+        tw_u64(w, r->matches_reference);
+        tw_u64(w, r->words_reference);
+        tw_double(w, r->s.rate_reference);
+        tw_double(w, r->weight_reference);
+        tw_double(w, r->s.rate_ratio);
+        tw_double(w, r->s.ci_low);
+        tw_double(w, r->s.ci_high);
+        tw_double(w, r->s.log2_ratio);
+        tw_double(w, r->s.log2_ci_low);
+        tw_double(w, r->s.log2_ci_high);
+        tw_bool(w, r->s.corrected);
+        tw_double(w, r->s.g2);
+        tw_p(w, r->s.p);
+        tw_p(w, r->p_adjusted);
+        tw_str(w, lf_adjust_name(o->adjust));
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_lexicon *lex,
+                        const lf_options *o)
+{
+    COLS("period", "theme", "theme_label", "matches", "weight", "words", "rate_per_1000",
+         "weight_per_1000", "documents");
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_TRENDS), cols, n_cols);
+    int dim = lf_tables_find_dim(t, LF_GROUP_PERIOD);
+    lf_freq_row *rows;
+    size_t n = lf_tables_freq(t, &rows);
+    for (size_t i = 0; i < n && dim >= 0; i++) {
+        const lf_freq_row *r = &rows[i];
+        if (r->dim != (uint32_t)dim || !group_kept(t, o, r->dim, r->group, r->t.words))
+            continue;
+        tw_str(w, r->group);
+        put_theme(w, lex, r->theme);
+        tw_u64(w, r->c.matches);
+        tw_double(w, r->c.weight);
+        tw_u64(w, r->t.words);
+        tw_double(w, lf_rate_per_1000(r->c.matches, r->t.words));
+        tw_double(w, lf_weight_per_1000(r->c.weight, r->t.words));
+        tw_u64(w, r->t.docs);
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+/* first_appearance: position = word / document_words (0 = the first word). */
+static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_lexicon *lex)
+{
+    COLS("document", "theme", "theme_label", "word", "document_words", "position", "turn",
+         "sentence", "line", "speaker");
+    tw_begin(w, fp, json, lf_table_name(LF_TABLE_FIRST_APPEARANCE), cols, n_cols);
+    lf_first_row *rows;
+    size_t n = lf_tables_first(t, &rows);
+    for (size_t i = 0; i < n; i++) {
+        const lf_first_row *r = &rows[i];
+        tw_str(w, r->doc);
+        put_theme(w, lex, r->theme);
+        tw_u64(w, r->word);
+        tw_u64(w, r->doc_words);
+        tw_double(w, r->doc_words ? (double)r->word / (double)r->doc_words : NAN);
+        tw_u64(w, r->turn);
+        tw_u64(w, r->sentence);
+        tw_u64(w, r->line);
+        tw_str(w, r->speaker);
+        tw_end_row(w);
+    }
+    free(rows);
+    tw_end(w);
+    return 0;
+}
+
+const char *lf_table_name(lf_table_id id)
+{
+    static const char *const names[] = {
+        [LF_TABLE_FREQUENCIES] = "frequencies",   [LF_TABLE_TERMS] = "terms",
+        [LF_TABLE_COOCCURRENCE] = "cooccurrence", [LF_TABLE_COMPARISON] = "comparison",
+        [LF_TABLE_TRENDS] = "trends",             [LF_TABLE_FIRST_APPEARANCE] = "first_appearance",
+    };
+    _Static_assert(sizeof names / sizeof names[0] == LF_TABLE_COUNT, "every table has a name");
+    return (unsigned)id < LF_TABLE_COUNT ? names[id] : "?";
+}
+
+static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
+                        const lf_lexicon *lex, const lf_options *o, lf_error *err)
+{
+    tw w;
+    switch (id) {
+    case LF_TABLE_FREQUENCIES:
+        return table_frequencies(&w, fp, json, t, lex, o);
+    case LF_TABLE_TERMS:
+        return table_terms(&w, fp, json, t, lex, o);
+    case LF_TABLE_COOCCURRENCE:
+        return table_cooccurrence(&w, fp, json, t, lex, o);
+    case LF_TABLE_COMPARISON:
+        return table_comparison(&w, fp, json, t, lex, o, err);
+    case LF_TABLE_TRENDS:
+        return table_trends(&w, fp, json, t, lex, o);
+    case LF_TABLE_FIRST_APPEARANCE:
+    case LF_TABLE_COUNT:
+        break;
+    }
+    return table_first(&w, fp, json, t, lex);
+}
+
+int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
+                        const lf_options *opt, lf_error *err)
+{
+    lf_options defaults;
+    if (!opt) {
+        lf_options_init(&defaults);
+        opt = &defaults;
+    }
+    int rc = render_table(fp, false, id, t, lex, opt, err);
+    if (rc != 0)
+        return rc;
+    return ferror(fp) ? -1 : 0;
+}
+
+int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_options *opt, lf_error *err)
+{
+    lf_options defaults;
+    if (!opt) {
+        lf_options_init(&defaults);
+        opt = &defaults;
+    }
+    /* Resolve the comparison first: an unknown target must fail before any output. */
+    if (mask & 1u << LF_TABLE_COMPARISON) {
+        lf_compare_row *rows;
+        size_t n;
+        if (lf_compare_rows(t, opt, &rows, &n, err) != LF_OK)
+            return -2;
+        free(rows);
+    }
+    fprintf(fp, "{\n  \"lexframe\": ");
+    lf_json_string(fp, lf_version());
+    fputs(",\n  \"groupings\": [", fp);
+    for (uint32_t d = 0; d < lf_tables_dim_count(t); d++) {
+        if (d)
+            fputs(", ", fp);
+        lf_json_string(fp, lf_tables_dim_name(t, d));
+    }
+    fprintf(fp,
+            "],\n  \"period\": \"%s\",\n  \"level\": %u,\n  \"window\": %zu,\n"
+            "  \"min_words\": %" PRIu64 ",\n  \"min_count\": %" PRIu64
+            ",\n  \"adjustment\": \"%s\",\n  \"dropped_groups\": [",
+            lf_period_name(lf_tables_period(t)), lf_tables_level(t), lf_tables_window(t),
+            opt->min_words, opt->min_count, lf_adjust_name(opt->adjust));
+    lf_group_ref *dropped;
+    size_t n_dropped = lf_dropped_groups(t, opt->min_words, &dropped);
+    for (size_t i = 0; i < n_dropped; i++) {
+        fputs(i ? ",\n    {\"group_type\":" : "\n    {\"group_type\":", fp);
+        lf_json_string(fp, lf_tables_dim_name(t, dropped[i].dim));
+        fputs(",\"group\":", fp);
+        lf_json_string(fp, dropped[i].group);
+        fprintf(fp, ",\"words\":%" PRIu64 "}", dropped[i].words);
+    }
+    fputs(n_dropped ? "\n  ]" : "]", fp);
+    free(dropped);
+    for (int id = 0; id < LF_TABLE_COUNT; id++) {
+        if (!(mask & 1u << id))
+            continue;
+        int rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, err);
+        if (rc != 0)
+            return rc;
+    }
+    fputs("\n}\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
