@@ -1,5 +1,6 @@
 /* fuzz_transcript.c — libFuzzer target for the transcript reader: the input is one
- * transcript (plain text, or HTML when built with -DFUZZ_HTML), read by lf_ingest_buffer and
+ * transcript (plain text; HTML when built with -DFUZZ_HTML; TEI XML, read in parts of at
+ * most 2 KiB, with -DFUZZ_TEI), read by lf_ingest_buffer and
  * then carried through the rest of a run's per-document pipeline — tokenize and match
  * against a small lexicon using every entry kind — so that whatever ingest accepts is also
  * exercised downstream. Any bad input must come back as an lf_status, never a crash, leak
@@ -13,9 +14,12 @@
 #include "match.h"
 #include "tokenize.h"
 
-#ifdef FUZZ_HTML
+#if defined(FUZZ_HTML)
 #define FUZZ_FORMAT LF_FORMAT_HTML
 #define FUZZ_PATH "fuzz.htm"
+#elif defined(FUZZ_TEI)
+#define FUZZ_FORMAT LF_FORMAT_TEI
+#define FUZZ_PATH "fuzz.xml"
 #else
 #define FUZZ_FORMAT LF_FORMAT_TEXT
 #define FUZZ_PATH "fuzz.txt"
@@ -46,6 +50,7 @@ static void setup(void)
     /* Small limits keep each execution fast; they are checked like any other. */
     opt.limits[LF_LIMIT_REGEX_MATCH] = 100000;
     opt.limits[LF_LIMIT_TURNS] = 10000;
+    opt.limits[LF_LIMIT_PART_BYTES] = 2048; /* TEI: documents of several parts */
     lex = lf_lexicon_new();
     if (lf_lexicon_read_native(lex, "fuzz.lexicon", lexicon_text, sizeof lexicon_text - 1,
                                &opt, &err) != LF_OK ||
@@ -111,15 +116,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     lf_status st = lf_ingest_buffer(ing, FUZZ_PATH, NULL, (const char *)data, size,
                                     FUZZ_FORMAT, &doc, &err);
-    if (st == LF_OK) {
+    /* each part of a document as run.c takes them */
+    while (st == LF_OK) {
         check_doc(&doc);
         st = lf_tokenize_doc(vocab, &doc, &opt, &toks, &err);
+        if (st == LF_OK)
+            st = lf_match_doc(m, &doc, &toks, &ms, &err);
+        if (st == LF_OK)
+            check_tokens(&doc, &toks, &ms);
+        if (st != LF_OK || !doc.more_parts)
+            break;
+        st = lf_ingest_next_part(ing, &doc, &err);
     }
-    if (st == LF_OK)
-        st = lf_match_doc(m, &doc, &toks, &ms, &err);
-    if (st == LF_OK)
-        check_tokens(&doc, &toks, &ms);
-    else if (!err.message[0] || lf_status_exit_code(st) == 0)
+    if (st != LF_OK && (!err.message[0] || lf_status_exit_code(st) == 0))
         abort(); /* every failure must say what went wrong */
     lf_matches_free(&ms);
     lf_tokens_free(&toks);

@@ -9,7 +9,8 @@
 # Seed corpora are made at run time in build-fuzz/fuzz-corpus/TARGET: our own seeds
 # (fuzz/seeds/TARGET), the regression inputs (fuzz/regressions/TARGET) and, when the
 # real data exists ($LF_SHARED_DATA, default ../shared/data), the first KiBs of real
-# transcripts, Congressional Record pages and lexicons made from real word lists. The real
+# transcripts, Congressional Record pages, TEI files, dictionaries of each format and native
+# lexicons made from real word lists. The real
 # files are read there and never copied into the source tree. The corpus grows across
 # runs; delete build-fuzz/fuzz-corpus to start again.
 set -eu
@@ -17,7 +18,9 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-transcript_text transcript_html tokenize lexicon_native}
+targets=${*:-transcript_text transcript_html transcript_tei tokenize lexicon_native lexicon_liwc
+lexicon_dicx lexicon_inquirer lexicon_lc3 lexicon_ykd lexicon_cat lexicon_yaml lexicon_wordlist
+lexicon_scored}
 data=${LF_SHARED_DATA:-$root/../shared/data}
 out=build-fuzz
 
@@ -57,7 +60,19 @@ seed_lexicons() { # corpus-dir
             > "$1/real-$(basename "$f").lexicon"
     done
     # the foreign formats too: their lines are what users will feed the native reader
-    seed_real "$1" "$data/lexicons" 20 4096 '*'
+    seed_real_lexicons "$1" '*'
+}
+
+# Real dictionaries of one format (by file name pattern), the first 8 KiB of each. The
+# restricted Lexicoder dictionaries are left out even here; quanteda's test fixtures
+# cover their formats.
+seed_real_lexicons() { # corpus-dir glob
+    for d in "$data/lexicons" "$data/dictionaries-quanteda-tests"; do
+        find "$d" -type f -iname "$2" ! -path '*lexicoder-*' ! -name 'SOURCES.md' \
+            2>/dev/null | LC_ALL=C sort | while read -r f; do
+            head -c 8192 "$f" > "$1/real-$(printf '%s' "$f" | cksum | cut -d' ' -f1)"
+        done
+    done
 }
 
 status=0
@@ -77,13 +92,26 @@ for t in $targets; do
             seed_real "$corpus" "$data/seed" 1 4096 '*.txt' ;;
         transcript_html)
             seed_real "$corpus" "$data/transcripts/congressional-record-2005-05-20" 23 8192 '*.htm' ;;
-        lexicon_native)
-            seed_lexicons "$corpus" ;;
+        transcript_tei)
+            seed_real "$corpus" "$data/tei" 40 8192 '*.xml' ;;
+        lexicon_native) seed_lexicons "$corpus" ;;
+        lexicon_liwc) seed_real_lexicons "$corpus" '*.dic' ;;
+        lexicon_inquirer) seed_real_lexicons "$corpus" '*.csv' ;;
+        lexicon_lc3) seed_real_lexicons "$corpus" '*.lc3' ;;
+        lexicon_ykd) seed_real_lexicons "$corpus" '*.ykd'
+            seed_real_lexicons "$corpus" '*.lcd' ;;
+        lexicon_cat) seed_real_lexicons "$corpus" '*.cat' ;;
+        lexicon_yaml) seed_real_lexicons "$corpus" '*.yml' ;;
+        lexicon_wordlist) seed_real_lexicons "$corpus" '*.txt' ;;
+        lexicon_scored) seed_real_lexicons "$corpus" '*.tsv'
+            seed_real_lexicons "$corpus" 'vader_lexicon.txt' ;;
         esac
     fi
     case $t in
+    transcript_tei|lexicon_ykd) dict=fuzz/xml.dict ;;
     transcript_*|tokenize) dict=fuzz/transcript.dict ;;
     lexicon_native) dict=fuzz/lexicon_native.dict; cp lexicons/*.lexicon "$corpus"/ ;;
+    lexicon_*) dict=fuzz/lexicon_formats.dict ;;
     esac
     log=$out/fuzz-$t.log
     set +e

@@ -1,9 +1,12 @@
-/* fuzz_lexicon_native.c — libFuzzer target for the native lexicon reader: the input is one
- * .lexicon file read by lf_lexicon_read_native. When it is accepted, move targets are
- * resolved, the lexicon is compiled by the matcher (regexes, globs, the phrase trie) and
- * run over a short fixed transcript, as lexframe would. A rejected lexicon must say why
- * (status and message); nothing may crash, leak or hang. */
+/* fuzz_lexicon.c — libFuzzer target for a lexicon reader: the input is one dictionary file
+ * in the format FUZZ_LEXICON_FORMAT (an lf_lexicon_format; the native format when not
+ * defined), read by that format's reader as lf_lexicon_load would (the file recorded
+ * first). When it is accepted, move targets are resolved, the lexicon is compiled by the
+ * matcher (regexes, globs, the phrase trie) and run over a short fixed transcript, as
+ * lexframe would. A rejected lexicon must say why (status and message); nothing may
+ * crash, leak or hang. One binary per format (fuzz/meson.build). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,10 @@
 #include "lexicon.h"
 #include "match.h"
 #include "tokenize.h"
+
+#ifndef FUZZ_LEXICON_FORMAT
+#define FUZZ_LEXICON_FORMAT LF_FMT_NATIVE
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,8 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     lf_error err = {LF_OK, ""};
     lf_lexicon *lex = lf_lexicon_new();
-    lf_status st = lf_lexicon_read_native(lex, "fuzz.lexicon", (const char *)data, size, &opt,
-                                          &err);
+    const lf_format_info *fi = &lf_format_table()[FUZZ_LEXICON_FORMAT];
+    /* a path with the format's first extension, kept by the lexicon as the loader does */
+    char path[32];
+    snprintf(path, sizeof path, "fuzz%.*s", (int)strcspn(fi->extensions, " "),
+             fi->extensions);
+    lf_lexicon_add_file(lex, path);
+    lf_status st = fi->read(lex, lex->files[lex->n_files - 1], (const char *)data, size, &opt,
+                            &err);
     if (st == LF_OK)
         st = lf_lexicon_resolve(lex, &err);
     if (st != LF_OK) {
