@@ -59,6 +59,10 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
                  "elements nested deeper than libxml2 reads (256 levels)");
     else
         snprintf(x->fail_msg, sizeof x->fail_msg, "XML error: %.*s", (int)n, m);
+    /* one line per message: libxml2 puts the offending bytes on a line of their own */
+    for (char *c = x->fail_msg; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
 }
 
 /* Nothing that loads or expands: see tei.h. BIG_LINES keeps line numbers past 65535. */
@@ -2224,11 +2228,21 @@ lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named, lf
     uint8_t *drop = lf_xcalloc(n - first + 1, 1);
     lf_input_list extra = {0};
     lf_status st = LF_OK;
+    (void)err; /* a root that cannot be used is one failed input, below */
     for (size_t i = first; i < n && st == LF_OK; i++) {
         root_info *ri = &infos[i - first];
         if (list->v[i].error || !has_xml_ext(list->v[i].path))
             continue; /* not XML (or an unreadable directory): not this step's business */
-        st = scan_root(list->v[i].path, ri, err);
+        lf_error e = {LF_OK, ""};
+        if (scan_root(list->v[i].path, ri, &e) != LF_OK) {
+            /* a refused xi:include fails this file only: it is reported when the run
+               reaches it, and the other files are still read */
+            root_info_free(ri);
+            memset(ri, 0, sizeof *ri);
+            ri->tei = true;
+            list->v[i].error = lf_xstrdup(e.message);
+            continue;
+        }
         /* a directory walk skips XML that is not TEI; a corpus root is no document */
         drop[i - first] = (!ri->tei && !named) || ri->corpus;
         any_corpus = any_corpus || ri->corpus;

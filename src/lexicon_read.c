@@ -156,6 +156,17 @@ lf_status lf_reader_theme(lf_reader *r, int32_t parent, const char *name, size_t
                           size_t line, size_t col, bool merge, uint32_t *out)
 {
     lf_lexicon *lex = r->lex;
+    /* Each level repeats its parent's id: unbounded nesting (a .cat indented one more
+       step per line) would take memory quadratic in the file. */
+    uint64_t max_depth = r->opt ? r->opt->limits[LF_LIMIT_THEME_DEPTH]
+                                : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
+    if (parent >= 0 && lex->themes[parent].depth + 1ULL > max_depth) {
+        lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
+                    "category '%.*s' is nested more than %llu levels deep (the theme-depth "
+                    "limit); raise it with --limit theme-depth=N",
+                    (int)len, name, (unsigned long long)max_depth);
+        return LF_ERR_LIMIT;
+    }
     char *slug = lf_slug(name, len);
     lf_buf id = {0};
     if (parent >= 0)

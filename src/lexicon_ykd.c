@@ -45,6 +45,9 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
         size_t n = strlen(x->message);
         while (n && (x->message[n - 1] == '\n' || x->message[n - 1] == ' '))
             x->message[--n] = '\0';
+        for (size_t i = 0; i < n; i++) /* one line per message */
+            if (x->message[i] == '\n')
+                x->message[i] = ' ';
     }
 }
 

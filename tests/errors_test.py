@@ -465,19 +465,125 @@ LEXICON_CASES = {
 }
 
 
+# ---- foreign lexicon formats: (files, lexicon path, extra options) -------------------------
+
+YKD_HEAD = '<?xml version="1.0"?>\n'
+FORMAT_CASES = {
+    "liwc-no-legend": ({"a.dic": "happy\t1\n"}, "a.dic", []),
+    "liwc-legend-unclosed": ({"a.dic": "%\n1\tposemo\nhappy\t1\n"}, "a.dic", []),
+    "liwc-duplicate-id": ({"a.dic": "%\n1\tposemo\n01\tnegemo\n%\n"}, "a.dic", []),
+    "liwc-bad-indent": ({"a.dic": "%\n1\tposemo\n\t\t2\tjoy\n%\n"}, "a.dic", []),
+    "liwc-not-utf8": ({"a.dic": b"%\n1\tposemo\n%\ncaf\xe9\t1\n"}, "a.dic", []),
+    "liwc-nul": ({"a.dic": b"%\n1\tposemo\n%\nhap\x00py\t1\n"}, "a.dic", []),
+    "dicx-no-header": ({"a.dicx": "Term,Posemo\nhappy,X\n"}, "a.dicx", []),
+    "dicx-unclosed-quote": ({"a.dicx": "DicTerm,Posemo\n\"happy,X\n"}, "a.dicx", []),
+    "dicx-text-after-quote": ({"a.dicx": "DicTerm,Posemo\n\"happy\"ish,X\n"}, "a.dicx", []),
+    "inquirer-no-header": ({"gi.csv": "Word,Positiv\nABOUT,Positiv\n"}, "gi.csv", []),
+    "lc3-no-name": ({"a.lc3": "+\nhappy\n"}, "a.lc3", []),
+    "lc3-pattern-first": ({"a.lc3": "happy\n+positive\nglad\n"}, "a.lc3", []),
+    "ykd-malformed": ({"a.ykd": YKD_HEAD + '<dictionary>\n<cnode name="a">\n<pnode name="x">\n'
+                       "</dictionary>\n"}, "a.ykd", []),
+    "ykd-root": ({"a.ykd": YKD_HEAD + "<dic/>\n"}, "a.ykd", []),
+    "ykd-cnode-without-name": ({"a.ykd": YKD_HEAD + '<dictionary><cnode><pnode name="x"/>'
+                                "</cnode></dictionary>\n"}, "a.ykd", []),
+    "ykd-external-entity": ({"a.ykd": YKD_HEAD + '<!DOCTYPE dictionary [<!ENTITY x SYSTEM '
+                             '"file:///etc/passwd">]>\n<dictionary><cnode name="a">'
+                             '<pnode name="&x;"/></cnode></dictionary>\n'}, "a.ykd", []),
+    "ykd-entity-bomb": ({"a.ykd": YKD_HEAD + "<!DOCTYPE dictionary [\n"
+                         + "".join('<!ENTITY e%d "%s">\n' % (i, ("&e%d;" % (i - 1)) * 10 if i
+                                                            else "aaaaaaaaaa")
+                                   for i in range(10))
+                         + ']>\n<dictionary><cnode name="a"><pnode name="&e9;"/></cnode>'
+                         "</dictionary>\n"}, "a.ykd", []),
+    "cat-pattern-outside": ({"a.cat": "HAPPY (1)\nPOSITIVE\n\tGLAD (1)\n"}, "a.cat", []),
+    "yaml-syntax": ({"a.yml": "positive: [happy, glad\nnegative: sad\n"}, "a.yml", []),
+    "yaml-alias": ({"a.yml": "positive: &p [happy]\nnegative: *p\n"}, "a.yml", []),
+    "yaml-not-mapping": ({"a.yml": "- happy\n- glad\n"}, "a.yml", []),
+    "yaml-two-documents": ({"a.yml": "positive: [happy]\n---\nnegative: [sad]\n"}, "a.yml",
+                           []),
+    "yaml-empty": ({"a.yml": "# nothing\n"}, "a.yml", []),
+    "wordlist-nul": ({"words.txt": b"happy\nsa\x00d\n"}, "words.txt", []),
+    "scored-not-utf8": ({"a.tsv": b"caf\xe9\t2\n"}, "a.tsv", []),
+    "encoding-unknown": ({"a.dic": "%\n1\tposemo\n%\nhappy\t1\n"}, "a.dic",
+                         ["--encoding", "NO-SUCH-ENCODING"]),
+    "encoding-invalid-bytes": ({"a.cat": b"POSITIVE\n\tCAF\x81 (1)\n"}, "a.cat",
+                               ["--encoding", "SHIFT-JIS"]),
+    "format-unknown": ({"a.dic": "%\n1\tposemo\n%\nhappy\t1\n"}, "a.dic",
+                       ["--lexicon-format", "liwc2"]),
+    "format-write-only": ({"a.qdc": "<CodeBook/>\n"}, "a.qdc", []),
+}
+
+
 def lexicon_case(name):
-    files, path = LEXICON_CASES[name]
+    files, path, extra = (LEXICON_CASES[name] + ([],) if name in LEXICON_CASES
+                          else FORMAT_CASES[name])
 
     def make(w):
         for rel, data in files.items():
             write(w, rel, data)
         write(w, "t.txt", "MR. AB: trust\n")
-        return Run(tag("t.txt", lexicon=path), check=expect_rows())
+        return Run(tag("t.txt", lexicon=path, extra=extra), check=expect_rows())
     return make
 
 
-for _name in LEXICON_CASES:
+for _name in list(LEXICON_CASES) + list(FORMAT_CASES):
     CASES[_name] = lexicon_case(_name)
+
+
+# ---- TEI: hostile and broken XML --------------------------------------------------------
+
+def tei_case(name, text, check_rows=()):
+    def make(w):
+        base(w)
+        write(w, "corpus/a.txt", "MR. AB: trust\n")
+        write(w, "corpus/" + name + ".xml", text)
+        write(w, "corpus/z.txt", "MR. AB: trust\n")
+        return Run(tag("corpus"), max_seconds=10, check=expect_rows(*check_rows))
+    CASES["tei-" + name] = make
+
+
+TEI_BODY = '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><u who="#a">trust %s</u>' \
+           "</body></text></TEI>\n"
+tei_case("external-entity", '<?xml version="1.0"?>\n<!DOCTYPE TEI [<!ENTITY x SYSTEM '
+         '"file:///etc/passwd">]>\n' + TEI_BODY % "&x;", ("a.txt", "z.txt"))
+tei_case("entity-bomb", '<?xml version="1.0"?>\n<!DOCTYPE TEI [\n'
+         + "".join('<!ENTITY e%d "%s">\n' % (i, ("&e%d;" % (i - 1)) * 10 if i else "a" * 10)
+                   for i in range(10))
+         + "]>\n" + TEI_BODY % "&e9;", ("a.txt", "z.txt"))
+tei_case("parameter-entity", '<?xml version="1.0"?>\n<!DOCTYPE TEI [<!ENTITY % p SYSTEM '
+         '"http://127.0.0.1:9/evil.dtd"> %p;]>\n' + TEI_BODY % "",
+         ("a.txt", "parameter-entity.xml", "z.txt"))
+tei_case("external-dtd", '<?xml version="1.0"?>\n<!DOCTYPE TEI SYSTEM '
+         '"http://127.0.0.1:9/tei.dtd">\n' + TEI_BODY % "", ("a.txt", "external-dtd.xml",
+                                                               "z.txt"))
+tei_case("xinclude", '<TEI xmlns="http://www.tei-c.org/ns/1.0" '
+         'xmlns:xi="http://www.w3.org/2001/XInclude"><text><body><u who="#a">trust</u>'
+         '<xi:include href="/etc/passwd" parse="text"/></body></text></TEI>\n',
+         ("a.txt", "xinclude.xml", "z.txt"))
+tei_case("undefined-entity", TEI_BODY % "&mdash;", ("a.txt", "z.txt"))
+tei_case("malformed", '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><u who="#a">'
+         "trust</body></text></TEI>\n", ("a.txt", "z.txt"))
+tei_case("not-utf8", (TEI_BODY % "caf\xe9").encode("latin-1"), ("a.txt", "z.txt"))
+tei_case("not-tei", "<html><body>trust</body></html>\n", ("a.txt", "z.txt"))
+
+
+@case("tei-not-tei-named")
+def _(w):
+    base(w)
+    write(w, "page.xml", "<html><body>trust</body></html>\n")
+    return Run(tag("page.xml"), check=expect_rows())
+
+
+@case("tei-corpus-include-outside")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    # enough '..' to reach /etc/passwd from any scratch directory
+    write(w, "corpus/ParlaMint.xml", '<teiCorpus xmlns="http://www.tei-c.org/ns/1.0" '
+          'xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="'
+          + "../" * 30 + 'etc/passwd"/></teiCorpus>\n')
+    write(w, "corpus/z.txt", "MR. AB: trust\n")
+    return Run(tag("corpus"), check=expect_rows("a.txt", "z.txt"))
 
 
 # ---- named limits: N passes, N + 1 fails ----------------------------------------------
@@ -486,9 +592,9 @@ for _name in LEXICON_CASES:
 LIMITS = {}
 
 
-def limit(name, n, exe_args):
+def limit(name, n, exe_args, key=None):
     def register(make):
-        LIMITS["limit-" + name] = (name, n, make, exe_args)
+        LIMITS[key or "limit-" + name] = (name, n, make, exe_args)
         return make
     return register
 
@@ -544,6 +650,26 @@ def _(w, n):
 @limit("theme-depth", 3, lambda: tag("t.txt", lexicon="big.lexicon"))
 def _(w, n):
     write(w, "big.lexicon", "@theme " + ".".join("abcdefgh"[:n]) + "\ntrust\n")
+    write(w, "t.txt", "MR. AB: trust\n")
+
+
+@limit("xml-depth", 8, lambda: tag("t.xml"))
+def _(w, n):
+    # TEI, text, body and u make 4 levels
+    write(w, "t.xml", '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><u who="#a">'
+          + "<seg>" * (n - 4) + "trust" + "</seg>" * (n - 4) + "</u></body></text></TEI>\n")
+
+
+@limit("xml-text-bytes", 64, lambda: tag("t.xml"))
+def _(w, n):
+    write(w, "t.xml", '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><u who="#a">'
+          + ("trust " * 20)[:n] + "</u></body></text></TEI>\n")
+
+
+@limit("theme-depth", 3, lambda: tag("t.txt", lexicon="deep.cat"), key="limit-theme-depth-cat")
+def _(w, n):
+    write(w, "deep.cat", "".join("\t" * i + "LEVEL%d\n" % i for i in range(n))
+          + "\t" * n + "TRUST (1)\n")
     write(w, "t.txt", "MR. AB: trust\n")
 
 
