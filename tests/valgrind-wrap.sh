@@ -7,7 +7,7 @@
 # Tests with a time limit multiply it by LF_TIME_SCALE: valgrind runs code 20-50 times slower.
 LF_TIME_SCALE=40
 export LF_TIME_SCALE
-vg="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes"
+vg="valgrind --suppressions=$(cd "$(dirname "$0")" && pwd)/valgrind.supp --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes"
 case "$(basename "$1")" in
 python*)
     LF_EXEC_WRAPPER=$vg
