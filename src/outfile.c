@@ -4,6 +4,7 @@
  * Also creates output directories with their parents. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 /* ---- temporary files a signal must not leave behind ----
  * The paths of the temporary files currently open, for the SIGINT/SIGTERM/SIGHUP handler.
  * The list changes only with those signals blocked, so the handler never sees it half
- * updated; the handler itself only calls unlink, sigaction and raise. */
+ * updated; the handler itself only calls unlink, sigaction and raise. Worker threads are
+ * started with the signals held (run.c), so the handler only ever runs in the thread that
+ * changes the list. */
 static char **live_tmp;
 static size_t n_live, cap_live;
 static const int trapped[] = {SIGINT, SIGTERM, SIGHUP};
@@ -31,7 +34,7 @@ static void block_trapped(sigset_t *old)
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof trapped / sizeof trapped[0]; i++)
         sigaddset(&set, trapped[i]);
-    sigprocmask(SIG_BLOCK, &set, old);
+    pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 static void live_add(const char *path)
@@ -42,7 +45,7 @@ static void live_add(const char *path)
     if (n_live == cap_live)
         lf_grow((void **)&live_tmp, &cap_live, n_live + 1, sizeof *live_tmp);
     live_tmp[n_live++] = copy;
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Called with the trapped signals blocked. */
@@ -76,7 +79,7 @@ static void on_signal(int sig)
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     raise(sig);
 }
 
@@ -100,7 +103,7 @@ void lf_outfile_hold_signals(bool hold)
     if (hold && held++ == 0)
         block_trapped(&held_mask);
     else if (!hold && held > 0 && --held == 0)
-        sigprocmask(SIG_SETMASK, &held_mask, NULL);
+        pthread_sigmask(SIG_SETMASK, &held_mask, NULL);
 }
 
 /* Opens <dir>/.<name>.tmp-XXXXXX exclusively. Unlike mkstemp (mode 0600) the file is
@@ -147,7 +150,7 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     int open_errno = errno;
     if (fd >= 0)
         live_add(tmp.data);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     errno = open_errno;
     if (fd < 0) {
         lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "cannot create a temporary file in %s: %s",
@@ -163,7 +166,7 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
         block_trapped(&old);
         unlink(tmp.data);
         live_remove(tmp.data);
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "cannot open: %s", strerror(e));
         lf_buf_free(&final);
         lf_buf_free(&tmp);
@@ -223,7 +226,7 @@ lf_status lf_outfile_commit(lf_outfile *of, lf_error *err)
     if (st != LF_OK)
         unlink(of->tmp_path);
     live_remove(of->tmp_path);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     outfile_release(of);
     return st;
 }
@@ -237,7 +240,7 @@ void lf_outfile_abort(lf_outfile *of)
         block_trapped(&old);
         unlink(of->tmp_path);
         live_remove(of->tmp_path);
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
     outfile_release(of);
 }

@@ -586,6 +586,9 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     pthread_cond_init(&r->space, NULL);
     lf_status result = LF_OK;
     size_t started = 0;
+    /* Workers inherit the held signals and never take them: SIGINT/SIGTERM/SIGHUP reach
+       this thread only, which alone changes the list of temporary files (outfile.c). */
+    lf_outfile_hold_signals(true);
     for (size_t t = 0; t < n_threads; t++) {
         worker *w = &r->workers[t];
         if (t > 0 && !worker_init(r, w, err)) {
@@ -601,6 +604,7 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
         w->started = true;
         started++;
     }
+    lf_outfile_hold_signals(false);
     for (size_t i = 0; i < r->inputs.n && result == LF_OK && started; i++) {
         job *j = &r->jobs[i % r->window];
         for (;;) {

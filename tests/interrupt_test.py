@@ -3,7 +3,8 @@
 report byte-identical.
 
 A first report is written from a small corpus. Then, for each of SIGTERM, SIGINT, SIGHUP
-and SIGKILL, a report run over a corpus large enough to take seconds is started, the test
+and SIGKILL, in threaded (-j 2) and single-pipeline (-j 1) runs, a report run over a
+corpus large enough to take seconds is started, the test
 waits until its temporary files exist in output/ (the run is then midway: the temporary
 matches.tsv is created before the first document is read and renamed after the last), and
 sends the signal. The run must die by that signal, output/ must hold exactly the previous
@@ -69,11 +70,12 @@ def make_corpus(work):
                 os.path.join(work, "small"))
 
 
-def start(work, sighup_ignored=False):
+def start(work, jobs, sighup_ignored=False):
     def pre():
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGHUP, signal.SIG_IGN if sighup_ignored else signal.SIG_DFL)
-    return subprocess.Popen(WRAPPER + [EXE, "report", "-l", "lexicons", "-o", "output", "big"],
+    return subprocess.Popen(WRAPPER + [EXE, "report", "-j", str(jobs), "-l", "lexicons",
+                                       "-o", "output", "big"],
                             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             preexec_fn=pre)
 
@@ -105,9 +107,11 @@ def main():
               not any(k.startswith(".") for k in before),
               "it has its files (%d) and no temporary one" % len(before))
 
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL):
-            name = signal.Signals(sig).name
-            proc = start(work)
+        # threaded runs (-j 2) and single-pipeline ones (-j 1) alike
+        for sig, jobs in ((signal.SIGTERM, 2), (signal.SIGINT, 1), (signal.SIGHUP, 2),
+                          (signal.SIGKILL, 1), (signal.SIGTERM, 1), (signal.SIGINT, 2)):
+            name = "%s (-j %d)" % (signal.Signals(sig).name, jobs)
+            proc = start(work, jobs)
             midway = wait_midway(work, proc)
             check(midway, "%s: the run is caught midway (its temporary files exist)" % name)
             if not midway:
@@ -124,13 +128,13 @@ def main():
             left = sorted(k for k in after if k.startswith("."))
             if sig == signal.SIGKILL:
                 check(all(".tmp-" in k for k in left),
-                      "SIGKILL: only hidden temporary files are left (%d)" % len(left))
+                      "%s: only hidden temporary files are left (%d)" % (name, len(left)))
                 for k in left:
                     os.remove(os.path.join(work, "output", k))
             else:
                 check(not left, "%s: no temporary file is left (%s)" % (name, left))
 
-        proc = start(work, sighup_ignored=True)
+        proc = start(work, 2, sighup_ignored=True)
         if wait_midway(work, proc):
             proc.send_signal(signal.SIGHUP)
         proc.wait(timeout=600)
