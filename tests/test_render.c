@@ -209,6 +209,56 @@ static void number_format(void **state)
     assert_string_equal(buf, "123");
 }
 
+/* The reference: "%.6f", trailing zeros and a bare '.' trimmed, "-0" as "0". */
+static void fmt_reference(char *out, size_t cap, double x)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%.6f", x);
+    char *dot = strchr(tmp, '.');
+    char *end = tmp + strlen(tmp);
+    while (end > dot + 1 && end[-1] == '0')
+        end--;
+    if (end == dot + 1)
+        end = dot;
+    *end = '\0';
+    snprintf(out, cap, "%s", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+}
+
+static void number_format_matches_printf(void **state)
+{
+    (void)state;
+    /* the fast path must give snprintf's bytes: random values over many magnitudes, values
+       on and next to rounding ties, counts divided by counts as the tables make them */
+    uint64_t seed = 88172645463325252ULL;
+    char got[64], want[64];
+    for (int i = 0; i < 300000; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        double u = (double)(seed >> 11) / 9007199254740992.0;
+        double x;
+        switch (i % 4) {
+        case 0:
+            x = (u - 0.5) * pow(10.0, (double)(i % 22) - 8.0);
+            break;
+        case 1: /* k + n/2e6: ties at the seventh decimal, and their neighbours */
+            x = (double)(seed % 100000) + (double)((seed >> 20) % 2000000) / 2e6;
+            x = nextafter(x, (i & 8) ? INFINITY : -INFINITY);
+            break;
+        case 2:
+            x = (double)(seed % 100000) / (double)(1 + (seed >> 32) % 9999);
+            break;
+        default:
+            x = 1000.0 * (double)(seed % 977) / (double)(1 + (seed >> 40) % 5003);
+            break;
+        }
+        lf_fmt_double(got, sizeof got, x);
+        fmt_reference(want, sizeof want, x);
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: got %s, printf gives %s", x, got, want);
+    }
+}
+
 /* ---- escaping ---- */
 
 static void csv_quoting(void **state)
@@ -1326,6 +1376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(statistics_by_hand),
         cmocka_unit_test(number_format),
+        cmocka_unit_test(number_format_matches_printf),
         cmocka_unit_test(csv_quoting),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(tsv_rows),
