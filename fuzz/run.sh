@@ -81,6 +81,12 @@ for t in $targets; do
     corpus=$out/fuzz-corpus/$t
     findings=$out/fuzz-findings/$t
     mkdir -p "$corpus" "$findings"
+    # findings of earlier runs move aside: what is listed below is this run's
+    if [ -n "$(find "$findings" -maxdepth 1 -type f 2>/dev/null)" ]; then
+        old=$findings/earlier-$(date +%Y%m%d-%H%M%S)
+        mkdir -p "$old"
+        find "$findings" -maxdepth 1 -type f -exec mv {} "$old"/ \;
+    fi
     for d in fuzz/seeds/$t fuzz/regressions/$t; do
         [ -d "$d" ] && cp "$d"/* "$corpus"/ 2>/dev/null || true
     done
@@ -122,12 +128,12 @@ for t in $targets; do
     set -e
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     n=$(find "$corpus" -type f | wc -l)
-    found=$(find "$findings" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
-        -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
+    found=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
+        -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
     printf '%-18s %12s %8s %8s %s\n' "$t" "${execs:-?}" "$secs" "$n" "$found"
     if [ "$found" -gt 0 ] || [ -z "$execs" ]; then
         status=1
-        find "$findings" -type f | sed 's/^/    /'
+        find "$findings" -maxdepth 1 -type f | sed 's/^/    /'
         echo "    log: $log"
     fi
 done
