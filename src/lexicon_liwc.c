@@ -55,7 +55,9 @@ static lf_status legend_line(liwc *L, const char *ls, const char *s, const char 
     bool has_id = all_digits(tok, tok_end);
     if (has_id) {
         name = lf_skip_blank(tok_end, e);
-        if (name == name_end) {
+        /* only blanks after the id: name (skipped to e) is then past name_end (trimmed
+           back to tok_end) */
+        if (name >= name_end) {
             lf_reader_warn(&L->r, line, lf_col_of(ls, tok),
                            "category %.*s has no name: named after its id", (int)(tok_end - tok),
                            tok);
