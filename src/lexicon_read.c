@@ -275,7 +275,10 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
     const char *at;
     /* "Inc." and "Dr.": in a transcript the period after the word is punctuation too */
     const char *tail = s + sp.v[sp.n - 1].end;
-    if (tail < e && *tail == '.' && strspn(tail, ".") == (size_t)(e - tail)) {
+    const char *dots = tail; /* not strspn: the pattern need not be NUL-terminated */
+    while (dots < e && *dots == '.')
+        dots++;
+    if (tail < e && dots == e) {
         lf_reader_warn(r, line, col, "'%.*s' read as '%.*s' (a final '.' is punctuation, not "
                                      "part of the word)",
                        srcn, src, (int)(tail - s), s);
