@@ -151,6 +151,10 @@ typedef struct lf_report_info {
     size_t n_lexicon_files;
     const char *const *options;             /* "name=value" strings, in a fixed order */
     size_t n_options;
+    /* Per input (may be NULL): its SHA-256 and size when known already — standard input,
+       an input of a merged partial result — or NULL to read the file again. */
+    const char *const *input_sha256;
+    const uint64_t *input_bytes;
 } lf_report_info;
 
 /* summary.md: findings in sentences with figures: corpus, themes, who uses them most,
@@ -165,7 +169,7 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
 int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                             const lf_options *opt, lf_error *err);
 /* The manifest: version, command, options, and the SHA-256 and size of every input and
- * lexicon file (read again here). Keys in this order: lexframe, command, options (an
+ * lexicon file (read again here, unless info->input_sha256 gives them). Keys in this order: lexframe, command, options (an
  * object in first-appearance order; a repeated name holds an array of its values, a
  * "name" without '=' is true), inputs and lexicons ([{path, bytes, sha256}]), failed
  * (strings), counts {docs, turns, sentences, words, matches, negated, suppressed,
