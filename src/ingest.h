@@ -242,13 +242,20 @@ void lf_stream_free(lf_stream *s);
 /* The next line that is not blank (only spaces, tabs, CR), without its LF or CRLF, into
  * *line; *line_no is its 1-based number. Returns LF_OK, or at the end of the stream LF_OK
  * with *eof set. LF_ERR_LIMIT: the line passed the jsonl-line-bytes limit (message
- * "NAME:LINE: …"; its bytes were read and hashed, the next call goes on after it).
- * LF_ERR_INPUT: a read error (the stream is over). */
+ * "NAME:LINE: …", *line holds its first max_line bytes; all its bytes were read and
+ * hashed, the next call goes on after it). LF_ERR_INPUT: a read error (the stream is
+ * over). */
 lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
                          lf_error *err) LF_WARN_UNUSED;
+/* The message of LF_ERR_LIMIT for line line_no (when a position prefix renumbers it). */
+void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err);
 /* The size and SHA-256 (64 lowercase hex digits) of everything read so far; call once the
  * stream is over. */
 void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes);
+/* A line "POS<TAB>record" (1 to 19 digits, then a tab) gives the record's position in a
+ * whole stream split between runs (Spark's zipWithIndex, Hadoop Streaming's byte offset),
+ * counting from 0: the prefix is removed from line, *pos set, and true returned. */
+bool lf_jsonl_position(lf_buf *line, size_t *pos);
 
 /* ---- corpus walking ---- */
 /* Appends `path` itself when it is a file, or every transcript file (.txt, .md, .htm,

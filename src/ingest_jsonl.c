@@ -101,9 +101,12 @@ lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
             size_t avail = s->end - s->pos;
             const char *nl = memchr(p, '\n', avail);
             size_t take = nl ? (size_t)(nl - p) : avail;
-            /* An over-long line is read to its end but not kept: memory stays flat. */
-            if (!over && (uint64_t)line->len + take > s->max_line)
+            /* An over-long line is read to its end but only its first max_line bytes are
+               kept (a position prefix is read from them): memory stays flat. */
+            if (!over && (uint64_t)line->len + take > s->max_line) {
                 over = true;
+                lf_buf_append(line, p, (size_t)(s->max_line - line->len));
+            }
             if (!over)
                 lf_buf_append(line, p, take);
             s->pos += take + (nl ? 1 : 0);
@@ -117,9 +120,8 @@ lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
         s->line_no++;
         *line_no = s->line_no;
         if (over) {
-            lf_error_at(err, LF_ERR_LIMIT, s->name, s->line_no, 0,
-                        "line longer than %llu bytes (limit jsonl-line-bytes)",
-                        (unsigned long long)s->max_line);
+            lf_buf_cstr(line);
+            lf_stream_limit_error(s, s->line_no, err);
             return LF_ERR_LIMIT;
         }
         if (line->len && line->data[line->len - 1] == '\r')
@@ -129,6 +131,13 @@ lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
         lf_buf_cstr(line);
         return LF_OK;
     }
+}
+
+void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err)
+{
+    lf_error_at(err, LF_ERR_LIMIT, s->name, line_no, 0,
+                "line longer than %llu bytes (limit jsonl-line-bytes)",
+                (unsigned long long)s->max_line);
 }
 
 void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes)
@@ -143,6 +152,22 @@ void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes)
     }
     hex[64] = '\0';
     *bytes = s->bytes;
+}
+
+bool lf_jsonl_position(lf_buf *line, size_t *pos)
+{
+    size_t n = 0;
+    uint64_t v = 0;
+    while (n < line->len && n < 20 && line->data[n] >= '0' && line->data[n] <= '9')
+        v = v * 10 + (uint64_t)(line->data[n++] - '0');
+    /* a record is an object: a line starting with digits and a tab cannot be one */
+    if (n == 0 || n == 20 || n >= line->len || line->data[n] != '\t' || v >= SIZE_MAX)
+        return false;
+    memmove(line->data, line->data + n + 1, line->len - n - 1);
+    line->len -= n + 1;
+    line->data[line->len] = '\0';
+    *pos = (size_t)v;
+    return true;
 }
 
 /* ---- one record ------------------------------------------------------------------------ */

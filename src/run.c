@@ -101,6 +101,7 @@ struct lf_run {
     pthread_cond_t ready, space;
     size_t prod_input;  /* the input the next job comes from */
     lf_stream *stream;  /* standard input, while it is being read */
+    size_t stream_first; /* the line (position + 1) of its first record: its key */
     LF_VEC(char *) processed; /* inputs read successfully */
     LF_VEC(input_meta) processed_meta; /* parallel to processed */
     LF_VEC(char *) failed;    /* "message" of each failed input */
@@ -120,6 +121,7 @@ struct lf_run {
     bool partial_open;                 /* partial_of is a temporary file to commit */
     lf_partial_set *merge;             /* a merge run: the partial results read */
     bool merge_adopted;                /* the first partial's options are the run's */
+    bool merge_sorted;                 /* the documents are in order and checked */
     LF_VEC(char *) option_override;    /* a merge run: the partials' option lines */
     lf_error merge_err;
 };
@@ -547,16 +549,28 @@ static bool next_job(lf_run *r, job *j)
         lf_error e = {LF_OK, ""};
         lf_status st = lf_stream_next(r->stream, &j->line, &line_no, &eof, &e);
         if (st == LF_OK && eof) {
+            /* keyed by its first line: shards of one stream agree, pieces differ */
             j->kind = JOB_STREAM_END;
+            j->line_no = r->stream_first;
+            r->stream_first = 0;
             lf_stream_digest(r->stream, j->hex, &j->bytes);
         }
         if ((st == LF_OK && eof) || st == LF_ERR_INPUT) { /* the stream is over */
             lf_stream_free(r->stream);
             r->stream = NULL;
+            r->stream_first = 0;
             r->prod_input++;
             if (st == LF_OK)
                 return true;
         }
+        size_t pos;
+        if (st != LF_ERR_INPUT && lf_jsonl_position(&j->line, &pos)) {
+            line_no = pos + 1; /* its line in the whole stream */
+            if (st == LF_ERR_LIMIT)
+                lf_stream_limit_error(r->stream, line_no, &e);
+        }
+        if (!r->stream_first && st != LF_ERR_INPUT)
+            r->stream_first = line_no;
         if (!in_shard(r, line_no - 1))
             continue;
         j->line_no = line_no;
@@ -672,7 +686,7 @@ static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *
 {
     lf_partial_key k = job_key(r, j);
     if (j->kind == JOB_STREAM_END) {
-        input_meta m = {.order = k.order, .hashed = true, .bytes = j->bytes};
+        input_meta m = {.order = k.order, .line = k.line, .hashed = true, .bytes = j->bytes};
         memcpy(m.hex, j->hex, sizeof m.hex);
         add_processed(r, k.path, m);
         return;
@@ -852,6 +866,17 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
 
 /* ---- merging partial results ---- */
 
+/* Puts a merge run's documents in order and checks that no document is in two partials:
+ * before any output is opened, so that a refused merge leaves nothing behind. */
+static lf_status merge_prepare(lf_run *r, lf_error *err)
+{
+    if (!r->merge || r->merge_sorted)
+        return LF_OK;
+    lf_status st = lf_partial_sort(r->merge, err);
+    r->merge_sorted = st == LF_OK;
+    return st;
+}
+
 static int merge_row(void *ctx, const lf_match_row *row)
 {
     lf_run *r = ctx;
@@ -863,7 +888,7 @@ static int merge_row(void *ctx, const lf_match_row *row)
 static lf_status execute_merge(lf_run *r, lf_error *first, lf_error *err)
 {
     lf_partial_set *m = r->merge;
-    lf_status st = lf_partial_sort(m, err);
+    lf_status st = merge_prepare(r, err);
     for (size_t i = 0; i < m->docs.n && st == LF_OK; i++) {
         const lf_partial_doc *d = &m->docs.v[i];
         if (r->partial.fp)
@@ -940,6 +965,9 @@ done:
 
 lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
 {
+    lf_status pst = merge_prepare(r, err);
+    if (pst != LF_OK)
+        return pst;
     free(r->report_dir);
     r->report_dir = lf_xstrdup(dir);
     lf_status st = lf_mkdir_p(dir, err);
@@ -1203,7 +1231,9 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
         return LF_ERR_USAGE;
     }
     char hex[65];
-    lf_status st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
+    lf_status st = merge_prepare(r, err);
+    if (st == LF_OK)
+        st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
     if (st != LF_OK)
         return st;
     if (strcmp(path, "-") == 0) {

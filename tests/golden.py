@@ -5,6 +5,8 @@
   links            optional: paths relative to the source root (one per line, e.g. corpus,
                    lexicons) made available in the scratch directory under the same names,
                    so outputs show the same relative paths wherever the tree is checked out
+  stdin            optional: bytes fed to the run's standard input (e.g. JSON Lines for
+                   the path "-")
   status           the expected exit status (default 0)
   stdout, stderr   the expected streams, byte for byte (when the file exists)
   expected/        every file the run must write, byte for byte, relative to the case's
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-SPECIAL = {"args", "links", "status", "stdout", "stderr", "expected", "README"}
+SPECIAL = {"args", "links", "stdin", "status", "stdout", "stderr", "expected", "README"}
 
 
 def read_args(case, root):
@@ -69,9 +71,11 @@ def run_case(exe, root, case, update):
         make_links(case, root, work)
         args = read_args(case, root)
         env = dict(os.environ, LC_ALL="C.UTF-8")
+        stdin_file = os.path.join(case, "stdin")
+        stdin = open(stdin_file, "rb").read() if os.path.exists(stdin_file) else b""
         try:
             p = subprocess.run([exe] + args, cwd=work, capture_output=True, timeout=120,
-                               env=env)
+                               env=env, input=stdin)
         except subprocess.TimeoutExpired:
             return ["timed out after 120 s"]
         status_file = os.path.join(case, "status")

@@ -122,6 +122,39 @@ static void stream_line_limit(void **state)
     free(data);
 }
 
+static void position_prefix(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        bool found;
+        size_t pos;
+        const char *rest;
+    } cases[] = {
+        {"0\t{\"text\": \"a\"}", true, 0, "{\"text\": \"a\"}"},
+        {"1234567\t{}", true, 1234567, "{}"},
+        {"{\"text\": \"1\t2\"}", false, 0, NULL}, /* a record: no prefix */
+        {"12 {}", false, 0, NULL},                /* no tab */
+        {"\t{}", false, 0, NULL},                 /* no digits */
+        {"12345678901234567890\t{}", false, 0, NULL}, /* 20 digits */
+        {"42\t", true, 42, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lf_buf b = {0};
+        lf_buf_puts(&b, cases[i].in);
+        size_t pos = 99;
+        assert_int_equal(lf_jsonl_position(&b, &pos), cases[i].found);
+        if (cases[i].found) {
+            assert_int_equal(pos, cases[i].pos);
+            assert_int_equal(b.len, strlen(cases[i].rest));
+            assert_string_equal(lf_buf_cstr(&b), cases[i].rest);
+        } else {
+            assert_string_equal(lf_buf_cstr(&b), cases[i].in);
+        }
+        lf_buf_free(&b);
+    }
+}
+
 typedef struct fixture {
     lf_options opt;
     lf_ingest *ing;
@@ -246,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stream_lines_and_hash),
         cmocka_unit_test(stream_line_limit),
+        cmocka_unit_test(position_prefix),
         cmocka_unit_test(record_fields),
         cmocka_unit_test(record_errors),
     };
