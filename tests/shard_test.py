@@ -211,8 +211,8 @@ def test_jsonl_shards(d):
           man["inputs"][0]["bytes"] == os.path.getsize(os.path.join(d, "all.jsonl")),
           "the manifest lists standard input once, with the size of the whole stream")
     # a stream cut into pieces by the engine (parallel --pipe): --order keeps their order
-    p = sh("parallel --will-cite --pipe -N 40 %s report --order {#} --partial o{#}.lfp %s - "
-           "< all.jsonl" % (EXE, " ".join(opts)), d)
+    p = sh("parallel --will-cite --pipe -N %d %s report --order {#} --partial o{#}.lfp %s - "
+           "< all.jsonl" % ((n + 3) // 4, EXE, " ".join(opts)), d)
     parts = sorted(glob.glob(os.path.join(d, "o*.lfp")))
     merge = lf(["merge", "-o", "js-pieces"] + parts[::-1], d)
     a, b = read_tree(os.path.join(d, "js-single")), read_tree(os.path.join(d, "js-pieces"))
@@ -225,8 +225,8 @@ def test_jsonl_shards(d):
           "... and the manifest lists each piece of the stream")
     # lines numbered from 0 (as Spark's zipWithIndex numbers them), cut into pieces: the
     # pieces need no --order, and messages name the lines of the whole stream
-    p = sh("nl -ba -v0 -w1 -s \"$(printf '\\t')\" all.jsonl | parallel --will-cite --pipe -N 33 "
-           "%s report --partial n{#}.lfp %s - '2>' /dev/null" % (EXE, " ".join(opts)), d)
+    p = sh("nl -ba -v0 -w1 -s \"$(printf '\\t')\" all.jsonl | parallel --will-cite --pipe -N %d "
+           "%s report --partial n{#}.lfp %s - '2>' /dev/null" % ((n + 2) // 3, EXE, " ".join(opts)), d)
     parts = sorted(glob.glob(os.path.join(d, "n*.lfp")))
     merge = lf(["merge", "-o", "js-numbered"] + parts[::-1], d)
     b = read_tree(os.path.join(d, "js-numbered"))
