@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="gcc make pkg-config meson ninja-build libpcre2-dev libxml2-dev libutf8proc-dev
-libcmocka-dev libyaml-dev nettle-dev libxml2-utils python3"
+libcmocka-dev libyaml-dev nettle-dev libxml2-utils python3 chromium fonts-dejavu-core"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

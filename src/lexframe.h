@@ -273,12 +273,17 @@ void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);
+/* The evidence lines of report.html: a reproducible random sample (reservoir sampling
+ * seeded with `seed`, default 1) of at most per_theme counted matches per theme (0: 20).
+ * Call before lf_run_set_report_dir. Context words come from lf_run_set_context (0: 8). */
+void lf_run_set_evidence(lf_run *run, size_t per_theme, uint64_t seed);
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
  * comparison.csv (every grouping but document, against the rest), trends.csv,
- * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * first_appearance.csv, tables.json, summary.md, manifest.json and report.html (the
+ * self-contained HTML report with charts and evidence), then renames every
  * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
  * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)

@@ -122,12 +122,14 @@ static const struct opt_doc {
     {"entry", required_argument, O_ENTRY, CMD_KWIC, "ENTRY",
      "kwic: only matches of this lexicon entry, as written or as FILE:LINE (repeatable)"},
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
-    {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
-     "kwic: words of context on each side (default: 8)"},
-    {"sample", required_argument, O_SAMPLE, CMD_KWIC, "N",
-     "kwic: a random sample of at most N lines per theme, for hand validation"},
-    {"seed", required_argument, O_SEED, CMD_KWIC, "S",
-     "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
+    {"width", required_argument, O_WIDTH, CMD_KWIC | CMD_REPORT, "N",
+     "kwic, report (evidence in report.html): words of context on each side (default: 8)"},
+    {"sample", required_argument, O_SAMPLE, CMD_KWIC | CMD_REPORT, "N",
+     "kwic: a random sample of at most N lines per theme, for hand validation; report: "
+     "evidence lines per theme in report.html (default: 20)"},
+    {"seed", required_argument, O_SEED, CMD_KWIC | CMD_REPORT, "S",
+     "kwic, report: seed of the --sample draw (default: 1); the same seed gives the same "
+     "lines"},
     {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
      "report, compare: group by document, speaker, party, role, period or meta:KEY "
      "(repeatable; report default: all five; compare default: speaker)"},
@@ -798,7 +800,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (sample) {
+    if (sample && cmd != CMD_REPORT) {
         sampler = lf_row_sample_new((size_t)sample, seed);
         snk.sample = sampler;
     }
@@ -834,6 +836,8 @@ int main(int argc, char **argv)
     }
 
     if (cmd == CMD_REPORT) {
+        lf_run_set_evidence(run, (size_t)sample, seed);
+        lf_run_set_context(run, width);
         if (lf_run_set_report_dir(run, output ? output : "output", &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
             rc = lf_status_exit_code(err.status);

@@ -43,6 +43,10 @@ struct lf_run {
     lf_outfile matches_out;
     bool matches_open;
     bool executed;
+    /* report.html's evidence: a seeded sample of counted matches per theme, with context */
+    lf_row_sample *evidence;
+    size_t evidence_per_theme;
+    uint64_t evidence_seed;
 };
 
 static char *dup_or_null(const char *s)
@@ -105,6 +109,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     }
     own_analysis_options(r);
     r->diag = stderr;
+    r->evidence_seed = 1; /* as kwic --seed */
     lf_doc_init(&r->doc);
     lf_tokens_init(&r->toks);
     lf_matches_init(&r->ms);
@@ -154,6 +159,7 @@ void lf_run_free(lf_run *r)
         free(r->failed.v[i]);
     LF_VEC_FREE(r->failed);
     free(r->report_dir);
+    lf_row_sample_free(r->evidence);
     free(r);
 }
 
@@ -271,12 +277,16 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
         neg_text = neg_copy;
     }
     row.negator = neg_text;
-    if (r->context) {
+    /* a report run keeps context for the evidence of report.html */
+    size_t context = r->context ? r->context
+                                : r->evidence && m->status == LF_MATCH_COUNTED ? LF_EVIDENCE_CONTEXT
+                                                                              : 0;
+    if (context) {
         const lf_turn_range *tr = &tk->turn[sent->turn];
-        size_t lo = m->tok_start >= tr->tok_first + r->context ? m->tok_start - r->context
-                                                                : tr->tok_first;
-        size_t hi = m->tok_end + r->context <= tr->tok_end ? m->tok_end + r->context
-                                                            : tr->tok_end;
+        size_t lo = m->tok_start >= tr->tok_first + context ? m->tok_start - context
+                                                             : tr->tok_first;
+        size_t hi = m->tok_end + context <= tr->tok_end ? m->tok_end + context
+                                                         : tr->tok_end;
         collapse_text(&r->left, d->text, lo < m->tok_start ? tk->tok[lo].start : t0->start,
                       t0->start);
         collapse_text(&r->right, d->text, t1->end,
@@ -295,6 +305,8 @@ static bool emit_match(lf_run *r, const lf_match *m, lf_error *err)
                      strerror(errno));
         ok = false;
     }
+    if (ok && r->evidence && m->status == LF_MATCH_COUNTED)
+        lf_row_sample_add(r->evidence, &row);
     free(neg_copy);
     return ok;
 }
@@ -348,6 +360,12 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
     return LF_OK;
 }
 
+void lf_run_set_evidence(lf_run *r, size_t per_theme, uint64_t seed)
+{
+    r->evidence_per_theme = per_theme;
+    r->evidence_seed = seed;
+}
+
 lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
 {
     free(r->report_dir);
@@ -359,6 +377,10 @@ lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
     if (st != LF_OK)
         return st;
     r->matches_open = true;
+    lf_row_sample_free(r->evidence);
+    if (!r->evidence_per_theme)
+        r->evidence_per_theme = LF_EVIDENCE_PER_THEME;
+    r->evidence = lf_row_sample_new(r->evidence_per_theme, r->evidence_seed);
     if (fprintf(r->matches_out.fp, "%s\n", lf_match_tsv_header()) < 0) {
         lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
                      strerror(errno));
@@ -409,7 +431,13 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
 }
 
 /* What a report file holds. */
-typedef enum report_kind { REPORT_TABLE, REPORT_JSON, REPORT_SUMMARY, REPORT_MANIFEST } report_kind;
+typedef enum report_kind {
+    REPORT_TABLE,
+    REPORT_JSON,
+    REPORT_SUMMARY,
+    REPORT_MANIFEST,
+    REPORT_HTML
+} report_kind;
 
 typedef struct report_file {
     const char *name;
@@ -453,6 +481,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         {"tables.json", REPORT_JSON, LF_TABLE_COUNT, {0}, false},
         {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT, {0}, false},
         {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT, {0}, false},
+        {"report.html", REPORT_HTML, LF_TABLE_COUNT, {0}, false},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
@@ -485,6 +514,18 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
                 continue;
             }
             break;
+        case REPORT_HTML: {
+            lf_html_evidence ev = {.per_theme = r->evidence_per_theme,
+                                   .seed = r->evidence_seed};
+            ev.n = lf_row_sample_rows(r->evidence, &ev.rows);
+            lf_error_clear(err);
+            rc = lf_render_report_html(fp, r->tables, r->lex, &info, &topt, &ev, err);
+            if (rc != 0 && err && err->status != LF_OK) {
+                st = err->status;
+                continue;
+            }
+            break;
+        }
         }
         if (rc != 0) {
             lf_error_set(err, LF_ERR_IO, "%s: write error: %s", files[i].of.final_path,

@@ -45,8 +45,8 @@ def read_tree(d):
 
 
 REPORT_FILES = ["comparison.csv", "cooccurrence.csv", "first_appearance.csv",
-                "frequencies.csv", "manifest.json", "matches.tsv", "summary.md",
-                "tables.json", "terms.csv", "trends.csv"]
+                "frequencies.csv", "manifest.json", "matches.tsv", "report.html",
+                "summary.md", "tables.json", "terms.csv", "trends.csv"]
 
 
 def test_reproducible():
