@@ -164,13 +164,21 @@ void lf_colour_diverging(double t, char out[8])
     interpolate(puor, (t + 1.0) / 2.0, out);
 }
 
+/* sRGB component (0–255) to linear light. */
+static double linear(unsigned c)
+{
+    double v = c / 255.0;
+    return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
 bool lf_colour_is_light(const char *hex)
 {
     unsigned r = 0, g = 0, b = 0;
     if (!hex || sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3)
         return true;
-    /* relative luminance (sRGB weights, no gamma: enough to pick black or white text) */
-    return 0.299 * r + 0.587 * g + 0.114 * b > 150.0;
+    /* WCAG relative luminance; above 0.179 black text has the higher contrast ratio */
+    double l = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    return l > 0.179;
 }
 
 /* ---- shared chart parts ---- */
