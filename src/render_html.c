@@ -146,11 +146,31 @@ static void put_ratio(FILE *fp, double x)
     put_fig(fp, x, fabs(x) < 0.01 ? 4 : fabs(x) < 0.1 ? 3 : 2);
 }
 
+/* Decimals that keep two significant digits of a small rate (0.0123, 0.123, 1.23, 12.3). */
+static int rate_decimals(double x)
+{
+    double a = fabs(x);
+    return a >= 10.0 ? 1 : a >= 1.0 ? 2 : a >= 0.1 ? 3 : 4;
+}
+
+static void put_rate(FILE *fp, double x)
+{
+    put_fig(fp, x, rate_decimals(x));
+}
+
+static void td_rate(FILE *fp, double x)
+{
+    fputs("<td class=\"n\">", fp);
+    put_rate(fp, x);
+    fputs("</td>", fp);
+}
+
 static void td_p(FILE *fp, double p)
 {
     char buf[64];
     lf_fmt_p(buf, sizeof buf, p);
-    fprintf(fp, "<td class=\"n\">%s</td>", buf);
+    /* a p-value that underflowed to 0 is smaller than any double can show */
+    fprintf(fp, "<td class=\"n\">%s</td>", p == 0.0 ? "&lt; 1e-300" : buf);
 }
 
 static void td_text(FILE *fp, const char *s)
@@ -370,7 +390,8 @@ static void section_frequencies(page *pg)
         labels[i] = pg->label[r->theme];
         values[i] = (double)r->c.matches;
         char rate[64];
-        lf_fmt_fig(rate, sizeof rate, lf_rate_per_1000(r->c.matches, r->t.words), 2);
+        double rv = lf_rate_per_1000(r->c.matches, r->t.words);
+        lf_fmt_fig(rate, sizeof rate, rv, rate_decimals(rv));
         offs[i] = nb.len;
         lf_buf_printf(&nb, "%" PRIu64 " (%s per 1,000 words)", r->c.matches, rate);
         lf_buf_putc(&nb, '\0');
@@ -401,7 +422,7 @@ static void section_frequencies(page *pg)
         fputs("</code></td>", fp);
         td_u64(fp, r->c.matches);
         td_u64(fp, r->c.negated);
-        td_fig(fp, lf_rate_per_1000(r->c.matches, r->t.words), 2);
+        td_rate(fp, lf_rate_per_1000(r->c.matches, r->t.words));
         td_u64(fp, r->c.turns_with);
         td_u64(fp, r->c.sents_with);
         fputs("<td>", fp);
@@ -543,8 +564,8 @@ static void group_heatmap(page *pg, uint32_t dim)
             double v = r && r->t.words ? lf_rate_per_1000(r->c.matches, r->t.words) : NAN;
             values[i * nt + j] = v;
             char buf[64] = "";
-            if (r && r->c.matches)
-                lf_fmt_fig(buf, sizeof buf, v, 1);
+            if (r && r->c.matches) /* two significant digits fit a cell: 36, 4.8, 0.12 */
+                lf_fmt_fig(buf, sizeof buf, v, v >= 10.0 ? 0 : rate_decimals(v) - 1);
             cells[i * nt + j] = lf_xstrdup(buf);
         }
     }
@@ -569,7 +590,7 @@ static void group_heatmap(page *pg, uint32_t dim)
     fputs("\n", fp);
     /* the numbers: rate (matches) per group and theme */
     fprintf(fp, "<div class=\"tablewrap\"><table data-table=\"groups-%u\"><thead><tr><th>", dim);
-    h(fp, dname);
+    put_capitalized(fp, dname);
     fputs("</th><th>Words</th>", fp);
     for (size_t j = 0; j < nt; j++) {
         fputs("<th>", fp);
@@ -585,7 +606,7 @@ static void group_heatmap(page *pg, uint32_t dim)
             const lf_freq_row *r = group_theme(pg, groups[i].first, pg->ranked[j]);
             fputs("<td class=\"n\">", fp);
             if (r && r->t.words) {
-                put_fig(fp, values[i * nt + j], 2);
+                put_rate(fp, values[i * nt + j]);
                 fprintf(fp, " (%" PRIu64 ")", r->c.matches);
             } else {
                 fputs("\xE2\x80\x94", fp);
@@ -798,9 +819,9 @@ static void forest_target(page *pg, const lf_compare_row *rows, const target_ix 
         fputs("<tr>", fp);
         td_text(fp, pg->label[r->theme]);
         td_u64(fp, r->matches_target);
-        td_fig(fp, r->s.rate_target, 2);
+        td_rate(fp, r->s.rate_target);
         td_u64(fp, r->matches_reference);
-        td_fig(fp, r->s.rate_reference, 2);
+        td_rate(fp, r->s.rate_reference);
         fputs("<td class=\"n\">", fp);
         put_ratio(fp, r->s.rate_ratio);
         fputs("</td><td class=\"n\">", fp);
@@ -1156,7 +1177,7 @@ static void section_trends(page *pg)
             const lf_freq_row *r = group_theme(pg, periods.v[skip + k], pg->ranked[s]);
             fputs("<td class=\"n\">", fp);
             if (r && r->t.words) {
-                put_fig(fp, values[s * nx + k], 2);
+                put_rate(fp, values[s * nx + k]);
                 fprintf(fp, " (%" PRIu64 ")", r->c.matches);
             } else {
                 fputs("\xE2\x80\x94", fp);
