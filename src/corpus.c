@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "ingest.h"
+#include "tei.h"
 
 static bool has_ext(const char *name, const char *ext)
 {
@@ -20,6 +21,8 @@ lf_doc_format lf_doc_format_for_path(const char *path)
 {
     if (has_ext(path, ".htm") || has_ext(path, ".html"))
         return LF_FORMAT_HTML;
+    if (has_ext(path, ".xml"))
+        return LF_FORMAT_TEI;
     return LF_FORMAT_TEXT;
 }
 
@@ -42,7 +45,7 @@ static bool is_transcript_name(const char *name)
             return false;
     }
     return has_ext(name, ".txt") || has_ext(name, ".md") || has_ext(name, ".htm") ||
-           has_ext(name, ".html");
+           has_ext(name, ".html") || has_ext(name, ".xml");
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -145,8 +148,9 @@ lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         lf_input_file f = {.path = lf_xstrdup(path), .id = lf_xstrdup(base)};
+        size_t at = out->n;
         LF_VEC_PUSH(*out, f);
-        return LF_OK;
+        return lf_tei_corpus_inputs(out, at, true, err);
     }
     size_t first = out->n;
     lf_status s = walk_dir(path, "", out, err);
@@ -162,7 +166,7 @@ lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
     /* Byte-wise order of the whole relative path ("a-b" before "a/b"), not per level. */
     if (out->n - first > 1)
         qsort(out->v + first, out->n - first, sizeof *out->v, cmp_input);
-    return LF_OK;
+    return lf_tei_corpus_inputs(out, first, false, err);
 }
 
 void lf_input_list_free(lf_input_list *list)
@@ -172,6 +176,7 @@ void lf_input_list_free(lf_input_list *list)
     for (size_t i = 0; i < list->n; i++) {
         free(list->v[i].path);
         free(list->v[i].id);
+        free(list->v[i].corpus_root);
     }
     LF_VEC_FREE(*list);
 }

@@ -26,6 +26,10 @@ lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, 
  * at most n bytes to out (which must hold n bytes) and returns the length written. */
 size_t lf_label_normalize(const char *s, size_t n, char *out);
 
+/* Byte length of the white space character at p (space, tab, line ends, U+00A0 and the
+ * other Unicode spaces the label rule knows), or 0. */
+size_t lf_space_len(const unsigned char *p, const unsigned char *end);
+
 /* Extracts the text of an HTML page: the concatenated text of its <pre> elements, or of
  * <body> when there is none, entities decoded and tags dropped. Blank lines are inserted
  * so that line N of the extracted text is line N of the HTML source wherever the text

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lexframe.h"
 #include "util.h"
@@ -42,9 +43,31 @@ typedef struct lf_turn {
     /* The speaker's role in this turn when the source says so per turn (TEI u/@ana such
        as "chair"); NULL means the speaker's own role (lf_speaker.role). */
     const char *role;
-    /* The source element's identifier (TEI xml:id), or NULL for plain text. */
+    /* The source element's identifier (TEI xml:id, or the id lexframe gives an element
+       without one, see lf_tei_generated_id), or NULL for plain text. */
     const char *xml_id;
+    /* TEI: the titles (<head>) of the divisions the turn is in, outermost first, joined by
+       " / " ("ACT 1 / Scene 2"); NULL when there is none or for plain text. */
+    const char *section;
+    /* TEI: the xml:id of the utterance this one continues after an interruption (its
+       @prev, or an earlier utterance's @next pointing here); NULL otherwise. */
+    const char *continues;
 } lf_turn;
+
+/* Where a span's text comes from, for documents whose text is extracted from markup
+ * (TEI). `element` is the xml:id of the element holding the text (a <seg>, <p>, <l> or
+ * <ab>, or the <u>/<sp> itself when the text sits directly in it); `offset` is the number
+ * of characters (code points) of that element's string value — all its descendant text,
+ * skipped notes included — before the span starts, so a position inside the span is
+ * offset + the characters from the span start (TEI string-range() counting from 0).
+ * `para` says the span starts a new segment or sentence element: the tokenizer ends the
+ * sentence before it. */
+typedef struct lf_span_src {
+    const char *element;
+    uint32_t offset;
+    uint32_t chars; /* code points of lf_doc.text before the span */
+    bool para;
+} lf_span_src;
 
 /* A removed stage direction or time stamp: which pattern (index into the ingest's pattern
  * list, see lf_ingest_strip_name) and where. */
@@ -60,7 +83,8 @@ typedef struct lf_meta {
 
 typedef enum lf_doc_format {
     LF_FORMAT_TEXT,  /* .txt, .md and anything else */
-    LF_FORMAT_HTML   /* .htm, .html: text of <pre> blocks (GPO Congressional Record) */
+    LF_FORMAT_HTML,  /* .htm, .html: text of <pre> blocks (GPO Congressional Record) */
+    LF_FORMAT_TEI    /* .xml: TEI P5 (<u who> utterances, <sp> speeches), read streaming */
 } lf_doc_format;
 
 typedef struct lf_doc {
@@ -83,6 +107,13 @@ typedef struct lf_doc {
     size_t n_spans;
     lf_strip *strips;
     size_t n_strips;
+    /* TEI: one entry per span (see lf_span_src), or NULL for plain text and HTML. For
+       such documents paragraph breaks come only from `para`: blank lines inside a span
+       are ordinary white space. */
+    lf_span_src *span_src;
+    /* Source lines before the first line of `text` (a later part of a TEI document):
+       lf_doc_line_of adds it. 0 for whole documents. */
+    uint32_t line_base;
     /* A document too large to hold at once (a huge TEI file) arrives as consecutive lf_docs
        with the same id: `part` counts them from 0, and `more_parts` says another follows.
        Downstream, turn, sentence and word numbers continue across parts and the parts
@@ -95,17 +126,35 @@ typedef struct lf_doc {
     char *owned_text;
     uint32_t *line_starts;
     size_t n_lines, cap_lines;
-    size_t cap_speakers, cap_turns, cap_spans, cap_strips, cap_meta;
+    size_t cap_speakers, cap_turns, cap_spans, cap_strips, cap_meta, cap_span_src;
 } lf_doc;
 
 void lf_doc_init(lf_doc *doc);
 /* Empties doc for reuse, keeping its allocations. */
 void lf_doc_reset(lf_doc *doc);
 void lf_doc_free(lf_doc *doc);
-/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line).
- * O(log n) on a document made by lf_ingest_*, which builds a line index once; a document
- * built by hand (no index) is scanned. */
+/* 1-based line number of byte offset `off` in doc->text (CRLF, CR and LF each end a line),
+ * plus doc->line_base. For TEI the extracted text keeps the source's line breaks, so this
+ * is the line in the XML file. O(log n) on a document made by lf_ingest_*, which builds a
+ * line index once; a document built by hand (no index) is scanned. */
 size_t lf_doc_line_of(const lf_doc *doc, size_t off);
+/* For a document with span sources (TEI): the element holding byte `off` of turn `turn`
+ * and the character offset of `off` inside that element's string value. `char_off` is the
+ * code point offset of `off` in doc->text (a token's cstart or cend), which makes this
+ * O(log spans). Returns false (outputs untouched) when the document has no span sources
+ * or no span of the turn contains off (off == a span's end counts as inside it). */
+bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, size_t char_off,
+                      const char **element, size_t *elem_offset);
+
+/* One input file found under an input argument. */
+typedef struct lf_input_file {
+    char *path;        /* owned */
+    char *id;          /* owned */
+    char *corpus_root; /* owned; the TEI corpus root file (teiCorpus with xi:include) that
+                          includes this document, or NULL */
+} lf_input_file;
+
+typedef LF_VEC(lf_input_file) lf_input_list;
 
 /* Compiled ingest configuration (label rule, strip patterns, limits). One per worker thread:
  * it holds PCRE2 match data. */
@@ -122,28 +171,40 @@ size_t lf_ingest_strip_count(const lf_ingest *ing);
 const char *lf_ingest_strip_name(const lf_ingest *ing, size_t pattern);
 
 /* Reads the file at path and fills doc (reset first). The format follows the extension.
- * Errors: LF_ERR_INPUT (unreadable, invalid UTF-8 with line and byte offset, malformed
- * front matter with line and column), LF_ERR_LIMIT (a named limit exceeded). */
+ * A TEI file whose extracted text exceeds the part-bytes limit is returned in parts: doc
+ * holds the first and doc->more_parts is set; call lf_ingest_next_part for each following
+ * part. Errors: LF_ERR_INPUT (unreadable, invalid UTF-8 with line and byte offset,
+ * malformed front matter with line and column, malformed or hostile XML with its line),
+ * LF_ERR_LIMIT (a named limit exceeded). */
 lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_doc *doc,
                          lf_error *err) LF_WARN_UNUSED;
+/* Fills doc (reset first) with the next part of the document read by the last
+ * lf_ingest_file/lf_ingest_input whose doc had more_parts set: same path and id, part + 1,
+ * turn and line numbers continuing. The same errors as lf_ingest_file for the rest of the
+ * file; LF_ERR_USAGE when no document is pending. */
+lf_status lf_ingest_next_part(lf_ingest *ing, lf_doc *doc, lf_error *err) LF_WARN_UNUSED;
+/* lf_ingest_file for an input found by lf_input_collect: a document of a TEI corpus is
+ * read with its corpus root's speakers and taxonomies (in->corpus_root). */
+lf_status lf_ingest_input(lf_ingest *ing, const lf_input_file *in, lf_doc *doc,
+                          lf_error *err) LF_WARN_UNUSED;
+/* Where ingest reports problems that do not fail a document (a corpus root's missing
+ * speaker list, say); default stderr. Each line starts "lexframe: warning: ". */
+void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp);
 /* The same for bytes already in memory (copied into doc). */
 lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, const char *data,
                            size_t len, lf_doc_format fmt, lf_doc *doc,
                            lf_error *err) LF_WARN_UNUSED;
 
 /* ---- corpus walking ---- */
-/* One input file found under an input argument. */
-typedef struct lf_input_file {
-    char *path; /* owned */
-    char *id;   /* owned */
-} lf_input_file;
-
-typedef LF_VEC(lf_input_file) lf_input_list;
-
 /* Appends `path` itself when it is a file, or every transcript file (.txt, .md, .htm,
- * .html; hidden entries skipped) below it when it is a directory, walked recursively in
- * byte-wise sorted order without following symlinked directories twice. LF_ERR_INPUT names
- * the path when it does not exist or cannot be read. */
+ * .html, .xml; hidden entries skipped) below it when it is a directory, walked recursively
+ * in byte-wise sorted order without following symlinked directories twice. LF_ERR_INPUT
+ * names the path when it does not exist or cannot be read.
+ * TEI (see lf_tei_corpus_inputs): in a directory, .xml files whose root element is not
+ * TEI or teiCorpus are skipped; a corpus root (teiCorpus with xi:include) is not a
+ * document itself: the documents it includes get it as corpus_root and the files its
+ * header includes (speaker lists, taxonomies) are dropped. A corpus root named as a file
+ * stands for the documents it includes. */
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err) LF_WARN_UNUSED;
 void lf_input_list_free(lf_input_list *list);
 lf_doc_format lf_doc_format_for_path(const char *path);

@@ -11,6 +11,7 @@
 
 #include "frontmatter.h"
 #include "ingest.h"
+#include "tei.h"
 
 /* ---- documents ------------------------------------------------------------------- */
 
@@ -29,6 +30,12 @@ void lf_doc_reset(lf_doc *doc)
     doc->n_lines = 0;
     doc->part = 0;
     doc->more_parts = false;
+    doc->line_base = 0;
+    /* span sources mark a document extracted from markup: a reused doc must not keep
+       them for the next (plain-text) one */
+    free(doc->span_src);
+    doc->span_src = NULL;
+    doc->cap_span_src = 0;
     free(doc->owned_text);
     doc->owned_text = NULL;
     lf_arena_reset(&doc->arena);
@@ -44,6 +51,7 @@ void lf_doc_free(lf_doc *doc)
     free(doc->turns);
     free(doc->spans);
     free(doc->strips);
+    free(doc->span_src);
     free(doc->line_starts);
     lf_arena_free(&doc->arena);
     memset(doc, 0, sizeof *doc);
@@ -56,7 +64,8 @@ size_t lf_doc_line_of(const lf_doc *doc, size_t off)
     /* Largest i with line_starts[i] <= off; line_starts[0] is 0. */
     size_t lo = 0, hi = doc->n_lines;
     if (hi == 0) /* a document built by hand, without the index: count */
-        return doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1;
+        return doc->line_base +
+               (doc->text ? count_line(doc->text, off < doc->len ? off : doc->len) : 1);
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (doc->line_starts[mid] <= off)
@@ -64,7 +73,7 @@ size_t lf_doc_line_of(const lf_doc *doc, size_t off)
         else
             hi = mid;
     }
-    return lo + 1;
+    return doc->line_base + lo + 1;
 }
 
 /* Line number of `off` by counting (used before the index exists, for error messages). */
@@ -114,6 +123,11 @@ static size_t space_len(const unsigned char *p, const unsigned char *end)
     if (p < end && (*p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
         return 1;
     return hspace_len(p, end);
+}
+
+size_t lf_space_len(const unsigned char *p, const unsigned char *end)
+{
+    return space_len(p, end);
 }
 
 /* Length of the whitespace run ending at `end` (scanning back no further than start). */
@@ -192,6 +206,11 @@ size_t lf_label_normalize(const char *s, size_t n, char *out)
 #define NW "(?:" LU "\\.|" LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}|" PARTICLE ")"
 #define NL LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}"
 #define MW LU "[\\p{L}\\p{M}'\xE2\x80\x99.\\-]*"
+
+/* Bytes from a line's first character within which the default rule's ':' or '.' must
+ * come: longer than any label the pattern below can match (six words, a title and name,
+ * a parenthesis of at most 60 characters). */
+#define LABEL_SCAN_BYTES 400
 
 static const char default_label_pattern[] =
     "(?:<bullet>\\h*)?"
@@ -486,11 +505,14 @@ static const struct {
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
      "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]"},
-    /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; or a
-       bracketed running time "[00:15:10]". */
+    /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; and, as a
+       second pattern of the same name, a bracketed running time "[00:15:10]". Two
+       patterns, because PCRE2 tries a pattern whose every branch starts with ^ at line
+       starts only, and one whose branches start anywhere at every space and digit. */
     {"time-stamp",
      "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
-     "|\\h+\\p{Lu}{2,5})\\h*$|\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
+     "|\\h+\\p{Lu}{2,5})\\h*$"},
+    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
     /* The briefing closer "END", possibly followed by a time. */
     {"end-marker",
      "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$"},
@@ -533,6 +555,8 @@ struct lf_ingest {
     char *norm;
     size_t norm_cap;
     const char *doc_text; /* the document being ingested */
+    lf_tei *tei;          /* the TEI reader (ingest_tei.c) */
+    const char *corpus_root; /* for the next TEI document (lf_ingest_input) */
 };
 
 static pcre2_code *compile(const char *pattern, uint32_t options, pcre2_compile_context *cc,
@@ -649,6 +673,9 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
     if (ing->jit)
         pcre2_jit_stack_assign(ing->mctx, NULL, ing->jit);
     lf_strmap_init(&ing->speaker_ids);
+    ing->tei = lf_tei_new(opt, err);
+    if (!ing->tei)
+        goto fail;
     return ing;
 fail:
     pcre2_compile_context_free(cc);
@@ -674,7 +701,13 @@ void lf_ingest_free(lf_ingest *ing)
     LF_VEC_FREE(ing->aliases);
     lf_strmap_free(&ing->speaker_ids);
     free(ing->norm);
+    lf_tei_free(ing->tei);
     free(ing);
+}
+
+void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp)
+{
+    lf_tei_set_warnings(ing->tei, fp);
 }
 
 size_t lf_ingest_strip_count(const lf_ingest *ing)
@@ -915,6 +948,19 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
             p += h;
         if (p >= le || !((t[p] >= 'A' && t[p] <= 'Z') || t[p] == '<' || t[p] >= 0xC3))
             return LF_OK;
+        /* Every shape but a bare Q ends in ':' or '.' before a space or the line's end, and
+           no shape is longer than about 200 bytes: a line without such a stop near its
+           start holds no label (most lines of running text). */
+        if (t[p] != 'Q' && t[p] != '<') {
+            size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
+            bool stop = false;
+            for (size_t k = p; k < lim && !stop; k++)
+                stop = (t[k] == ':' || t[k] == '.') &&
+                       (k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
+                        (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0));
+            if (!stop)
+                return LF_OK;
+        }
         start = p - ls;
     }
     int rc = pcre2_match(ing->label_re, t + ls, le - ls, start, PCRE2_NO_UTF_CHECK, ing->md,
@@ -1192,6 +1238,10 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
 {
     lf_doc_reset(doc);
     set_names(doc, path, id);
+    const char *root = ing->corpus_root;
+    ing->corpus_root = NULL;
+    if (lf_doc_format_for_path(path) == LF_FORMAT_TEI)
+        return lf_tei_read(ing->tei, root, doc, err); /* streamed, possibly in parts */
     uint64_t max = ing->limits[LF_LIMIT_FILE_BYTES];
     char *data;
     size_t len;
@@ -1203,6 +1253,26 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
     return ingest_owned(ing, doc->path, data, len, lf_doc_format_for_path(path), doc, err);
 }
 
+lf_status lf_ingest_next_part(lf_ingest *ing, lf_doc *doc, lf_error *err)
+{
+    if (!lf_tei_pending(ing->tei)) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_ingest_next_part: no document is pending");
+        return LF_ERR_USAGE;
+    }
+    char *path = lf_xstrdup(doc->path), *id = lf_xstrdup(doc->id);
+    lf_doc_reset(doc);
+    set_names(doc, path, id);
+    free(path);
+    free(id);
+    return lf_tei_next_part(ing->tei, doc, err);
+}
+
+lf_status lf_ingest_input(lf_ingest *ing, const lf_input_file *in, lf_doc *doc, lf_error *err)
+{
+    ing->corpus_root = in->corpus_root;
+    return lf_ingest_file(ing, in->path, in->id, doc, err);
+}
+
 lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, const char *data,
                            size_t len, lf_doc_format fmt, lf_doc *doc, lf_error *err)
 {
@@ -1211,6 +1281,11 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
     if (len > ing->limits[LF_LIMIT_FILE_BYTES])
         return limit_error(err, doc->path, 0, "input is larger than", LF_LIMIT_FILE_BYTES,
                            ing->limits[LF_LIMIT_FILE_BYTES]);
+    if (fmt == LF_FORMAT_TEI) {
+        const char *root = ing->corpus_root;
+        ing->corpus_root = NULL;
+        return lf_tei_read_memory(ing->tei, root, doc, data, len, err);
+    }
     char *copy = lf_xmalloc(len + 1);
     if (len)
         memcpy(copy, data, len);

@@ -55,6 +55,9 @@ typedef enum lf_limit_id {
     LF_LIMIT_LEXICON_ENTRIES,  /* most entries in all lexicons together */
     LF_LIMIT_REGEX_MATCH,      /* PCRE2 match limit per regex call */
     LF_LIMIT_REGEX_HEAP_KIB,   /* PCRE2 heap limit per regex call, KiB */
+    LF_LIMIT_XML_DEPTH,        /* deepest element nesting in a TEI file */
+    LF_LIMIT_XML_TEXT_BYTES,   /* largest text node in a TEI file */
+    LF_LIMIT_PART_BYTES,       /* TEI text held at once; more is read in parts */
     LF_LIMIT_COUNT
 } lf_limit_id;
 
@@ -119,6 +122,10 @@ typedef struct lf_options {
     int negation_window;
     lf_overlap overlap;
     uint64_t limits[LF_LIMIT_COUNT];
+    /* A TEI file whose listPerson, listOrg and taxonomies resolve the speakers of every
+     * TEI document (after the document's own header and its corpus root); its
+     * xi:includes are followed inside its directory. NULL: none. Borrowed. */
+    const char *speakers_file;
 
     /* ---- analysis: what the count tables count (fixed for a run; tables of runs with
        different values do not merge) ---- */
@@ -157,7 +164,12 @@ typedef struct lf_options {
     const char *encoding;
     /* Theme id for plain and scored word lists; NULL: made from the file name. */
     const char *lexicon_theme;
+    /* Threads that process inputs (each its own pipeline); 0 means one per online core,
+     * at most LF_MAX_JOBS. The output is the same bytes whatever the number. */
+    unsigned jobs;
 } lf_options;
+
+#define LF_MAX_JOBS 64
 
 /* Sets every field to its default (limits from lf_limit_table()). */
 void lf_options_init(lf_options *opt);
@@ -245,6 +257,15 @@ typedef struct lf_match_row {
     const char *status;       /* "counted", or why it was suppressed: "overlap",
                                  "excluded", "negated-ignored", "context" (a context rule
                                  of its theme does not hold) */
+    /* TEI documents (NULL / 0 otherwise): the xml:id of the element where the match
+       starts and the character offset there (TEI string-range counting: code points of
+       the element's string value, from 0), the element where it ends (usually the same)
+       and the offset just past the match in it; and the section (div/head titles). */
+    const char *element;
+    size_t element_start;
+    const char *element_last;
+    size_t element_end;
+    const char *section;
 } lf_match_row;
 
 /* Called for every counted match (see lf_run_set_list_suppressed) in document order; return non-zero to stop the run
@@ -273,6 +294,14 @@ void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);
+/* Makes the run write annotated TEI to fp (borrowed; the caller closes it): each document
+ * read unchanged in its text, xml:id added to every utterance and segment without one,
+ * the lexicon's themes declared as a taxonomy in the header and every match (every listed
+ * row, see lf_run_set_list_suppressed) as a stand-off <span>. One input gives one TEI
+ * document; several give a teiCorpus holding them. Plain-text transcripts are written as
+ * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
+ * errors make lf_run_execute fail with LF_ERR_IO. */
+lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
 /* The evidence lines of report.html: a reproducible random sample (reservoir sampling
  * seeded with `seed`, default 1) of at most per_theme counted matches per theme (0: 20).
  * Call before lf_run_set_report_dir. Context words come from lf_run_set_context (0: 8). */

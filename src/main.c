@@ -53,6 +53,7 @@ enum opt_id {
     O_WIDTH = 'w',
     O_HELP = 'h',
     O_VERSION = 'V',
+    O_JOBS = 'j',
     O_SPEAKER_PATTERN = 256,
     O_STRIP_PATTERN,
     O_NO_DEFAULT_STRIP,
@@ -62,6 +63,7 @@ enum opt_id {
     O_LIMIT,
     O_ALL,
     O_NEGATED,
+    O_SPEAKERS,
     O_ENTRY,
     O_SAMPLE,
     O_SEED,
@@ -111,8 +113,8 @@ static const struct opt_doc {
      "report: output directory (default: output/); tag, compare, lexicon expand: output "
      "file (default: stdout)"},
     {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC | CMD_COMPARE, "FMT",
-     "tag: tsv (default), jsonl or json; kwic: text (default), tsv, jsonl or json; "
-     "compare: csv (default), json or md"},
+     "tag: tsv (default), jsonl, json or tei (annotated TEI); kwic: text (default), tsv, "
+     "jsonl or json; compare: csv (default), json or md"},
     {"all", no_argument, O_ALL, CMD_TAG, NULL,
      "tag: also list suppressed matches (overlap, excluded, negated-ignored, context)"},
     {"theme", required_argument, O_THEME, CMD_KWIC, "ID",
@@ -124,6 +126,8 @@ static const struct opt_doc {
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
     {"width", required_argument, O_WIDTH, CMD_KWIC | CMD_REPORT, "N",
      "kwic, report (evidence in report.html): words of context on each side (default: 8)"},
+    {"speakers", required_argument, O_SPEAKERS, CMD_RUNS, "FILE",
+     "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
     {"sample", required_argument, O_SAMPLE, CMD_KWIC | CMD_REPORT, "N",
      "kwic: a random sample of at most N lines per theme, for hand validation; report: "
      "evidence lines per theme in report.html (default: 20)"},
@@ -167,6 +171,8 @@ static const struct opt_doc {
     {"overlap", required_argument, O_OVERLAP, CMD_RUNS, "MODE",
      "independent (default: each theme resolves its own overlaps) or longest (the longest "
      "match wins across all themes)"},
+    {"jobs", required_argument, O_JOBS, CMD_RUNS, "N",
+     "threads that read inputs in parallel (default: one per core; output is the same)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
      "change a named input limit (see LIMITS below; repeatable)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
@@ -227,7 +233,7 @@ static int usage_error(const char *fmt, ...)
 
 typedef struct sink {
     FILE *fp;
-    enum { FMT_TSV, FMT_JSONL, FMT_JSON, FMT_TEXT } fmt;
+    enum { FMT_TSV, FMT_JSONL, FMT_JSON, FMT_TEXT, FMT_TEI } fmt;
     bool kwic;
     const char *const *themes;
     size_t n_themes;
@@ -296,6 +302,8 @@ static int emit_row(sink *s, const lf_match_row *row)
         return lf_write_match_json(s->fp, row, s->written++);
     case FMT_TEXT:
         return lf_render_kwic_line(s->fp, row, s->width * 7);
+    case FMT_TEI:
+        return 0; /* the run writes annotated TEI itself */
     }
     return 0;
 }
@@ -686,6 +694,9 @@ int main(int argc, char **argv)
         case O_SPEAKER_PATTERN:
             opt.speaker_pattern = optarg;
             break;
+        case O_SPEAKERS:
+            opt.speakers_file = optarg;
+            break;
         case O_STRIP_PATTERN:
             LF_VEC_PUSH(strips, optarg);
             break;
@@ -734,6 +745,16 @@ int main(int argc, char **argv)
         case O_CORPUS:
             LF_VEC_PUSH(corpora, optarg);
             break;
+        case O_JOBS: {
+            size_t j;
+            if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
+                rc = usage_error("--jobs: '%s' is not a number from 1 to %d", optarg,
+                                 LF_MAX_JOBS);
+                goto out;
+            }
+            opt.jobs = (unsigned)j;
+            break;
+        }
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
@@ -795,6 +816,8 @@ int main(int argc, char **argv)
             snk.fmt = FMT_JSON;
         else if (strcmp(format, "text") == 0 && cmd == CMD_KWIC)
             snk.fmt = FMT_TEXT;
+        else if (strcmp(format, "tei") == 0 && cmd == CMD_TAG)
+            snk.fmt = FMT_TEI;
         else {
             rc = usage_error("--format: '%s' is not a format of this command", format);
             goto out;
@@ -866,7 +889,13 @@ int main(int argc, char **argv)
             lf_run_set_context(run, width);
         if (cmd == CMD_TAG)
             lf_run_set_list_suppressed(run, list_all);
-        if (cmd != CMD_COMPARE) {
+        if (snk.fmt == FMT_TEI) {
+            if (lf_run_set_tei_output(run, snk.fp, &err) != LF_OK) {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = lf_status_exit_code(err.status);
+                goto out;
+            }
+        } else if (cmd != CMD_COMPARE) {
             if (snk.fmt == FMT_TSV)
                 fprintf(snk.fp, "%s\n",
                         snk.kwic ? lf_kwic_tsv_header() : lf_match_tsv_header());

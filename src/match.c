@@ -1350,6 +1350,7 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
     }
     if (m->lex->n_rules)
         apply_context_rules(m, toks, out);
-    qsort(out->m, out->n, sizeof *out->m, cmp_output);
+    if (out->n > 1)
+        qsort(out->m, out->n, sizeof *out->m, cmp_output);
     return LF_OK;
 }

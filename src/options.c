@@ -45,6 +45,15 @@ static const lf_limit_info limit_table[] = {
                               "PCRE2 match limit for one regex entry on one sentence"},
     [LF_LIMIT_REGEX_HEAP_KIB] = {"regex-heap-kib", 20480,
                                  "PCRE2 heap limit for one regex entry on one sentence, KiB"},
+    [LF_LIMIT_XML_DEPTH] = {"xml-depth", 128,
+                            "deepest element nesting in a TEI file (libxml2 itself stops at "
+                            "256)"},
+    [LF_LIMIT_XML_TEXT_BYTES] = {"xml-text-bytes", 4ULL * 1024 * 1024,
+                                 "largest text node in a TEI file, in bytes (libxml2 itself "
+                                 "stops at 10000000)"},
+    [LF_LIMIT_PART_BYTES] = {"part-bytes", 8ULL * 1024 * 1024,
+                             "TEI text held in memory at once, in bytes; a longer document is "
+                             "read in consecutive parts with the same results"},
 };
 _Static_assert(sizeof limit_table / sizeof limit_table[0] == LF_LIMIT_COUNT,
                "every limit has a table row");

@@ -19,40 +19,118 @@ const char *lf_match_tsv_header(void)
            "negator\tstatus";
 }
 
+/* Rows are assembled in a buffer and written with one fwrite: a matches table can hold
+ * millions of rows, and per-character stdio calls would dominate a run. */
+typedef struct row_buf {
+    char *p, *end;
+    char data[8192];
+    lf_buf big; /* used instead when a row does not fit */
+    bool spilled;
+} row_buf;
+
+static void rb_put(row_buf *b, const char *s, size_t n)
+{
+    if (!b->spilled && (size_t)(b->end - b->p) >= n) {
+        memcpy(b->p, s, n);
+        b->p += n;
+        return;
+    }
+    if (!b->spilled) {
+        lf_buf_append(&b->big, b->data, (size_t)(b->p - b->data));
+        b->spilled = true;
+    }
+    lf_buf_append(&b->big, s, n);
+}
+
+static void rb_char(row_buf *b, char c)
+{
+    if (!b->spilled && b->p < b->end)
+        *b->p++ = c;
+    else
+        rb_put(b, &c, 1);
+}
+
+static void rb_size(row_buf *b, size_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    rb_put(b, tmp + sizeof tmp - n, n);
+}
+
 /* A TSV field: tab, CR and LF would break the row, so they become spaces. */
-static void tsv_field(FILE *fp, const char *s)
+static void rb_field(row_buf *b, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++)
-        putc(*s == '\t' || *s == '\r' || *s == '\n' ? ' ' : *s, fp);
+    for (;;) {
+        size_t n = strcspn(s, "\t\r\n");
+        rb_put(b, s, n);
+        if (!s[n])
+            return;
+        rb_char(b, ' ');
+        s += n + 1;
+    }
 }
 
-static void write_match_tsv_fields(FILE *fp, const lf_match_row *r)
+static void rb_init(row_buf *b)
 {
-    tsv_field(fp, r->doc);
-    fprintf(fp, "\t%zu\t", r->turn);
-    tsv_field(fp, r->speaker);
-    fprintf(fp, "\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t", r->sentence, r->line,
-            r->tok_start, r->tok_end, r->byte_start, r->byte_end, r->char_start, r->char_end);
-    tsv_field(fp, r->theme);
-    putc('\t', fp);
-    tsv_field(fp, r->entry);
-    putc('\t', fp);
-    tsv_field(fp, r->entry_file);
-    fprintf(fp, "\t%zu\t", r->entry_line);
-    tsv_field(fp, r->text);
-    fprintf(fp, "\t%d\t", r->negated ? 1 : 0);
-    tsv_field(fp, r->negator);
-    putc('\t', fp);
-    tsv_field(fp, r->status ? r->status : "counted");
+    b->p = b->data;
+    b->end = b->data + sizeof b->data;
+    b->big = (lf_buf){0};
+    b->spilled = false;
+}
+
+static int rb_flush(row_buf *b, FILE *fp)
+{
+    if (b->spilled) {
+        fwrite(b->big.data, 1, b->big.len, fp);
+        lf_buf_free(&b->big);
+    } else {
+        fwrite(b->data, 1, (size_t)(b->p - b->data), fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+static void match_tsv_fields(row_buf *b, const lf_match_row *r)
+{
+    rb_field(b, r->doc);
+    rb_char(b, '\t');
+    rb_size(b, r->turn);
+    rb_char(b, '\t');
+    rb_field(b, r->speaker);
+    const size_t nums[] = {r->sentence,   r->line,     r->tok_start,  r->tok_end,
+                           r->byte_start, r->byte_end, r->char_start, r->char_end};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        rb_char(b, '\t');
+        rb_size(b, nums[i]);
+    }
+    rb_char(b, '\t');
+    rb_field(b, r->theme);
+    rb_char(b, '\t');
+    rb_field(b, r->entry);
+    rb_char(b, '\t');
+    rb_field(b, r->entry_file);
+    rb_char(b, '\t');
+    rb_size(b, r->entry_line);
+    rb_char(b, '\t');
+    rb_field(b, r->text);
+    rb_put(b, r->negated ? "\t1\t" : "\t0\t", 3);
+    rb_field(b, r->negator);
+    rb_char(b, '\t');
+    rb_field(b, r->status ? r->status : "counted");
 }
 
 int lf_write_match_tsv(FILE *fp, const lf_match_row *r)
 {
-    write_match_tsv_fields(fp, r);
-    putc('\n', fp);
-    return ferror(fp) ? -1 : 0;
+    row_buf b;
+    rb_init(&b);
+    match_tsv_fields(&b, r);
+    rb_char(&b, '\n');
+    return rb_flush(&b, fp);
 }
 
 const char *lf_kwic_tsv_header(void)
@@ -64,13 +142,15 @@ const char *lf_kwic_tsv_header(void)
 
 int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
 {
-    write_match_tsv_fields(fp, r);
-    putc('\t', fp);
-    tsv_field(fp, r->left);
-    putc('\t', fp);
-    tsv_field(fp, r->right);
-    putc('\n', fp);
-    return ferror(fp) ? -1 : 0;
+    row_buf b;
+    rb_init(&b);
+    match_tsv_fields(&b, r);
+    rb_char(&b, '\t');
+    rb_field(&b, r->left);
+    rb_char(&b, '\t');
+    rb_field(&b, r->right);
+    rb_char(&b, '\n');
+    return rb_flush(&b, fp);
 }
 
 /* ---- JSON ---- */
@@ -146,6 +226,15 @@ static void write_match_object(FILE *fp, const lf_match_row *r)
     else
         fputs(",\"negator\":null", fp);
     json_key_string(fp, "status", r->status ? r->status : "counted");
+    /* TEI sources: the element the match points back to (absent for plain text) */
+    if (r->element) {
+        json_key_string(fp, "element", r->element);
+        json_key_size(fp, "element_start", r->element_start);
+        json_key_string(fp, "element_last", r->element_last ? r->element_last : r->element);
+        json_key_size(fp, "element_end", r->element_end);
+    }
+    if (r->section)
+        json_key_string(fp, "section", r->section);
     if (r->left)
         json_key_string(fp, "left", r->left);
     if (r->right)

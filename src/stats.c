@@ -4,6 +4,7 @@
  * same bytes in the CSV, the JSON, the summary and on every run. Undefined values are NaN
  * or ±inf and print as "NA". Formulas: docs/statistics.md. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,14 +215,9 @@ const char *lf_adjust_label(lf_adjust m)
 /* "%.6f" then trailing zeros (and a bare '.') trimmed; "-0" becomes "0". printf's "%f"
  * never uses the locale's decimal point unless setlocale(LC_NUMERIC) was called, which
  * lexframe never does. */
-void lf_fmt_double(char *out, size_t cap, double x)
+/* "%.6f" with trailing zeros trimmed, through snprintf: the reference behaviour. */
+static void fmt_double_slow(char *out, size_t cap, double x)
 {
-    if (cap == 0)
-        return;
-    if (!isfinite(x)) {
-        snprintf(out, cap, "NA");
-        return;
-    }
     char tmp[512]; /* DBL_MAX has 309 integer digits */
     int n = snprintf(tmp, sizeof tmp, "%.6f", x);
     if (n < 0 || (size_t)n >= sizeof tmp) {
@@ -241,6 +237,54 @@ void lf_fmt_double(char *out, size_t cap, double x)
         snprintf(out, cap, "0");
     else
         snprintf(out, cap, "%s", tmp);
+}
+
+void lf_fmt_double(char *out, size_t cap, double x)
+{
+    if (cap == 0)
+        return;
+    if (!isfinite(x)) {
+        snprintf(out, cap, "NA");
+        return;
+    }
+    /* Tables print millions of numbers, and snprintf's exact decimal conversion is slow:
+       scale to millionths and round in binary, unless the value is large or so close to a
+       rounding tie that the scaling error could matter — then snprintf decides. */
+    double ax = fabs(x), scaled = ax * 1e6;
+    double fl = floor(scaled);
+    if (ax >= 1e9 || fabs(scaled - fl - 0.5) < 1e-4 || cap < 32) {
+        fmt_double_slow(out, cap, x);
+        return;
+    }
+    uint64_t q = (uint64_t)fl + (scaled - fl > 0.5);
+    uint64_t ip = q / 1000000, fp = q % 1000000;
+    char tmp[40];
+    size_t n = 0;
+    if (x < 0 && q != 0)
+        tmp[n++] = '-';
+    char digits[24];
+    size_t d = 0;
+    do {
+        digits[d++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    while (d)
+        tmp[n++] = digits[--d];
+    if (fp) {
+        tmp[n++] = '.';
+        char frac[6];
+        for (int k = 5; k >= 0; k--) {
+            frac[k] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        size_t last = 6;
+        while (last > 0 && frac[last - 1] == '0')
+            last--;
+        memcpy(tmp + n, frac, last);
+        n += last;
+    }
+    tmp[n] = '\0';
+    memcpy(out, tmp, n + 1);
 }
 
 void lf_fmt_p(char *out, size_t cap, double p)

@@ -526,8 +526,9 @@ static const unsigned char *punct(tok_state *st, const unsigned char *p, const u
         *newlines = 0;
         break;
     }
-    if (*newlines >= 2) {
-        /* a blank line: paragraph break */
+    if (*newlines >= 2 && !st->doc->span_src) {
+        /* a blank line: paragraph break (text extracted from markup has its paragraphs
+           in lf_span_src.para instead) */
         if (st->sent_open)
             st->pend = END_HARD;
     }
@@ -555,6 +556,8 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
         for (size_t si = 0; si < turn->span_count; si++) {
             const lf_span *sp = &doc->spans[turn->span_first + si];
             const unsigned char *p = base + sp->start, *end = base + sp->end;
+            if (doc->span_src && doc->span_src[turn->span_first + si].para && st.sent_open)
+                st.pend = END_HARD; /* a new segment or sentence element */
             while (p < end) {
                 if (*p < 0x80 && !(ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
                     p = punct(&st, p, end, &newlines);

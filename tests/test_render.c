@@ -209,6 +209,56 @@ static void number_format(void **state)
     assert_string_equal(buf, "123");
 }
 
+/* The reference: "%.6f", trailing zeros and a bare '.' trimmed, "-0" as "0". */
+static void fmt_reference(char *out, size_t cap, double x)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%.6f", x);
+    char *dot = strchr(tmp, '.');
+    char *end = tmp + strlen(tmp);
+    while (end > dot + 1 && end[-1] == '0')
+        end--;
+    if (end == dot + 1)
+        end = dot;
+    *end = '\0';
+    snprintf(out, cap, "%s", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+}
+
+static void number_format_matches_printf(void **state)
+{
+    (void)state;
+    /* the fast path must give snprintf's bytes: random values over many magnitudes, values
+       on and next to rounding ties, counts divided by counts as the tables make them */
+    uint64_t seed = 88172645463325252ULL;
+    char got[64], want[64];
+    for (int i = 0; i < 300000; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        double u = (double)(seed >> 11) / 9007199254740992.0;
+        double x;
+        switch (i % 4) {
+        case 0:
+            x = (u - 0.5) * pow(10.0, (double)(i % 22) - 8.0);
+            break;
+        case 1: /* k + n/2e6: ties at the seventh decimal, and their neighbours */
+            x = (double)(seed % 100000) + (double)((seed >> 20) % 2000000) / 2e6;
+            x = nextafter(x, (i & 8) ? INFINITY : -INFINITY);
+            break;
+        case 2:
+            x = (double)(seed % 100000) / (double)(1 + (seed >> 32) % 9999);
+            break;
+        default:
+            x = 1000.0 * (double)(seed % 977) / (double)(1 + (seed >> 40) % 5003);
+            break;
+        }
+        lf_fmt_double(got, sizeof got, x);
+        fmt_reference(want, sizeof want, x);
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: got %s, printf gives %s", x, got, want);
+    }
+}
+
 /* ---- escaping ---- */
 
 static void csv_quoting(void **state)
@@ -280,6 +330,33 @@ static void tsv_rows(void **state)
     for (const char *p = lf_match_tsv_header(); *p; p++)
         tabs += *p == '\t';
     assert_int_equal(tabs, 18);
+}
+
+static void tsv_long_rows(void **state)
+{
+    (void)state;
+    /* a row longer than the writer's stack buffer, with tabs to replace in the long part */
+    char *text = malloc(20001);
+    for (size_t i = 0; i < 20000; i++)
+        text[i] = i % 1000 == 999 ? '\t' : (char)('a' + i % 26);
+    text[20000] = '\0';
+    lf_match_row r = sample_row();
+    r.text = text;
+    capture c;
+    FILE *fp = cap_open(&c);
+    assert_int_equal(lf_write_match_tsv(fp, &r), 0);
+    const char *out = cap_text(&c);
+    size_t tabs = 0, len = strlen(out);
+    for (size_t i = 0; i < len; i++)
+        tabs += out[i] == '\t';
+    assert_int_equal(tabs, 18); /* the text's own tabs became spaces */
+    assert_int_equal(out[len - 1], '\n');
+    assert_non_null(strstr(out, "\tabcdefghij"));
+    assert_non_null(strstr(out, "\t1\tnot\toverlap\n"));
+    text[998] = '\0';
+    assert_non_null(strstr(out, text)); /* the long field arrives whole */
+    cap_free(&c);
+    free(text);
 }
 
 static void jsonl_rows(void **state)
@@ -1299,9 +1376,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(statistics_by_hand),
         cmocka_unit_test(number_format),
+        cmocka_unit_test(number_format_matches_printf),
         cmocka_unit_test(csv_quoting),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(tsv_rows),
+        cmocka_unit_test(tsv_long_rows),
         cmocka_unit_test(jsonl_rows),
         cmocka_unit_test(kwic_alignment),
         cmocka_unit_test(kwic_tsv_and_json),
