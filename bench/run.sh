@@ -15,7 +15,7 @@ work=${2:-/tmp/lfbench}
 mkdir -p "$work"
 
 [ -f build-release/build.ninja ] ||
-    meson setup build-release --buildtype=release -Db_ndebug=true >/dev/null
+    meson setup build-release --buildtype=release -Db_ndebug=true -Db_lto=true >/dev/null
 ninja -C build-release >/dev/null
 lf=build-release/lexframe
 cc -O2 -o "$work/floor" bench/floor.c

@@ -130,6 +130,10 @@ struct lf_tables {
     lf_strmap *names; /* per dim: group name → group index */
     uint64_t doc_serial;
     kmap joint;       /* (group, scope) × (a, b) → units with both */
+    /* Pairs are counted for every group only when groupings were asked for (--by); by
+       default for the whole corpus alone: with a dictionary of 180 categories, pairs per
+       document, speaker, party, role and month would run to millions of rows. */
+    bool pairs_by_group;
     kmap terms;       /* group × (theme, entry or form) → matches, weight */
     lf_strmap forms;  /* form text → id */
     LF_VEC(const char *) form_text;
@@ -447,6 +451,7 @@ lf_tables *lf_tables_new_opts(const lf_lexicon *lex, const lf_options *opt)
         {LF_GROUP_DOCUMENT, NULL}, {LF_GROUP_SPEAKER, NULL}, {LF_GROUP_PARTY, NULL},
         {LF_GROUP_ROLE, NULL},     {LF_GROUP_PERIOD, NULL},
     };
+    t->pairs_by_group = opt->n_groupings > 0;
     const lf_grouping *want = opt->n_groupings ? opt->groupings : default_dims;
     size_t n_want = opt->n_groupings ? opt->n_groupings
                                      : sizeof default_dims / sizeof default_dims[0];
@@ -552,9 +557,10 @@ static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uin
                             size_t n, uint64_t amount)
 {
     theme_counts *c = t->groups.v[gi].counts;
+    bool pairs = gi == 0 || t->pairs_by_group; /* group 0 is the corpus */
     for (size_t k = 0; k < n; k++) {
         c[th[k]].with[scope] += amount;
-        for (size_t l = k + 1; l < n; l++)
+        for (size_t l = k + 1; l < n && pairs; l++)
             kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
                      NO_WEIGHT);
     }
@@ -672,7 +678,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
                     g->counts[t->cur.prev_themes.v[a]].with[LF_SCOPE_ADJACENT]++;
                 for (size_t b = 0; b < t->scratch.n; b++)
                     g->counts[t->scratch.v[b]].replies_with++;
-                for (size_t a = 0; a < t->cur.prev_themes.n; a++)
+                for (size_t a = 0; a < t->cur.prev_themes.n && (gs[d] == 0 || t->pairs_by_group);
+                     a++)
                     for (size_t b = 0; b < t->scratch.n; b++)
                         kmap_add(&t->joint, JOINT_K1(gs[d], LF_SCOPE_ADJACENT),
                                  (uint64_t)t->cur.prev_themes.v[a] << 32 | t->scratch.v[b], 1,

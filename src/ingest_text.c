@@ -207,6 +207,11 @@ size_t lf_label_normalize(const char *s, size_t n, char *out)
 #define NL LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}"
 #define MW LU "[\\p{L}\\p{M}'\xE2\x80\x99.\\-]*"
 
+/* Bytes from a line's first character within which the default rule's ':' or '.' must
+ * come: longer than any label the pattern below can match (six words, a title and name,
+ * a parenthesis of at most 60 characters). */
+#define LABEL_SCAN_BYTES 400
+
 static const char default_label_pattern[] =
     "(?:<bullet>\\h*)?"
     "(?:(?<q>Q)[:.]?(?=\\h|$)"
@@ -500,11 +505,14 @@ static const struct {
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
      "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]"},
-    /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; or a
-       bracketed running time "[00:15:10]". */
+    /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; and, as a
+       second pattern of the same name, a bracketed running time "[00:15:10]". Two
+       patterns, because PCRE2 tries a pattern whose every branch starts with ^ at line
+       starts only, and one whose branches start anywhere at every space and digit. */
     {"time-stamp",
      "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
-     "|\\h+\\p{Lu}{2,5})\\h*$|\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
+     "|\\h+\\p{Lu}{2,5})\\h*$"},
+    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
     /* The briefing closer "END", possibly followed by a time. */
     {"end-marker",
      "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$"},
@@ -943,6 +951,19 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
             p += h;
         if (p >= le || !((t[p] >= 'A' && t[p] <= 'Z') || t[p] == '<' || t[p] >= 0xC3))
             return LF_OK;
+        /* Every shape but a bare Q ends in ':' or '.' before a space or the line's end, and
+           no shape is longer than about 200 bytes: a line without such a stop near its
+           start holds no label (most lines of running text). */
+        if (t[p] != 'Q' && t[p] != '<') {
+            size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
+            bool stop = false;
+            for (size_t k = p; k < lim && !stop; k++)
+                stop = (t[k] == ':' || t[k] == '.') &&
+                       (k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
+                        (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0));
+            if (!stop)
+                return LF_OK;
+        }
         start = p - ls;
     }
     int rc = pcre2_match(ing->label_re, t + ls, le - ls, start, PCRE2_NO_UTF_CHECK, ing->md,

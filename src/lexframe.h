@@ -309,12 +309,17 @@ bool lf_run_complete(const lf_run *run);
  * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
  * errors make lf_run_execute fail with LF_ERR_IO. */
 lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
+/* The evidence lines of report.html: a reproducible random sample (reservoir sampling
+ * seeded with `seed`, default 1) of at most per_theme counted matches per theme (0: 20).
+ * Call before lf_run_set_report_dir. Context words come from lf_run_set_context (0: 8). */
+void lf_run_set_evidence(lf_run *run, size_t per_theme, uint64_t seed);
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
  * comparison.csv (every grouping but document, against the rest), trends.csv,
- * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * first_appearance.csv, tables.json, summary.md, manifest.json and report.html (the
+ * self-contained HTML report with charts and evidence), then renames every
  * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
  * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
@@ -350,8 +355,9 @@ lf_status lf_run_write_partial(lf_run *run, lf_error *err) LF_WARN_UNUSED;
  * same options as the first (LF_ERR_INPUT). lf_run_execute then delivers the documents'
  * rows and failures in the order of a single run, and lf_run_write_report or
  * lf_run_write_partial write exactly what a single run over all the inputs would have
- * written (the manifest's command aside). LF_ERR_INPUT for a damaged or cut-off file;
- * LF_ERR_USAGE when transcripts were added. */
+ * written (the command line in the manifest and report.html aside; the report.html
+ * evidence settings of lf_run_set_evidence travel in the partial results). LF_ERR_INPUT
+ * for a damaged or cut-off file; LF_ERR_USAGE when transcripts were added. */
 lf_status lf_run_add_partial(lf_run *run, const char *path, lf_error *err) LF_WARN_UNUSED;
 
 /* Output formats of lf_run_write_comparison. */

@@ -138,14 +138,16 @@ static const struct opt_doc {
     {"entry", required_argument, O_ENTRY, CMD_KWIC, "ENTRY",
      "kwic: only matches of this lexicon entry, as written or as FILE:LINE (repeatable)"},
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
-    {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
-     "kwic: words of context on each side (default: 8)"},
+    {"width", required_argument, O_WIDTH, CMD_KWIC | CMD_REPORT, "N",
+     "kwic, report (evidence in report.html): words of context on each side (default: 8)"},
     {"speakers", required_argument, O_SPEAKERS, CMD_RUNS, "FILE",
      "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
-    {"sample", required_argument, O_SAMPLE, CMD_KWIC, "N",
-     "kwic: a random sample of at most N lines per theme, for hand validation"},
-    {"seed", required_argument, O_SEED, CMD_KWIC, "S",
-     "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
+    {"sample", required_argument, O_SAMPLE, CMD_KWIC | CMD_REPORT, "N",
+     "kwic: a random sample of at most N lines per theme, for hand validation; report: "
+     "evidence lines per theme in report.html (default: 20)"},
+    {"seed", required_argument, O_SEED, CMD_KWIC | CMD_REPORT, "S",
+     "kwic, report: seed of the --sample draw (default: 1); the same seed gives the same "
+     "lines"},
     {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
      "report, compare: group by document, speaker, party, role, period or meta:KEY "
      "(repeatable; report default: all five; compare default: speaker)"},
@@ -865,7 +867,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (sample) {
+    if (sample && cmd != CMD_REPORT) {
         sampler = lf_row_sample_new((size_t)sample, seed);
         snk.sample = sampler;
     }
@@ -928,6 +930,11 @@ int main(int argc, char **argv)
         goto out;
     }
     lf_run_set_order(run, order);
+    if (cmd == CMD_REPORT) {
+        /* report.html's evidence: also kept in a partial result, for the merge */
+        lf_run_set_evidence(run, (size_t)sample, seed);
+        lf_run_set_context(run, width);
+    }
 
     if (partial) {
         if (lf_run_set_partial_output(run, partial, &err) != LF_OK) {

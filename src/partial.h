@@ -39,8 +39,14 @@ typedef struct lf_partial_out {
     uint64_t lines; /* lines written so far (the end line checks it) */
 } lf_partial_out;
 
+/* report.html's evidence settings, which the manifest does not record. */
+typedef struct lf_partial_evidence {
+    uint64_t per_theme, seed, context;
+} lf_partial_evidence;
+
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
-                           size_t n_entries, const char *const *options, size_t n_options);
+                           size_t n_entries, const lf_partial_evidence *ev,
+                           const char *const *options, size_t n_options);
 /* Opens the block of a document; its rows and failure follow. */
 void lf_partial_put_doc(lf_partial_out *o, const lf_partial_key *k);
 /* One counted match of the current document (the columns of `kwic --format tsv`). */
@@ -58,6 +64,7 @@ typedef struct lf_partial_header {
     char *version;     /* lexframe version that wrote it */
     char lexicon[65];  /* lf_lexicon_identity */
     uint64_t n_themes, n_entries;
+    lf_partial_evidence evidence;
     LF_VEC(char *) options; /* the manifest's "name=value" option lines, in order */
 } lf_partial_header;
 

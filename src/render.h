@@ -168,6 +168,32 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
  * lf_render_table_csv. */
 int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                             const lf_options *opt, lf_error *err);
+/* ---- the HTML report (render_html.c; charts in render_svg.c) ---- */
+/* Evidence lines per theme a report run samples for report.html unless
+ * lf_run_set_evidence says otherwise, and their words of context on each side. */
+#define LF_EVIDENCE_PER_THEME 20
+#define LF_EVIDENCE_CONTEXT 8
+/* The evidence shown in report.html: sampled match rows with context (borrowed), at most
+ * per_theme per theme, drawn with seed (both stated on the page). */
+typedef struct lf_html_evidence {
+    const lf_match_row *const *rows;
+    size_t n;
+    size_t per_theme;
+    uint64_t seed;
+} lf_html_evidence;
+/* report.html: one self-contained page (inline CSS, SVG and a small filtering script; a
+ * Content Security Policy that lets nothing load): corpus summary; theme frequencies
+ * (bars); speaker, party and role × theme rates (heatmaps); the framing comparison of each
+ * group against the rest (forest plots); co-occurrence per scope (heatmaps); trends per
+ * period (lines, when documents are dated); the evidence (KWIC lines filterable by theme
+ * and speaker); the lexicon; the manifest (inputs and lexicon files with SHA-256). Each
+ * chart comes with the table of its numbers; lists are cut to fixed top-N sizes (named in
+ * render_html.c) so the page stays usable on any corpus. All text from data is escaped.
+ * info, opt and ev may be NULL. Returns as lf_render_manifest_json (a file that cannot be
+ * hashed fills err with LF_ERR_INPUT), or -2 as lf_render_table_csv. */
+int lf_render_report_html(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_report_info *info, const lf_options *opt,
+                          const lf_html_evidence *ev, lf_error *err);
 /* The manifest: version, command, options, and the SHA-256 and size of every input and
  * lexicon file (read again here, unless info->input_sha256 gives them). Keys in this order: lexframe, command, options (an
  * object in first-appearance order; a repeated name holds an array of its values, a

@@ -112,6 +112,10 @@ struct lf_run {
     bool matches_open;
     bool executed;
     bool complete; /* lf_run_execute went through every input */
+    /* report.html's evidence: a seeded sample of counted matches per theme, with context */
+    lf_row_sample *evidence;
+    size_t evidence_per_theme;
+    uint64_t evidence_seed;
     lf_tei_writer *tei; /* annotated TEI output, or NULL */
     /* partial results: --shard I/K, --order N, --partial FILE; a merge run's partials */
     unsigned shard_index, shard_count; /* 1-based; count 0: no sharding */
@@ -220,6 +224,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     }
     own_analysis_options(r);
     r->diag = stderr;
+    r->evidence_seed = 1; /* as kwic --seed */
     size_t jobs = r->opt.jobs;
     if (jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -278,6 +283,7 @@ void lf_run_free(lf_run *r)
         free(r->failed.v[i]);
     LF_VEC_FREE(r->failed);
     free(r->report_dir);
+    lf_row_sample_free(r->evidence);
     free(r);
 }
 
@@ -434,12 +440,16 @@ static bool build_row(worker *w, const lf_match *m, lf_match_row *row)
         }
         row->section = turn->section;
     }
-    if (r->context) {
+    /* a report run keeps context for the evidence of report.html */
+    size_t context = r->context ? r->context
+                                : r->evidence && m->status == LF_MATCH_COUNTED ? LF_EVIDENCE_CONTEXT
+                                                                              : 0;
+    if (context) {
         const lf_turn_range *tr = &tk->turn[sent->turn];
-        size_t lo = m->tok_start >= tr->tok_first + r->context ? m->tok_start - r->context
-                                                                : tr->tok_first;
-        size_t hi = m->tok_end + r->context <= tr->tok_end ? m->tok_end + r->context
-                                                            : tr->tok_end;
+        size_t lo = m->tok_start >= tr->tok_first + context ? m->tok_start - context
+                                                             : tr->tok_first;
+        size_t hi = m->tok_end + context <= tr->tok_end ? m->tok_end + context
+                                                         : tr->tok_end;
         collapse_text(&w->left, d->text, lo < m->tok_start ? tk->tok[lo].start : t0->start,
                       t0->start);
         collapse_text(&w->right, d->text, t1->end,
@@ -471,6 +481,9 @@ static bool deliver_row(lf_run *r, const lf_match_row *row, bool counted, lf_err
                      strerror(errno));
         return false;
     }
+    /* main thread, input order: the sample is the same whatever the number of threads */
+    if (r->evidence && counted)
+        lf_row_sample_add(r->evidence, row);
     return true;
 }
 
@@ -963,6 +976,12 @@ done:
     return LF_OK;
 }
 
+void lf_run_set_evidence(lf_run *r, size_t per_theme, uint64_t seed)
+{
+    r->evidence_per_theme = per_theme;
+    r->evidence_seed = seed;
+}
+
 lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
 {
     lf_status pst = merge_prepare(r, err);
@@ -977,6 +996,10 @@ lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
     if (st != LF_OK)
         return st;
     r->matches_open = true;
+    lf_row_sample_free(r->evidence);
+    if (!r->evidence_per_theme)
+        r->evidence_per_theme = LF_EVIDENCE_PER_THEME;
+    r->evidence = lf_row_sample_new(r->evidence_per_theme, r->evidence_seed);
     if (fprintf(r->matches_out.fp, "%s\n", lf_match_tsv_header()) < 0) {
         lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
                      strerror(errno));
@@ -1048,7 +1071,13 @@ static const char **run_options(const lf_run *r, lf_buf *b, offset_vec *offs, si
 }
 
 /* What a report file holds. */
-typedef enum report_kind { REPORT_TABLE, REPORT_JSON, REPORT_SUMMARY, REPORT_MANIFEST } report_kind;
+typedef enum report_kind {
+    REPORT_TABLE,
+    REPORT_JSON,
+    REPORT_SUMMARY,
+    REPORT_MANIFEST,
+    REPORT_HTML
+} report_kind;
 
 typedef struct report_file {
     const char *name;
@@ -1100,6 +1129,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         {"tables.json", REPORT_JSON, LF_TABLE_COUNT, {0}, false},
         {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT, {0}, false},
         {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT, {0}, false},
+        {"report.html", REPORT_HTML, LF_TABLE_COUNT, {0}, false},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
@@ -1132,6 +1162,18 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
                 continue;
             }
             break;
+        case REPORT_HTML: {
+            lf_html_evidence ev = {.per_theme = r->evidence_per_theme,
+                                   .seed = r->evidence_seed};
+            ev.n = lf_row_sample_rows(r->evidence, &ev.rows);
+            lf_error_clear(err);
+            rc = lf_render_report_html(fp, r->tables, r->lex, &info, &topt, &ev, err);
+            if (rc != 0 && err && err->status != LF_OK) {
+                st = err->status;
+                continue;
+            }
+            break;
+        }
         }
         if (rc != 0) {
             lf_error_set(err, LF_ERR_IO, "%s: write error: %s", files[i].of.final_path,
@@ -1256,7 +1298,14 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
     offset_vec optoff = {0};
     size_t n_opts;
     const char **opts = run_options(r, &optbuf, &optoff, &n_opts);
-    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, opts, n_opts);
+    /* the evidence as lf_run_set_report_dir and build_row would take it */
+    lf_partial_evidence ev = {
+        r->evidence_per_theme ? r->evidence_per_theme : LF_EVIDENCE_PER_THEME,
+        r->evidence_seed, r->context ? r->context : LF_EVIDENCE_CONTEXT};
+    if (!r->context)
+        r->context = LF_EVIDENCE_CONTEXT; /* rows carry the evidence's context words */
+    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, &ev, opts,
+                          n_opts);
     free(opts);
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);
@@ -1333,6 +1382,9 @@ static lf_status merge_header(void *ctx, const lf_partial_header *h, const char 
     free(sp);
     for (size_t i = 0; i < h->options.n; i++)
         LF_VEC_PUSH(r->option_override, lf_xstrdup(h->options.v[i]));
+    r->evidence_per_theme = (size_t)h->evidence.per_theme;
+    r->evidence_seed = h->evidence.seed;
+    r->context = (size_t)h->evidence.context;
     lf_tables_free(r->workers[0].tables);
     r->workers[0].tables = lf_tables_new_opts(r->lex, &r->opt);
     r->tables = r->workers[0].tables;

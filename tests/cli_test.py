@@ -46,8 +46,8 @@ def read_tree(d):
 
 
 REPORT_FILES = ["comparison.csv", "cooccurrence.csv", "first_appearance.csv",
-                "frequencies.csv", "manifest.json", "matches.tsv", "summary.md",
-                "tables.json", "terms.csv", "trends.csv"]
+                "frequencies.csv", "manifest.json", "matches.tsv", "report.html",
+                "summary.md", "tables.json", "terms.csv", "trends.csv"]
 
 
 def test_reproducible():
@@ -72,6 +72,11 @@ def test_reproducible():
 def without_command(manifest):
     """The manifest minus its command line, which names the -j option itself."""
     return re.sub(rb'"command": "[^\n]*\n', b"", manifest)
+
+
+def html_without_command(page):
+    """report.html minus the command line in its manifest section."""
+    return re.sub(rb"<dt>Command</dt><dd><code>[^\n]*</code></dd>\n", b"", page)
 
 
 def test_threads_change_nothing():
@@ -107,6 +112,7 @@ def test_threads_change_nothing():
                     stdin=stream)
             files = read_tree(os.path.join(d, out))
             files["manifest.json"] = without_command(files["manifest.json"])
+            files["report.html"] = html_without_command(files["report.html"])
             t = run(["tag", "-j", jobs, "--all", "--format", "jsonl"] + inputs, d, stdin=stream)
             results.append((p.returncode, p.stderr, files, t.returncode, t.stdout, t.stderr))
         check(results[0][0] == 1 and b"copy3-bad.txt:1: invalid UTF-8" in results[0][1] and

@@ -12,6 +12,9 @@
   expected/        every file the run must write, byte for byte, relative to the case's
                    scratch directory (e.g. expected/output/frequencies.csv); no other
                    file may appear under a directory that expected/ names
+  unchecked        optional: files (one relative path per line) the run must write whose
+                   bytes are not compared, e.g. output/report.html (tested in a browser
+                   and by unit tests instead)
   (anything else)  inputs: the run's working directory is a scratch copy of the case
 
 Usage: golden.py LEXFRAME SOURCE_ROOT [CASE...] [--update]
@@ -25,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-SPECIAL = {"args", "links", "stdin", "status", "stdout", "stderr", "expected", "README"}
+SPECIAL = {"args", "links", "stdin", "status", "stdout", "stderr", "expected", "unchecked",
+           "README"}
 
 
 def read_args(case, root):
@@ -98,6 +102,14 @@ def run_case(exe, root, case, update):
                 if open(path, "rb").read() != data:
                     failures.append("%s differs:\n%s" % (stream, data.decode(errors="replace")[:2000]))
         exp = os.path.join(case, "expected")
+        unchecked = set()
+        if os.path.exists(os.path.join(case, "unchecked")):
+            for line in open(os.path.join(case, "unchecked"), encoding="utf-8"):
+                if line.strip() and not line.startswith("#"):
+                    unchecked.add(os.path.normpath(line.strip()))
+        for rel in sorted(unchecked):
+            if not update and not os.path.exists(os.path.join(work, rel)):
+                failures.append("missing output %s" % rel)
         if update and os.path.isdir(exp):
             for dirpath, _, files in os.walk(exp):
                 for fn in files:
@@ -123,6 +135,8 @@ def run_case(exe, root, case, update):
                     continue
                 got_dir = os.path.join(work, d)
                 for fn in os.listdir(got_dir) if os.path.isdir(got_dir) else []:
+                    if os.path.normpath(os.path.join(d, fn)) in unchecked:
+                        continue
                     if not os.path.exists(os.path.join(exp, d, fn)):
                         failures.append("unexpected output %s/%s" % (d, fn))
     return failures

@@ -25,6 +25,8 @@ SHARED = os.environ.get("LF_SHARED_DATA") or os.environ.get("LF_SHARED_DATA_DEFA
 # every run, single or shard, reads TEI in parts of 100 kB: parts must merge too
 COMMON = ["--limit", "part-bytes=100000"]
 failures = []
+# files that list a stream's pieces when a stream was split between runs
+PROVENANCE = ("manifest.json", "summary.md", "report.html")
 
 
 def check(cond, what):
@@ -51,8 +53,12 @@ def read_tree(d):
 
 
 def without_command(files):
+    """The report minus the command line in manifest.json and report.html."""
     files = dict(files)
     files["manifest.json"] = re.sub(rb'"command": "[^\n]*\n', b"", files["manifest.json"])
+    if "report.html" in files:
+        files["report.html"] = re.sub(rb"<dt>Command</dt><dd><code>[^\n]*</code></dd>\n", b"",
+                                      files["report.html"])
     return files
 
 
@@ -63,10 +69,12 @@ def failures_of(stderr):
 
 def same_report(a, b, what):
     ta, tb = read_tree(a), read_tree(b)
-    diff = [n for n in sorted(set(ta) | set(tb)) if n != "manifest.json" and ta.get(n) != tb.get(n)]
-    check(not diff, what + (" (differ: %s)" % ", ".join(diff) if diff else ""))
+    diff = [n for n in sorted(set(ta) | set(tb))
+            if n not in ("manifest.json", "report.html") and ta.get(n) != tb.get(n)]
+    check(not diff and "report.html" in ta,
+          what + (" (differ: %s)" % ", ".join(diff) if diff else ""))
     check(without_command(ta) == without_command(tb),
-          what + ": the manifests differ only in the command line")
+          what + ": manifest.json and report.html differ only in the command line")
     m = re.search(rb'"command": "([^"]*)"', tb["manifest.json"])
     return m.group(1).decode() if m else ""
 
@@ -216,7 +224,7 @@ def test_jsonl_shards(d):
     parts = sorted(glob.glob(os.path.join(d, "o*.lfp")))
     merge = lf(["merge", "-o", "js-pieces"] + parts[::-1], d)
     a, b = read_tree(os.path.join(d, "js-single")), read_tree(os.path.join(d, "js-pieces"))
-    diff = [k for k in a if k not in ("manifest.json", "summary.md") and a[k] != b[k]]
+    diff = [k for k in a if k not in PROVENANCE and a[k] != b[k]]
     check(len(parts) > 2 and not diff,
           "JSON Lines piped in %d pieces with --order: tables and matches = one run%s"
           % (len(parts), " (differ: %s)" % diff if diff else ""))
@@ -230,7 +238,7 @@ def test_jsonl_shards(d):
     parts = sorted(glob.glob(os.path.join(d, "n*.lfp")))
     merge = lf(["merge", "-o", "js-numbered"] + parts[::-1], d)
     b = read_tree(os.path.join(d, "js-numbered"))
-    diff = [k for k in a if k not in ("manifest.json", "summary.md") and a[k] != b[k]]
+    diff = [k for k in a if k not in PROVENANCE and a[k] != b[k]]
     first_line = lambda t: t.split(b"\n", 3)[3]
     check(len(parts) > 2 and not diff and merge.stderr == single.stderr and
           first_line(a["summary.md"]) == first_line(b["summary.md"]),

@@ -603,18 +603,20 @@ static void strip_names_and_options(void **state)
     opt.strip_patterns = user;
     opt.n_strip_patterns = 2;
     fixture *f = fx_new(&opt);
-    assert_int_equal(lf_ingest_strip_count(f->ing), 8);
+    assert_int_equal(lf_ingest_strip_count(f->ing), 9);
+    /* time stamps on their own line and bracketed running times: two patterns, one name */
     static const char *const names[] = {"gap",        "stage-direction", "bracketed-note",
-                                        "time-stamp", "end-marker",      "page-marker"};
-    for (size_t i = 0; i < 6; i++)
+                                        "time-stamp", "time-stamp",      "end-marker",
+                                        "page-marker"};
+    for (size_t i = 0; i < 7; i++)
         assert_string_equal(lf_ingest_strip_name(f->ing, i), names[i]);
-    assert_string_equal(lf_ingest_strip_name(f->ing, 6), "\\{[^}]*\\}");
-    assert_null(lf_ingest_strip_name(f->ing, 8));
+    assert_string_equal(lf_ingest_strip_name(f->ing, 7), "\\{[^}]*\\}");
+    assert_null(lf_ingest_strip_name(f->ing, 9));
     fx_ok(f, "MR. AB: one {note} two (Laughter.)\nNOTE: editor\nthree\n");
     assert_string_equal(turn_text(f, 0), "one|two|three");
     assert_int_equal(f->doc.n_strips, 3);
-    assert_int_equal(f->doc.strips[0].pattern, 6);
-    assert_int_equal(f->doc.strips[2].pattern, 7);
+    assert_int_equal(f->doc.strips[0].pattern, 7);
+    assert_int_equal(f->doc.strips[2].pattern, 8);
     fx_free(f);
 
     /* --no-default-strip keeps only "gap" (our own markup) and the user's patterns. */
