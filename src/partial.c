@@ -524,18 +524,17 @@ lf_status lf_partial_sort(lf_partial_set *s, lf_error *err)
     for (size_t i = 1; i < s->docs.n; i++) {
         const lf_partial_doc *a = &s->docs.v[i - 1], *b = &s->docs.v[i];
         if (key_cmp(&a->key, &b->key) == 0) {
+            char doc[600]; /* a file by its path, a record by its line */
+            if (b->key.line)
+                snprintf(doc, sizeof doc, "%.500s:%llu", b->key.path,
+                         (unsigned long long)b->key.line);
+            else
+                snprintf(doc, sizeof doc, "%.500s", b->key.path);
             lf_error_set(err, LF_ERR_INPUT,
-                         "%s:%llu: document %s%s%llu is also in %s:%llu (a partial result "
-                         "given twice, or shards that overlap)",
-                         s->names.v[b->file], (unsigned long long)b->where, b->key.path,
-                         b->key.line ? ":" : "", (unsigned long long)b->key.line,
+                         "%s:%llu: document %s is also in %s:%llu (a partial result given "
+                         "twice, or shards that overlap)",
+                         s->names.v[b->file], (unsigned long long)b->where, doc,
                          s->names.v[a->file], (unsigned long long)a->where);
-            if (!b->key.line) /* a file: no line number to show */
-                lf_error_set(err, LF_ERR_INPUT,
-                             "%s:%llu: document %s is also in %s:%llu (a partial result "
-                             "given twice, or shards that overlap)",
-                             s->names.v[b->file], (unsigned long long)b->where, b->key.path,
-                             s->names.v[a->file], (unsigned long long)a->where);
             return LF_ERR_INPUT;
         }
     }
