@@ -256,6 +256,8 @@ void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes);
  * whole stream split between runs (Spark's zipWithIndex, Hadoop Streaming's byte offset),
  * counting from 0: the prefix is removed from line, *pos set, and true returned. */
 bool lf_jsonl_position(lf_buf *line, size_t *pos);
+/* True when p[0..n) holds only spaces, tabs and CRs: a blank line, no record. */
+bool lf_jsonl_blank(const char *p, size_t n);
 
 /* ---- corpus walking ---- */
 /* Appends `path` itself when it is a file, or every transcript file (.txt, .md, .htm,

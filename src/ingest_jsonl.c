@@ -73,7 +73,7 @@ static bool refill(lf_stream *s, lf_error *err)
     return true;
 }
 
-static bool blank(const char *p, size_t n)
+bool lf_jsonl_blank(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
@@ -126,7 +126,7 @@ lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
         }
         if (line->len && line->data[line->len - 1] == '\r')
             line->len--;
-        if (blank(line->data, line->len))
+        if (lf_jsonl_blank(line->data, line->len))
             continue; /* blank lines separate nothing and are no documents */
         lf_buf_cstr(line);
         return LF_OK;
@@ -290,7 +290,7 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
         else
             lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1, "invalid JSON: %s",
                         json_tokener_error_desc(jerr));
-    } else if (!blank(line + done, len - done)) {
+    } else if (!lf_jsonl_blank(line + done, len - done)) {
         lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1,
                     "invalid JSON: text after the record (one record per line)");
         json_object_put(obj);

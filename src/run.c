@@ -578,6 +578,8 @@ static bool next_job(lf_run *r, job *j)
         }
         size_t pos;
         if (st != LF_ERR_INPUT && lf_jsonl_position(&j->line, &pos)) {
+            if (st == LF_OK && lf_jsonl_blank(j->line.data, j->line.len))
+                continue; /* a numbered blank line (Spark, Hadoop pass them on) */
             line_no = pos + 1; /* its line in the whole stream */
             if (st == LF_ERR_LIMIT)
                 lf_stream_limit_error(r->stream, line_no, &e);

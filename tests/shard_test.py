@@ -186,6 +186,8 @@ def write_jsonl(d):
     lines.insert(2, '{"id": "x", "text": 7}')
     lines.insert(4, '{"id": "y", "text": "unterminated}')
     lines.insert(5, json.dumps({"id": "long", "text": "word " * 20000}))
+    lines.insert(7, "")     # blank lines are no records, numbered or not
+    lines.insert(9, "  \t")
     with open(os.path.join(d, "all.jsonl"), "w") as f:
         f.write("\n".join(lines) + "\n")
     return len(lines)
