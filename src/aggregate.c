@@ -132,7 +132,8 @@ struct lf_tables {
     kmap joint;       /* (group, scope) × (a, b) → units with both */
     /* Pairs are counted for every group only when groupings were asked for (--by); by
        default for the whole corpus alone: with a dictionary of 180 categories, pairs per
-       document, speaker, party, role and month would run to millions of rows. */
+       document, speaker, party, role and month would run to millions of rows. Likewise
+       the terms of each document. */
     bool pairs_by_group;
     kmap terms;       /* group × (theme, entry or form) → matches, weight */
     lf_strmap forms;  /* form text → id */
@@ -949,8 +950,12 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                 continue;
             c->matches++;
             fixed_add(&c->weight, w);
-            kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
-            kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
+            /* the terms of each document only when asked for (--by): by default a corpus of
+               10,000 documents would keep every matched form of every one */
+            if (t->pairs_by_group || t->dims[d].kind != LF_GROUP_DOCUMENT) {
+                kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
+                kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
+            }
             LF_VEC_PUSH(t->cur.doc_hits, ((unit_theme){gs[d], th}));
         }
         if (!counted)

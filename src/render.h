@@ -11,6 +11,10 @@
 #include "lexframe.h"
 #include "lexicon.h"
 
+/* terms.csv lists every entry and form behind each theme for the whole corpus, and this
+ * many of the most frequent for each other group. */
+#define LF_TERMS_PER_GROUP 25
+
 /* ---- statistics used by the tables (formulas in docs/statistics.md) ---- */
 double lf_rate_per_1000(uint64_t count, uint64_t words);      /* 0 when words == 0 */
 double lf_weight_per_1000(double weight, uint64_t words);     /* 0 when words == 0 */
