@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="gcc make pkg-config meson ninja-build libpcre2-dev libxml2-dev libutf8proc-dev
-libcmocka-dev libyaml-dev nettle-dev libxml2-utils python3 valgrind"
+libcmocka-dev libyaml-dev nettle-dev libjson-c-dev libxml2-utils python3 chromium
+fonts-dejavu-core parallel valgrind"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

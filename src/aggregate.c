@@ -130,6 +130,11 @@ struct lf_tables {
     lf_strmap *names; /* per dim: group name → group index */
     uint64_t doc_serial;
     kmap joint;       /* (group, scope) × (a, b) → units with both */
+    /* Pairs are counted for every group only when groupings were asked for (--by); by
+       default for the whole corpus alone: with a dictionary of 180 categories, pairs per
+       document, speaker, party, role and month would run to millions of rows. Likewise
+       the terms of each document. */
+    bool pairs_by_group;
     kmap terms;       /* group × (theme, entry or form) → matches, weight */
     lf_strmap forms;  /* form text → id */
     LF_VEC(const char *) form_text;
@@ -447,6 +452,7 @@ lf_tables *lf_tables_new_opts(const lf_lexicon *lex, const lf_options *opt)
         {LF_GROUP_DOCUMENT, NULL}, {LF_GROUP_SPEAKER, NULL}, {LF_GROUP_PARTY, NULL},
         {LF_GROUP_ROLE, NULL},     {LF_GROUP_PERIOD, NULL},
     };
+    t->pairs_by_group = opt->n_groupings > 0;
     const lf_grouping *want = opt->n_groupings ? opt->groupings : default_dims;
     size_t n_want = opt->n_groupings ? opt->n_groupings
                                      : sizeof default_dims / sizeof default_dims[0];
@@ -552,9 +558,10 @@ static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uin
                             size_t n, uint64_t amount)
 {
     theme_counts *c = t->groups.v[gi].counts;
+    bool pairs = gi == 0 || t->pairs_by_group; /* group 0 is the corpus */
     for (size_t k = 0; k < n; k++) {
         c[th[k]].with[scope] += amount;
-        for (size_t l = k + 1; l < n; l++)
+        for (size_t l = k + 1; l < n && pairs; l++)
             kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
                      NO_WEIGHT);
     }
@@ -672,7 +679,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
                     g->counts[t->cur.prev_themes.v[a]].with[LF_SCOPE_ADJACENT]++;
                 for (size_t b = 0; b < t->scratch.n; b++)
                     g->counts[t->scratch.v[b]].replies_with++;
-                for (size_t a = 0; a < t->cur.prev_themes.n; a++)
+                for (size_t a = 0; a < t->cur.prev_themes.n && (gs[d] == 0 || t->pairs_by_group);
+                     a++)
                     for (size_t b = 0; b < t->scratch.n; b++)
                         kmap_add(&t->joint, JOINT_K1(gs[d], LF_SCOPE_ADJACENT),
                                  (uint64_t)t->cur.prev_themes.v[a] << 32 | t->scratch.v[b], 1,
@@ -942,8 +950,12 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                 continue;
             c->matches++;
             fixed_add(&c->weight, w);
-            kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
-            kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
+            /* the terms of each document only when asked for (--by): by default a corpus of
+               10,000 documents would keep every matched form of every one */
+            if (t->pairs_by_group || t->dims[d].kind != LF_GROUP_DOCUMENT) {
+                kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
+                kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
+            }
             LF_VEC_PUSH(t->cur.doc_hits, ((unit_theme){gs[d], th}));
         }
         if (!counted)
@@ -1477,4 +1489,365 @@ bool lf_tables_group_counts(const lf_tables *t, uint32_t dim, const char *name,
     if (tot)
         *tot = g->totals;
     return true;
+}
+
+/* ---- partial results: the tables as text lines ---- */
+
+/* Every line is "TAG\tfield…"; groups and documents are numbered by their position in the
+ * file. Lines come in a fixed order (groups by dim and name, then keys sorted), so the
+ * same tables give the same bytes whatever order the documents were added in. */
+
+static void put_fixed(FILE *fp, fixed_sum w)
+{
+    fprintf(fp, "\t%lld\t%lld", (long long)w.units, (long long)w.nanos);
+}
+
+typedef struct ranked_slot {
+    uint32_t rank;
+    const kslot *s;
+    const char *form; /* terms: the form's text, or NULL for an entry */
+} ranked_slot;
+
+static int ranked_joint_cmp(const void *pa, const void *pb)
+{
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
+    if (x != y)
+        return x < y ? -1 : 1;
+    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
+}
+
+static int ranked_term_cmp(const void *pa, const void *pb)
+{
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (a->form)
+        return strcmp(a->form, b->form);
+    uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
+    return ea < eb ? -1 : ea > eb;
+}
+
+static int str_ptr_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+typedef struct first_ref {
+    const char *doc;
+    const first_rec *f;
+} first_ref;
+
+static int first_ref_cmp(const void *pa, const void *pb)
+{
+    const first_ref *a = pa, *b = pb;
+    int c = strcmp(a->doc, b->doc);
+    if (c)
+        return c;
+    return a->f->theme < b->f->theme ? -1 : a->f->theme > b->f->theme;
+}
+
+/* The kmap's slots with their group's rank, sorted by cmp. */
+static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
+                                 bool joint, size_t *n)
+{
+    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < km->cap; i++) {
+        const kslot *s = &km->slots[i];
+        if (!s->count)
+            continue;
+        uint64_t g = joint ? s->k1 >> 3 : s->k1;
+        v[k++] = (ranked_slot){rank[g], s,
+                               !joint && (s->k2 >> 32 & 1)
+                                   ? t->form_text.v[s->k2 & UINT32_MAX]
+                                   : NULL};
+    }
+    qsort(v, k, sizeof *v, joint ? ranked_joint_cmp : ranked_term_cmp);
+    *n = k;
+    return v;
+}
+
+uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
+{
+    assert(!t->cur.open);
+    uint64_t lines = 0;
+    uint32_t *rank;
+    uint32_t *order = sorted_groups(t, &rank);
+    for (size_t i = 0; i < t->groups.n; i++) {
+        const group *g = &t->groups.v[order[i]];
+        const lf_totals *x = &g->totals;
+        fprintf(fp, "group\t%u\t", g->dim);
+        lf_fput_escaped(fp, g->name);
+        fprintf(fp, "\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)x->words,
+                (unsigned long long)x->sentences, (unsigned long long)x->turns,
+                (unsigned long long)x->docs, (unsigned long long)x->windows,
+                (unsigned long long)x->adjacent);
+        lines++;
+    }
+    for (size_t i = 0; i < t->groups.n; i++) {
+        const group *g = &t->groups.v[order[i]];
+        for (size_t th = 0; th < t->n_themes; th++) {
+            const theme_counts *c = &g->counts[th];
+            bool zero = !c->matches && !c->negated && !c->replies_with && !c->weight.units &&
+                        !c->weight.nanos;
+            for (int s = 0; s < LF_SCOPE_COUNT; s++)
+                zero = zero && !c->with[s];
+            if (zero)
+                continue; /* most groups use few themes */
+            fprintf(fp, "count\t%zu\t%zu\t%llu\t%llu", i, th, (unsigned long long)c->matches,
+                    (unsigned long long)c->negated);
+            for (int s = 0; s < LF_SCOPE_COUNT; s++)
+                fprintf(fp, "\t%llu", (unsigned long long)c->with[s]);
+            fprintf(fp, "\t%llu", (unsigned long long)c->replies_with);
+            put_fixed(fp, c->weight);
+            putc('\n', fp);
+            lines++;
+        }
+    }
+    size_t n;
+    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, &n);
+    for (size_t i = 0; i < n; i++) {
+        const kslot *s = v[i].s;
+        fprintf(fp, "joint\t%u\t%u\t%u\t%u\t%llu\n", v[i].rank, (unsigned)(s->k1 & 7),
+                (unsigned)(s->k2 >> 32), (unsigned)(s->k2 & UINT32_MAX),
+                (unsigned long long)s->count);
+    }
+    lines += n;
+    free(v);
+    v = ranked_slots(t, &t->terms, rank, false, &n);
+    for (size_t i = 0; i < n; i++) {
+        const kslot *s = v[i].s;
+        fprintf(fp, "term\t%u\t%u\t", v[i].rank, (unsigned)(s->k2 >> 33));
+        if (v[i].form) {
+            fputs("form\t", fp);
+            lf_fput_escaped(fp, v[i].form);
+        } else {
+            fprintf(fp, "entry\t%u", (unsigned)(s->k2 & UINT32_MAX));
+        }
+        fprintf(fp, "\t%llu", (unsigned long long)s->count);
+        put_fixed(fp, s->w);
+        putc('\n', fp);
+    }
+    lines += n;
+    free(v);
+    free(order);
+    free(rank);
+
+    const char **names = lf_xcalloc(t->speakers.count ? t->speakers.count : 1, sizeof *names);
+    size_t pos = 0, k = 0;
+    const char *key;
+    while (lf_strmap_next(&t->speakers, &pos, &key, NULL, NULL))
+        names[k++] = key;
+    qsort(names, k, sizeof *names, str_ptr_cmp);
+    for (size_t i = 0; i < k; i++) {
+        fputs("speaker\t", fp);
+        lf_fput_escaped(fp, names[i]);
+        putc('\n', fp);
+    }
+    lines += k;
+    free(names);
+
+    /* documents by id; first appearances point at their position */
+    size_t nd = t->docs.n;
+    uint32_t *doc_order = lf_xcalloc(nd ? nd : 1, sizeof *doc_order);
+    uint32_t *doc_rank = lf_xcalloc(nd ? nd : 1, sizeof *doc_rank);
+    const char **ids = lf_xcalloc(nd ? nd : 1, sizeof *ids);
+    for (size_t i = 0; i < nd; i++)
+        ids[i] = t->docs.v[i].id;
+    qsort(ids, nd, sizeof *ids, str_ptr_cmp);
+    for (size_t i = 0; i < nd; i++) {
+        uint32_t rec;
+        lf_strmap_get(&t->doc_ids, ids[i], strlen(ids[i]), &rec);
+        doc_order[i] = rec;
+        doc_rank[rec] = (uint32_t)i;
+        fputs("docrec\t", fp);
+        lf_fput_escaped(fp, ids[i]);
+        fprintf(fp, "\t%llu\n", (unsigned long long)t->docs.v[rec].words);
+    }
+    lines += nd;
+    free(ids);
+    first_ref *fr = lf_xcalloc(t->firsts.n ? t->firsts.n : 1, sizeof *fr);
+    for (size_t i = 0; i < t->firsts.n; i++)
+        fr[i] = (first_ref){t->docs.v[t->firsts.v[i].doc].id, &t->firsts.v[i]};
+    qsort(fr, t->firsts.n, sizeof *fr, first_ref_cmp);
+    for (size_t i = 0; i < t->firsts.n; i++) {
+        const first_rec *f = fr[i].f;
+        fprintf(fp, "first\t%u\t%u\t%llu\t%llu\t%llu\t%llu\t", doc_rank[f->doc], f->theme,
+                (unsigned long long)f->word, (unsigned long long)f->turn,
+                (unsigned long long)f->sentence, (unsigned long long)f->line);
+        lf_fput_escaped(fp, f->speaker);
+        putc('\n', fp);
+    }
+    lines += t->firsts.n;
+    free(fr);
+    free(doc_order);
+    free(doc_rank);
+
+    const lf_corpus_stats *st = &t->stats;
+    const uint64_t stats[] = {st->docs,
+                              st->turns,
+                              st->sentences,
+                              st->words,
+                              st->unattributed_turns,
+                              st->gap_turns,
+                              st->matches_counted,
+                              st->suppressed_overlap,
+                              st->suppressed_excluded,
+                              st->suppressed_negated,
+                              st->negated,
+                              st->stripped,
+                              st->excluded_turns,
+                              st->excluded_words};
+    fputs("stats", fp);
+    for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++)
+        fprintf(fp, "\t%llu", (unsigned long long)stats[i]);
+    putc('\n', fp);
+    return lines + 1;
+}
+
+bool lf_tables_line_tag(const char *tag)
+{
+    static const char *const tags[] = {"group",  "count", "joint", "term",
+                                       "speaker", "docrec", "first", "stats"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (strcmp(tag, tags[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Numbers of a line: f[from..from+n) into out; false when one is not a number. */
+static bool read_numbers(char *const *f, size_t from, size_t n, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!lf_parse_u64(f[from + i], UINT64_MAX, &out[i]))
+            return false;
+    return true;
+}
+
+/* A fixed-point weight: whole units (may be negative) and nanos in [0, 1e9). */
+static bool read_fixed(const char *units, const char *nanos, fixed_sum *out)
+{
+    uint64_t u, ns;
+    bool neg = units[0] == '-';
+    if (!lf_parse_u64(units + neg, INT64_MAX, &u) ||
+        !lf_parse_u64(nanos, NANOS_PER_UNIT - 1, &ns))
+        return false;
+    out->units = neg ? -(int64_t)u : (int64_t)u;
+    out->nanos = (int64_t)ns;
+    return true;
+}
+
+lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char *where,
+                              lf_error *err)
+{
+    const char *tag = f[0];
+    uint64_t v[16];
+#define BAD(what)                                                                              \
+    do {                                                                                       \
+        lf_error_set(err, LF_ERR_INPUT, "%s: %s", where, what);                                \
+        return LF_ERR_INPUT;                                                                   \
+    } while (0)
+    if (strcmp(tag, "group") == 0) {
+        if (n != 9 || !lf_parse_u64(f[1], t->n_dims - 1, &v[0]) || !read_numbers(f, 3, 6, v + 1))
+            BAD("malformed group line");
+        size_t before = t->groups.n;
+        uint32_t gi = group_get(t, (uint32_t)v[0], f[2]);
+        /* the corpus group of a fresh table exists already: it must come first */
+        if (gi != before && !(gi == 0 && before == 1))
+            BAD("group listed twice or out of order");
+        group *g = &t->groups.v[gi];
+        g->totals = (lf_totals){v[1], v[2], v[3], v[4], v[5], v[6]};
+        return LF_OK;
+    }
+    if (strcmp(tag, "count") == 0) {
+        theme_counts c = {0};
+        if (n != 13 || !lf_parse_u64(f[1], t->groups.n - 1, &v[0]) || t->n_themes == 0 ||
+            !lf_parse_u64(f[2], t->n_themes - 1, &v[1]) || !read_numbers(f, 3, 8, v + 2) ||
+            !read_fixed(f[11], f[12], &c.weight))
+            BAD("malformed count line");
+        c.matches = v[2];
+        c.negated = v[3];
+        for (int s = 0; s < LF_SCOPE_COUNT; s++)
+            c.with[s] = v[4 + s];
+        c.replies_with = v[9];
+        t->groups.v[v[0]].counts[v[1]] = c;
+        return LF_OK;
+    }
+    if (strcmp(tag, "joint") == 0) {
+        if (n != 6 || !lf_parse_u64(f[1], t->groups.n - 1, &v[0]) ||
+            !lf_parse_u64(f[2], LF_SCOPE_COUNT - 1, &v[1]) || t->n_themes == 0 ||
+            !lf_parse_u64(f[3], t->n_themes - 1, &v[2]) ||
+            !lf_parse_u64(f[4], t->n_themes - 1, &v[3]) || !lf_parse_u64(f[5], UINT64_MAX, &v[4]) ||
+            v[4] == 0)
+            BAD("malformed joint line");
+        kmap_add(&t->joint, JOINT_K1(v[0], v[1]), v[2] << 32 | v[3], v[4], NO_WEIGHT);
+        return LF_OK;
+    }
+    if (strcmp(tag, "term") == 0) {
+        fixed_sum w;
+        bool form = n == 8 && strcmp(f[3], "form") == 0;
+        if (n != 8 || !lf_parse_u64(f[1], t->groups.n - 1, &v[0]) ||
+            t->n_themes == 0 || !lf_parse_u64(f[2], t->n_themes - 1, &v[1]) ||
+            (!form && (strcmp(f[3], "entry") != 0 || t->n_entries == 0 ||
+                       !lf_parse_u64(f[4], t->n_entries - 1, &v[2]))) ||
+            !lf_parse_u64(f[5], UINT64_MAX, &v[3]) || v[3] == 0 || !read_fixed(f[6], f[7], &w))
+            BAD("malformed term line");
+        if (form) {
+            size_t len = strlen(f[4]);
+            bool added;
+            uint32_t id = lf_strmap_intern(&t->forms, f[4], len, (uint32_t)t->form_text.n,
+                                           &added);
+            if (added)
+                LF_VEC_PUSH(t->form_text, lf_strmap_put(&t->forms, f[4], len, id));
+            v[2] = id;
+        }
+        kmap_add(&t->terms, v[0], TERM_KEY(v[1], form, v[2]), v[3], w);
+        return LF_OK;
+    }
+    if (strcmp(tag, "speaker") == 0) {
+        if (n != 2)
+            BAD("malformed speaker line");
+        lf_strmap_put(&t->speakers, f[1], strlen(f[1]), 0);
+        return LF_OK;
+    }
+    if (strcmp(tag, "docrec") == 0) {
+        if (n != 3 || !lf_parse_u64(f[2], UINT64_MAX, &v[0]))
+            BAD("malformed docrec line");
+        size_t before = t->docs.n;
+        if (doc_record(t, f[1]) != before)
+            BAD("document listed twice");
+        t->docs.v[before].words = v[0];
+        return LF_OK;
+    }
+    if (strcmp(tag, "first") == 0) {
+        if (n != 8 || t->docs.n == 0 || !lf_parse_u64(f[1], t->docs.n - 1, &v[0]) ||
+            t->n_themes == 0 || !lf_parse_u64(f[2], t->n_themes - 1, &v[1]) ||
+            !read_numbers(f, 3, 4, v + 2))
+            BAD("malformed first line");
+        first_rec r = {.doc = (uint32_t)v[0],
+                       .theme = (uint32_t)v[1],
+                       .word = v[2],
+                       .turn = v[3],
+                       .sentence = v[4],
+                       .line = v[5],
+                       .speaker = lf_strmap_put(&t->strings, f[7], strlen(f[7]), 0)};
+        first_seen(t, r.doc, r.theme, &r);
+        return LF_OK;
+    }
+    if (strcmp(tag, "stats") == 0) {
+        if (n != 15 || !read_numbers(f, 1, 14, v))
+            BAD("malformed stats line");
+        t->stats = (lf_corpus_stats){v[0], v[1], v[2], v[3], v[4],  v[5],  v[6],
+                                     v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+        return LF_OK;
+    }
+#undef BAD
+    lf_error_set(err, LF_ERR_INPUT, "%s: unknown line '%s'", where, tag);
+    return LF_ERR_INPUT;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ingest.h"
 #include "lexicon.h"
@@ -149,6 +150,21 @@ bool lf_tables_compatible(const lf_tables *a, const lf_tables *b);
 /* Adds every count of `from` into `into` (compatible tables, neither in the middle of a
  * multi-part document). */
 void lf_tables_merge(lf_tables *into, const lf_tables *from);
+
+/* Partial results (lexframe report --partial, merge): writes every count of a table (not
+ * in the middle of a document) as "TAG\tfield…" lines — groups, counts, co-occurrence,
+ * terms, speakers, documents, first appearances, corpus statistics — with strings escaped
+ * by lf_fput_escaped, in an order fixed by the contents (the same tables give the same
+ * bytes). Returns the number of lines written. */
+uint64_t lf_tables_write(const lf_tables *t, FILE *fp);
+/* True when `tag` starts a line written by lf_tables_write. */
+bool lf_tables_line_tag(const char *tag);
+/* Reads one line written by lf_tables_write, split at tabs and unescaped (f[0] is the tag,
+ * n fields), into t, which must be a fresh table with the writer's lexicon size and
+ * groupings; lines must come in the order written. LF_ERR_INPUT "WHERE: message" for a
+ * malformed line or an index out of range. */
+lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char *where,
+                              lf_error *err) LF_WARN_UNUSED;
 
 /* Groupings: dim 0 is the corpus, then the options' groupings in order. */
 size_t lf_tables_dim_count(const lf_tables *t);

@@ -145,6 +145,18 @@ static int cmp_input(const void *a, const void *b)
 
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
 {
+    if (strcmp(path, "-") == 0) {
+        /* one stream: a second "-" would only ever see the end of the first */
+        for (size_t i = 0; i < out->n; i++)
+            if (out->v[i].stream) {
+                lf_error_set(err, LF_ERR_USAGE, "standard input ('-') is named twice");
+                return LF_ERR_USAGE;
+            }
+        lf_input_file f = {.path = lf_xstrdup(LF_STDIN_NAME), .id = lf_xstrdup(LF_STDIN_NAME),
+                           .stream = true};
+        LF_VEC_PUSH(*out, f);
+        return LF_OK;
+    }
     struct stat st;
     if (stat(path, &st) != 0) {
         lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "%s", strerror(errno));

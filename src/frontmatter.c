@@ -131,6 +131,22 @@ bool lf_frontmatter_depth_ok(const char *yaml, size_t len, uint64_t max_depth, s
     return ok;
 }
 
+void lf_meta_add(lf_doc *doc, const char *key, const char *value, const char **source_url)
+{
+    push_meta(doc, key, value);
+    if (!*value)
+        return;
+    /* The first occurrence of a well-known key wins. */
+    if (!doc->title && strcmp(key, "title") == 0)
+        doc->title = value;
+    else if (!doc->date && strcmp(key, "date") == 0)
+        doc->date = value;
+    else if (!doc->source && strcmp(key, "source") == 0)
+        doc->source = value;
+    else if (!*source_url && strcmp(key, "source_url") == 0)
+        *source_url = value;
+}
+
 lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, lf_doc *doc,
                                lf_alias_vec *aliases, lf_error *err)
 {
@@ -172,19 +188,7 @@ lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, 
         }
         if (v->type != YAML_SCALAR_NODE)
             continue; /* lists and maps other than speakers carry no metadata we use */
-        const char *key = scalar_dup(doc, k), *val = scalar_dup(doc, v);
-        push_meta(doc, key, val);
-        if (!v->data.scalar.length)
-            continue;
-        /* The first occurrence of a well-known key wins. */
-        if (!doc->title && strcmp(key, "title") == 0)
-            doc->title = val;
-        else if (!doc->date && strcmp(key, "date") == 0)
-            doc->date = val;
-        else if (!doc->source && strcmp(key, "source") == 0)
-            doc->source = val;
-        else if (!source_url && strcmp(key, "source_url") == 0)
-            source_url = val;
+        lf_meta_add(doc, scalar_dup(doc, k), scalar_dup(doc, v), &source_url);
     }
     if (!doc->source)
         doc->source = source_url;

@@ -21,6 +21,12 @@ typedef LF_VEC(lf_speaker) lf_alias_vec;
 lf_status lf_frontmatter_parse(const char *yaml, size_t len, size_t first_line, lf_doc *doc,
                                lf_alias_vec *aliases, lf_error *err) LF_WARN_UNUSED;
 
+/* Appends one metadata scalar (key and value in doc's arena) to doc->meta and fills
+ * doc->title/date/source from the first non-empty title, date and source; the first
+ * non-empty source_url is kept in *source_url (the caller's fallback for source). Shared by
+ * front matter and JSON Lines records, so both give the same metadata. */
+void lf_meta_add(lf_doc *doc, const char *key, const char *value, const char **source_url);
+
 /* Checks, before the YAML is loaded, that lists and maps in yaml[0..len) nest at most
  * max_depth levels deep (libyaml's scanner slows down quadratically with flow nesting such
  * as [[[[…]]]]). Returns false and sets *line (0-based, within yaml) where the limit is

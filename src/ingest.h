@@ -152,10 +152,14 @@ typedef struct lf_input_file {
     char *id;          /* owned */
     char *corpus_root; /* owned; the TEI corpus root file (teiCorpus with xi:include) that
                           includes this document, or NULL */
+    bool stream;       /* standard input, JSON Lines: one document per line (path "<stdin>") */
     /* owned; NULL, or why this entry (a directory found while walking) cannot be read:
        it is reported as a failed input when the run reaches it */
     char *error;
 } lf_input_file;
+
+/* The name standard input has in messages, match rows and the manifest. */
+#define LF_STDIN_NAME "<stdin>"
 
 typedef LF_VEC(lf_input_file) lf_input_list;
 
@@ -198,6 +202,66 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
                            size_t len, lf_doc_format fmt, lf_doc *doc,
                            lf_error *err) LF_WARN_UNUSED;
 
+/* ---- JSON Lines records (ingest_jsonl.c) ---- */
+/* A document given as fields rather than a file: `text` is read like a .txt transcript
+ * (front matter, speaker labels, stage directions), after `meta` (scalars in order, as if
+ * they came first in the front matter: their title, date and source win) and `speakers`
+ * (label → name, role, party, before the front matter's). Everything is borrowed for the
+ * call only. */
+typedef struct lf_record {
+    const char *path; /* where it came from, for messages ("<stdin>:12") */
+    const char *id;   /* the document id */
+    const char *text;
+    size_t len;
+    const lf_meta *meta;
+    size_t n_meta;
+    const lf_speaker *speakers; /* label as written; name NULL means the label */
+    size_t n_speakers;
+} lf_record;
+
+/* Fills doc (reset first) from a record. Errors as lf_ingest_file for a text file, naming
+ * rec->path and the line and column inside the text. */
+lf_status lf_ingest_record(lf_ingest *ing, const lf_record *rec, lf_doc *doc,
+                           lf_error *err) LF_WARN_UNUSED;
+
+/* Parses one JSON Lines record — line `line_no` of the stream `name` — and ingests it with
+ * lf_ingest_record: an object with "text" (a string, required), "id" (a string or integer;
+ * default "NAME:LINE"), "speakers" (an object mapping a label to a name or to
+ * {name, role, party}) and any other fields, whose scalar values (strings; numbers and
+ * booleans as written; null as "") become metadata in order. Errors (LF_ERR_INPUT) are
+ * "NAME:LINE:COL: message" for bad UTF-8 and bad JSON (columns count bytes from 1), and
+ * "NAME:LINE: text line L, column C: message" for problems inside the text. */
+lf_status lf_ingest_jsonl(lf_ingest *ing, const char *name, size_t line_no, const char *line,
+                          size_t len, lf_doc *doc, lf_error *err) LF_WARN_UNUSED;
+
+/* A stream of lines (standard input) read one at a time with flat memory; every byte read
+ * is counted and hashed (SHA-256) on the way, for the manifest. */
+typedef struct lf_stream lf_stream;
+
+/* Reads from file descriptor fd (borrowed). `name` is used in messages. Lines longer than
+ * max_line bytes (without their line end) are skipped and reported. */
+lf_stream *lf_stream_new(int fd, const char *name, uint64_t max_line);
+void lf_stream_free(lf_stream *s);
+/* The next line that is not blank (only spaces, tabs, CR), without its LF or CRLF, into
+ * *line; *line_no is its 1-based number. Returns LF_OK, or at the end of the stream LF_OK
+ * with *eof set. LF_ERR_LIMIT: the line passed the jsonl-line-bytes limit (message
+ * "NAME:LINE: …", *line holds its first max_line bytes; all its bytes were read and
+ * hashed, the next call goes on after it). LF_ERR_INPUT: a read error (the stream is
+ * over). */
+lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
+                         lf_error *err) LF_WARN_UNUSED;
+/* The message of LF_ERR_LIMIT for line line_no (when a position prefix renumbers it). */
+void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err);
+/* The size and SHA-256 (64 lowercase hex digits) of everything read so far; call once the
+ * stream is over. */
+void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes);
+/* A line "POS<TAB>record" (1 to 19 digits, then a tab) gives the record's position in a
+ * whole stream split between runs (Spark's zipWithIndex, Hadoop Streaming's byte offset),
+ * counting from 0: the prefix is removed from line, *pos set, and true returned. */
+bool lf_jsonl_position(lf_buf *line, size_t *pos);
+/* True when p[0..n) holds only spaces, tabs and CRs: a blank line, no record. */
+bool lf_jsonl_blank(const char *p, size_t n);
+
 /* ---- corpus walking ---- */
 /* Appends `path` itself when it is a file, or every transcript file (.txt, .md, .htm,
  * .html, .xml; hidden entries skipped) below it when it is a directory, walked recursively
@@ -209,6 +273,8 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
  * header includes (speaker lists, taxonomies) are dropped. A corpus root named as a file
  * stands for the documents it includes. A directory below `path` that cannot be read
  * becomes an entry with `error` set, in its sorted place, so the other files still count. */
+/* The path "-" stands for standard input read as JSON Lines (lf_input_file.stream); it
+ * may be given once (LF_ERR_USAGE the second time). */
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err) LF_WARN_UNUSED;
 void lf_input_list_free(lf_input_list *list);
 lf_doc_format lf_doc_format_for_path(const char *path);

@@ -562,6 +562,9 @@ struct lf_ingest {
     const char *doc_text; /* the document being ingested */
     lf_tei *tei;          /* the TEI reader (ingest_tei.c) */
     const char *corpus_root; /* for the next TEI document (lf_ingest_input) */
+    /* speaker aliases of a record (lf_ingest_record), placed before the front matter's */
+    const lf_speaker *seed_aliases;
+    size_t n_seed_aliases;
 };
 
 static pcre2_code *compile(const char *pattern, uint32_t options, pcre2_compile_context *cc,
@@ -1131,6 +1134,8 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     size_t body = (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ? 3 : 0;
     size_t body_line = 0;
     ing->aliases.n = 0;
+    for (size_t i = 0; i < ing->n_seed_aliases; i++)
+        LF_VEC_PUSH(ing->aliases, ing->seed_aliases[i]);
     if (text_format && line_is(t + body, line_end(doc, 0) - body, "---")) {
         size_t close = 0;
         for (size_t i = 1; i < doc->n_lines && !close; i++) {
@@ -1316,4 +1321,45 @@ lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, con
         memcpy(copy, data, len);
     copy[len] = '\0';
     return ingest_owned(ing, doc->path, copy, len, fmt, doc, err);
+}
+
+lf_status lf_ingest_record(lf_ingest *ing, const lf_record *rec, lf_doc *doc, lf_error *err)
+{
+    lf_doc_reset(doc);
+    set_names(doc, rec->path, rec->id);
+    if (rec->len > ing->limits[LF_LIMIT_FILE_BYTES])
+        return limit_error(err, doc->path, 0, "text is larger than", LF_LIMIT_FILE_BYTES,
+                           ing->limits[LF_LIMIT_FILE_BYTES]);
+    const char *source_url = NULL;
+    for (size_t i = 0; i < rec->n_meta; i++)
+        lf_meta_add(doc, lf_arena_strdup(&doc->arena, rec->meta[i].key),
+                    lf_arena_strdup(&doc->arena, rec->meta[i].value), &source_url);
+    if (!doc->source)
+        doc->source = source_url;
+    /* The record's speakers, labels normalized as front matter's are. */
+    lf_speaker *seeds = rec->n_speakers ? lf_arena_alloc(&doc->arena,
+                                                         rec->n_speakers * sizeof *seeds)
+                                        : NULL;
+    for (size_t i = 0; i < rec->n_speakers; i++) {
+        const lf_speaker *sp = &rec->speakers[i];
+        size_t n = strlen(sp->label);
+        char *label = lf_arena_alloc(&doc->arena, n + 1);
+        label[lf_label_normalize(sp->label, n, label)] = '\0';
+        seeds[i] = (lf_speaker){
+            .label = label,
+            .name = sp->name ? lf_arena_strdup(&doc->arena, sp->name) : label,
+            .role = sp->role ? lf_arena_strdup(&doc->arena, sp->role) : NULL,
+            .party = sp->party ? lf_arena_strdup(&doc->arena, sp->party) : NULL,
+        };
+    }
+    char *copy = lf_xmalloc(rec->len + 1);
+    if (rec->len)
+        memcpy(copy, rec->text, rec->len);
+    copy[rec->len] = '\0';
+    ing->seed_aliases = seeds;
+    ing->n_seed_aliases = rec->n_speakers;
+    lf_status st = ingest_owned(ing, doc->path, copy, rec->len, LF_FORMAT_TEXT, doc, err);
+    ing->seed_aliases = NULL;
+    ing->n_seed_aliases = 0;
+    return st;
 }

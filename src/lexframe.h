@@ -58,6 +58,7 @@ typedef enum lf_limit_id {
     LF_LIMIT_XML_DEPTH,        /* deepest element nesting in a TEI file */
     LF_LIMIT_XML_TEXT_BYTES,   /* largest text node in a TEI file */
     LF_LIMIT_PART_BYTES,       /* TEI text held at once; more is read in parts */
+    LF_LIMIT_JSONL_LINE_BYTES, /* longest line of JSON Lines read from standard input */
     LF_LIMIT_FRONT_MATTER_BYTES, /* largest front matter of a transcript */
     LF_LIMIT_FRONT_MATTER_DEPTH, /* deepest nesting of lists and maps in front matter */
     LF_LIMIT_SPEAKERS,         /* most distinct speakers in one document */
@@ -282,7 +283,9 @@ typedef int (*lf_match_fn)(void *ctx, const lf_match_row *row);
 lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err);
 void lf_run_free(lf_run *run);
 /* Adds a transcript file, or every transcript (.txt, .md, .htm, .html) under a directory,
- * walked recursively in sorted order. LF_ERR_INPUT when the path does not exist. */
+ * walked recursively in sorted order, or with the path "-" standard input read as JSON
+ * Lines, one document per line (see lexframe(1); "-" may be given once, LF_ERR_USAGE the
+ * second time). LF_ERR_INPUT when the path does not exist. */
 lf_status lf_run_add_input(lf_run *run, const char *path, lf_error *err) LF_WARN_UNUSED;
 /* Words of context on each side for lf_match_row.left/right (0: none). */
 void lf_run_set_context(lf_run *run, size_t words);
@@ -302,6 +305,10 @@ void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 lf_status lf_run_execute(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Number of input files that failed during lf_run_execute. */
 size_t lf_run_failed_inputs(const lf_run *run);
+/* True when lf_run_execute went through every input (some may have failed), so that its
+ * results can be written; false when it stopped early (an output failed, or a merge found
+ * partial results it cannot combine). */
+bool lf_run_complete(const lf_run *run);
 /* Makes the run write annotated TEI to fp (borrowed; the caller closes it): each document
  * read unchanged in its text, xml:id added to every utterance and segment without one,
  * the lexicon's themes declared as a taxonomy in the header and every match (every listed
@@ -310,16 +317,56 @@ size_t lf_run_failed_inputs(const lf_run *run);
  * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
  * errors make lf_run_execute fail with LF_ERR_IO. */
 lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
+/* The evidence lines of report.html: a reproducible random sample (reservoir sampling
+ * seeded with `seed`, default 1) of at most per_theme counted matches per theme (0: 20).
+ * Call before lf_run_set_report_dir. Context words come from lf_run_set_context (0: 8). */
+void lf_run_set_evidence(lf_run *run, size_t per_theme, uint64_t seed);
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
  * under a temporary name during lf_run_execute. Call before lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
  * comparison.csv (every grouping but document, against the rest), trends.csv,
- * first_appearance.csv, tables.json, summary.md and manifest.json, then renames every
+ * first_appearance.csv, tables.json, summary.md, manifest.json and report.html (the
+ * self-contained HTML report with charts and evidence), then renames every
  * temporary file (with matches.tsv) into place, so a failure at any point leaves earlier
  * reports intact. `argv_line` is recorded in the manifest. */
 lf_status lf_run_write_report(lf_run *run, const char *argv_line, lf_error *err)
     LF_WARN_UNUSED;
+
+/* ---- partial results and merging (lexframe report --partial, lexframe merge) ---------- */
+/* Makes the run one of `count` shards, processing only shard `index` (1-based): the input
+ * files whose position in the input list is index-1 modulo count, and the lines of standard
+ * input whose number is (all shards read the whole stream). Every shard must be given the
+ * same inputs. Partial results then carry each document's position in the single run.
+ * LF_ERR_USAGE unless 1 <= index <= count. */
+lf_status lf_run_set_shard(lf_run *run, unsigned index, unsigned count,
+                           lf_error *err) LF_WARN_UNUSED;
+/* Without shards: where this run's documents go in a merge (default 0). Documents are
+ * merged in the order of (this number, path, line in the stream). */
+void lf_run_set_order(lf_run *run, uint64_t order);
+/* Makes the run write a partial result to `path` ("-": standard output) instead of a
+ * report: the header (lexicon identity, options) now, every document's match rows and
+ * failure during lf_run_execute, and the inputs and count tables with
+ * lf_run_write_partial. A file is written under a temporary name and renamed into place
+ * by lf_run_write_partial. Errors: LF_ERR_IO, LF_ERR_LEXICON (a lexicon file cannot be
+ * hashed). Call after lf_run_add_partial, before lf_run_execute. */
+lf_status lf_run_set_partial_output(lf_run *run, const char *path,
+                                    lf_error *err) LF_WARN_UNUSED;
+/* After lf_run_execute: the inputs (size and SHA-256), the count tables and the end line,
+ * then the file is renamed into place. LF_ERR_IO on a write error, LF_ERR_INPUT when an
+ * input cannot be hashed. */
+lf_status lf_run_write_partial(lf_run *run, lf_error *err) LF_WARN_UNUSED;
+/* Makes the run a merge: reads every partial result in the file at path ("-": standard
+ * input). The first partial's analysis options (groupings, period, level, window,
+ * speaker filters, min-words, min-count, adjust) become the run's; every partial must have
+ * been made by this version with the run's lexicons (LF_ERR_LEXICON otherwise) and the
+ * same options as the first (LF_ERR_INPUT). lf_run_execute then delivers the documents'
+ * rows and failures in the order of a single run, and lf_run_write_report or
+ * lf_run_write_partial write exactly what a single run over all the inputs would have
+ * written (the command line in the manifest and report.html aside; the report.html
+ * evidence settings of lf_run_set_evidence travel in the partial results). LF_ERR_INPUT
+ * for a damaged or cut-off file; LF_ERR_USAGE when transcripts were added. */
+lf_status lf_run_add_partial(lf_run *run, const char *path, lf_error *err) LF_WARN_UNUSED;
 
 /* Output formats of lf_run_write_comparison. */
 typedef enum lf_table_format { LF_TABLE_CSV, LF_TABLE_JSON, LF_TABLE_MD } lf_table_format;

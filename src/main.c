@@ -21,9 +21,10 @@ enum cmd {
     CMD_LEX_CONVERT = 16,
     CMD_LEX_EXPAND = 32,
     CMD_COMPARE = 64,
+    CMD_MERGE = 128,
     CMD_RUNS = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_LEX_EXPAND | CMD_COMPARE, /* read text */
     CMD_LEX = CMD_LEX_CHECK | CMD_LEX_CONVERT | CMD_LEX_EXPAND,
-    CMD_ALL = CMD_RUNS | CMD_LEX,
+    CMD_ALL = CMD_RUNS | CMD_LEX | CMD_MERGE,
     CMD_MATCHES = CMD_REPORT | CMD_TAG | CMD_KWIC | CMD_COMPARE /* count or list matches */
 };
 
@@ -37,6 +38,8 @@ static const struct {
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
      "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
+    {"merge", CMD_MERGE,
+     "combine partial results (report --partial) into the report of a single run"},
     {"lexicon check", CMD_LEX_CHECK,
      "lint lexicons: duplicates, unreachable entries, broad globs, bad regexes"},
     {"lexicon convert", CMD_LEX_CONVERT, "convert a lexicon IN to OUT (format by extension)"},
@@ -83,6 +86,9 @@ enum opt_id {
     O_LEXICON_THEME,
     O_LOSSY,
     O_CORPUS,
+    O_PARTIAL,
+    O_SHARD,
+    O_ORDER,
     O_STRICT,
 };
 
@@ -95,7 +101,7 @@ static const struct opt_doc {
     const char *arg;
     const char *help;
 } opts[] = {
-    {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK, "PATH",
+    {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK | CMD_MERGE, "PATH",
      "lexicon file or directory (repeatable; default: lexicons/)"},
     {"lexicon-format", required_argument, O_LEXICON_FORMAT, CMD_ALL, "FMT",
      "read lexicon files as FMT whatever their extension: lexicon, liwc, dicx, inquirer, "
@@ -109,10 +115,18 @@ static const struct opt_doc {
      "lexicon convert: drop what OUT's format cannot hold, listing each thing dropped"},
     {"corpus", required_argument, O_CORPUS, CMD_LEX_EXPAND, "PATH",
      "lexicon expand: transcripts to match (repeatable; default: corpus/)"},
-    {"output", required_argument, O_OUTPUT, CMD_REPORT | CMD_TAG | CMD_COMPARE | CMD_LEX_EXPAND,
-     "PATH",
-     "report: output directory (default: output/); tag, compare, lexicon expand: output "
-     "file (default: stdout)"},
+    {"output", required_argument, O_OUTPUT,
+     CMD_REPORT | CMD_TAG | CMD_COMPARE | CMD_LEX_EXPAND | CMD_MERGE, "PATH",
+     "report, merge: output directory (default: output/); tag, compare, lexicon expand: "
+     "output file (default: stdout)"},
+    {"partial", required_argument, O_PARTIAL, CMD_REPORT | CMD_MERGE, "FILE",
+     "report, merge: write a partial result to FILE ('-': stdout) instead of a report, "
+     "for lexframe merge"},
+    {"shard", required_argument, O_SHARD, CMD_REPORT, "I/K",
+     "report --partial: only shard I of K (every K-th input file and line of '-'); give "
+     "every shard the same inputs"},
+    {"order", required_argument, O_ORDER, CMD_REPORT, "N",
+     "report --partial: where this run's documents go in a merge (default: 0)"},
     {"format", required_argument, O_FORMAT, CMD_TAG | CMD_KWIC | CMD_COMPARE, "FMT",
      "tag: tsv (default), jsonl, json or tei (annotated TEI); kwic: text (default), tsv, "
      "jsonl or json; compare: csv (default), json or md"},
@@ -125,14 +139,16 @@ static const struct opt_doc {
     {"entry", required_argument, O_ENTRY, CMD_KWIC, "ENTRY",
      "kwic: only matches of this lexicon entry, as written or as FILE:LINE (repeatable)"},
     {"negated", no_argument, O_NEGATED, CMD_KWIC, NULL, "kwic: only negated matches"},
-    {"width", required_argument, O_WIDTH, CMD_KWIC, "N",
-     "kwic: words of context on each side (default: 8)"},
+    {"width", required_argument, O_WIDTH, CMD_KWIC | CMD_REPORT, "N",
+     "kwic, report (evidence in report.html): words of context on each side (default: 8)"},
     {"speakers", required_argument, O_SPEAKERS, CMD_RUNS, "FILE",
      "TEI file whose listPerson/listOrg/taxonomies resolve TEI speakers, parties and roles"},
-    {"sample", required_argument, O_SAMPLE, CMD_KWIC, "N",
-     "kwic: a random sample of at most N lines per theme, for hand validation"},
-    {"seed", required_argument, O_SEED, CMD_KWIC, "S",
-     "kwic: seed of the --sample draw (default: 1); the same seed gives the same lines"},
+    {"sample", required_argument, O_SAMPLE, CMD_KWIC | CMD_REPORT, "N",
+     "kwic: a random sample of at most N lines per theme, for hand validation; report: "
+     "evidence lines per theme in report.html (default: 20)"},
+    {"seed", required_argument, O_SEED, CMD_KWIC | CMD_REPORT, "S",
+     "kwic, report: seed of the --sample draw (default: 1); the same seed gives the same "
+     "lines"},
     {"by", required_argument, O_BY, CMD_REPORT | CMD_COMPARE, "KEY",
      "report, compare: group by document, speaker, party, role, period or meta:KEY "
      "(repeatable; report default: all five; compare default: speaker)"},
@@ -187,8 +203,10 @@ static void print_help(FILE *fp)
           "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
           "lexicons match, count them by document, speaker, party, role and period, compare\n"
           "how groups frame the issue, and report co-occurrence.\n"
-          "PATHs are transcript files or directories (default: corpus/); for the lexicon\n"
-          "commands they are lexicon files or directories (default: lexicons/).\n\n"
+          "PATHs are transcript files or directories (default: corpus/), or '-' for JSON\n"
+          "Lines on standard input (one document per line: {\"id\", \"text\", metadata});\n"
+          "for the lexicon commands they are lexicon files or directories (default:\n"
+          "lexicons/); for merge, partial results ('-': standard input).\n\n"
           "Commands:\n",
           fp);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -504,7 +522,10 @@ int main(int argc, char **argv)
     LF_VEC(const char *) include = {0};
     LF_VEC(const char *) exclude = {0};
     LF_VEC(lf_grouping) groupings = {0};
-    const char *output = NULL, *format = NULL;
+    const char *output = NULL, *format = NULL, *partial = NULL;
+    unsigned shard_index = 0, shard_count = 0;
+    uint64_t order = 0;
+    bool order_set = false;
     bool list_all = false, negated_only = false, lossy = false, strict = false;
     bool stdout_reported = false; /* a failed write to stdout was already named */
     LF_VEC(const char *) corpora = {0};
@@ -759,6 +780,31 @@ int main(int argc, char **argv)
         case O_STRICT:
             strict = true;
             break;
+        case O_PARTIAL:
+            partial = optarg;
+            break;
+        case O_SHARD: {
+            uint64_t i, k;
+            const char *slash = strchr(optarg, '/');
+            char *first_part = slash ? lf_xstrndup(optarg, (size_t)(slash - optarg)) : NULL;
+            bool ok = first_part && parse_u64(first_part, 1, 1000000, &i) &&
+                      parse_u64(slash + 1, 1, 1000000, &k) && i <= k;
+            free(first_part);
+            if (!ok) {
+                rc = usage_error("--shard: '%s' is not I/K with 1 <= I <= K <= 1000000", optarg);
+                goto out;
+            }
+            shard_index = (unsigned)i;
+            shard_count = (unsigned)k;
+            break;
+        }
+        case O_ORDER:
+            if (!parse_u64(optarg, 0, UINT64_MAX, &order)) {
+                rc = usage_error("--order: '%s' is not a whole number from 0", optarg);
+                goto out;
+            }
+            order_set = true;
+            break;
         case O_JOBS: {
             size_t j;
             if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
@@ -837,12 +883,30 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (sample) {
+    if (sample && cmd != CMD_REPORT) {
         sampler = lf_row_sample_new((size_t)sample, seed);
         snk.sample = sampler;
     }
 
     int n_args = sub_argc - optind;
+    if (partial && output) {
+        rc = usage_error("--partial writes one file instead of the report: leave out --output");
+        goto out;
+    }
+    if ((shard_count || order_set) && !partial) {
+        rc = usage_error("--%s is for partial results: give --partial FILE too",
+                         shard_count ? "shard" : "order");
+        goto out;
+    }
+    if (shard_count && order_set) {
+        rc = usage_error("--shard and --order: a shard's place in the merge is its inputs' "
+                         "place in the list");
+        goto out;
+    }
+    if (cmd == CMD_MERGE && n_args == 0) {
+        rc = usage_error("merge needs partial results: lexframe merge PARTIAL... -o DIR");
+        goto out;
+    }
     if (cmd & CMD_LEX) {
         rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
                              (size_t)n_args, corpora.v, corpora.n, output, lossy);
@@ -865,14 +929,36 @@ int main(int argc, char **argv)
     int n_paths = sub_argc - optind;
     for (int i = 0; i < (n_paths ? n_paths : 1); i++) {
         const char *path = n_paths ? sub_argv[optind + i] : "corpus";
-        if (lf_run_add_input(run, path, &err) != LF_OK) {
+        lf_status ast = cmd == CMD_MERGE ? lf_run_add_partial(run, path, &err)
+                                         : lf_run_add_input(run, path, &err);
+        if (ast != LF_OK) {
+            if (ast == LF_ERR_USAGE)
+                rc = usage_error("%s", err.message);
+            else {
+                fprintf(stderr, "lexframe: %s\n", err.message);
+                rc = lf_status_exit_code(err.status);
+            }
+            goto out;
+        }
+    }
+    if (shard_count && lf_run_set_shard(run, shard_index, shard_count, &err) != LF_OK) {
+        rc = usage_error("%s", err.message);
+        goto out;
+    }
+    lf_run_set_order(run, order);
+    if (cmd == CMD_REPORT) {
+        /* report.html's evidence: also kept in a partial result, for the merge */
+        lf_run_set_evidence(run, (size_t)sample, seed);
+        lf_run_set_context(run, width);
+    }
+
+    if (partial) {
+        if (lf_run_set_partial_output(run, partial, &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
             rc = lf_status_exit_code(err.status);
             goto out;
         }
-    }
-
-    if (cmd == CMD_REPORT) {
+    } else if (cmd == CMD_REPORT || cmd == CMD_MERGE) {
         if (lf_run_set_report_dir(run, output ? output : "output", &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
             rc = lf_status_exit_code(err.status);
@@ -918,27 +1004,35 @@ int main(int argc, char **argv)
 
     lf_run_set_strict(run, strict);
     lf_status st = lf_run_execute(run, &err);
-    if (st == LF_ERR_IO) {
-        if (snk.write_errno && snk.name)
+    if (st != LF_OK && st != LF_ERR_IO && strict) {
+        rc = lf_status_exit_code(st); /* reported as it happened; nothing is written */
+        goto out;
+    }
+    if (st == LF_ERR_IO || (st != LF_OK && !lf_run_complete(run))) {
+        if (st == LF_ERR_IO && snk.write_errno && snk.name)
             fprintf(stderr, "lexframe: %s: write error: %s\n", snk.name,
                     strerror(snk.write_errno));
-        else if (snk.write_errno) {
+        else if (st == LF_ERR_IO && snk.write_errno) {
             fprintf(stderr, "lexframe: error writing to standard output: %s\n",
                     strerror(snk.write_errno));
             stdout_reported = true;
         } else
             fprintf(stderr, "lexframe: %s\n", err.message);
-        rc = 1;
+        rc = st == LF_ERR_IO ? 1 : lf_status_exit_code(st);
         goto out;
     }
-    /* Input failures were reported as they happened; the others' results still count,
-       unless --strict: then nothing is written (a tag file is not committed either). */
+    /* Input failures were reported as they happened; the others' results still count
+       (with --strict nothing is written, above: a tag file is not committed either). */
     if (st != LF_OK)
         rc = lf_status_exit_code(st);
-    if (st != LF_OK && strict)
-        goto out;
 
-    if (cmd == CMD_REPORT) {
+    if (partial) {
+        if (lf_run_write_partial(run, &err) != LF_OK) {
+            fprintf(stderr, "lexframe: %s\n", err.message);
+            rc = 1;
+            goto out;
+        }
+    } else if (cmd == CMD_REPORT || cmd == CMD_MERGE) {
         argv_line = join_argv(argc, argv);
         if (lf_run_write_report(run, argv_line, &err) != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);

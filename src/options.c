@@ -56,6 +56,9 @@ static const lf_limit_info limit_table[] = {
     [LF_LIMIT_PART_BYTES] = {"part-bytes", 8ULL * 1024 * 1024,
                              "TEI text held in memory at once, in bytes; a longer document is "
                              "read in consecutive parts with the same results"},
+    [LF_LIMIT_JSONL_LINE_BYTES] = {"jsonl-line-bytes", 64ULL * 1024 * 1024,
+                                   "longest line of JSON Lines on standard input (one "
+                                   "document), in bytes"},
     [LF_LIMIT_FRONT_MATTER_BYTES] = {"front-matter-bytes", 1024 * 1024,
                                      "largest front matter of a transcript, in bytes"},
     [LF_LIMIT_FRONT_MATTER_DEPTH] = {"front-matter-depth", 32,

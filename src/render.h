@@ -11,6 +11,10 @@
 #include "lexframe.h"
 #include "lexicon.h"
 
+/* terms.csv lists every entry and form behind each theme for the whole corpus, and this
+ * many of the most frequent for each other group. */
+#define LF_TERMS_PER_GROUP 25
+
 /* ---- statistics used by the tables (formulas in docs/statistics.md) ---- */
 double lf_rate_per_1000(uint64_t count, uint64_t words);      /* 0 when words == 0 */
 double lf_weight_per_1000(double weight, uint64_t words);     /* 0 when words == 0 */
@@ -151,6 +155,10 @@ typedef struct lf_report_info {
     size_t n_lexicon_files;
     const char *const *options;             /* "name=value" strings, in a fixed order */
     size_t n_options;
+    /* Per input (may be NULL): its SHA-256 and size when known already — standard input,
+       an input of a merged partial result — or NULL to read the file again. */
+    const char *const *input_sha256;
+    const uint64_t *input_bytes;
 } lf_report_info;
 
 /* summary.md: findings in sentences with figures: corpus, themes, who uses them most,
@@ -164,8 +172,34 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
  * lf_render_table_csv. */
 int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                             const lf_options *opt, lf_error *err);
+/* ---- the HTML report (render_html.c; charts in render_svg.c) ---- */
+/* Evidence lines per theme a report run samples for report.html unless
+ * lf_run_set_evidence says otherwise, and their words of context on each side. */
+#define LF_EVIDENCE_PER_THEME 20
+#define LF_EVIDENCE_CONTEXT 8
+/* The evidence shown in report.html: sampled match rows with context (borrowed), at most
+ * per_theme per theme, drawn with seed (both stated on the page). */
+typedef struct lf_html_evidence {
+    const lf_match_row *const *rows;
+    size_t n;
+    size_t per_theme;
+    uint64_t seed;
+} lf_html_evidence;
+/* report.html: one self-contained page (inline CSS, SVG and a small filtering script; a
+ * Content Security Policy that lets nothing load): corpus summary; theme frequencies
+ * (bars); speaker, party and role × theme rates (heatmaps); the framing comparison of each
+ * group against the rest (forest plots); co-occurrence per scope (heatmaps); trends per
+ * period (lines, when documents are dated); the evidence (KWIC lines filterable by theme
+ * and speaker); the lexicon; the manifest (inputs and lexicon files with SHA-256). Each
+ * chart comes with the table of its numbers; lists are cut to fixed top-N sizes (named in
+ * render_html.c) so the page stays usable on any corpus. All text from data is escaped.
+ * info, opt and ev may be NULL. Returns as lf_render_manifest_json (a file that cannot be
+ * hashed fills err with LF_ERR_INPUT), or -2 as lf_render_table_csv. */
+int lf_render_report_html(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_report_info *info, const lf_options *opt,
+                          const lf_html_evidence *ev, lf_error *err);
 /* The manifest: version, command, options, and the SHA-256 and size of every input and
- * lexicon file (read again here). Keys in this order: lexframe, command, options (an
+ * lexicon file (read again here, unless info->input_sha256 gives them). Keys in this order: lexframe, command, options (an
  * object in first-appearance order; a repeated name holds an array of its values, a
  * "name" without '=' is true), inputs and lexicons ([{path, bytes, sha256}]), failed
  * (strings), counts {docs, turns, sentences, words, matches, negated, suppressed,

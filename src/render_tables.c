@@ -220,8 +220,17 @@ static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_TERMS), cols, n_cols);
     lf_term_row *rows;
     size_t n = lf_tables_terms(t, &rows);
+    size_t run = 0; /* rows so far of this group, theme and term type (most frequent first) */
     for (size_t i = 0; i < n; i++) {
         const lf_term_row *r = &rows[i];
+        const lf_term_row *p = i ? &rows[i - 1] : NULL;
+        run = p && p->dim == r->dim && strcmp(p->group, r->group) == 0 && p->theme == r->theme &&
+                      p->is_form == r->is_form
+                  ? run + 1
+                  : 0;
+        /* every term for the corpus; the most frequent ones for each other group */
+        if (r->dim != 0 && run >= LF_TERMS_PER_GROUP)
+            continue;
         if (!group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);

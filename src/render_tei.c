@@ -295,9 +295,14 @@ static void open_corpus(lf_tei_writer *w)
                 "<teiCorpus xmlns=\"" LF_TEI_NS "\">\n<teiHeader>\n<fileDesc>"
                 "<titleStmt><title>Transcripts annotated by lexframe</title></titleStmt>"
                 "<publicationStmt><p>Written by lexframe %s.</p></publicationStmt>"
-                "<sourceDesc><p>%zu input documents.</p></sourceDesc></fileDesc>\n"
-                "<encodingDesc><classDecl>",
-            lf_version(), w->n_docs);
+                "<sourceDesc><p>",
+            lf_version());
+    /* documents from a stream are not counted in advance */
+    if (w->n_docs == SIZE_MAX)
+        fputs("Input documents read as JSON Lines.", fp);
+    else
+        fprintf(fp, "%zu input documents.", w->n_docs);
+    fputs("</p></sourceDesc></fileDesc>\n<encodingDesc><classDecl>", fp);
     put_taxonomy(w);
     fputs("</classDecl></encodingDesc>\n</teiHeader>\n", fp);
 }

@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "lexicon.h"
 #include "match.h"
+#include "partial.h"
 #include "render.h"
 #include "tei.h"
 #include "tokenize.h"
@@ -49,8 +50,18 @@ typedef struct row_batch {
     lf_arena strings;
 } row_batch;
 
-/* The slot of one input in flight. */
+/* A piece of work: an input file, one line of the JSON Lines stream, a problem the stream
+ * reader found (an over-long line, a read error), or the end of the stream. */
+typedef enum job_kind { JOB_FILE, JOB_RECORD, JOB_NOTE, JOB_STREAM_END } job_kind;
+
+/* The slot of one job in flight: what to do (filled by the producer), then its results. */
 typedef struct job {
+    job_kind kind;
+    size_t input;    /* index into the run's inputs */
+    size_t line_no;  /* JOB_RECORD, JOB_NOTE: the line of the stream */
+    lf_buf line;     /* JOB_RECORD: the line's bytes */
+    uint64_t bytes;  /* JOB_STREAM_END: size and SHA-256 of the stream */
+    char hex[65];
     row_batch *head, *tail;
     bool done;
     lf_status st;
@@ -58,6 +69,15 @@ typedef struct job {
     char *warnings; /* what ingest printed while reading it */
     size_t warnings_len;
 } job;
+
+/* What the manifest and a partial result say about a processed input beyond its path. */
+typedef struct input_meta {
+    uint64_t order, line; /* its key (lf_partial_key) */
+    bool hashed;          /* size and hash known (a stream, an input of a partial result);
+                             otherwise the file is hashed when it is written out */
+    uint64_t bytes;
+    char hex[65];
+} input_meta;
 
 struct lf_run {
     const lf_lexicon *lex;
@@ -74,11 +94,16 @@ struct lf_run {
     lf_tables *tables; /* the result: workers[0]'s tables, the others merged in */
     /* threaded execution: slots of inputs in flight, shared under `mu` */
     job *jobs;
-    size_t window, next_input, emit_pos;
-    bool abort;
+    size_t window, next_seq, emit_pos;
+    bool abort, prod_done;
     pthread_mutex_t mu;
+    pthread_mutex_t prod_mu; /* one thread at a time takes the next job (reads the stream) */
     pthread_cond_t ready, space;
+    size_t prod_input;  /* the input the next job comes from */
+    lf_stream *stream;  /* standard input, while it is being read */
+    size_t stream_first; /* the line (position + 1) of its first record: its key */
     LF_VEC(char *) processed; /* inputs read successfully */
+    LF_VEC(input_meta) processed_meta; /* parallel to processed */
     LF_VEC(char *) failed;    /* "message" of each failed input */
     FILE *diag;
     /* report run */
@@ -86,7 +111,23 @@ struct lf_run {
     lf_outfile matches_out;
     bool matches_open;
     bool executed;
+    bool complete; /* lf_run_execute went through every input */
+    /* report.html's evidence: a seeded sample of counted matches per theme, with context */
+    lf_row_sample *evidence;
+    size_t evidence_per_theme;
+    uint64_t evidence_seed;
     lf_tei_writer *tei; /* annotated TEI output, or NULL */
+    /* partial results: --shard I/K, --order N, --partial FILE; a merge run's partials */
+    unsigned shard_index, shard_count; /* 1-based; count 0: no sharding */
+    uint64_t order;
+    lf_partial_out partial;            /* partial.fp NULL: none */
+    lf_outfile partial_of;
+    bool partial_open;                 /* partial_of is a temporary file to commit */
+    lf_partial_set *merge;             /* a merge run: the partial results read */
+    bool merge_adopted;                /* the first partial's options are the run's */
+    bool merge_sorted;                 /* the documents are in order and checked */
+    LF_VEC(char *) option_override;    /* a merge run: the partials' option lines */
+    lf_error merge_err;
     bool strict;        /* stop at the first input that fails */
 };
 
@@ -184,6 +225,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     }
     own_analysis_options(r);
     r->diag = stderr;
+    r->evidence_seed = 1; /* as kwic --seed */
     size_t jobs = r->opt.jobs;
     if (jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -227,15 +269,31 @@ void lf_run_free(lf_run *r)
     for (size_t i = 0; i < r->processed.n; i++)
         free(r->processed.v[i]);
     LF_VEC_FREE(r->processed);
+    LF_VEC_FREE(r->processed_meta);
+    lf_stream_free(r->stream);
+    if (r->partial_open)
+        lf_outfile_abort(&r->partial_of);
+    if (r->merge) {
+        lf_partial_set_free(r->merge);
+        free(r->merge);
+    }
+    for (size_t i = 0; i < r->option_override.n; i++)
+        free(r->option_override.v[i]);
+    LF_VEC_FREE(r->option_override);
     for (size_t i = 0; i < r->failed.n; i++)
         free(r->failed.v[i]);
     LF_VEC_FREE(r->failed);
     free(r->report_dir);
+    lf_row_sample_free(r->evidence);
     free(r);
 }
 
 lf_status lf_run_add_input(lf_run *r, const char *path, lf_error *err)
 {
+    if (r->merge) {
+        lf_error_set(err, LF_ERR_USAGE, "a merge run reads partial results, not transcripts");
+        return LF_ERR_USAGE;
+    }
     return lf_input_collect(path, &r->inputs, err);
 }
 
@@ -273,13 +331,22 @@ lf_status lf_run_set_tei_output(lf_run *r, FILE *fp, lf_error *err)
         return LF_ERR_USAGE;
     }
     lf_tei_writer_free(r->tei);
-    r->tei = lf_tei_writer_new(fp, r->lex, &r->opt, r->inputs.n);
+    size_t n_docs = r->inputs.n;
+    for (size_t i = 0; i < r->inputs.n; i++)
+        if (r->inputs.v[i].stream)
+            n_docs = SIZE_MAX; /* a stream holds any number: always a teiCorpus */
+    r->tei = lf_tei_writer_new(fp, r->lex, &r->opt, n_docs);
     return LF_OK;
 }
 
 size_t lf_run_failed_inputs(const lf_run *r)
 {
     return r->failed.n;
+}
+
+bool lf_run_complete(const lf_run *r)
+{
+    return r->complete;
 }
 
 /* Appends doc text [a, b) to buf with every run of whitespace (incl. U+00A0) collapsed to
@@ -379,12 +446,16 @@ static bool build_row(worker *w, const lf_match *m, lf_match_row *row)
         }
         row->section = turn->section;
     }
-    if (r->context) {
+    /* a report run keeps context for the evidence of report.html */
+    size_t context = r->context ? r->context
+                                : r->evidence && m->status == LF_MATCH_COUNTED ? LF_EVIDENCE_CONTEXT
+                                                                              : 0;
+    if (context) {
         const lf_turn_range *tr = &tk->turn[sent->turn];
-        size_t lo = m->tok_start >= tr->tok_first + r->context ? m->tok_start - r->context
-                                                                : tr->tok_first;
-        size_t hi = m->tok_end + r->context <= tr->tok_end ? m->tok_end + r->context
-                                                            : tr->tok_end;
+        size_t lo = m->tok_start >= tr->tok_first + context ? m->tok_start - context
+                                                             : tr->tok_first;
+        size_t hi = m->tok_end + context <= tr->tok_end ? m->tok_end + context
+                                                         : tr->tok_end;
         collapse_text(&w->left, d->text, lo < m->tok_start ? tk->tok[lo].start : t0->start,
                       t0->start);
         collapse_text(&w->right, d->text, t1->end,
@@ -410,6 +481,15 @@ static bool deliver_row(lf_run *r, const lf_match_row *row, bool counted, lf_err
                      strerror(errno));
         return false;
     }
+    if (r->partial.fp && counted && lf_partial_put_row(&r->partial, row) != 0) {
+        lf_error_set(err, LF_ERR_IO, "%s: write error: %s",
+                     r->partial_open ? r->partial_of.final_path : "standard output",
+                     strerror(errno));
+        return false;
+    }
+    /* main thread, input order: the sample is the same whatever the number of threads */
+    if (r->evidence && counted)
+        lf_row_sample_add(r->evidence, row);
     return true;
 }
 
@@ -451,23 +531,128 @@ static void record_failure(lf_run *r, const lf_error *e)
 {
     fprintf(r->diag, "lexframe: %s\n", e->message);
     LF_VEC_PUSH(r->failed, lf_xstrdup(e->message));
+    if (r->partial.fp)
+        lf_partial_put_fail(&r->partial, e->message);
 }
 
-/* Processes input i with worker w: every part is ingested, tokenized, matched and counted
- * into w's tables. Rows go into batches of job j (threaded), or straight to deliver_row
- * when j is NULL (then *io_failed and io report a delivery failure). The input's own
- * failure is returned, with e filled. */
-static lf_status process_input(worker *w, size_t i, job *j, lf_error *e, bool *io_failed,
-                               lf_error *io)
+/* ---- jobs ---- */
+
+static bool in_shard(const lf_run *r, size_t n)
+{
+    return r->shard_count == 0 || n % r->shard_count == r->shard_index - 1;
+}
+
+/* Fills j with the next job: the next input file of this shard, or the next line of the
+ * stream (in a shard run every shard reads the whole stream and takes its own lines, so
+ * line numbers and the stream's hash are those of a single run), a problem the stream
+ * reader found, or the end of the stream. False when every input is handed out. One
+ * thread at a time (prod_mu). */
+static bool next_job(lf_run *r, job *j)
+{
+    while (r->prod_input < r->inputs.n) {
+        size_t i = r->prod_input;
+        j->input = i;
+        j->line_no = 0;
+        if (!r->inputs.v[i].stream) {
+            r->prod_input++;
+            if (!in_shard(r, i))
+                continue;
+            j->kind = JOB_FILE;
+            return true;
+        }
+        if (!r->stream)
+            r->stream = lf_stream_new(STDIN_FILENO, LF_STDIN_NAME,
+                                      r->opt.limits[LF_LIMIT_JSONL_LINE_BYTES]);
+        bool eof = false;
+        size_t line_no = 0;
+        lf_error e = {LF_OK, ""};
+        lf_status st = lf_stream_next(r->stream, &j->line, &line_no, &eof, &e);
+        if (st == LF_OK && eof) {
+            /* keyed by its first line: shards of one stream agree, pieces differ */
+            j->kind = JOB_STREAM_END;
+            j->line_no = r->stream_first;
+            r->stream_first = 0;
+            lf_stream_digest(r->stream, j->hex, &j->bytes);
+        }
+        if ((st == LF_OK && eof) || st == LF_ERR_INPUT) { /* the stream is over */
+            lf_stream_free(r->stream);
+            r->stream = NULL;
+            r->stream_first = 0;
+            r->prod_input++;
+            if (st == LF_OK)
+                return true;
+        }
+        size_t pos;
+        if (st != LF_ERR_INPUT && lf_jsonl_position(&j->line, &pos)) {
+            if (st == LF_OK && lf_jsonl_blank(j->line.data, j->line.len))
+                continue; /* a numbered blank line (Spark, Hadoop pass them on) */
+            line_no = pos + 1; /* its line in the whole stream */
+            if (st == LF_ERR_LIMIT)
+                lf_stream_limit_error(r->stream, line_no, &e);
+        }
+        if (!r->stream_first && st != LF_ERR_INPUT)
+            r->stream_first = line_no;
+        if (!in_shard(r, line_no - 1))
+            continue;
+        j->line_no = line_no;
+        j->kind = st == LF_OK ? JOB_RECORD : JOB_NOTE;
+        j->st = st;
+        j->err = e;
+        return true;
+    }
+    return false;
+}
+
+/* Where a job's document stands in a single run (see lf_partial_key). */
+static lf_partial_key job_key(const lf_run *r, const job *j)
+{
+    return (lf_partial_key){r->shard_count ? j->input : r->order, r->inputs.v[j->input].path,
+                            j->line_no};
+}
+
+/* Before a job's rows are delivered: its block in the partial result. Main thread. */
+static void job_begin(lf_run *r, const job *j)
+{
+    if (r->partial.fp && j->kind != JOB_STREAM_END) {
+        lf_partial_key k = job_key(r, j);
+        lf_partial_put_doc(&r->partial, &k);
+    }
+}
+
+static void add_processed(lf_run *r, const char *path, input_meta m)
+{
+    LF_VEC_PUSH(r->processed, lf_xstrdup(path));
+    LF_VEC_PUSH(r->processed_meta, m);
+}
+
+/* Processes job j with worker w: every part of its document is ingested, tokenized,
+ * matched and counted into w's tables. Rows go into batches of `slot` (threaded), or
+ * straight to deliver_row when slot is NULL (then *io_failed and io report a delivery
+ * failure). The document's own failure is returned, with e filled. */
+static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bool *io_failed,
+                             lf_error *io)
 {
     lf_run *r = w->run;
-    const lf_input_file *in = &r->inputs.v[i];
     w->turn_base = w->sent_base = w->tok_base = w->byte_base = w->char_base = 0;
-    if (in->error) { /* found unreadable while walking the input directories */
-        lf_error_set(e, LF_ERR_INPUT, "%s", in->error);
-        return LF_ERR_INPUT;
+    lf_status st = LF_OK;
+    switch (j->kind) {
+    case JOB_NOTE:
+        *e = j->err;
+        return j->st;
+    case JOB_STREAM_END:
+        return LF_OK;
+    case JOB_RECORD:
+        st = lf_ingest_jsonl(w->ing, LF_STDIN_NAME, j->line_no, j->line.data, j->line.len,
+                             &w->doc, e);
+        break;
+    case JOB_FILE:
+        if (r->inputs.v[j->input].error) { /* found unreadable while walking directories */
+            lf_error_set(e, LF_ERR_INPUT, "%s", r->inputs.v[j->input].error);
+            return LF_ERR_INPUT;
+        }
+        st = lf_ingest_input(w->ing, &r->inputs.v[j->input], &w->doc, e);
+        break;
     }
-    lf_status st = lf_ingest_input(w->ing, in, &w->doc, e);
     /* A large TEI file arrives in parts; each is matched and counted in turn. */
     while (st == LF_OK) {
         st = lf_tokenize_doc(w->vocab, &w->doc, &r->opt, &w->toks, e);
@@ -475,7 +660,7 @@ static lf_status process_input(worker *w, size_t i, job *j, lf_error *e, bool *i
             st = lf_match_doc(w->matcher, &w->doc, &w->toks, &w->ms, e);
         if (st != LF_OK)
             break;
-        row_batch *b = j ? lf_xcalloc(1, sizeof *b) : NULL;
+        row_batch *b = slot ? lf_xcalloc(1, sizeof *b) : NULL;
         if (b)
             lf_arena_init(&b->strings, 16 * 1024);
         for (size_t k = 0; k < w->ms.n; k++) {
@@ -493,15 +678,15 @@ static lf_status process_input(worker *w, size_t i, job *j, lf_error *e, bool *i
         }
         if (b) {
             pthread_mutex_lock(&r->mu);
-            if (j->tail)
-                j->tail->next = b;
+            if (slot->tail)
+                slot->tail->next = b;
             else
-                j->head = b;
-            j->tail = b;
+                slot->head = b;
+            slot->tail = b;
             pthread_cond_broadcast(&r->ready);
             pthread_mutex_unlock(&r->mu);
         }
-        if (!j && r->tei && lf_tei_writer_part(r->tei, &w->doc, w->ing, io) != LF_OK) {
+        if (!slot && r->tei && lf_tei_writer_part(r->tei, &w->doc, w->ing, io) != LF_OK) {
             *io_failed = true;
             return LF_ERR_IO;
         }
@@ -519,20 +704,28 @@ static lf_status process_input(worker *w, size_t i, job *j, lf_error *e, bool *i
     return st;
 }
 
-/* After an input: its failure reported (parts already counted stay counted, see
- * lexframe(1), TEI), or its path recorded for the manifest. Main thread only. */
-static void input_finished(lf_run *r, size_t i, lf_status st, const lf_error *e,
-                           lf_error *first)
+/* After a job: its failure reported (parts already counted stay counted, see
+ * lexframe(1), TEI), or the input recorded for the manifest. Main thread only. */
+static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *e,
+                         lf_error *first)
 {
+    lf_partial_key k = job_key(r, j);
+    if (j->kind == JOB_STREAM_END) {
+        input_meta m = {.order = k.order, .line = k.line, .hashed = true, .bytes = j->bytes};
+        memcpy(m.hex, j->hex, sizeof m.hex);
+        add_processed(r, k.path, m);
+        return;
+    }
     if (st != LF_OK) {
-        if (r->tei)
+        if (r->tei && j->kind != JOB_NOTE)
             lf_tei_writer_drop_doc(r->tei);
         record_failure(r, e);
         if (first->status == LF_OK)
             *first = *e;
         return;
     }
-    LF_VEC_PUSH(r->processed, lf_xstrdup(r->inputs.v[i].path));
+    if (j->kind == JOB_FILE)
+        add_processed(r, k.path, (input_meta){.order = k.order});
 }
 
 static void *worker_main(void *arg)
@@ -540,25 +733,36 @@ static void *worker_main(void *arg)
     worker *w = arg;
     lf_run *r = w->run;
     for (;;) {
+        /* Take the next job: jobs are numbered in the order they are read, and a job waits
+           for a free slot so that at most `window` are in flight. */
+        pthread_mutex_lock(&r->prod_mu);
         pthread_mutex_lock(&r->mu);
-        while (!r->abort && r->next_input < r->inputs.n &&
-               r->next_input >= r->emit_pos + r->window)
+        while (!r->abort && !r->prod_done && r->next_seq >= r->emit_pos + r->window)
             pthread_cond_wait(&r->space, &r->mu);
-        if (r->abort || r->next_input >= r->inputs.n) {
-            pthread_mutex_unlock(&r->mu);
-            return NULL;
-        }
-        size_t i = r->next_input++;
-        job *j = &r->jobs[i % r->window];
+        bool stop = r->abort || r->prod_done;
+        size_t seq = r->next_seq;
         pthread_mutex_unlock(&r->mu);
+        job *j = &r->jobs[seq % r->window];
+        /* the stream is read outside `mu`: delivery never waits for input */
+        bool got = !stop && next_job(r, j);
+        pthread_mutex_lock(&r->mu);
+        if (got)
+            r->next_seq++;
+        else
+            r->prod_done = true;
+        pthread_cond_broadcast(&r->ready);
+        pthread_mutex_unlock(&r->mu);
+        pthread_mutex_unlock(&r->prod_mu);
+        if (!got)
+            return NULL;
 
-        /* ingest warnings are kept with the input and printed in input order */
+        /* ingest warnings are kept with the job and printed in order */
         char *wbuf = NULL;
         size_t wlen = 0;
         FILE *wfp = open_memstream(&wbuf, &wlen);
         lf_ingest_set_warnings(w->ing, wfp);
         lf_error e = {LF_OK, ""};
-        lf_status st = process_input(w, i, j, &e, NULL, NULL);
+        lf_status st = process_job(w, j, j, &e, NULL, NULL);
         lf_ingest_set_warnings(w->ing, NULL);
         if (wfp)
             fclose(wfp);
@@ -574,14 +778,25 @@ static void *worker_main(void *arg)
     }
 }
 
-/* Delivers the inputs' results in order as the workers finish them. */
+/* Empties a slot for its next job, keeping a small line buffer. */
+static void job_clear(job *j)
+{
+    lf_buf line = j->line;
+    lf_buf_reset(&line);
+    if (line.cap > 1024 * 1024)
+        lf_buf_free(&line); /* one huge record does not pin its memory in every slot */
+    *j = (job){.line = line};
+}
+
+/* Delivers the jobs' results in order as the workers finish them. */
 static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, lf_error *err)
 {
     r->window = 4 * n_threads;
     r->jobs = lf_xcalloc(r->window, sizeof *r->jobs);
-    r->next_input = r->emit_pos = 0;
-    r->abort = false;
+    r->next_seq = r->emit_pos = 0;
+    r->abort = r->prod_done = false;
     pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->prod_mu, NULL);
     pthread_cond_init(&r->ready, NULL);
     pthread_cond_init(&r->space, NULL);
     lf_status result = LF_OK;
@@ -605,8 +820,16 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
         started++;
     }
     lf_outfile_hold_signals(false);
-    for (size_t i = 0; i < r->inputs.n && result == LF_OK && started; i++) {
-        job *j = &r->jobs[i % r->window];
+    for (size_t s = 0; result == LF_OK && started; s++) {
+        job *j = &r->jobs[s % r->window];
+        pthread_mutex_lock(&r->mu);
+        while (s >= r->next_seq && !r->prod_done)
+            pthread_cond_wait(&r->ready, &r->mu);
+        bool over = s >= r->next_seq;
+        pthread_mutex_unlock(&r->mu);
+        if (over)
+            break;
+        job_begin(r, j);
         for (;;) {
             pthread_mutex_lock(&r->mu);
             while (!j->head && !j->done)
@@ -631,9 +854,10 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
         if (j->warnings_len)
             fwrite(j->warnings, 1, j->warnings_len, r->diag);
         free(j->warnings);
-        input_finished(r, i, j->st, &j->err, first);
+        j->warnings = NULL;
+        job_finished(r, j, j->st, &j->err, first);
         pthread_mutex_lock(&r->mu);
-        *j = (job){0};
+        job_clear(j);
         r->emit_pos++;
         pthread_cond_broadcast(&r->space);
         pthread_mutex_unlock(&r->mu);
@@ -657,10 +881,12 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
             batch_free(b);
         }
         free(r->jobs[s].warnings);
+        lf_buf_free(&r->jobs[s].line);
     }
     lf_ingest_set_warnings(r->workers[0].ing, r->diag);
     pthread_cond_destroy(&r->ready);
     pthread_cond_destroy(&r->space);
+    pthread_mutex_destroy(&r->prod_mu);
     pthread_mutex_destroy(&r->mu);
     /* the tables only add: merging the workers' gives exactly one pipeline's result */
     for (size_t t = 1; t < n_threads; t++)
@@ -669,34 +895,99 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     return result;
 }
 
+/* ---- merging partial results ---- */
+
+/* Puts a merge run's documents in order and checks that no document is in two partials:
+ * before any output is opened, so that a refused merge leaves nothing behind. */
+static lf_status merge_prepare(lf_run *r, lf_error *err)
+{
+    if (!r->merge || r->merge_sorted)
+        return LF_OK;
+    lf_status st = lf_partial_sort(r->merge, err);
+    r->merge_sorted = st == LF_OK;
+    return st;
+}
+
+static int merge_row(void *ctx, const lf_match_row *row)
+{
+    lf_run *r = ctx;
+    return deliver_row(r, row, true, &r->merge_err) ? 0 : -1;
+}
+
+/* A merge run: every document's rows and failure in key order, as a single run would have
+ * delivered them, then the inputs; the tables were merged while the partials were read. */
+static lf_status execute_merge(lf_run *r, lf_error *first, lf_error *err)
+{
+    lf_partial_set *m = r->merge;
+    lf_status st = merge_prepare(r, err);
+    for (size_t i = 0; i < m->docs.n && st == LF_OK; i++) {
+        const lf_partial_doc *d = &m->docs.v[i];
+        if (r->partial.fp)
+            lf_partial_put_doc(&r->partial, &d->key);
+        st = lf_partial_rows(m, d, merge_row, r, err);
+        if (st == LF_ERR_IO && r->merge_err.status != LF_OK && err)
+            *err = r->merge_err;
+        if (st == LF_OK && d->fail) {
+            lf_error e = {LF_ERR_INPUT, ""};
+            snprintf(e.message, sizeof e.message, "%s", d->fail);
+            record_failure(r, &e);
+            if (first->status == LF_OK)
+                *first = e;
+        }
+    }
+    for (size_t i = 0; i < m->inputs.n && st == LF_OK; i++) {
+        const lf_partial_input *in = &m->inputs.v[i];
+        input_meta meta = {.order = in->key.order, .line = in->key.line, .hashed = true,
+                           .bytes = in->bytes};
+        memcpy(meta.hex, in->hex, sizeof meta.hex);
+        add_processed(r, in->key.path, meta);
+    }
+    return st;
+}
+
 lf_status lf_run_execute(lf_run *r, lf_error *err)
 {
     lf_error first = {LF_OK, ""};
+    lf_status st = LF_OK;
+    if (r->merge) {
+        st = execute_merge(r, &first, err);
+        r->executed = true;
+        goto done;
+    }
     /* annotated TEI is written while the document is in memory: one pipeline */
     size_t threads = r->tei ? 1 : r->n_workers;
-    if (threads > r->inputs.n)
+    bool stream = false;
+    for (size_t i = 0; i < r->inputs.n; i++)
+        stream |= r->inputs.v[i].stream;
+    if (threads > r->inputs.n && !stream)
         threads = r->inputs.n ? r->inputs.n : 1;
-    lf_status st = LF_OK;
     if (threads > 1) {
         st = execute_threaded(r, threads, &first, err);
     } else {
-        for (size_t i = 0; i < r->inputs.n && st == LF_OK; i++) {
+        job j = {0};
+        while (st == LF_OK && next_job(r, &j)) {
+            job_begin(r, &j);
             lf_error e = {LF_OK, ""};
             bool io_failed = false;
-            lf_status ist = process_input(&r->workers[0], i, NULL, &e, &io_failed, err);
+            lf_status ist = process_job(&r->workers[0], &j, NULL, &e, &io_failed, err);
             if (io_failed)
                 st = LF_ERR_IO;
             else
-                input_finished(r, i, ist, &e, &first);
+                job_finished(r, &j, ist, &e, &first);
             if (r->strict && first.status != LF_OK)
                 break;
         }
+        lf_buf_free(&j.line);
     }
     r->executed = true;
     if (st != LF_OK)
         return st;
     if (r->tei && lf_tei_writer_finish(r->tei, err) != LF_OK)
         return LF_ERR_IO;
+done:
+    if (st != LF_OK)
+        return st;
+    r->complete = !(r->strict && first.status != LF_OK); /* --strict stopped early */
     if (first.status != LF_OK) {
         if (err)
             *err = first;
@@ -705,8 +996,17 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
     return LF_OK;
 }
 
+void lf_run_set_evidence(lf_run *r, size_t per_theme, uint64_t seed)
+{
+    r->evidence_per_theme = per_theme;
+    r->evidence_seed = seed;
+}
+
 lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
 {
+    lf_status pst = merge_prepare(r, err);
+    if (pst != LF_OK)
+        return pst;
     free(r->report_dir);
     r->report_dir = lf_xstrdup(dir);
     lf_status st = lf_mkdir_p(dir, err);
@@ -716,6 +1016,10 @@ lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
     if (st != LF_OK)
         return st;
     r->matches_open = true;
+    lf_row_sample_free(r->evidence);
+    if (!r->evidence_per_theme)
+        r->evidence_per_theme = LF_EVIDENCE_PER_THEME;
+    r->evidence = lf_row_sample_new(r->evidence_per_theme, r->evidence_seed);
     if (fprintf(r->matches_out.fp, "%s\n", lf_match_tsv_header()) < 0) {
         lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->matches_out.final_path,
                      strerror(errno));
@@ -767,8 +1071,33 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
 #undef ADD
 }
 
+/* The option lines of the manifest and of a partial result (a merge run's are its
+ * partials'), pointing into b or the run; the array is malloc'd. */
+static const char **run_options(const lf_run *r, lf_buf *b, offset_vec *offs, size_t *n)
+{
+    if (r->option_override.n) {
+        *n = r->option_override.n;
+        const char **o = lf_xcalloc(*n, sizeof *o);
+        for (size_t i = 0; i < *n; i++)
+            o[i] = r->option_override.v[i];
+        return o;
+    }
+    option_lines(r, b, offs);
+    *n = offs->n;
+    const char **o = lf_xcalloc(*n ? *n : 1, sizeof *o);
+    for (size_t i = 0; i < *n; i++)
+        o[i] = b->data + offs->v[i];
+    return o;
+}
+
 /* What a report file holds. */
-typedef enum report_kind { REPORT_TABLE, REPORT_JSON, REPORT_SUMMARY, REPORT_MANIFEST } report_kind;
+typedef enum report_kind {
+    REPORT_TABLE,
+    REPORT_JSON,
+    REPORT_SUMMARY,
+    REPORT_MANIFEST,
+    REPORT_HTML
+} report_kind;
 
 typedef struct report_file {
     const char *name;
@@ -786,10 +1115,16 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     }
     lf_buf optbuf = {0};
     offset_vec optoff = {0};
-    option_lines(r, &optbuf, &optoff);
-    const char **opts = lf_xcalloc(optoff.n, sizeof(char *));
-    for (size_t i = 0; i < optoff.n; i++)
-        opts[i] = optbuf.data + optoff.v[i];
+    size_t n_opts;
+    const char **opts = run_options(r, &optbuf, &optoff, &n_opts);
+    size_t np = r->processed.n;
+    const char **in_hex = lf_xcalloc(np ? np : 1, sizeof *in_hex);
+    uint64_t *in_bytes = lf_xcalloc(np ? np : 1, sizeof *in_bytes);
+    for (size_t i = 0; i < np; i++)
+        if (r->processed_meta.v[i].hashed) {
+            in_hex[i] = r->processed_meta.v[i].hex;
+            in_bytes[i] = r->processed_meta.v[i].bytes;
+        }
     lf_report_info info = {
         .version = lf_version(),
         .argv_line = argv_line ? argv_line : "",
@@ -800,7 +1135,9 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         .lexicon_files = r->lex->files,
         .n_lexicon_files = r->lex->n_files,
         .options = opts,
-        .n_options = optoff.n,
+        .n_options = n_opts,
+        .input_sha256 = in_hex,
+        .input_bytes = in_bytes,
     };
     report_file files[] = {
         {"frequencies.csv", REPORT_TABLE, LF_TABLE_FREQUENCIES, {0}, false},
@@ -812,6 +1149,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         {"tables.json", REPORT_JSON, LF_TABLE_COUNT, {0}, false},
         {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT, {0}, false},
         {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT, {0}, false},
+        {"report.html", REPORT_HTML, LF_TABLE_COUNT, {0}, false},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
@@ -844,6 +1182,18 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
                 continue;
             }
             break;
+        case REPORT_HTML: {
+            lf_html_evidence ev = {.per_theme = r->evidence_per_theme,
+                                   .seed = r->evidence_seed};
+            ev.n = lf_row_sample_rows(r->evidence, &ev.rows);
+            lf_error_clear(err);
+            rc = lf_render_report_html(fp, r->tables, r->lex, &info, &topt, &ev, err);
+            if (rc != 0 && err && err->status != LF_OK) {
+                st = err->status;
+                continue;
+            }
+            break;
+        }
         }
         if (rc != 0) {
             lf_error_set(err, LF_ERR_IO, "%s: write error: %s", files[i].of.final_path,
@@ -875,6 +1225,8 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         r->matches_open = false;
     }
     free(opts);
+    free(in_hex);
+    free(in_bytes);
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);
     return st;
@@ -915,4 +1267,176 @@ lf_status lf_run_write_comparison(lf_run *r, FILE *fp, lf_table_format fmt, lf_e
         return LF_ERR_IO;
     }
     return LF_OK;
+}
+
+/* ---- partial results ---- */
+
+lf_status lf_run_set_shard(lf_run *r, unsigned index, unsigned count, lf_error *err)
+{
+    if (count == 0 || index == 0 || index > count) {
+        lf_error_set(err, LF_ERR_USAGE, "--shard: %u/%u is not I/K with 1 <= I <= K", index,
+                     count);
+        return LF_ERR_USAGE;
+    }
+    r->shard_index = index;
+    r->shard_count = count;
+    return LF_OK;
+}
+
+void lf_run_set_order(lf_run *r, uint64_t order)
+{
+    r->order = order;
+}
+
+lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
+{
+    if (r->executed || r->partial.fp) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_run_set_partial_output: too late or set twice");
+        return LF_ERR_USAGE;
+    }
+    char hex[65];
+    lf_status st = merge_prepare(r, err);
+    if (st == LF_OK)
+        st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
+    if (st != LF_OK)
+        return st;
+    if (strcmp(path, "-") == 0) {
+        r->partial.fp = stdout;
+    } else {
+        /* written beside its final name and renamed into place when complete */
+        char *dir = lf_xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        st = lf_outfile_open(&r->partial_of, slash ? (dir[0] ? dir : "/") : ".",
+                             slash ? slash + 1 : path, err);
+        free(dir);
+        if (st != LF_OK)
+            return st;
+        r->partial_open = true;
+        r->partial.fp = r->partial_of.fp;
+    }
+    lf_buf optbuf = {0};
+    offset_vec optoff = {0};
+    size_t n_opts;
+    const char **opts = run_options(r, &optbuf, &optoff, &n_opts);
+    /* the evidence as lf_run_set_report_dir and build_row would take it */
+    lf_partial_evidence ev = {
+        r->evidence_per_theme ? r->evidence_per_theme : LF_EVIDENCE_PER_THEME,
+        r->evidence_seed, r->context ? r->context : LF_EVIDENCE_CONTEXT};
+    if (!r->context)
+        r->context = LF_EVIDENCE_CONTEXT; /* rows carry the evidence's context words */
+    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, &ev, opts,
+                          n_opts);
+    free(opts);
+    LF_VEC_FREE(optoff);
+    lf_buf_free(&optbuf);
+    return LF_OK;
+}
+
+lf_status lf_run_write_partial(lf_run *r, lf_error *err)
+{
+    if (!r->partial.fp || !r->executed) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_run_write_partial: no partial output, or not run");
+        return LF_ERR_USAGE;
+    }
+    /* Inputs with size and hash, as the manifest will list them: files are hashed now. */
+    for (size_t i = 0; i < r->processed.n; i++) {
+        input_meta *m = &r->processed_meta.v[i];
+        if (!m->hashed) {
+            lf_status st = lf_sha256_file(r->processed.v[i], m->hex, &m->bytes, err);
+            if (st != LF_OK)
+                return st;
+            m->hashed = true;
+        }
+        lf_partial_key k = {m->order, r->processed.v[i], m->line};
+        lf_partial_put_input(&r->partial, &k, m->bytes, m->hex);
+    }
+    lf_partial_put_tables(&r->partial, r->tables);
+    lf_partial_put_end(&r->partial);
+    if (r->partial_open) {
+        r->partial_open = false;
+        return lf_outfile_commit(&r->partial_of, err);
+    }
+    if (fflush(r->partial.fp) != 0 || ferror(r->partial.fp)) {
+        lf_error_set(err, LF_ERR_IO, "standard output: write error: %s", strerror(errno));
+        return LF_ERR_IO;
+    }
+    return LF_OK;
+}
+
+/* The first partial's header: the lexicon must be the run's, and its options become the
+ * run's analysis options (the tables are made anew with them). Later headers were
+ * compared with the first by the reader. */
+static lf_status merge_header(void *ctx, const lf_partial_header *h, const char *where,
+                              lf_error *err)
+{
+    lf_run *r = ctx;
+    if (r->merge_adopted)
+        return LF_OK;
+    char hex[65];
+    lf_status st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
+    if (st != LF_OK)
+        return st;
+    if (strcmp(hex, h->lexicon) != 0 || h->n_themes != r->lex->n_themes ||
+        h->n_entries != r->lex->n_entries) {
+        lf_error_set(err, LF_ERR_LEXICON,
+                     "%s: made with other lexicons than the ones given (%llu themes, %llu "
+                     "entries; here %zu and %zu): merge needs the lexicon files, format and "
+                     "encoding the runs used",
+                     where, (unsigned long long)h->n_themes, (unsigned long long)h->n_entries,
+                     r->lex->n_themes, r->lex->n_entries);
+        return LF_ERR_LEXICON;
+    }
+    lf_options o = r->opt;
+    lf_grouping *g;
+    const char **sp;
+    st = lf_partial_options(h, &o, &g, &sp, err);
+    if (st != LF_OK) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        lf_error_set(err, LF_ERR_INPUT, "%s: %s", where, msg);
+        return st;
+    }
+    r->opt = o;
+    own_analysis_options(r);
+    free(g);
+    free(sp);
+    for (size_t i = 0; i < h->options.n; i++)
+        LF_VEC_PUSH(r->option_override, lf_xstrdup(h->options.v[i]));
+    r->evidence_per_theme = (size_t)h->evidence.per_theme;
+    r->evidence_seed = h->evidence.seed;
+    r->context = (size_t)h->evidence.context;
+    lf_tables_free(r->workers[0].tables);
+    r->workers[0].tables = lf_tables_new_opts(r->lex, &r->opt);
+    r->tables = r->workers[0].tables;
+    r->merge_adopted = true;
+    return LF_OK;
+}
+
+static lf_tables *merge_new_tables(void *ctx)
+{
+    lf_run *r = ctx;
+    return lf_tables_new_opts(r->lex, &r->opt);
+}
+
+static void merge_tables_done(void *ctx, lf_tables *t)
+{
+    lf_run *r = ctx;
+    lf_tables_merge(r->tables, t);
+    lf_tables_free(t);
+}
+
+lf_status lf_run_add_partial(lf_run *r, const char *path, lf_error *err)
+{
+    if (r->inputs.n || r->executed) {
+        lf_error_set(err, LF_ERR_USAGE, "a run reads transcripts or partial results, not both");
+        return LF_ERR_USAGE;
+    }
+    if (!r->merge) {
+        r->merge = lf_xcalloc(1, sizeof *r->merge);
+        lf_partial_set_init(r->merge);
+    }
+    lf_partial_hooks h = {r, merge_header, merge_new_tables, merge_tables_done};
+    return lf_partial_read(r->merge, path, &h, err);
 }

@@ -167,8 +167,9 @@ lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named,
 /* ---- the annotated-TEI writer (render_tei.c) ---------------------------------------- */
 typedef struct lf_tei_writer lf_tei_writer;
 
-/* A writer to fp (borrowed) for a run over n_docs inputs (one: a TEI document; more: a
- * teiCorpus). lex and opt are borrowed for the writer's life. */
+/* A writer to fp (borrowed) for a run over n_docs inputs (one: a TEI document; more, or
+ * SIZE_MAX for documents from a stream: a teiCorpus). lex and opt are borrowed for the
+ * writer's life. */
 lf_tei_writer *lf_tei_writer_new(FILE *fp, const lf_lexicon *lex, const lf_options *opt,
                                  size_t n_docs);
 void lf_tei_writer_free(lf_tei_writer *w);

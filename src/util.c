@@ -619,3 +619,67 @@ int lf_ascii_casecmp(const char *a, const char *b)
             return ca - cb;
     }
 }
+
+/* ---- tab-separated records ---- */
+
+void lf_fput_escaped(FILE *fp, const char *s)
+{
+    for (;;) {
+        size_t n = strcspn(s, "\\\t\n\r");
+        fwrite(s, 1, n, fp);
+        s += n;
+        if (!*s)
+            return;
+        putc('\\', fp);
+        putc(*s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\', fp);
+        s++;
+    }
+}
+
+bool lf_unescape(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (*p != '\\') {
+            *w++ = *p;
+            continue;
+        }
+        switch (*++p) {
+        case '\\':
+            *w++ = '\\';
+            break;
+        case 't':
+            *w++ = '\t';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        default:
+            return false;
+        }
+    }
+    *w = '\0';
+    return true;
+}
+
+bool lf_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}

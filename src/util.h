@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lexframe.h"
 
@@ -111,6 +112,16 @@ size_t lf_utf8_encode(int32_t cp, char *out);
  * Files over max_bytes fail with LF_ERR_LIMIT; errors name the path and strerror. */
 lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                        lf_error *err) LF_WARN_UNUSED;
+
+/* ---- tab-separated records (partial results) */
+/* Writes s with backslash, tab, LF and CR escaped as \\ \t \n \r, so that it fits in one
+ * tab-separated field of one line. */
+void lf_fput_escaped(FILE *fp, const char *s);
+/* Undoes lf_fput_escaped in place; false when s holds another escape or a bare backslash at
+ * its end. */
+bool lf_unescape(char *s);
+/* A whole decimal number without sign or spaces, at most max; false otherwise. */
+bool lf_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 /* ---- regexes */
 /* True when PCRE2 patterns should be JIT-compiled: always, except under valgrind, which

@@ -30,8 +30,9 @@ def check(cond, what):
 WRAPPER = shlex.split(os.environ.get("LF_EXEC_WRAPPER", ""))
 
 
-def run(args, cwd):
-    return subprocess.run(WRAPPER + [EXE] + args, cwd=cwd, capture_output=True, timeout=600)
+def run(args, cwd, stdin=None):
+    return subprocess.run(WRAPPER + [EXE] + args, cwd=cwd, capture_output=True, timeout=600,
+                          input=stdin)
 
 
 def scratch():
@@ -50,8 +51,8 @@ def read_tree(d):
 
 
 REPORT_FILES = ["comparison.csv", "cooccurrence.csv", "first_appearance.csv",
-                "frequencies.csv", "manifest.json", "matches.tsv", "summary.md",
-                "tables.json", "terms.csv", "trends.csv"]
+                "frequencies.csv", "manifest.json", "matches.tsv", "report.html",
+                "summary.md", "tables.json", "terms.csv", "trends.csv"]
 
 
 def test_reproducible():
@@ -78,6 +79,11 @@ def without_command(manifest):
     return re.sub(rb'"command": "[^\n]*\n', b"", manifest)
 
 
+def html_without_command(page):
+    """report.html minus the command line in its manifest section."""
+    return re.sub(rb"<dt>Command</dt><dd><code>[^\n]*</code></dd>\n", b"", page)
+
+
 def test_threads_change_nothing():
     d = scratch()
     try:
@@ -93,19 +99,37 @@ def test_threads_change_nothing():
                           "2022-01")
         if os.path.isdir(wh):
             inputs.append(wh)
+        # JSON Lines on standard input after the files: many records, bad ones among them
+        records = []
+        for i in range(40):
+            name = sorted(os.listdir(os.path.join(d, "corpus")))[i % 3]
+            with open(os.path.join(d, "corpus", name), encoding="utf-8") as f:
+                records.append(json.dumps({"id": "rec%02d" % i, "party": "P%d" % (i % 4),
+                                           "text": f.read()}))
+        records[7] = '{"id": "bad", "text": "unterminated'
+        records[19] = '{"id": "nul", "text": "a\\u0000b"}'
+        stream = ("\n".join(records) + "\n").encode()
+        inputs.append("-")
         results = []
         for jobs in ("1", "2", "5"):
             out = "out-j" + jobs
-            p = run(["report", "-j", jobs, "-o", out] + inputs, d)
+            p = run(["report", "-j", jobs, "-o", out, "--by", "meta:party"] + inputs, d,
+                    stdin=stream)
             files = read_tree(os.path.join(d, out))
             files["manifest.json"] = without_command(files["manifest.json"])
-            t = run(["tag", "-j", jobs, "--all", "--format", "jsonl"] + inputs, d)
+            files["report.html"] = html_without_command(files["report.html"])
+            t = run(["tag", "-j", jobs, "--all", "--format", "jsonl"] + inputs, d, stdin=stream)
             results.append((p.returncode, p.stderr, files, t.returncode, t.stdout, t.stderr))
-        check(results[0][0] == 1 and b"copy3-bad.txt:1: invalid UTF-8" in results[0][1],
-              "threads: the bad input is reported (exit 1)")
+        check(results[0][0] == 1 and b"copy3-bad.txt:1: invalid UTF-8" in results[0][1] and
+              b"<stdin>:8:36: invalid JSON" in results[0][1] and
+              b"<stdin>:20: text line 1: NUL byte" in results[0][1],
+              "threads: the bad input and the bad records are reported (exit 1)")
+        check(b'"doc":"rec39"' in results[0][4] and b"meta:party,P3," in
+              results[0][2]["frequencies.csv"], "threads: the JSON Lines records are counted")
         check(results[0] == results[1] == results[2],
               "report and tag give the same bytes, messages and status on 1, 2 and 5 threads "
-              "(%s)" % ("corpus and a month of briefings" if len(inputs) > 1 else "corpus"))
+              "(%s, and JSON Lines on standard input)"
+              % ("corpus and a month of briefings" if len(inputs) > 2 else "corpus"))
         p = run(["report", "-j", "0"], d)
         check(p.returncode == 2 and b"--jobs" in p.stderr, "--jobs 0 is a usage error")
     finally:

@@ -5,11 +5,16 @@
   links            optional: paths relative to the source root (one per line, e.g. corpus,
                    lexicons) made available in the scratch directory under the same names,
                    so outputs show the same relative paths wherever the tree is checked out
+  stdin            optional: bytes fed to the run's standard input (e.g. JSON Lines for
+                   the path "-")
   status           the expected exit status (default 0)
   stdout, stderr   the expected streams, byte for byte (when the file exists)
   expected/        every file the run must write, byte for byte, relative to the case's
                    scratch directory (e.g. expected/output/frequencies.csv); no other
                    file may appear under a directory that expected/ names
+  unchecked        optional: files (one relative path per line) the run must write whose
+                   bytes are not compared, e.g. output/report.html (tested in a browser
+                   and by unit tests instead)
   (anything else)  inputs: the run's working directory is a scratch copy of the case
 
 Usage: golden.py LEXFRAME SOURCE_ROOT [CASE...] [--update]
@@ -27,7 +32,8 @@ import tempfile
 # A command put in front of lexframe (the valgrind setup sets it; see valgrind-wrap.sh).
 WRAPPER = shlex.split(os.environ.get("LF_EXEC_WRAPPER", ""))
 
-SPECIAL = {"args", "links", "status", "stdout", "stderr", "expected", "README"}
+SPECIAL = {"args", "links", "stdin", "status", "stdout", "stderr", "expected", "unchecked",
+           "README"}
 
 
 def read_args(case, root):
@@ -73,9 +79,11 @@ def run_case(exe, root, case, update):
         make_links(case, root, work)
         args = read_args(case, root)
         env = dict(os.environ, LC_ALL="C.UTF-8")
+        stdin_file = os.path.join(case, "stdin")
+        stdin = open(stdin_file, "rb").read() if os.path.exists(stdin_file) else b""
         try:
             p = subprocess.run(WRAPPER + [exe] + args, cwd=work, capture_output=True, timeout=600,
-                               env=env)
+                               env=env, input=stdin)
         except subprocess.TimeoutExpired:
             return ["timed out after 600 s"]
         status_file = os.path.join(case, "status")
@@ -98,6 +106,14 @@ def run_case(exe, root, case, update):
                 if open(path, "rb").read() != data:
                     failures.append("%s differs:\n%s" % (stream, data.decode(errors="replace")[:2000]))
         exp = os.path.join(case, "expected")
+        unchecked = set()
+        if os.path.exists(os.path.join(case, "unchecked")):
+            for line in open(os.path.join(case, "unchecked"), encoding="utf-8"):
+                if line.strip() and not line.startswith("#"):
+                    unchecked.add(os.path.normpath(line.strip()))
+        for rel in sorted(unchecked):
+            if not update and not os.path.exists(os.path.join(work, rel)):
+                failures.append("missing output %s" % rel)
         if update and os.path.isdir(exp):
             for dirpath, _, files in os.walk(exp):
                 for fn in files:
@@ -123,6 +139,8 @@ def run_case(exe, root, case, update):
                     continue
                 got_dir = os.path.join(work, d)
                 for fn in os.listdir(got_dir) if os.path.isdir(got_dir) else []:
+                    if os.path.normpath(os.path.join(d, fn)) in unchecked:
+                        continue
                     if not os.path.exists(os.path.join(exp, d, fn)):
                         failures.append("unexpected output %s/%s" % (d, fn))
     return failures

@@ -1,0 +1,376 @@
+/* ingest_jsonl.c — stage 1, documents from a stream: standard input read as JSON Lines,
+ * one document per line ({"id": …, "text": …, "speakers": {…}, metadata…}), so lexframe can
+ * sit in a pipeline. Lines are read one at a time with flat memory and hashed as they pass;
+ * each record is parsed with json-c and its text ingested like a .txt transcript
+ * (lf_ingest_record), so speaker labels, stage directions and front matter work the same. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+
+/* ---- the line stream ------------------------------------------------------------------ */
+
+struct lf_stream {
+    int fd;
+    char *name;
+    uint64_t max_line;
+    char chunk[65536];
+    size_t pos, end; /* unread bytes: chunk[pos, end) */
+    bool eof, failed;
+    size_t line_no;
+    uint64_t bytes;
+    struct sha256_ctx sha;
+};
+
+lf_stream *lf_stream_new(int fd, const char *name, uint64_t max_line)
+{
+    lf_stream *s = lf_xcalloc(1, sizeof *s);
+    s->fd = fd;
+    s->name = lf_xstrdup(name);
+    s->max_line = max_line;
+    sha256_init(&s->sha);
+    return s;
+}
+
+void lf_stream_free(lf_stream *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s);
+}
+
+/* Refills the chunk; false at the end of the stream or on a read error (s->failed, err). */
+static bool refill(lf_stream *s, lf_error *err)
+{
+    s->pos = s->end = 0;
+    if (s->eof)
+        return false;
+    ssize_t n;
+    do
+        /* read(2), not fread: a pipe's line is processed when it arrives, not when 64 KiB
+           have arrived */
+        n = read(s->fd, s->chunk, sizeof s->chunk);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        lf_error_at(err, LF_ERR_INPUT, s->name, s->line_no + 1, 0, "read error: %s",
+                    strerror(errno));
+        s->eof = s->failed = true;
+        return false;
+    }
+    if (n == 0) {
+        s->eof = true;
+        return false;
+    }
+    s->end = (size_t)n;
+    s->bytes += (uint64_t)n;
+    sha256_update(&s->sha, (size_t)n, (const uint8_t *)s->chunk);
+    return true;
+}
+
+bool lf_jsonl_blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+lf_status lf_stream_next(lf_stream *s, lf_buf *line, size_t *line_no, bool *eof,
+                         lf_error *err)
+{
+    *eof = false;
+    for (;;) {
+        lf_buf_reset(line);
+        bool over = false, any = false;
+        for (;;) {
+            if (s->pos == s->end && !refill(s, err)) {
+                if (s->failed) {
+                    *line_no = s->line_no + 1;
+                    return LF_ERR_INPUT;
+                }
+                break; /* the last line has no line end */
+            }
+            any = true;
+            const char *p = s->chunk + s->pos;
+            size_t avail = s->end - s->pos;
+            const char *nl = memchr(p, '\n', avail);
+            size_t take = nl ? (size_t)(nl - p) : avail;
+            /* An over-long line is read to its end but only its first max_line bytes are
+               kept (a position prefix is read from them): memory stays flat. */
+            if (!over && (uint64_t)line->len + take > s->max_line) {
+                over = true;
+                lf_buf_append(line, p, (size_t)(s->max_line - line->len));
+            }
+            if (!over)
+                lf_buf_append(line, p, take);
+            s->pos += take + (nl ? 1 : 0);
+            if (nl)
+                break;
+        }
+        if (!any) {
+            *eof = true;
+            return LF_OK;
+        }
+        s->line_no++;
+        *line_no = s->line_no;
+        if (over) {
+            lf_buf_cstr(line);
+            lf_stream_limit_error(s, s->line_no, err);
+            return LF_ERR_LIMIT;
+        }
+        if (line->len && line->data[line->len - 1] == '\r')
+            line->len--;
+        if (lf_jsonl_blank(line->data, line->len))
+            continue; /* blank lines separate nothing and are no documents */
+        lf_buf_cstr(line);
+        return LF_OK;
+    }
+}
+
+void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err)
+{
+    lf_error_at(err, LF_ERR_LIMIT, s->name, line_no, 0,
+                "line longer than %llu bytes (limit jsonl-line-bytes)",
+                (unsigned long long)s->max_line);
+}
+
+void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes)
+{
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    struct sha256_ctx copy = s->sha; /* the stream may still be read afterwards */
+    sha256_digest(&copy, sizeof digest, digest);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 15];
+    }
+    hex[64] = '\0';
+    *bytes = s->bytes;
+}
+
+bool lf_jsonl_position(lf_buf *line, size_t *pos)
+{
+    size_t n = 0;
+    uint64_t v = 0;
+    while (n < line->len && n < 20 && line->data[n] >= '0' && line->data[n] <= '9')
+        v = v * 10 + (uint64_t)(line->data[n++] - '0');
+    /* a record is an object: a line starting with digits and a tab cannot be one */
+    if (n == 0 || n == 20 || n >= line->len || line->data[n] != '\t' || v >= SIZE_MAX)
+        return false;
+    memmove(line->data, line->data + n + 1, line->len - n - 1);
+    line->len -= n + 1;
+    line->data[line->len] = '\0';
+    *pos = (size_t)v;
+    return true;
+}
+
+/* ---- one record ------------------------------------------------------------------------ */
+
+/* An error inside the text names the record's line and the place in the text: the text
+ * reader says "NAME:LINE:L:C: message", which reads as a column of the record's line, so it
+ * is rewritten as "NAME:LINE: text line L, column C: message". */
+static void relocate_error(lf_error *err, const char *path)
+{
+    size_t n = strlen(path);
+    const char *m = err->message;
+    if (strncmp(m, path, n) != 0 || m[n] != ':' || m[n + 1] < '0' || m[n + 1] > '9')
+        return;
+    char *end;
+    unsigned long line = strtoul(m + n + 1, &end, 10), col = 0;
+    if (*end == ':' && end[1] >= '0' && end[1] <= '9')
+        col = strtoul(end + 1, &end, 10);
+    if (*end != ':')
+        return;
+    const char *rest = end + 1 + (end[1] == ' ');
+    char buf[sizeof err->message];
+    if (col)
+        snprintf(buf, sizeof buf, "%s: text line %lu, column %lu: %s", path, line, col, rest);
+    else
+        snprintf(buf, sizeof buf, "%s: text line %lu: %s", path, line, rest);
+    memcpy(err->message, buf, sizeof buf);
+}
+
+/* A metadata value: strings as they are, numbers and booleans as written, null as "". */
+static const char *scalar_text(struct json_object *v, bool *scalar)
+{
+    *scalar = true;
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return "";
+    case json_type_string:
+    case json_type_int:
+    case json_type_double:
+    case json_type_boolean:
+        return json_object_get_string(v);
+    case json_type_object:
+    case json_type_array:
+        break;
+    }
+    *scalar = false;
+    return NULL;
+}
+
+/* The speakers object: label → "name", or label → {"name", "role", "party"}. */
+static lf_status read_speakers(struct json_object *obj, const char *path, lf_speaker **out,
+                               size_t *n, lf_error *err)
+{
+    if (json_object_is_type(obj, json_type_null))
+        return LF_OK;
+    if (!json_object_is_type(obj, json_type_object)) {
+        lf_error_at(err, LF_ERR_INPUT, path, 0, 0,
+                    "\"speakers\" must map each label to a name or to name/role/party");
+        return LF_ERR_INPUT;
+    }
+    size_t cap = (size_t)json_object_object_length(obj);
+    lf_speaker *sp = lf_xcalloc(cap ? cap : 1, sizeof *sp);
+    size_t k = 0;
+    json_object_object_foreach(obj, label, val)
+    {
+        lf_speaker s = {.label = label};
+        if (json_object_is_type(val, json_type_string)) {
+            if (json_object_get_string_len(val))
+                s.name = json_object_get_string(val);
+        } else if (json_object_is_type(val, json_type_object)) {
+            /* other keys and non-string values are ignored, as in front matter */
+            static const char *const keys[] = {"name", "role", "party"};
+            const char **dst[] = {&s.name, &s.role, &s.party};
+            for (size_t i = 0; i < 3; i++) {
+                struct json_object *f;
+                if (json_object_object_get_ex(val, keys[i], &f) &&
+                    json_object_is_type(f, json_type_string) && json_object_get_string_len(f))
+                    *dst[i] = json_object_get_string(f);
+            }
+        } else if (!json_object_is_type(val, json_type_null)) {
+            free(sp);
+            lf_error_at(err, LF_ERR_INPUT, path, 0, 0,
+                        "speaker \"%s\" must be a name or an object with name, role, party",
+                        label);
+            return LF_ERR_INPUT;
+        }
+        sp[k++] = s;
+    }
+    *out = sp;
+    *n = k;
+    return LF_OK;
+}
+
+/* Parses the line into a JSON object; NULL with err set ("NAME:LINE:COL: …") otherwise. */
+static struct json_object *parse_line(const char *name, size_t line_no, const char *line,
+                                      size_t len, lf_error *err)
+{
+    size_t bad;
+    if (!lf_utf8_valid(line, len, &bad)) {
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, bad + 1, "invalid UTF-8");
+        return NULL;
+    }
+    struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+    if (!tok)
+        lf_oom();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    struct json_object *obj = NULL;
+    enum json_tokener_error jerr = json_tokener_continue;
+    size_t done = 0;
+    /* json-c takes an int length: a line past 1 GiB goes in pieces */
+    while (done < len && jerr == json_tokener_continue) {
+        size_t piece = len - done < (size_t)1 << 30 ? len - done : (size_t)1 << 30;
+        obj = json_tokener_parse_ex(tok, line + done, (int)piece);
+        jerr = json_tokener_get_error(tok);
+        done += obj || jerr != json_tokener_continue ? json_tokener_get_parse_end(tok) : piece;
+    }
+    if (!obj) {
+        if (jerr == json_tokener_continue)
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, len + 1,
+                        "invalid JSON: the line ends inside a JSON value");
+        else
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1, "invalid JSON: %s",
+                        json_tokener_error_desc(jerr));
+    } else if (!lf_jsonl_blank(line + done, len - done)) {
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1,
+                    "invalid JSON: text after the record (one record per line)");
+        json_object_put(obj);
+        obj = NULL;
+    } else if (!json_object_is_type(obj, json_type_object)) {
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, 1,
+                    "a record must be a JSON object with a \"text\" field");
+        json_object_put(obj);
+        obj = NULL;
+    }
+    json_tokener_free(tok);
+    return obj;
+}
+
+lf_status lf_ingest_jsonl(lf_ingest *ing, const char *name, size_t line_no, const char *line,
+                          size_t len, lf_doc *doc, lf_error *err)
+{
+    lf_doc_reset(doc);
+    struct json_object *obj = parse_line(name, line_no, line, len, err);
+    if (!obj)
+        return LF_ERR_INPUT;
+    char path[64 + 24];
+    snprintf(path, sizeof path, "%.64s:%zu", name, line_no);
+    lf_status st = LF_OK;
+    lf_record rec = {.path = path};
+    LF_VEC(lf_meta) meta = {0};
+    lf_speaker *speakers = NULL;
+    char *default_id = NULL;
+    bool has_text = false;
+    json_object_object_foreach(obj, key, val)
+    {
+        if (strcmp(key, "text") == 0) {
+            if (!json_object_is_type(val, json_type_string)) {
+                lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "\"text\" must be a string");
+                st = LF_ERR_INPUT;
+                goto out;
+            }
+            rec.text = json_object_get_string(val);
+            rec.len = (size_t)json_object_get_string_len(val);
+            has_text = true;
+        } else if (strcmp(key, "id") == 0) {
+            if (!(json_object_is_type(val, json_type_string) &&
+                  json_object_get_string_len(val) > 0) &&
+                !json_object_is_type(val, json_type_int)) {
+                lf_error_at(err, LF_ERR_INPUT, path, 0, 0,
+                            "\"id\" must be a non-empty string or an integer");
+                st = LF_ERR_INPUT;
+                goto out;
+            }
+            rec.id = json_object_get_string(val);
+        } else if (strcmp(key, "speakers") == 0) {
+            st = read_speakers(val, path, &speakers, &rec.n_speakers, err);
+            if (st != LF_OK)
+                goto out;
+            rec.speakers = speakers;
+        } else {
+            bool scalar;
+            const char *v = scalar_text(val, &scalar);
+            if (scalar) /* lists and objects carry no metadata, as in front matter */
+                LF_VEC_PUSH(meta, ((lf_meta){key, v}));
+        }
+    }
+    if (!has_text) {
+        lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "the record has no \"text\" field");
+        st = LF_ERR_INPUT;
+        goto out;
+    }
+    if (!rec.id) {
+        default_id = lf_xstrdup(path);
+        rec.id = default_id;
+    }
+    rec.meta = meta.v;
+    rec.n_meta = meta.n;
+    st = lf_ingest_record(ing, &rec, doc, err);
+    if (st != LF_OK)
+        relocate_error(err, path);
+out:
+    json_object_put(obj);
+    LF_VEC_FREE(meta);
+    free(speakers);
+    free(default_id);
+    return st;
+}

@@ -1,0 +1,287 @@
+/* test_jsonl.c — stage 1 from a stream: the line reader behind standard input (line ends,
+ * blank lines, the jsonl-line-bytes limit with flat memory, the running SHA-256) and JSON
+ * Lines records (text read like a transcript, id, speakers, metadata, every error with its
+ * position). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+
+/* A descriptor reading `data` (through a temporary file). */
+static int fd_with(const char *data, size_t n)
+{
+    FILE *fp = tmpfile();
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    fflush(fp);
+    int fd = dup(fileno(fp));
+    fclose(fp);
+    assert_true(fd >= 0);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    return fd;
+}
+
+static void sha_hex(const char *data, size_t n, char hex[65])
+{
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, n, (const uint8_t *)data);
+    sha256_digest(&c, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void stream_lines_and_hash(void **state)
+{
+    (void)state;
+    /* LF, CRLF, blank and white lines, no line end at the end */
+    const char data[] = "one\r\n\n  \t\r\ntwo\nthree";
+    int fd = fd_with(data, sizeof data - 1);
+    lf_stream *s = lf_stream_new(fd, "<stdin>", 100);
+    lf_buf line = {0};
+    size_t no = 0;
+    bool eof;
+    lf_error err = {LF_OK, ""};
+    const char *want[] = {"one", "two", "three"};
+    const size_t want_no[] = {1, 4, 5};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+        assert_false(eof);
+        assert_int_equal(line.len, strlen(want[i]));
+        assert_memory_equal(line.data, want[i], line.len);
+        assert_int_equal(no, want_no[i]);
+    }
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_true(eof);
+    char hex[65], expect[65];
+    uint64_t bytes;
+    lf_stream_digest(s, hex, &bytes);
+    sha_hex(data, sizeof data - 1, expect);
+    assert_string_equal(hex, expect);
+    assert_int_equal(bytes, sizeof data - 1);
+    lf_stream_free(s);
+    lf_buf_free(&line);
+    close(fd);
+}
+
+static void stream_line_limit(void **state)
+{
+    (void)state;
+    /* A 200 000-byte line against a 1000-byte limit: reported, skipped, not kept. */
+    size_t big = 200000;
+    char *data = malloc(big + 64);
+    assert_non_null(data);
+    size_t n = 0;
+    n += (size_t)sprintf(data + n, "{\"a\":1}\n");
+    memset(data + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(data + n, "\nlast\n");
+    int fd = fd_with(data, n);
+    lf_stream *s = lf_stream_new(fd, "<stdin>", 1000);
+    lf_buf line = {0};
+    size_t no;
+    bool eof;
+    lf_error err = {LF_OK, ""};
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_ERR_LIMIT);
+    assert_int_equal(no, 2);
+    assert_string_equal(err.message,
+                        "<stdin>:2: line longer than 1000 bytes (limit jsonl-line-bytes)");
+    assert_true(line.cap <= 70000); /* the long line was not held */
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_false(eof);
+    assert_int_equal(no, 3);
+    assert_string_equal(lf_buf_cstr(&line), "last");
+    /* a line of exactly the limit passes */
+    lf_stream_free(s);
+    close(fd);
+    memset(data, 'y', 1000);
+    fd = fd_with(data, 1000);
+    s = lf_stream_new(fd, "<stdin>", 1000);
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_int_equal(line.len, 1000);
+    char hex[65], expect[65];
+    uint64_t bytes;
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_true(eof);
+    lf_stream_digest(s, hex, &bytes);
+    sha_hex(data, 1000, expect);
+    assert_string_equal(hex, expect);
+    lf_stream_free(s);
+    close(fd);
+    lf_buf_free(&line);
+    free(data);
+}
+
+static void position_prefix(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        bool found;
+        size_t pos;
+        const char *rest;
+    } cases[] = {
+        {"0\t{\"text\": \"a\"}", true, 0, "{\"text\": \"a\"}"},
+        {"1234567\t{}", true, 1234567, "{}"},
+        {"{\"text\": \"1\t2\"}", false, 0, NULL}, /* a record: no prefix */
+        {"12 {}", false, 0, NULL},                /* no tab */
+        {"\t{}", false, 0, NULL},                 /* no digits */
+        {"12345678901234567890\t{}", false, 0, NULL}, /* 20 digits */
+        {"42\t", true, 42, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lf_buf b = {0};
+        lf_buf_puts(&b, cases[i].in);
+        size_t pos = 99;
+        assert_int_equal(lf_jsonl_position(&b, &pos), cases[i].found);
+        if (cases[i].found) {
+            assert_int_equal(pos, cases[i].pos);
+            assert_int_equal(b.len, strlen(cases[i].rest));
+            assert_string_equal(lf_buf_cstr(&b), cases[i].rest);
+        } else {
+            assert_string_equal(lf_buf_cstr(&b), cases[i].in);
+        }
+        lf_buf_free(&b);
+    }
+}
+
+typedef struct fixture {
+    lf_options opt;
+    lf_ingest *ing;
+    lf_doc doc;
+    lf_error err;
+} fixture;
+
+static fixture *fx_new(void)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    lf_options_init(&f->opt);
+    f->ing = lf_ingest_new(&f->opt, &f->err);
+    assert_non_null(f->ing);
+    lf_doc_init(&f->doc);
+    return f;
+}
+
+static void fx_free(fixture *f)
+{
+    lf_doc_free(&f->doc);
+    lf_ingest_free(f->ing);
+    free(f);
+}
+
+static lf_status rec(fixture *f, size_t line_no, const char *s)
+{
+    lf_error_clear(&f->err);
+    return lf_ingest_jsonl(f->ing, "<stdin>", line_no, s, strlen(s), &f->doc, &f->err);
+}
+
+static const char *meta(const lf_doc *d, const char *key)
+{
+    for (size_t i = 0; i < d->n_meta; i++)
+        if (strcmp(d->meta[i].key, key) == 0)
+            return d->meta[i].value;
+    return NULL;
+}
+
+static void record_fields(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    const char *line =
+        "{\"id\": \"brief-7\", \"date\": \"2024-05-14\", \"title\": \"Outer\", \"n\": 1.50, "
+        "\"flag\": true, \"none\": null, \"list\": [1, 2], \"obj\": {\"a\": 1}, "
+        "\"speakers\": {\"MS. HALL\": {\"name\": \"Jo Hall\", \"party\": \"Green\"}, "
+        "\"Q\": \"Reporter\"}, "
+        "\"text\": \"---\\ntitle: Inner\\nsource: S\\nspeakers:\\n  MS. HALL: Front\\n---\\n"
+        "MS. HALL: We stand firm.\\n\\nQ   And sanctions?\\n\"}";
+    assert_int_equal(rec(f, 3, line), LF_OK);
+    lf_doc *d = &f->doc;
+    assert_string_equal(d->id, "brief-7");
+    assert_string_equal(d->path, "<stdin>:3");
+    /* the record's fields come first: its title wins, the text's source is added */
+    assert_string_equal(d->title, "Outer");
+    assert_string_equal(d->date, "2024-05-14");
+    assert_string_equal(d->source, "S");
+    assert_string_equal(meta(d, "n"), "1.50"); /* numbers as written */
+    assert_string_equal(meta(d, "flag"), "true");
+    assert_string_equal(meta(d, "none"), "");
+    assert_null(meta(d, "list"));
+    assert_null(meta(d, "obj"));
+    assert_null(meta(d, "text"));
+    assert_null(meta(d, "id"));
+    assert_string_equal(d->meta[0].key, "date"); /* in record order, then front matter */
+    assert_string_equal(d->meta[d->n_meta - 1].key, "source");
+    assert_int_equal(d->n_turns, 2);
+    const lf_speaker *sp = &d->speakers[d->turns[0].speaker];
+    assert_string_equal(sp->label, "MS. HALL");
+    assert_string_equal(sp->name, "Jo Hall"); /* the record's speakers before front matter */
+    assert_string_equal(sp->party, "Green");
+    assert_string_equal(d->speakers[d->turns[1].speaker].name, "Reporter");
+    /* the text is the document text: offsets and lines refer to it */
+    assert_int_equal(lf_doc_line_of(d, (size_t)(strstr(d->text, "We stand") - d->text)), 7);
+
+    /* default id, integer id, no speakers */
+    assert_int_equal(rec(f, 12, "{\"text\": \"MR. SMITH: hello\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "<stdin>:12");
+    assert_int_equal(rec(f, 13, "{\"id\": 42, \"text\": \"\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "42");
+    assert_int_equal(f->doc.len, 0);
+    fx_free(f);
+}
+
+static void record_errors(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    static const struct {
+        const char *line, *message;
+    } cases[] = {
+        {"{\"id\": \"a\"}", "<stdin>:5: the record has no \"text\" field"},
+        {"{\"text\": 5}", "<stdin>:5: \"text\" must be a string"},
+        {"{\"text\": \"x\", \"id\": 1.5}", "<stdin>:5: \"id\" must be a non-empty string or an integer"},
+        {"{\"text\": \"x\", \"id\": \"\"}", "<stdin>:5: \"id\" must be a non-empty string or an integer"},
+        {"[1, 2]", "<stdin>:5:1: a record must be a JSON object with a \"text\" field"},
+        {"{\"text\": \"x\",}", "<stdin>:5:14: invalid JSON: unexpected character"},
+        {"{text: 1}", "<stdin>:5:2: invalid JSON: quoted object property name expected"},
+        {"{\"text\": \"x\"", "<stdin>:5:13: invalid JSON: the line ends inside a JSON value"},
+        {"{\"text\": \"x\"} {}", "<stdin>:5:15: invalid JSON: unexpected character"},
+        {"{\"text\": \"a\xff\"}", "<stdin>:5:12: invalid UTF-8"},
+        {"{\"text\": \"x\", \"speakers\": [1]}",
+         "<stdin>:5: \"speakers\" must map each label to a name or to name/role/party"},
+        {"{\"text\": \"x\", \"speakers\": {\"Q\": 3}}",
+         "<stdin>:5: speaker \"Q\" must be a name or an object with name, role, party"},
+        /* inside the text: the record's line, then the place in the text */
+        {"{\"text\": \"---\\ntitle: [\\n---\\nbody\"}",
+         "<stdin>:5: text line 3, column 1: front matter: did not find expected node content "
+         "(while parsing a flow node)"},
+        {"{\"text\": \"a\\u0000b\"}", "<stdin>:5: text line 1: NUL byte at byte offset 1 (binary file?)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(rec(f, 5, cases[i].line), LF_ERR_INPUT);
+        assert_string_equal(f->err.message, cases[i].message);
+    }
+    fx_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(stream_lines_and_hash),
+        cmocka_unit_test(stream_line_limit),
+        cmocka_unit_test(position_prefix),
+        cmocka_unit_test(record_fields),
+        cmocka_unit_test(record_errors),
+    };
+    return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
+}
