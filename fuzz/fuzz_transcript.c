@@ -1,6 +1,7 @@
 /* fuzz_transcript.c — libFuzzer target for the transcript reader: the input is one
  * transcript (plain text; HTML when built with -DFUZZ_HTML; TEI XML, read in parts of at
- * most 2 KiB, with -DFUZZ_TEI), read by lf_ingest_buffer and
+ * most 2 KiB, with -DFUZZ_TEI; a JSON Lines record, its first line, read by
+ * lf_ingest_jsonl, with -DFUZZ_JSONL), read by lf_ingest_buffer and
  * then carried through the rest of a run's per-document pipeline — tokenize and match
  * against a small lexicon using every entry kind — so that whatever ingest accepts is also
  * exercised downstream. Any bad input must come back as an lf_status, never a crash, leak
@@ -14,7 +15,12 @@
 #include "match.h"
 #include "tokenize.h"
 
-#if defined(FUZZ_HTML)
+#include "fuzz_lexicon_text.h"
+
+#if defined(FUZZ_JSONL)
+#define FUZZ_FORMAT LF_FORMAT_TEXT
+#define FUZZ_PATH LF_STDIN_NAME
+#elif defined(FUZZ_HTML)
 #define FUZZ_FORMAT LF_FORMAT_HTML
 #define FUZZ_PATH "fuzz.htm"
 #elif defined(FUZZ_TEI)
@@ -27,17 +33,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Every kind of entry and negation policy, so matching paths see real work. */
-static const char lexicon_text[] =
-    "@negators not no never n't without\n"
-    "@negation-window 3\n"
-    "@theme trust.trust\nnegation: move trust.distrust\ntrust\ntrustworth*\nreliable partner\n"
-    "!trust fund*\n"
-    "@theme trust.distrust\nnegation: ignore\ndistrust*\nsuspicio*\n"
-    "/\\bdoubts? about (?:\\S+ ){0,3}intentions\\b/\n"
-    "@theme sanctions\nnegation: separate\nsanction*\nlift* * sanctions\n"
-    "maximum pressure {weight=2}\n/\\bre-?impos\\w*(?: \\S+){0,4}? sanctions\\b/\n"
-    "@theme actors\nUS {case}\nU.S.\n/\\bE3\\b/ {case}\nd?n't\n";
 
 static lf_options opt;
 static lf_lexicon *lex;
@@ -114,8 +109,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lf_matcher *m = lf_matcher_new(lex, &opt, vocab, &err);
     if (!m)
         abort();
+#ifdef FUZZ_JSONL
+    /* one record: the stream hands lf_ingest_jsonl a line without its line end */
+    const uint8_t *nl = memchr(data, '\n', size);
+    lf_status st = lf_ingest_jsonl(ing, FUZZ_PATH, 1, (const char *)data,
+                                   nl ? (size_t)(nl - data) : size, &doc, &err);
+#else
     lf_status st = lf_ingest_buffer(ing, FUZZ_PATH, NULL, (const char *)data, size,
                                     FUZZ_FORMAT, &doc, &err);
+#endif
     /* each part of a document as run.c takes them */
     while (st == LF_OK) {
         check_doc(&doc);

@@ -18,9 +18,9 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-transcript_text transcript_html transcript_tei tokenize lexicon_native lexicon_liwc
-lexicon_dicx lexicon_inquirer lexicon_lc3 lexicon_ykd lexicon_cat lexicon_yaml lexicon_wordlist
-lexicon_scored}
+targets=${*:-transcript_text transcript_html transcript_tei transcript_jsonl tokenize partial
+lexicon_native lexicon_liwc lexicon_dicx lexicon_inquirer lexicon_lc3 lexicon_ykd lexicon_cat
+lexicon_yaml lexicon_wordlist lexicon_scored}
 data=${LF_SHARED_DATA:-$root/../shared/data}
 out=build-fuzz
 
@@ -100,6 +100,15 @@ for t in $targets; do
             seed_real "$corpus" "$data/transcripts/congressional-record-2005-05-20" 23 8192 '*.htm' ;;
         transcript_tei)
             seed_real "$corpus" "$data/tei" 40 8192 '*.xml' ;;
+        transcript_jsonl) # real transcripts as JSON Lines records, with their front matter
+            pick "$data/transcripts" 60 '*.txt' | python3 -c '
+import json, sys, zlib
+for path in sys.stdin.read().split("\n"):
+    if path:
+        text = open(path, "rb").read(3000).decode("utf-8", "replace")
+        rec = json.dumps({"id": path.rsplit("/", 1)[-1], "desk": "real", "text": text})
+        open(sys.argv[1] + "/real-%d" % zlib.crc32(path.encode()), "w").write(rec)
+' "$corpus" ;;
         lexicon_native) seed_lexicons "$corpus" ;;
         lexicon_liwc) seed_real_lexicons "$corpus" '*.dic' ;;
         lexicon_inquirer) seed_real_lexicons "$corpus" '*.csv' ;;
@@ -115,6 +124,8 @@ for t in $targets; do
     fi
     case $t in
     transcript_tei|lexicon_ykd) dict=fuzz/xml.dict ;;
+    transcript_jsonl) dict=fuzz/jsonl.dict ;;
+    partial) dict=fuzz/partial.dict ;;
     transcript_*|tokenize) dict=fuzz/transcript.dict ;;
     lexicon_native) dict=fuzz/lexicon_native.dict; cp lexicons/*.lexicon "$corpus"/ ;;
     lexicon_*) dict=fuzz/lexicon_formats.dict ;;
