@@ -52,8 +52,9 @@ class Run:
     """How to run one case: arguments, and what else to check."""
 
     def __init__(self, args, exe=EXE, env=None, unprivileged=False, stdout=None,
-                 fsize=None, max_seconds=None, heavy=False, check=None):
+                 fsize=None, max_seconds=None, heavy=False, check=None, stdin=b""):
         self.args = args
+        self.stdin = stdin            # bytes on standard input
         self.exe = exe
         self.env = env or {}
         self.unprivileged = unprivileged
@@ -406,6 +407,49 @@ def _(w):
     return Run(tag("t.txt", lexicon="big.lexicon"), max_seconds=5, heavy=True, check=check)
 
 
+# JSON Lines on standard input, partial results
+
+@case("jsonl-invalid-json")
+def _(w):
+    base(w)
+    return Run(tag("-"), stdin=b'{"id": 1, "text": "MR. AB: trust"\n{"text": "MR. AB: trust"}\n',
+               check=expect_rows("<stdin>:2"))
+
+
+@case("jsonl-no-text")
+def _(w):
+    base(w)
+    return Run(tag("-"), stdin=b'{"id": "x"}\n{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
+def partial_of(w, name, n_docs=2):
+    write(w, "docs/a.txt", "MR. AB: We trust them.\n")
+    write(w, "docs/b.txt", "MR. AB: We trust them.\n")
+    p = subprocess.run([EXE, "report", "--partial", name, "-l", "t.lexicon", "docs"],
+                       cwd=w, capture_output=True)
+    assert p.returncode == 0, p.stderr
+    return os.path.join(w, name)
+
+
+@case("partial-cut-off")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    lines = open(path, "rb").read().splitlines(True)
+    with open(path, "wb") as f:
+        f.writelines(lines[:len(lines) // 2])
+    return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
+
+
+@case("partial-other-lexicon")
+def _(w):
+    base(w)
+    partial_of(w, "run.partial")
+    write(w, "other.lexicon", "@theme t\ntrust\ndistrust\n")
+    return Run(["merge", "-l", "other.lexicon", "-o", "out", "run.partial"])
+
+
 # ---- native lexicon errors: (files, lexicon path given to -l) ---------------------------
 
 LEXICON_CASES = {
@@ -592,11 +636,15 @@ def _(w):
 LIMITS = {}
 
 
-def limit(name, n, exe_args, key=None):
+def limit(name, n, exe_args, key=None, stdin_file=None):
     def register(make):
         LIMITS[key or "limit-" + name] = (name, n, make, exe_args)
+        STDIN_OF[key or "limit-" + name] = stdin_file
         return make
     return register
+
+
+STDIN_OF = {}  # a limit case's file fed to standard input
 
 
 @limit("file-bytes", 100, lambda: tag("t.txt"))
@@ -653,6 +701,12 @@ def _(w, n):
     write(w, "t.txt", "MR. AB: trust\n")
 
 
+@limit("jsonl-line-bytes", 100, lambda: tag("-"), stdin_file="in.jsonl")
+def _(w, n):
+    # a record of exactly n bytes without its line end
+    write(w, "in.jsonl", '{"text": "' + "t" * (n - 12) + '"}\n')
+
+
 @limit("xml-depth", 8, lambda: tag("t.xml"))
 def _(w, n):
     # TEI, text, body and u make 4 levels
@@ -677,7 +731,8 @@ def run_limit_case(w, key, n):
     name, _, make, args = LIMITS[key]
     make(w, n)
     base(w)
-    return Run(args() + ["--limit", "%s=%d" % (name, LIMITS[key][1])])
+    stdin = open(os.path.join(w, STDIN_OF[key]), "rb").read() if STDIN_OF[key] else b""
+    return Run(args() + ["--limit", "%s=%d" % (name, LIMITS[key][1])], stdin=stdin)
 
 
 for _key in LIMITS:
@@ -736,7 +791,7 @@ def execute(work, run):
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.PIPE,
-                           preexec_fn=pre, timeout=600)
+                           input=run.stdin, preexec_fn=pre, timeout=600)
     finally:
         if run.stdout:
             out.close()
