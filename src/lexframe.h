@@ -296,6 +296,10 @@ void lf_run_set_match_fn(lf_run *run, lf_match_fn fn, void *ctx);
 void lf_run_set_list_suppressed(lf_run *run, bool on);
 /* Strict: lf_run_execute stops at the first input that fails (default: report it, go on). */
 void lf_run_set_strict(lf_run *run, bool on);
+/* A progress line (documents, MB of text, MB/s) redrawn on fp with carriage returns while
+ * lf_run_execute runs, erased before each message and at the end; NULL (the default): none.
+ * Meant for a terminal: the CLI gives stderr when it is one. */
+void lf_run_set_progress(lf_run *run, FILE *fp);
 /* Where per-file error messages go (default stderr). */
 void lf_run_set_diagnostics(lf_run *run, FILE *fp);
 /* Processes every input. A bad input file is reported through the diagnostics stream

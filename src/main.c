@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lexframe.h"
 #include "render.h"
@@ -926,6 +927,13 @@ int main(int argc, char **argv)
         rc = lf_status_exit_code(err.status);
         goto out;
     }
+    /* A progress line only for a person watching: stderr is a terminal, and no results
+       go to that terminal on stdout. */
+    bool rows_to_stdout = cmd == CMD_REPORT || cmd == CMD_MERGE
+                              ? partial && strcmp(partial, "-") == 0
+                              : !output || strcmp(output, "-") == 0;
+    if (isatty(STDERR_FILENO) && !(rows_to_stdout && isatty(STDOUT_FILENO)))
+        lf_run_set_progress(run, stderr);
     int n_paths = sub_argc - optind;
     for (int i = 0; i < (n_paths ? n_paths : 1); i++) {
         const char *path = n_paths ? sub_argv[optind + i] : "corpus";

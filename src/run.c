@@ -8,10 +8,12 @@
  * at the end (they only add), so the output is the same bytes whatever the thread count.
  * Each worker holds one document (part) at a time; at most `window` inputs are in flight. */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aggregate.h"
@@ -38,6 +40,7 @@ typedef struct worker {
     /* numbers already used by earlier parts of the current document */
     size_t turn_base, sent_base, tok_base;
     size_t byte_base, char_base; /* of the text: parts' texts follow each other */
+    uint64_t job_bytes; /* text of the current job's document, all its parts */
     pthread_t thread;
     bool started;
 } worker;
@@ -68,6 +71,7 @@ typedef struct job {
     lf_error err;
     char *warnings; /* what ingest printed while reading it */
     size_t warnings_len;
+    uint64_t text_bytes; /* the document's text, for the progress line */
 } job;
 
 /* What the manifest and a partial result say about a processed input beyond its path. */
@@ -129,6 +133,12 @@ struct lf_run {
     LF_VEC(char *) option_override;    /* a merge run: the partials' option lines */
     lf_error merge_err;
     bool strict;        /* stop at the first input that fails */
+    /* the progress line (lf_run_set_progress): inputs or documents and text done, redrawn at most
+       four times a second, erased before any message and at the end */
+    FILE *progress;
+    bool progress_shown;
+    uint64_t progress_docs, progress_bytes;
+    struct timespec progress_start, progress_last;
 };
 
 static char *dup_or_null(const char *s)
@@ -316,6 +326,11 @@ void lf_run_set_list_suppressed(lf_run *r, bool on)
 void lf_run_set_strict(lf_run *r, bool on)
 {
     r->strict = on;
+}
+
+void lf_run_set_progress(lf_run *r, FILE *fp)
+{
+    r->progress = fp;
 }
 
 void lf_run_set_diagnostics(lf_run *r, FILE *fp)
@@ -527,8 +542,48 @@ static void batch_free(row_batch *b)
     free(b);
 }
 
+/* ---- the progress line ---- */
+
+static double seconds_since(const struct timespec *t0, const struct timespec *t1)
+{
+    return (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Erases the progress line, so that a message starts on a clean line. */
+static void progress_clear(lf_run *r)
+{
+    if (r->progress_shown) {
+        fputs("\r\033[K", r->progress);
+        fflush(r->progress);
+        r->progress_shown = false;
+    }
+}
+
+/* After each document (main thread): redraws the line when a quarter second has passed. */
+static void progress_step(lf_run *r, const job *j, uint64_t text_bytes)
+{
+    r->progress_docs++;
+    r->progress_bytes += text_bytes;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (seconds_since(&r->progress_last, &now) < 0.25)
+        return;
+    r->progress_last = now;
+    double secs = seconds_since(&r->progress_start, &now);
+    double mb = (double)r->progress_bytes / 1e6;
+    fputs("\r\033[Klexframe: ", r->progress);
+    if (j->kind == JOB_FILE)
+        fprintf(r->progress, "input %zu of %zu", j->input + 1, r->inputs.n);
+    else
+        fprintf(r->progress, "%" PRIu64 " documents", r->progress_docs);
+    fprintf(r->progress, ", %.1f MB of text, %.1f MB/s", mb, secs > 0 ? mb / secs : 0.0);
+    fflush(r->progress);
+    r->progress_shown = true;
+}
+
 static void record_failure(lf_run *r, const lf_error *e)
 {
+    progress_clear(r);
     fprintf(r->diag, "lexframe: %s\n", e->message);
     LF_VEC_PUSH(r->failed, lf_xstrdup(e->message));
     if (r->partial.fp)
@@ -634,6 +689,7 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
 {
     lf_run *r = w->run;
     w->turn_base = w->sent_base = w->tok_base = w->byte_base = w->char_base = 0;
+    w->job_bytes = 0;
     lf_status st = LF_OK;
     switch (j->kind) {
     case JOB_NOTE:
@@ -691,6 +747,7 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
             return LF_ERR_IO;
         }
         lf_tables_add_doc(w->tables, &w->doc, &w->toks, &w->ms);
+        w->job_bytes += w->doc.len;
         if (!w->doc.more_parts)
             break;
         w->turn_base += w->doc.n_turns;
@@ -707,9 +764,11 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
 /* After a job: its failure reported (parts already counted stay counted, see
  * lexframe(1), TEI), or the input recorded for the manifest. Main thread only. */
 static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *e,
-                         lf_error *first)
+                         lf_error *first, uint64_t text_bytes)
 {
     lf_partial_key k = job_key(r, j);
+    if (r->progress && j->kind != JOB_STREAM_END && j->kind != JOB_NOTE)
+        progress_step(r, j, text_bytes);
     if (j->kind == JOB_STREAM_END) {
         input_meta m = {.order = k.order, .line = k.line, .hashed = true, .bytes = j->bytes};
         memcpy(m.hex, j->hex, sizeof m.hex);
@@ -772,6 +831,7 @@ static void *worker_main(void *arg)
         j->err = e;
         j->warnings = wbuf;
         j->warnings_len = wlen;
+        j->text_bytes = w->job_bytes;
         j->done = true;
         pthread_cond_broadcast(&r->ready);
         pthread_mutex_unlock(&r->mu);
@@ -851,11 +911,13 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
         }
         if (result != LF_OK)
             break;
-        if (j->warnings_len)
+        if (j->warnings_len) {
+            progress_clear(r);
             fwrite(j->warnings, 1, j->warnings_len, r->diag);
+        }
         free(j->warnings);
         j->warnings = NULL;
-        job_finished(r, j, j->st, &j->err, first);
+        job_finished(r, j, j->st, &j->err, first, j->text_bytes);
         pthread_mutex_lock(&r->mu);
         job_clear(j);
         r->emit_pos++;
@@ -954,6 +1016,10 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
         r->executed = true;
         goto done;
     }
+    if (r->progress) {
+        clock_gettime(CLOCK_MONOTONIC, &r->progress_start);
+        r->progress_last = (struct timespec){0}; /* the first document draws the line */
+    }
     /* annotated TEI is written while the document is in memory: one pipeline */
     size_t threads = r->tei ? 1 : r->n_workers;
     bool stream = false;
@@ -969,17 +1035,34 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
             job_begin(r, &j);
             lf_error e = {LF_OK, ""};
             bool io_failed = false;
+            /* with a progress line, warnings wait for the document's end, as threaded */
+            char *wbuf = NULL;
+            size_t wlen = 0;
+            FILE *wfp = r->progress ? open_memstream(&wbuf, &wlen) : NULL;
+            if (wfp)
+                lf_ingest_set_warnings(r->workers[0].ing, wfp);
             lf_status ist = process_job(&r->workers[0], &j, NULL, &e, &io_failed, err);
+            if (wfp) {
+                lf_ingest_set_warnings(r->workers[0].ing, r->diag);
+                fclose(wfp);
+                if (wlen) {
+                    progress_clear(r);
+                    fwrite(wbuf, 1, wlen, r->diag);
+                }
+                free(wbuf);
+            }
             if (io_failed)
                 st = LF_ERR_IO;
             else
-                job_finished(r, &j, ist, &e, &first);
+                job_finished(r, &j, ist, &e, &first, r->workers[0].job_bytes);
             if (r->strict && first.status != LF_OK)
                 break;
         }
         lf_buf_free(&j.line);
     }
     r->executed = true;
+    if (r->progress)
+        progress_clear(r);
     if (st != LF_OK)
         return st;
     if (r->tei && lf_tei_writer_finish(r->tei, err) != LF_OK)

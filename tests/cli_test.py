@@ -417,7 +417,59 @@ def test_kwic_extras():
         check(p.returncode == 2 and what.encode() in p.stderr,
               "%s: a bad value is a usage error (exit 2)" % " ".join(args))
 
+def run_on_terminal(args, cwd):
+    """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
+    import pty
+    import tty
+    master, slave = pty.openpty()
+    tty.setraw(slave)  # no newline translation: bytes as written
+    p = subprocess.Popen(WRAPPER + [EXE] + args, cwd=cwd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the last writer closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return p.wait(timeout=600), out
+
+
+PROGRESS = re.compile(rb"\r\x1b\[Klexframe: input \d+ of \d+, [0-9.]+ MB of text, "
+                      rb"[0-9.]+ MB/s")
+
+
+def test_progress_on_terminal():
+    d = scratch()
+    try:
+        with open(os.path.join(d, "corpus", "b-bad.txt"), "wb") as f:
+            f.write(b"MR. A: bad \xff byte\n")
+        for j in ("1", "2"):
+            plain = run(["-j", j, "-o", "plain"], d)
+            status, term = run_on_terminal(["-j", j, "-o", "term"], d)
+            n = len([f for f in os.listdir(os.path.join(d, "corpus")) if f.endswith(".txt")])
+            check(("lexframe: input 1 of %d, " % n).encode() in term and term.count(b"\r") >= 2,
+                  "-j %s: a progress line on a terminal, from the first input" % j)
+            rest = PROGRESS.sub(b"", term).replace(b"\r\x1b[K", b"")
+            check(status == plain.returncode == 1 and rest == plain.stderr
+                  and b"\r" not in plain.stderr,
+                  "-j %s: erased before each message and at the end; none off a terminal" % j)
+            a = read_tree(os.path.join(d, "plain"))
+            b = read_tree(os.path.join(d, "term"))
+            check(a.keys() == b.keys() and all(
+                  html_without_command(without_command(a[k])) ==
+                  html_without_command(without_command(b[k])) for k in a),
+                  "-j %s: the progress line changes no output" % j)
+    finally:
+        shutil.rmtree(d)
+
+
 test_reproducible()
+test_progress_on_terminal()
 test_threads_change_nothing()
 test_failed_run_keeps_previous_report()
 test_docs_match_program()
