@@ -133,6 +133,7 @@ struct lf_run {
     LF_VEC(char *) option_override;    /* a merge run: the partials' option lines */
     lf_error merge_err;
     bool strict;        /* stop at the first input that fails */
+    char speakers_hex[65]; /* SHA-256 of the --speakers file, for the manifest */
     /* the progress line (lf_run_set_progress): inputs or documents and text done, redrawn at most
        four times a second, erased before any message and at the end */
     FILE *progress;
@@ -247,6 +248,11 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     r->n_workers = jobs;
     /* the first pipeline now, so that bad patterns fail before any input is read */
     if (!worker_init(r, &r->workers[0], err))
+        goto fail;
+    /* the file that names the speakers decides parties and roles: the manifest says which */
+    uint64_t speakers_bytes;
+    if (r->opt.speakers_file &&
+        lf_sha256_file(r->opt.speakers_file, r->speakers_hex, &speakers_bytes, err) != LF_OK)
         goto fail;
     r->tables = r->workers[0].tables;
     return r;
@@ -1134,8 +1140,10 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
     else
         ADD("negation-window=(lexicon)");
     ADD("overlap=%s", o->overlap == LF_OVERLAP_LONGEST ? "longest" : "independent");
-    if (o->speakers_file)
+    if (o->speakers_file) {
         ADD("speakers=%s", o->speakers_file);
+        ADD("speakers-sha256=%s", r->speakers_hex);
+    }
     for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
         ADD("limit.%s=%llu", lf_limit_table()[i].name, (unsigned long long)o->limits[i]);
     /* The analysis options as the tables apply them (defaults made explicit). */

@@ -16,6 +16,7 @@
 Usage: tei_test.py LEXFRAME SOURCE_ROOT
 (the real TEI files: $LF_SHARED_DATA when set, else $LF_SHARED_DATA_DEFAULT, if present)
 """
+import hashlib
 import json
 import os
 import re
@@ -345,6 +346,16 @@ def test_speakers(work):
     rc, _, err = run("tag", "-l", LEX, "--speakers", os.path.join(work, "nope.xml"), doc)
     check(rc == 1 and "--speakers:" in err and "nope.xml" in err,
           "an unreadable --speakers file stops the run with exit status 1")
+    # the manifest names the file and its hash: another person list is another run
+    out = os.path.join(work, "speakers-report")
+    rc, _, err = run("report", "-l", LEX, "--speakers", people, "-o", out, doc)
+    with open(os.path.join(out, "manifest.json")) as f:
+        opts = json.load(f)["options"]
+    with open(people, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    check(rc == 0 and opts.get("speakers") == people and
+          opts.get("speakers-sha256") == digest,
+          "the manifest records the --speakers file with its SHA-256")
 
 
 def shared_data():
