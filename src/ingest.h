@@ -120,6 +120,10 @@ typedef struct lf_doc {
        count as one document. A whole document has part 0 and more_parts false. */
     uint32_t part;
     bool more_parts;
+    /* A file read whole (not TEI, which is streamed): the SHA-256 and size of its bytes as
+       read, for the manifest; file_sha256[0] is '\0' otherwise. */
+    char file_sha256[65];
+    uint64_t file_bytes;
     /* Internal storage; do not touch. line_starts[i] is the offset where line i+1 starts
        (built once per document, used by lf_doc_line_of). */
     lf_arena arena;

@@ -36,6 +36,8 @@ void lf_doc_reset(lf_doc *doc)
     doc->part = 0;
     doc->more_parts = false;
     doc->line_base = 0;
+    doc->file_sha256[0] = '\0';
+    doc->file_bytes = 0;
     /* span sources mark a document extracted from markup: a reused doc must not keep
        them for the next (plain-text) one */
     free(doc->span_src);
@@ -1280,6 +1282,9 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
         return st;
     if (!data) /* empty file */
         data = lf_xcalloc(1, 1);
+    /* hashed here, on the worker's thread, rather than read again for the manifest */
+    lf_sha256_hex(data, len, doc->file_sha256);
+    doc->file_bytes = len;
     return ingest_owned(ing, doc->path, data, len, lf_doc_format_for_path(path), doc, err);
 }
 

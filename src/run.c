@@ -41,6 +41,9 @@ typedef struct worker {
     size_t turn_base, sent_base, tok_base;
     size_t byte_base, char_base; /* of the text: parts' texts follow each other */
     uint64_t job_bytes; /* text of the current job's document, all its parts */
+    struct row_batch *last_batch; /* threaded: the rows of the document's last part */
+    char file_hex[65];            /* the input file's SHA-256 as read ("": not hashed) */
+    uint64_t file_bytes;
     pthread_t thread;
     bool started;
 } worker;
@@ -103,6 +106,10 @@ struct lf_run {
     pthread_mutex_t mu;
     pthread_mutex_t prod_mu; /* one thread at a time takes the next job (reads the stream) */
     pthread_cond_t ready, space;
+    /* the main thread sleeps on `ready` for one thing: a job to be handed out (main_wants
+       NULL) or news of the slot main_wants; workers wake it only for that */
+    bool main_waits;
+    const job *main_wants;
     size_t prod_input;  /* the input the next job comes from */
     lf_stream *stream;  /* standard input, while it is being read */
     size_t stream_first; /* the line (position + 1) of its first record: its key */
@@ -686,6 +693,14 @@ static void add_processed(lf_run *r, const char *path, input_meta m)
     LF_VEC_PUSH(r->processed_meta, m);
 }
 
+/* Wakes the main thread if it waits for news of slot j (NULL: for a job to be handed
+ * out). Under r->mu. */
+static void wake_main(lf_run *r, const job *j)
+{
+    if (r->main_waits && r->main_wants == j)
+        pthread_cond_signal(&r->ready);
+}
+
 /* Processes job j with worker w: every part of its document is ingested, tokenized,
  * matched and counted into w's tables. Rows go into batches of `slot` (threaded), or
  * straight to deliver_row when slot is NULL (then *io_failed and io report a delivery
@@ -696,6 +711,8 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
     lf_run *r = w->run;
     w->turn_base = w->sent_base = w->tok_base = w->byte_base = w->char_base = 0;
     w->job_bytes = 0;
+    w->file_hex[0] = '\0';
+    w->file_bytes = 0;
     lf_status st = LF_OK;
     switch (j->kind) {
     case JOB_NOTE:
@@ -713,6 +730,10 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
             return LF_ERR_INPUT;
         }
         st = lf_ingest_input(w->ing, &r->inputs.v[j->input], &w->doc, e);
+        if (st == LF_OK && w->doc.file_sha256[0]) {
+            memcpy(w->file_hex, w->doc.file_sha256, sizeof w->file_hex);
+            w->file_bytes = w->doc.file_bytes;
+        }
         break;
     }
     /* A large TEI file arrives in parts; each is matched and counted in turn. */
@@ -738,14 +759,16 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
                 return LF_ERR_IO;
             }
         }
-        if (b) {
+        if (b && !w->doc.more_parts) {
+            w->last_batch = b; /* handed over with the job's end: one wake-up */
+        } else if (b) {
             pthread_mutex_lock(&r->mu);
             if (slot->tail)
                 slot->tail->next = b;
             else
                 slot->head = b;
             slot->tail = b;
-            pthread_cond_broadcast(&r->ready);
+            wake_main(r, slot);
             pthread_mutex_unlock(&r->mu);
         }
         if (!slot && r->tei && lf_tei_writer_part(r->tei, &w->doc, w->ing, io) != LF_OK) {
@@ -789,8 +812,15 @@ static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *
             *first = *e;
         return;
     }
-    if (j->kind == JOB_FILE)
-        add_processed(r, k.path, (input_meta){.order = k.order});
+    if (j->kind == JOB_FILE) {
+        input_meta m = {.order = k.order};
+        if (j->hex[0]) { /* hashed as it was read */
+            m.hashed = true;
+            m.bytes = j->bytes;
+            memcpy(m.hex, j->hex, sizeof m.hex);
+        }
+        add_processed(r, k.path, m);
+    }
 }
 
 static void *worker_main(void *arg)
@@ -815,7 +845,8 @@ static void *worker_main(void *arg)
             r->next_seq++;
         else
             r->prod_done = true;
-        pthread_cond_broadcast(&r->ready);
+        if (r->main_waits && (!got || !r->main_wants))
+            pthread_cond_signal(&r->ready);
         pthread_mutex_unlock(&r->mu);
         pthread_mutex_unlock(&r->prod_mu);
         if (!got)
@@ -827,6 +858,7 @@ static void *worker_main(void *arg)
         FILE *wfp = open_memstream(&wbuf, &wlen);
         lf_ingest_set_warnings(w->ing, wfp);
         lf_error e = {LF_OK, ""};
+        w->last_batch = NULL;
         lf_status st = process_job(w, j, j, &e, NULL, NULL);
         lf_ingest_set_warnings(w->ing, NULL);
         if (wfp)
@@ -838,8 +870,19 @@ static void *worker_main(void *arg)
         j->warnings = wbuf;
         j->warnings_len = wlen;
         j->text_bytes = w->job_bytes;
+        if (j->kind == JOB_FILE) {
+            memcpy(j->hex, w->file_hex, sizeof j->hex);
+            j->bytes = w->file_bytes;
+        }
+        if (w->last_batch) {
+            if (j->tail)
+                j->tail->next = w->last_batch;
+            else
+                j->head = w->last_batch;
+            j->tail = w->last_batch;
+        }
         j->done = true;
-        pthread_cond_broadcast(&r->ready);
+        wake_main(r, j);
         pthread_mutex_unlock(&r->mu);
     }
 }
@@ -857,10 +900,11 @@ static void job_clear(job *j)
 /* Delivers the jobs' results in order as the workers finish them. */
 static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, lf_error *err)
 {
-    r->window = 4 * n_threads;
+    r->window = 16 * n_threads; /* room for one long document while the others go on */
     r->jobs = lf_xcalloc(r->window, sizeof *r->jobs);
     r->next_seq = r->emit_pos = 0;
-    r->abort = r->prod_done = false;
+    r->abort = r->prod_done = r->main_waits = false;
+    r->main_wants = NULL;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->prod_mu, NULL);
     pthread_cond_init(&r->ready, NULL);
@@ -889,8 +933,12 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     for (size_t s = 0; result == LF_OK && started; s++) {
         job *j = &r->jobs[s % r->window];
         pthread_mutex_lock(&r->mu);
-        while (s >= r->next_seq && !r->prod_done)
+        r->main_wants = NULL;
+        while (s >= r->next_seq && !r->prod_done) {
+            r->main_waits = true;
             pthread_cond_wait(&r->ready, &r->mu);
+            r->main_waits = false;
+        }
         bool over = s >= r->next_seq;
         pthread_mutex_unlock(&r->mu);
         if (over)
@@ -898,8 +946,12 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
         job_begin(r, j);
         for (;;) {
             pthread_mutex_lock(&r->mu);
-            while (!j->head && !j->done)
+            r->main_wants = j;
+            while (!j->head && !j->done) {
+                r->main_waits = true;
                 pthread_cond_wait(&r->ready, &r->mu);
+                r->main_waits = false;
+            }
             row_batch *b = j->head;
             if (b) {
                 j->head = b->next;
@@ -1057,6 +1109,10 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
                 }
                 free(wbuf);
             }
+            if (j.kind == JOB_FILE) {
+                memcpy(j.hex, r->workers[0].file_hex, sizeof j.hex);
+                j.bytes = r->workers[0].file_bytes;
+            }
             if (io_failed)
                 st = LF_ERR_IO;
             else
@@ -1196,7 +1252,128 @@ typedef struct report_file {
     lf_table_id table;
     lf_outfile of;
     bool open;
+    lf_status st; /* of rendering it, with err */
+    lf_error err;
 } report_file;
+
+/* The report's files are rendered on up to n_workers threads, each file by one thread
+ * from the finished tables (read only); task 0 hashes the inputs, which the manifest and
+ * report.html wait for. Files are opened and committed by the main thread. */
+typedef struct report_job {
+    lf_run *run;
+    report_file *files;
+    size_t nfiles;
+    const lf_report_info *info;
+    const lf_options *topt;
+    lf_html_evidence ev;
+    /* the inputs' hashes: filled by task 0 (NULL where a file could not be hashed: the
+       manifest then hashes it itself and reports the failure) */
+    const char **in_hex;
+    uint64_t *in_bytes;
+    char (*hexbuf)[65];
+    pthread_mutex_t mu;
+    pthread_cond_t hashed_cv;
+    size_t next; /* the next task: 0 hashing, i + 1 files[i] */
+    bool hashed;
+} report_job;
+
+static void render_file(report_job *rj, report_file *f)
+{
+    lf_run *r = rj->run;
+    FILE *fp = f->of.fp;
+    lf_error *err = &f->err;
+    int rc = 0;
+    f->st = LF_OK;
+    switch (f->kind) {
+    case REPORT_TABLE:
+        rc = lf_render_table_csv(fp, f->table, r->tables, r->lex, rj->topt, err);
+        break;
+    case REPORT_JSON:
+        rc = lf_render_tables_json(fp, LF_TABLES_ALL, r->tables, r->lex, rj->topt, err);
+        break;
+    case REPORT_SUMMARY:
+        rc = lf_render_summary_md(fp, r->tables, r->lex, rj->info, rj->topt);
+        break;
+    case REPORT_MANIFEST:
+        rc = lf_render_manifest_json(fp, r->tables, rj->info, err);
+        if (rc != 0 && err->status != LF_OK) {
+            f->st = err->status;
+            return;
+        }
+        break;
+    case REPORT_HTML:
+        lf_error_clear(err);
+        rc = lf_render_report_html(fp, r->tables, r->lex, rj->info, rj->topt, &rj->ev, err);
+        if (rc != 0 && err->status != LF_OK) {
+            f->st = err->status;
+            return;
+        }
+        break;
+    }
+    if (rc != 0) {
+        lf_error_set(err, LF_ERR_IO, "%s: write error: %s", f->of.final_path, strerror(errno));
+        f->st = LF_ERR_IO;
+    }
+}
+
+static void *report_worker(void *arg)
+{
+    report_job *rj = arg;
+    lf_run *r = rj->run;
+    for (;;) {
+        pthread_mutex_lock(&rj->mu);
+        size_t task = rj->next++;
+        pthread_mutex_unlock(&rj->mu);
+        if (task > rj->nfiles)
+            return NULL;
+        if (task == 0) {
+            for (size_t i = 0; i < r->processed.n; i++) {
+                if (rj->in_hex[i])
+                    continue;
+                lf_error e;
+                if (lf_sha256_file(r->processed.v[i], rj->hexbuf[i], &rj->in_bytes[i], &e) ==
+                    LF_OK)
+                    rj->in_hex[i] = rj->hexbuf[i];
+            }
+            pthread_mutex_lock(&rj->mu);
+            rj->hashed = true;
+            pthread_cond_broadcast(&rj->hashed_cv);
+            pthread_mutex_unlock(&rj->mu);
+            continue;
+        }
+        report_file *f = &rj->files[task - 1];
+        if (f->kind == REPORT_MANIFEST || f->kind == REPORT_HTML) {
+            pthread_mutex_lock(&rj->mu);
+            while (!rj->hashed)
+                pthread_cond_wait(&rj->hashed_cv, &rj->mu);
+            pthread_mutex_unlock(&rj->mu);
+        }
+        render_file(rj, f);
+    }
+}
+
+/* Renders every file of the report (all already open) on up to `threads` threads. */
+static void render_report(report_job *rj, size_t threads)
+{
+    pthread_mutex_init(&rj->mu, NULL);
+    pthread_cond_init(&rj->hashed_cv, NULL);
+    rj->next = 0;
+    rj->hashed = false;
+    pthread_t tid[LF_MAX_JOBS];
+    size_t started = 0;
+    if (threads > rj->nfiles + 1)
+        threads = rj->nfiles + 1;
+    lf_outfile_hold_signals(true); /* the signal handler runs on the main thread only */
+    for (size_t t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, report_worker, rj) == 0)
+            started++;
+    lf_outfile_hold_signals(false);
+    report_worker(rj); /* the main thread takes tasks too (alone when no thread started) */
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_cond_destroy(&rj->hashed_cv);
+    pthread_mutex_destroy(&rj->mu);
+}
 
 lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
 {
@@ -1230,17 +1407,18 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         .input_sha256 = in_hex,
         .input_bytes = in_bytes,
     };
+    /* in the order the threads take them: the largest first */
     report_file files[] = {
-        {"frequencies.csv", REPORT_TABLE, LF_TABLE_FREQUENCIES, {0}, false},
-        {"terms.csv", REPORT_TABLE, LF_TABLE_TERMS, {0}, false},
-        {"cooccurrence.csv", REPORT_TABLE, LF_TABLE_COOCCURRENCE, {0}, false},
-        {"comparison.csv", REPORT_TABLE, LF_TABLE_COMPARISON, {0}, false},
-        {"trends.csv", REPORT_TABLE, LF_TABLE_TRENDS, {0}, false},
-        {"first_appearance.csv", REPORT_TABLE, LF_TABLE_FIRST_APPEARANCE, {0}, false},
-        {"tables.json", REPORT_JSON, LF_TABLE_COUNT, {0}, false},
-        {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT, {0}, false},
-        {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT, {0}, false},
-        {"report.html", REPORT_HTML, LF_TABLE_COUNT, {0}, false},
+        {.name = "tables.json", .kind = REPORT_JSON, .table = LF_TABLE_COUNT},
+        {.name = "frequencies.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FREQUENCIES},
+        {.name = "comparison.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COMPARISON},
+        {.name = "first_appearance.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FIRST_APPEARANCE},
+        {.name = "terms.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TERMS},
+        {.name = "cooccurrence.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COOCCURRENCE},
+        {.name = "trends.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TRENDS},
+        {.name = "summary.md", .kind = REPORT_SUMMARY, .table = LF_TABLE_COUNT},
+        {.name = "manifest.json", .kind = REPORT_MANIFEST, .table = LF_TABLE_COUNT},
+        {.name = "report.html", .kind = REPORT_HTML, .table = LF_TABLE_COUNT},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
@@ -1251,46 +1429,24 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     lf_status st = LF_OK;
     for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
         st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);
-        if (st != LF_OK)
-            break;
-        files[i].open = true;
-        FILE *fp = files[i].of.fp;
-        int rc = 0;
-        switch (files[i].kind) {
-        case REPORT_TABLE:
-            rc = lf_render_table_csv(fp, files[i].table, r->tables, r->lex, &topt, err);
-            break;
-        case REPORT_JSON:
-            rc = lf_render_tables_json(fp, LF_TABLES_ALL, r->tables, r->lex, &topt, err);
-            break;
-        case REPORT_SUMMARY:
-            rc = lf_render_summary_md(fp, r->tables, r->lex, &info, &topt);
-            break;
-        case REPORT_MANIFEST:
-            rc = lf_render_manifest_json(fp, r->tables, &info, err);
-            if (rc != 0 && err && err->status != LF_OK) {
-                st = err->status;
-                continue;
-            }
-            break;
-        case REPORT_HTML: {
-            lf_html_evidence ev = {.per_theme = r->evidence_per_theme,
+        files[i].open = st == LF_OK;
+    }
+    if (st == LF_OK) {
+        report_job rj = {.run = r, .files = files, .nfiles = nfiles, .info = &info,
+                         .topt = &topt, .in_hex = in_hex, .in_bytes = in_bytes,
+                         .hexbuf = lf_xcalloc(np ? np : 1, sizeof *rj.hexbuf)};
+        rj.ev = (lf_html_evidence){.per_theme = r->evidence_per_theme,
                                    .seed = r->evidence_seed};
-            ev.n = lf_row_sample_rows(r->evidence, &ev.rows);
-            lf_error_clear(err);
-            rc = lf_render_report_html(fp, r->tables, r->lex, &info, &topt, &ev, err);
-            if (rc != 0 && err && err->status != LF_OK) {
-                st = err->status;
-                continue;
+        rj.ev.n = lf_row_sample_rows(r->evidence, &rj.ev.rows);
+        render_report(&rj, r->n_workers);
+        /* the first failure in file order: the same message whatever the threads */
+        for (size_t i = 0; i < nfiles && st == LF_OK; i++)
+            if (files[i].st != LF_OK) {
+                st = files[i].st;
+                if (err)
+                    *err = files[i].err;
             }
-            break;
-        }
-        }
-        if (rc != 0) {
-            lf_error_set(err, LF_ERR_IO, "%s: write error: %s", files[i].of.final_path,
-                         strerror(errno));
-            st = LF_ERR_IO;
-        }
+        free(rj.hexbuf);
     }
     /* Close every temporary file first (that is where write errors surface), and only
        then rename them all, so a failure leaves the previous report whole. */

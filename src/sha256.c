@@ -1,5 +1,6 @@
-/* sha256.c — SHA-256 of a file for the manifest (nettle), read in fixed chunks so hashing a
- * large transcript costs no more memory than a small one. */
+/* sha256.c — SHA-256 for the manifest (nettle): of bytes in memory (a transcript as ingest
+ * read it), or of a file read in fixed chunks so hashing a large one costs no more memory
+ * than a small one. */
 #include <errno.h>
 #include <nettle/sha2.h>
 #include <string.h>
@@ -7,6 +8,26 @@
 
 #include "render.h"
 #include "util.h"
+
+static void put_hex(struct sha256_ctx *ctx, char hex[65])
+{
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(ctx, sizeof digest, digest);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+void lf_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    put_hex(&ctx, hex);
+}
 
 lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes, lf_error *err)
 {
@@ -42,14 +63,7 @@ lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes, lf_err
         return LF_ERR_INPUT;
     }
     fclose(fp);
-    unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
+    put_hex(&ctx, hex);
     if (bytes)
         *bytes = total;
     return LF_OK;

@@ -143,4 +143,7 @@ bool lf_str_ends_with(const char *s, const char *suffix);
 /* ASCII-only case-insensitive comparison (for option values and keywords). */
 int lf_ascii_casecmp(const char *a, const char *b);
 
+/* The SHA-256 of len bytes at data as 64 lowercase hex digits plus NUL (sha256.c). */
+void lf_sha256_hex(const void *data, size_t len, char hex[65]);
+
 #endif
