@@ -7,7 +7,8 @@
 #               thread and on all cores; lexicon load times; regex cost per entry.
 # Prints MB/s, the ratio to the floor (measured in the same run, because these machines are
 # shared and noisy), thread speed-up, and peak RSS.
-# Usage: bench/run.sh [SIZE_MB] [WORK_DIR]     (WORK_DIR default /tmp/lfbench)
+# Then peak RSS of report at a second size (RSS_MB, default 5 x SIZE_MB).
+# Usage: [RSS_MB=N] bench/run.sh [SIZE_MB] [WORK_DIR]     (WORK_DIR default /tmp/lfbench)
 set -eu
 cd "$(dirname "$0")/.."
 size=${1:-200}
@@ -26,7 +27,7 @@ python3 bench/make_corpus.py "$size" "$work/corpus"
 grep -h -v -e '^[[:space:]]*[#@!/]' -e ':' lexicons/*.lexicon |
     sed 's/[[:space:]]*#.*//; s/[[:space:]]*{.*//' | awk 'NF == 1 && $1 !~ /[*?]/ { print tolower($1) }' \
         >"$work/floor-words.txt"
-bytes=$(cat "$work"/corpus/doc* | wc -c)
+bytes=$(find "$work/corpus" -name 'doc*' -type f -exec cat {} + | wc -c)
 mb=$(echo "$bytes" | awk '{ printf "%.1f", $1 / 1e6 }')
 empty="$work/empty.txt"
 : >"$empty"
@@ -73,9 +74,23 @@ big1=$1
 if [ -n "$jobs_opt" ]; then
     set -- $(timed $lf report -l lexicons -o "$work/out-j" "$work/corpus")
     row "lexframe_report,_our_lexicon,_$(nproc)_threads" "$1" "$2"
-    echo "speed-up on $(nproc) threads: $(echo "$report1 $1" | awk '{ printf "%.2f", $1 / $2 }')x"
+    # thread scaling: -j 1 and -j N alternately, 5 times each, so that the load of a shared
+    # machine falls on both alike; the ratio of the medians and of the best times
+    : >"$work/scaling.out"
+    for i in 1 2 3 4 5; do
+        for j in 1 "$(nproc)"; do
+            /usr/bin/time -f "$j %e" -a -o "$work/scaling.out" \
+                $lf report -j "$j" -l lexicons -o "$work/out-s$j" "$work/corpus" >/dev/null
+        done
+    done
+    sort -k1,1n -k2,2n "$work/scaling.out" | awk -v n="$(nproc)" '
+        { t[$1, ++c[$1]] = $2 }
+        END { printf "speed-up on %d threads (report, 5 alternating runs each): %.2fx median " \
+              "(%.2f s vs %.2f s), %.2fx best\n", n, t[1, 3] / t[n, 3], t[1, 3], t[n, 3],
+              t[1, 1] / t[n, 1] }'
     if cmp -s "$work/out/frequencies.csv" "$work/out-j/frequencies.csv" &&
-        cmp -s "$work/out/matches.tsv" "$work/out-j/matches.tsv"; then
+        cmp -s "$work/out/matches.tsv" "$work/out-j/matches.tsv" &&
+        cmp -s "$work/out/tables.json" "$work/out-j/tables.json"; then
         echo "output with 1 and $(nproc) threads: byte-identical"
     else
         echo "output with 1 and $(nproc) threads: DIFFERENT"
@@ -112,3 +127,23 @@ for extra in 10 40; do
         awk '{ printf "%.1f ms per regex entry per 100 MB", ($1 - $2) * 1000 / $3 * 100 / $4 }')"
 done
 echo "(our lexicon has $nre regex entries)"
+
+# peak memory at a second corpus size (RSS_MB, default 5 x SIZE_MB; 0 skips it). With the
+# default groupings the tables hold a row per document, which grows with the corpus; grouped
+# by speaker only, nothing does, and the peak should stay where it is.
+rss_mb=${RSS_MB:-$((size * 5))}
+if [ "$rss_mb" -gt 0 ]; then
+    python3 bench/make_corpus.py "$rss_mb" "$work/corpus-rss"
+    for c in corpus corpus-rss; do
+        c_mb=$(find "$work/$c" -name 'doc*' -type f -exec cat {} + | wc -c |
+            awk '{ printf "%.0f", $1 / 1e6 }')
+        for by in "" "--by speaker"; do
+            /usr/bin/time -f "%e %M" -o "$work/time.out" \
+                $lf report -j 1 $by -l lexicons -o "$work/out-rss" "$work/$c" >/dev/null
+            read -r t m <"$work/time.out"
+            printf "report -j 1 %-12s on %5s MB (%5d files): %6.2f s, peak RSS %4d MiB, report files %s\n" \
+                "${by:-(default)}" "$c_mb" "$(ls "$work/$c" | wc -l)" "$t" $((m / 1024)) \
+                "$(du -sh "$work/out-rss" | cut -f1)"
+        done
+    done
+fi
