@@ -554,6 +554,7 @@ struct lf_ingest {
     pcre2_jit_stack *jit;
     pcre2_match_data *md;
     uint64_t limits[LF_LIMIT_COUNT];
+    bool hash_files; /* lf_ingest_set_hashing */
     /* Scratch reused from document to document. */
     LF_VEC(label_hit) hits;
     LF_VEC(lf_strip) found;
@@ -714,6 +715,11 @@ void lf_ingest_free(lf_ingest *ing)
     free(ing->norm);
     lf_tei_free(ing->tei);
     free(ing);
+}
+
+void lf_ingest_set_hashing(lf_ingest *ing, bool on)
+{
+    ing->hash_files = on;
 }
 
 void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp)
@@ -1283,8 +1289,10 @@ lf_status lf_ingest_file(lf_ingest *ing, const char *path, const char *id, lf_do
     if (!data) /* empty file */
         data = lf_xcalloc(1, 1);
     /* hashed here, on the worker's thread, rather than read again for the manifest */
-    lf_sha256_hex(data, len, doc->file_sha256);
-    doc->file_bytes = len;
+    if (ing->hash_files) {
+        lf_sha256_hex(data, len, doc->file_sha256);
+        doc->file_bytes = len;
+    }
     return ingest_owned(ing, doc->path, data, len, lf_doc_format_for_path(path), doc, err);
 }
 

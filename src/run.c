@@ -141,6 +141,7 @@ struct lf_run {
     lf_error merge_err;
     bool strict;        /* stop at the first input that fails */
     char speakers_hex[65]; /* SHA-256 of the --speakers file, for the manifest */
+    bool hash_inputs;      /* workers hash the files they read (lf_ingest_set_hashing) */
     /* the progress line (lf_run_set_progress): inputs or documents and text done, redrawn at most
        four times a second, erased before any message and at the end */
     FILE *progress;
@@ -200,6 +201,7 @@ static bool worker_init(lf_run *r, worker *w, lf_error *err)
     w->ing = lf_ingest_new(&r->opt, err);
     if (!w->ing)
         return false;
+    lf_ingest_set_hashing(w->ing, r->hash_inputs);
     w->vocab = lf_vocab_new();
     w->matcher = lf_matcher_new(r->lex, &r->opt, w->vocab, err);
     if (!w->matcher)
@@ -1078,6 +1080,10 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
         clock_gettime(CLOCK_MONOTONIC, &r->progress_start);
         r->progress_last = (struct timespec){0}; /* the first document draws the line */
     }
+    /* files are hashed as they are read when a manifest or partial result will list them
+       (the other workers start with this setting, worker_init) */
+    r->hash_inputs = r->report_dir || r->partial.fp;
+    lf_ingest_set_hashing(r->workers[0].ing, r->hash_inputs);
     /* annotated TEI is written while the document is in memory: one pipeline */
     size_t threads = r->tei ? 1 : r->n_workers;
     bool stream = false;
