@@ -559,6 +559,10 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
             if (doc->span_src && doc->span_src[turn->span_first + si].para && st.sent_open)
                 st.pend = END_HARD; /* a new segment or sentence element */
             while (p < end) {
+                if (*p == ' ') { /* the commonest byte between words changes nothing */
+                    p++;
+                    continue;
+                }
                 if (*p < 0x80 && !(ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
                     p = punct(&st, p, end, &newlines);
                     continue;
