@@ -158,7 +158,13 @@ int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
 void lf_json_string(FILE *fp, const char *s)
 {
     putc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+    for (; *p; p++) {
+        /* bytes that stand for themselves are written a run at a time */
+        if (*p >= 0x20 && *p != '"' && *p != '\\' &&
+            !(p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)))
+            continue;
+        fwrite(run, 1, (size_t)(p - run), fp);
         switch (*p) {
         case '"':
             fputs("\\\"", fp);
@@ -175,18 +181,18 @@ void lf_json_string(FILE *fp, const char *s)
         case '\t':
             fputs("\\t", fp);
             break;
+        case 0xE2:
+            /* U+2028/U+2029 are valid JSON but end a line in JavaScript. */
+            fprintf(fp, "\\u%04x", p[2] == 0xA8 ? 0x2028u : 0x2029u);
+            p += 2;
+            break;
         default:
-            if (*p < 0x20) {
-                fprintf(fp, "\\u%04x", *p);
-            } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-                /* U+2028/U+2029 are valid JSON but end a line in JavaScript. */
-                fprintf(fp, "\\u%04x", p[2] == 0xA8 ? 0x2028u : 0x2029u);
-                p += 2;
-            } else {
-                putc(*p, fp);
-            }
+            fprintf(fp, "\\u%04x", *p);
+            break;
         }
+        run = p + 1;
     }
+    fwrite(run, 1, (size_t)(p - run), fp);
     putc('"', fp);
 }
 
