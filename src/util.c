@@ -228,20 +228,7 @@ struct lf_strmap_slot {
     uint32_t len;
     uint32_t val;
     uint64_t hash;
-    /* the key's first 8 bytes (zero-padded): most words are no longer, and comparing them
-       here spares a cache miss on the key itself for every lookup that finds its slot */
-    uint64_t head;
 };
-
-static uint64_t key_head(const char *key, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)key;
-    size_t n = len < 8 ? len : 8;
-    uint64_t h = 0;
-    for (size_t i = 0; i < n; i++)
-        h |= (uint64_t)p[i] << (8 * i);
-    return h;
-}
 
 uint64_t lf_hash(const void *s, size_t n)
 {
@@ -300,15 +287,14 @@ void lf_strmap_free(lf_strmap *m)
 }
 
 static struct lf_strmap_slot *strmap_find(const lf_strmap *m, const char *key, size_t len,
-                                          uint64_t h, uint64_t head)
+                                          uint64_t h)
 {
     size_t mask = m->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         struct lf_strmap_slot *s = &m->slots[i];
         if (!s->key)
             return s;
-        if (s->hash == h && s->len == len && s->head == head &&
-            (len <= 8 || memcmp(s->key + 8, key + 8, len - 8) == 0))
+        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0)
             return s;
     }
 }
@@ -321,7 +307,7 @@ static void strmap_rehash(lf_strmap *m)
     m->slots = lf_xcalloc(m->cap, sizeof(*m->slots));
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].key)
-            *strmap_find(m, old[i].key, old[i].len, old[i].hash, old[i].head) = old[i];
+            *strmap_find(m, old[i].key, old[i].len, old[i].hash) = old[i];
     free(old);
 }
 
@@ -329,8 +315,7 @@ bool lf_strmap_get(const lf_strmap *m, const char *key, size_t len, uint32_t *va
 {
     if (!m->cap)
         return false;
-    const struct lf_strmap_slot *s =
-        strmap_find(m, key, len, lf_hash(key, len), key_head(key, len));
+    const struct lf_strmap_slot *s = strmap_find(m, key, len, lf_hash(key, len));
     if (!s->key)
         return false;
     if (val)
@@ -342,8 +327,8 @@ uint32_t lf_strmap_intern(lf_strmap *m, const char *key, size_t len, uint32_t va
 {
     if ((m->count + 1) * 4 > m->cap * 3)
         strmap_rehash(m);
-    uint64_t h = lf_hash(key, len), head = key_head(key, len);
-    struct lf_strmap_slot *s = strmap_find(m, key, len, h, head);
+    uint64_t h = lf_hash(key, len);
+    struct lf_strmap_slot *s = strmap_find(m, key, len, h);
     if (s->key) {
         if (added)
             *added = false;
@@ -354,7 +339,6 @@ uint32_t lf_strmap_intern(lf_strmap *m, const char *key, size_t len, uint32_t va
     s->key = lf_arena_strndup(&m->keys, key, len);
     s->len = (uint32_t)len;
     s->hash = h;
-    s->head = head;
     s->val = val;
     m->count++;
     if (added)
@@ -366,7 +350,7 @@ const char *lf_strmap_put(lf_strmap *m, const char *key, size_t len, uint32_t va
 {
     bool added;
     lf_strmap_intern(m, key, len, val, &added);
-    struct lf_strmap_slot *s = strmap_find(m, key, len, lf_hash(key, len), key_head(key, len));
+    struct lf_strmap_slot *s = strmap_find(m, key, len, lf_hash(key, len));
     s->val = val;
     return s->key;
 }
