@@ -1214,17 +1214,22 @@ static lf_counts public_counts(const theme_counts *c)
                        .replies_with = c->replies_with};
 }
 
-size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
+size_t lf_tables_freq_rows(const lf_tables *t, bool documents, lf_freq_row **rows)
 {
     size_t reported = 0;
     for (size_t th = 0; th < t->n_themes; th++)
         reported += t->theme_map[th] == th;
-    size_t n = t->groups.n * reported;
+    size_t n_groups = 0;
+    for (size_t i = 0; i < t->groups.n; i++)
+        n_groups += documents || t->dims[t->groups.v[i].dim].kind != LF_GROUP_DOCUMENT;
+    size_t n = n_groups * reported;
     lf_freq_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
     uint32_t *order = sorted_groups(t, NULL);
     size_t k = 0;
     for (size_t i = 0; i < t->groups.n; i++) {
         const group *g = &t->groups.v[order[i]];
+        if (!documents && t->dims[g->dim].kind == LF_GROUP_DOCUMENT)
+            continue;
         for (size_t th = 0; th < t->n_themes; th++) {
             if (t->theme_map[th] != th)
                 continue;
@@ -1241,6 +1246,11 @@ size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
     free(order);
     *rows = r;
     return n;
+}
+
+size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
+{
+    return lf_tables_freq_rows(t, true, rows);
 }
 
 typedef struct ranked_cooc {

@@ -182,6 +182,9 @@ bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme);
 /* Rows for every group × reported theme (zeros included), sorted by dim, group (byte
  * order), theme index. Returns the count; *rows is malloc'd. */
 size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows);
+/* The same without the rows of groupings by document when `documents` is false (a
+ * corpus of many documents has most of its rows there). */
+size_t lf_tables_freq_rows(const lf_tables *t, bool documents, lf_freq_row **rows);
 /* Rows for every (group, scope, theme pair) with joint > 0, sorted by dim, group, scope,
  * a, b. */
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows);

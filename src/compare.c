@@ -72,7 +72,7 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
     if (ref && (strcmp(ref, "rest") == 0 || strcmp(ref, LF_REFERENCE_REST) == 0))
         ref = NULL;
     lf_freq_row *fr;
-    size_t n_fr = lf_tables_freq(t, &fr);
+    size_t n_fr = lf_tables_freq_rows(t, opt->compare_documents, &fr);
     size_t n_rep = 0;
     for (size_t i = 0; i < n_fr && fr[i].dim == 0; i++)
         n_rep++;

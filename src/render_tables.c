@@ -350,7 +350,7 @@ static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_TRENDS), cols, n_cols);
     int dim = lf_tables_find_dim(t, LF_GROUP_PERIOD);
     lf_freq_row *rows;
-    size_t n = lf_tables_freq(t, &rows);
+    size_t n = lf_tables_freq_rows(t, false, &rows);
     for (size_t i = 0; i < n && dim >= 0; i++) {
         const lf_freq_row *r = &rows[i];
         if (r->dim != (uint32_t)dim || !group_kept(t, o, r->dim, r->group, r->t.words))
