@@ -42,8 +42,6 @@ typedef struct worker {
     size_t byte_base, char_base; /* of the text: parts' texts follow each other */
     uint64_t job_bytes; /* text of the current job's document, all its parts */
     struct row_batch *last_batch; /* threaded: the rows of the document's last part */
-    char file_hex[65];            /* the input file's SHA-256 as read ("": not hashed) */
-    uint64_t file_bytes;
     pthread_t thread;
     bool started;
 } worker;
@@ -66,7 +64,8 @@ typedef struct job {
     size_t input;    /* index into the run's inputs */
     size_t line_no;  /* JOB_RECORD, JOB_NOTE: the line of the stream */
     lf_buf line;     /* JOB_RECORD: the line's bytes */
-    uint64_t bytes;  /* JOB_STREAM_END: size and SHA-256 of the stream */
+    uint64_t bytes;  /* JOB_STREAM_END: size and SHA-256 of the stream; JOB_FILE: of the
+                        file as read, when the worker hashed it (hex[0] '\0' otherwise) */
     char hex[65];
     row_batch *head, *tail;
     bool done;
@@ -259,9 +258,8 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
     if (!worker_init(r, &r->workers[0], err))
         goto fail;
     /* the file that names the speakers decides parties and roles: the manifest says which */
-    uint64_t speakers_bytes;
     if (r->opt.speakers_file &&
-        lf_sha256_file(r->opt.speakers_file, r->speakers_hex, &speakers_bytes, err) != LF_OK)
+        lf_sha256_file(r->opt.speakers_file, r->speakers_hex, NULL, err) != LF_OK)
         goto fail;
     r->tables = r->workers[0].tables;
     return r;
@@ -704,17 +702,16 @@ static void wake_main(lf_run *r, const job *j)
 }
 
 /* Processes job j with worker w: every part of its document is ingested, tokenized,
- * matched and counted into w's tables. Rows go into batches of `slot` (threaded), or
- * straight to deliver_row when slot is NULL (then *io_failed and io report a delivery
- * failure). The document's own failure is returned, with e filled. */
-static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bool *io_failed,
+ * matched and counted into w's tables; an input file's hash goes into j. Rows go into
+ * batches of `slot` (threaded), or straight to deliver_row when slot is NULL (then
+ * *io_failed and io report a delivery failure). The document's own failure is returned,
+ * with e filled. */
+static lf_status process_job(worker *w, job *j, job *slot, lf_error *e, bool *io_failed,
                              lf_error *io)
 {
     lf_run *r = w->run;
     w->turn_base = w->sent_base = w->tok_base = w->byte_base = w->char_base = 0;
     w->job_bytes = 0;
-    w->file_hex[0] = '\0';
-    w->file_bytes = 0;
     lf_status st = LF_OK;
     switch (j->kind) {
     case JOB_NOTE:
@@ -732,10 +729,8 @@ static lf_status process_job(worker *w, const job *j, job *slot, lf_error *e, bo
             return LF_ERR_INPUT;
         }
         st = lf_ingest_input(w->ing, &r->inputs.v[j->input], &w->doc, e);
-        if (st == LF_OK && w->doc.file_sha256[0]) {
-            memcpy(w->file_hex, w->doc.file_sha256, sizeof w->file_hex);
-            w->file_bytes = w->doc.file_bytes;
-        }
+        memcpy(j->hex, w->doc.file_sha256, sizeof j->hex); /* "" when not hashed */
+        j->bytes = w->doc.file_bytes;
         break;
     }
     /* A large TEI file arrives in parts; each is matched and counted in turn. */
@@ -872,10 +867,6 @@ static void *worker_main(void *arg)
         j->warnings = wbuf;
         j->warnings_len = wlen;
         j->text_bytes = w->job_bytes;
-        if (j->kind == JOB_FILE) {
-            memcpy(j->hex, w->file_hex, sizeof j->hex);
-            j->bytes = w->file_bytes;
-        }
         if (w->last_batch) {
             if (j->tail)
                 j->tail->next = w->last_batch;
@@ -1114,10 +1105,6 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
                     fwrite(wbuf, 1, wlen, r->diag);
                 }
                 free(wbuf);
-            }
-            if (j.kind == JOB_FILE) {
-                memcpy(j.hex, r->workers[0].file_hex, sizeof j.hex);
-                j.bytes = r->workers[0].file_bytes;
             }
             if (io_failed)
                 st = LF_ERR_IO;
