@@ -53,7 +53,9 @@ lf_status lf_lexicon_read_cat(lf_lexicon *lex, const char *path, const char *dat
             o = *opt;
         else
             lf_options_init(&o);
-        o.encoding = NULL;
+        /* decoded already when --encoding was given: the XML declaration must not decode
+           the bytes a second time */
+        o.encoding = opt && opt->encoding ? "UTF-8" : NULL;
         return lf_lexicon_read_ykd(lex, path, data, len, &o, err);
     }
     size_t start;
@@ -63,12 +65,8 @@ lf_status lf_lexicon_read_cat(lf_lexicon *lex, const char *path, const char *dat
     const char *s, *e;
     LF_VEC(level) stack = {0};
     lf_buf pat = {0};
-    while (st == LF_OK && lf_lines_next(&it, &s, &e)) {
+    while (lf_reader_line(&r, &it, &s, &e, &st)) {
         const char *t = lf_skip_blank(s, e), *te = lf_trim_blank_end(t, e);
-        if (memchr(s, '\0', (size_t)(e - s))) {
-            st = lf_reader_fail(&r, it.lineno, 1, "NUL character in a dictionary file");
-            break;
-        }
         if (t == te)
             continue;
         size_t indent = (size_t)(t - s);

@@ -23,12 +23,8 @@ lf_status lf_lexicon_read_lc3(lf_lexicon *lex, const char *path, const char *dat
     lf_lines_init(&it, data, len, start);
     const char *s, *e;
     int32_t theme = -1;
-    while (st == LF_OK && lf_lines_next(&it, &s, &e)) {
+    while (lf_reader_line(&r, &it, &s, &e, &st)) {
         const char *t = lf_skip_blank(s, e), *te = lf_trim_blank_end(t, e);
-        if (memchr(s, '\0', (size_t)(e - s))) {
-            st = lf_reader_fail(&r, it.lineno, 1, "NUL character in a dictionary file");
-            break;
-        }
         if (t == te)
             continue;
         if (*t == '+') {

@@ -200,12 +200,8 @@ lf_status lf_lexicon_read_liwc(lf_lexicon *lex, const char *path, const char *da
     lf_lines_init(&it, data, len, start);
     const char *s, *e;
     int section = 0; /* 0 before the legend, 1 in it, 2 in the entries */
-    while (st == LF_OK && lf_lines_next(&it, &s, &e)) {
+    while (lf_reader_line(&L.r, &it, &s, &e, &st)) {
         const char *t = lf_skip_blank(s, e);
-        if (memchr(s, '\0', (size_t)(e - s))) {
-            st = lf_reader_fail(&L.r, it.lineno, 1, "NUL character in a dictionary file");
-            break;
-        }
         if (t == e)
             continue;
         if (section < 2 && *t == '%' && lf_skip_blank(t + 1, e) == e) {

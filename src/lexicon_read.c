@@ -97,6 +97,28 @@ bool lf_lines_next(lf_lines *it, const char **s, const char **e)
     return true;
 }
 
+bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
+                    lf_status *st)
+{
+    if (*st != LF_OK || !lf_lines_next(it, s, e))
+        return false;
+    uint64_t max = r->opt ? r->opt->limits[LF_LIMIT_LEXICON_LINE_BYTES]
+                          : lf_limit_table()[LF_LIMIT_LEXICON_LINE_BYTES].default_value;
+    if ((uint64_t)(*e - *s) > max) {
+        lf_error_at(r->err, LF_ERR_LIMIT, r->path, it->lineno, 0,
+                    "line is longer than the lexicon-line-bytes limit (%llu); raise it with "
+                    "--limit lexicon-line-bytes=N",
+                    (unsigned long long)max);
+        *st = LF_ERR_LIMIT;
+        return false;
+    }
+    if (memchr(*s, '\0', (size_t)(*e - *s))) {
+        *st = lf_reader_fail(r, it->lineno, 1, "NUL character in a dictionary file");
+        return false;
+    }
+    return true;
+}
+
 lf_status lf_reader_check_utf8(lf_reader *r, const char *data, size_t len, size_t *start)
 {
     *start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;

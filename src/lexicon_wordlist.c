@@ -91,12 +91,8 @@ static lf_status read_list(lf_lexicon *lex, const char *path, const char *data, 
     lf_lines_init(&it, data, len, start);
     const char *s, *e;
     size_t extra_line = 0;
-    while (st == LF_OK && lf_lines_next(&it, &s, &e)) {
+    while (lf_reader_line(&r, &it, &s, &e, &st)) {
         const char *t = lf_skip_blank(s, e), *te = lf_trim_blank_end(t, e);
-        if (memchr(s, '\0', (size_t)(e - s))) {
-            st = lf_reader_fail(&r, it.lineno, 1, "NUL character in a dictionary file");
-            break;
-        }
         if (t == te)
             continue;
         const char *pe;

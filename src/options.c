@@ -65,7 +65,7 @@ static const lf_limit_info limit_table[] = {
                                      "deepest nesting of lists and maps in front matter"},
     [LF_LIMIT_SPEAKERS] = {"speakers", 100000, "most distinct speakers in one document"},
     [LF_LIMIT_LEXICON_LINE_BYTES] = {"lexicon-line-bytes", 1024 * 1024,
-                                     "longest line of a lexicon file, in bytes"},
+                                     "longest line of a line-based lexicon file, in bytes"},
     [LF_LIMIT_THEME_DEPTH] = {"theme-depth", 32, "most levels of a theme id (a.b.c has 3)"},
 };
 _Static_assert(sizeof limit_table / sizeof limit_table[0] == LF_LIMIT_COUNT,

@@ -538,6 +538,36 @@ static void encodings(void **state)
     const char sjis[] = "LATIN\n\tA (1)\nX\n\tab\x82\xA0 (1)\n";
     assert_string_equal(load_error("s.cat", sjis, sizeof sjis - 1, &opt, LF_ERR_LEXICON),
                         "s.cat:4:5: byte 0xA0 is not valid EUC-JP text (byte offset 19)");
+    /* a .cat file holding Yoshikoder XML that declares its encoding: decoded once */
+    opt.encoding = "ISO-8859-1";
+    const char xml[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<dictionary>"
+                       "<cnode name=\"caf\xE9\"><pnode name=\"cr\xE8me\"/></cnode></dictionary>\n";
+    path = tmp_write("x.cat", xml, sizeof xml - 1);
+    lex = lf_lexicon_new();
+    if (lf_lexicon_load(lex, path, &opt, &err) != LF_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(lex->n_entries, 1);
+    assert_string_equal(lex->themes[0].label, "caf\xC3\xA9");           /* café */
+    assert_string_equal(lex->entries[0].words[0].text, "cr\xC3\xA8me"); /* crème */
+    lf_lexicon_free(lex);
+    /* the lexicon-line-bytes limit holds for every line-based format */
+    lf_options lim;
+    lf_options_init(&lim);
+    lim.limits[LF_LIMIT_LEXICON_LINE_BYTES] = 10;
+    static const char *const long_line[][2] = {
+        {"l.lc3", "+A\n abcdefghijklmnop\n"},
+        {"l.cat", "A\n\tabcdefghijklmnop (1)\n"},
+        {"l.dic", "%\n1\tA\n%\nabcdefghijklmnop\t1\n"},
+        {"l.txt", "a\nabcdefghijklmnop\n"},
+    };
+    for (size_t i = 0; i < sizeof long_line / sizeof long_line[0]; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "%s:%d: line is longer than the lexicon-line-bytes limit "
+                 "(10); raise it with --limit lexicon-line-bytes=N", long_line[i][0],
+                 i == 2 ? 4 : 2);
+        assert_string_equal(load_error(long_line[i][0], long_line[i][1],
+                                       strlen(long_line[i][1]), &lim, LF_ERR_LIMIT), want);
+    }
     opt.encoding = "NO-SUCH-ENCODING";
     assert_string_equal(load_error("n.cat", "A\n", 2, &opt, LF_ERR_USAGE),
                         "--encoding: 'NO-SUCH-ENCODING' is not an encoding this system knows "
