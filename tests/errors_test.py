@@ -879,6 +879,8 @@ def check_regex_boundary(failures):
         want = "exceeded the %s limit (%d)" % (name, (n or 1) - 1)
         if n is None:
             failures.append("limit %s: fails even at %d" % (name, hi))
+        elif n <= 1:
+            failures.append("limit %s: passes at 1, the limit never bit" % name)
         elif n > 1 and (below.returncode != 1 or want not in below.stderr.decode()):
             failures.append("limit %s: passes at %d, but %d gives status %d, %s" % (
                 name, n, n - 1, below.returncode, below.stderr.decode().strip()))

@@ -135,7 +135,9 @@ def main():
                 check(not left, "%s: no temporary file is left (%s)" % (name, left))
 
         proc = start(work, 2, sighup_ignored=True)
-        if wait_midway(work, proc):
+        midway = wait_midway(work, proc)
+        check(midway, "with SIGHUP ignored (nohup): the run is caught midway")
+        if midway:
             proc.send_signal(signal.SIGHUP)
         proc.wait(timeout=600)
         check(proc.returncode == 0, "with SIGHUP ignored (nohup), SIGHUP does not stop the run")

@@ -117,6 +117,7 @@ def annotated_roundtrip(name, src, is_tei, work):
     check(len(tax) == 1 and tax[0].find(TEI_NS + "category") is not None,
           f"{name}: one lf-themes taxonomy in the header")
     before = rows(src)
+    check(len(before) > 0, f"{name}: the source has matches to annotate")
     spans = spans_of(root)
     check(len(spans) == len(before), f"{name}: one span per listed match "
           f"({len(spans)} spans, {len(before)} rows)")
@@ -320,8 +321,9 @@ def test_parts(work):
             rc2, tei, _ = run("tag", "-l", LEX, "--format", "tei", *extra, p)
             rc3, jl, _ = run("tag", "-l", LEX, "--format", "jsonl", "--all", *extra, p)
             outs.append((rc, files, rc2, tei, jl))
-        check(outs[0] == outs[1], f"{name}: read in parts, the report, annotated TEI and "
-              "match rows are byte-identical")
+        check(outs[0] == outs[1] and outs[0][4].count("\n") > 0 and "<span" in outs[0][3],
+              f"{name}: read in parts, the report, annotated TEI and match rows are "
+              "byte-identical (and not empty)")
 
 
 def test_speakers(work):
