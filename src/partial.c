@@ -289,7 +289,12 @@ static lf_status same_as_first(reader *rd, lf_error *err)
         a->n_entries != b->n_entries) {
         snprintf(what, sizeof what, "made with other lexicons than %.300s",
                  rd->s->first_name);
-        return bad(rd, err, "%s", what);
+        bad(rd, err, "%s", what);
+        /* the first partial's lexicons are the ones given (checked by the caller): this one
+           was made with others, a lexicon error as for the first (exit status 2) */
+        if (err)
+            err->status = LF_ERR_LEXICON;
+        return LF_ERR_LEXICON;
     }
     for (size_t i = 0; i < a->options.n || i < b->options.n; i++) {
         const char *x = i < a->options.n ? a->options.v[i] : "(nothing)";

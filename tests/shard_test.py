@@ -263,6 +263,12 @@ def test_refusals(d):
     p = lf(["merge", "-l", "other.lexicon", "-o", "x", "q1.lfp"], d)
     check(p.returncode == 2 and b"made with other lexicons than the ones given" in p.stderr,
           "merge refuses partials made with other lexicons (exit 2)")
+    lf(base + ["q-other.lfp", "-l", "other.lexicon"] + COMMON + ["all"], d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-other.lfp"], d)
+    check(p.returncode == 2 and b"q-other.lfp" in p.stderr
+          and b"made with other lexicons than q1.lfp" in p.stderr
+          and not os.path.exists(os.path.join(d, "x")),
+          "merge refuses a later partial made with other lexicons (exit 2 as for the first)")
     text = open(os.path.join(d, "q1.lfp"), "rb").read()
     lines = text.split(b"\n")
 
