@@ -247,7 +247,7 @@ static int rank_cmp(const void *pa, const void *pb)
 static void page_init(page *pg)
 {
     const lf_lexicon *lex = pg->lex;
-    pg->n_freq = lf_tables_freq(pg->t, &pg->freq);
+    pg->n_freq = lf_tables_freq_rows(pg->t, false, &pg->freq); /* the page shows no document rows */
     pg->n_entries = lf_tables_entries(pg->t, &pg->entries);
     pg->corpus = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *pg->corpus);
     pg->ranked = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *pg->ranked);

@@ -731,7 +731,7 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         opt = &defaults;
     }
     lf_freq_row *rows;
-    size_t n_rows = lf_tables_freq(t, &rows);
+    size_t n_rows = lf_tables_freq_rows(t, false, &rows); /* no document rows in the summary */
     lf_entry_row *entries;
     size_t n_entries = lf_tables_entries(t, &entries);
     lf_term_row *terms;
