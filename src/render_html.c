@@ -1068,7 +1068,8 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
         if (np > HTML_TOP_PAIRS) {
             fprintf(fp, "<p class=\"note\">The %d pairs with the highest NPMI of ", HTML_TOP_PAIRS);
             put_count(fp, np);
-            fputs("; cooccurrence.csv has them all, for every group.</p>\n", fp);
+            fputs("; cooccurrence.csv has them all (and, with --by, those of each group).</p>\n",
+                  fp);
         }
         lf_buf_free(&title);
         lf_buf_free(&id);
@@ -1507,7 +1508,7 @@ static int section_manifest(page *pg, lf_error *err)
     fprintf(fp,
             "documents %" PRIu64 ", turns %" PRIu64 ", sentences %" PRIu64 ", words %" PRIu64
             ", counted matches %" PRIu64 ", negated %" PRIu64 ", suppressed %" PRIu64
-            ", stage directions removed %" PRIu64 "</dd>\n</dl>\n",
+            ", stage directions and time stamps removed %" PRIu64 "</dd>\n</dl>\n",
             s->docs, s->turns, s->sentences, s->words, s->matches_counted, s->negated,
             s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated, s->stripped);
     if (info) {
