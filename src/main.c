@@ -181,7 +181,7 @@ static const struct opt_doc {
     {"no-default-strip", no_argument, O_NO_DEFAULT_STRIP, CMD_RUNS, NULL,
      "do not remove stage directions and time stamps by the default patterns"},
     {"negators", required_argument, O_NEGATORS, CMD_RUNS, "LIST",
-     "negator words, comma-separated (default: the lexicon's, else built-in)"},
+     "negator words, separated by commas or spaces (default: the lexicon's, else built-in)"},
     {"negation-window", required_argument, O_NEGATION_WINDOW, CMD_RUNS, "N",
      "words before a match in which a negator negates it (default: lexicon's, else 3)"},
     {"overlap", required_argument, O_OVERLAP, CMD_RUNS, "MODE",
@@ -365,12 +365,10 @@ static int finish_rows(sink *s)
 /* Numbers of options: a whole decimal number from min to max. */
 static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || *s == '-' || *s == '+' || *s == ' ' || v < min || v > max)
+    uint64_t v;
+    if (!lf_parse_u64(s, max, &v) || v < min)
         return false;
-    *out = (uint64_t)v;
+    *out = v;
     return true;
 }
 
@@ -400,10 +398,8 @@ static char *join_argv(int argc, char **argv)
 
 static bool parse_size(const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || errno || *s == '-' || v > 100000)
+    uint64_t v;
+    if (!lf_parse_u64(s, 100000, &v))
         return false;
     *out = (size_t)v;
     return true;

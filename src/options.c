@@ -103,10 +103,8 @@ lf_status lf_options_set_limit(lf_options *opt, const char *assignment, lf_error
             memcmp(limit_table[i].name, assignment, nlen) != 0)
             continue;
         const char *v = eq + 1;
-        char *end;
-        errno = 0;
-        unsigned long long x = strtoull(v, &end, 10);
-        if (!*v || *end || errno || *v == '-' || x == 0) {
+        uint64_t x;
+        if (!lf_parse_u64(v, UINT64_MAX, &x) || x == 0) {
             lf_error_set(err, LF_ERR_USAGE, "--limit %.*s: '%s' is not a positive integer",
                          (int)nlen, assignment, v);
             return LF_ERR_USAGE;

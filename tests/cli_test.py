@@ -412,7 +412,14 @@ def test_kwic_extras():
     for args, what in ((["--by", "speakers"], "--by"), (["--period", "week"], "--period"),
                        (["--adjust", "bonferroni"], "--adjust"),
                        (["kwic", "--sample", "0"], "--sample"),
-                       (["kwic", "--by", "speaker"], "--by")):
+                       (["kwic", "--by", "speaker"], "--by"),
+                       (["kwic", "--width", "+3"], "--width"),
+                       (["--jobs", " 2"], "--jobs"),
+                       (["--limit", "turns= -5"], "--limit turns"),
+                       (["--limit", "turns=+5"], "--limit turns"),
+                       (["--limit", "turns=0"], "--limit turns"),
+                       (["--limit", "no-such=3"], "unknown limit"),
+                       (["--limit", "turns"], "--limit")):
         p = run(args, ROOT)
         check(p.returncode == 2 and what.encode() in p.stderr,
               "%s: a bad value is a usage error (exit 2)" % " ".join(args))
