@@ -171,15 +171,6 @@ void lf_lexicon_add_file(lf_lexicon *lex, const char *path)
     lex->files[lex->n_files++] = lf_arena_strdup(&lex->arena, path);
 }
 
-bool lf_lexicon_path_is_lexicon(const char *path)
-{
-    static const char ext[] = ".lexicon";
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    /* ".lexicon" alone is a hidden file, not a lexicon named "". */
-    return strlen(base) > sizeof ext - 1 && lf_str_ends_with(base, ext);
-}
-
 lf_status lf_lexicon_resolve(lf_lexicon *lex, lf_error *err)
 {
     for (size_t i = 0; i < lex->n_themes; i++) {

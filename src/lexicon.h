@@ -156,9 +156,6 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
                                  size_t len, const lf_options *opt,
                                  lf_error *err) LF_WARN_UNUSED;
 
-/* True when the path has a lexicon file extension the loader reads (.lexicon). */
-bool lf_lexicon_path_is_lexicon(const char *path);
-
 /* Records a warning "path:line:col: message" (line or col 0 left out) in lex->warnings. */
 void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
                      const char *fmt, ...) LF_PRINTF(5, 6);

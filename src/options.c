@@ -1,6 +1,5 @@
 /* options.c — run options, the named-limit table and the status → exit code mapping; the
  * single source that the CLI, --help and the man page follow. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

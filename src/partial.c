@@ -15,7 +15,6 @@
  * index of blocks, then copies each document's rows in key order by seeking back. */
 #include <errno.h>
 #include <stdarg.h>
-#include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,16 +23,6 @@
 
 #include "partial.h"
 #include "render.h"
-
-static void to_hex(const uint8_t *d, size_t n, char *hex)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[2 * n] = '\0';
-}
 
 lf_status lf_lexicon_identity(const lf_lexicon *lex, const lf_options *opt, char hex[65],
                               lf_error *err)
@@ -53,12 +42,7 @@ lf_status lf_lexicon_identity(const lf_lexicon *lex, const lf_options *opt, char
         }
         lf_buf_printf(&b, "%s\n", file_hex);
     }
-    struct sha256_ctx ctx;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, b.len, (const uint8_t *)b.data);
-    sha256_digest(&ctx, sizeof digest, digest);
-    to_hex(digest, sizeof digest, hex);
+    lf_sha256_hex(b.data, b.len, hex);
     lf_buf_free(&b);
     return LF_OK;
 }

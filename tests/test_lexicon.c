@@ -169,12 +169,6 @@ static void default_negators_and_paths(void **state)
         if (!found)
             fail_msg("'%s' is not a default negator", want[i]);
     }
-    assert_true(lf_lexicon_path_is_lexicon("framing.lexicon"));
-    assert_true(lf_lexicon_path_is_lexicon("lexicons/sub/x.lexicon"));
-    assert_false(lf_lexicon_path_is_lexicon("lexicons/.lexicon"));
-    assert_false(lf_lexicon_path_is_lexicon("README.md"));
-    assert_false(lf_lexicon_path_is_lexicon("x.lexicon.bak"));
-    assert_false(lf_lexicon_path_is_lexicon("x.dic"));
 }
 
 /* ---- the good fixture ---- */
