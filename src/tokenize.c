@@ -252,9 +252,26 @@ char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
 
 /* ---- vocabulary ---- */
 
+/* Words of up to 16 bytes — nearly all of them — are kept with their bytes inside the
+ * slot (two zero-padded 64-bit words), so a lookup touches one slot and never a key stored
+ * elsewhere; a small direct-mapped cache of recent words sits in front, so that the few
+ * thousand forms that make up most running words (Zipf's law) are found in a table that
+ * stays in the processor's cache. Longer words go to an ordinary string map. */
+#define WORD_INLINE_MAX 16
+#define WORD_CACHE_BITS 13
+
+typedef struct word_slot {
+    uint64_t a, b; /* the word's bytes, zero-padded */
+    uint32_t len;  /* 0: empty */
+    uint32_t id;
+} word_slot;
+
 struct lf_vocab {
-    lf_strmap raw;   /* raw word bytes → form id */
-    lf_strmap norms; /* norm → norm id */
+    word_slot *cache;   /* 1 << WORD_CACHE_BITS slots */
+    word_slot *words;   /* open addressing, words of up to WORD_INLINE_MAX bytes → form id */
+    size_t words_cap, words_count;
+    lf_strmap long_raw; /* longer words → form id */
+    lf_strmap norms;    /* norm → norm id */
     lf_form *forms;
     size_t n_forms, cap_forms;
     lf_arena strings;
@@ -264,7 +281,10 @@ lf_vocab *lf_vocab_new(void)
 {
     init_ascii_class();
     lf_vocab *v = lf_xcalloc(1, sizeof *v);
-    lf_strmap_init(&v->raw);
+    v->cache = lf_xcalloc((size_t)1 << WORD_CACHE_BITS, sizeof *v->cache);
+    v->words_cap = 1024;
+    v->words = lf_xcalloc(v->words_cap, sizeof *v->words);
+    lf_strmap_init(&v->long_raw);
     lf_strmap_init(&v->norms);
     lf_arena_init(&v->strings, 256 * 1024);
     return v;
@@ -274,7 +294,9 @@ void lf_vocab_free(lf_vocab *v)
 {
     if (!v)
         return;
-    lf_strmap_free(&v->raw);
+    free(v->cache);
+    free(v->words);
+    lf_strmap_free(&v->long_raw);
     lf_strmap_free(&v->norms);
     free(v->forms);
     lf_arena_free(&v->strings);
@@ -296,11 +318,41 @@ const lf_form *lf_vocab_form(const lf_vocab *v, uint32_t id)
     return &v->forms[id];
 }
 
-uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
+/* The word [p, p + n) as two zero-padded 64-bit words (n <= WORD_INLINE_MAX); lim is the
+ * end of the readable bytes, so that whole 8-byte loads are used where they fit. */
+static inline void word_key(const unsigned char *p, size_t n, const unsigned char *lim,
+                            uint64_t *a, uint64_t *b)
 {
-    uint32_t id;
-    if (lf_strmap_get(&v->raw, s, n, &id))
-        return id;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (lim && (size_t)(lim - p) >= 16) {
+        memcpy(a, p, 8);
+        memcpy(b, p + 8, 8);
+        if (n < 8) {
+            *a &= ~0ULL >> (64 - 8 * n);
+            *b = 0;
+        } else if (n < 16) {
+            *b = n == 8 ? 0 : *b & ~0ULL >> (64 - 8 * (n - 8));
+        }
+        return;
+    }
+#else
+    (void)lim;
+#endif
+    uint64_t w[2] = {0, 0};
+    memcpy(w, p, n);
+    *a = w[0];
+    *b = w[1];
+}
+
+static inline uint64_t word_hash(uint64_t a, uint64_t b, size_t n)
+{
+    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xd6e8feb86659fd93ULL;
+    return h ^ (h >> 29);
+}
+
+/* A new form for the raw word s[0..n): its match keys computed once. */
+static uint32_t add_form(lf_vocab *v, const char *s, size_t n)
+{
     size_t klen, nlen;
     char *key = lf_normalize_word(s, n, false, &klen);
     char *norm = key ? lf_normalize_word(key, klen, true, &nlen) : NULL;
@@ -314,7 +366,7 @@ uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
     }
     if (v->n_forms >= UINT32_MAX - 1)
         lf_oom();
-    id = (uint32_t)v->n_forms;
+    uint32_t id = (uint32_t)v->n_forms;
     lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
     lf_form *f = &v->forms[v->n_forms++];
     f->key = lf_arena_strndup(&v->strings, key, klen);
@@ -324,8 +376,71 @@ uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
     f->norm_id = lf_strmap_intern(&v->norms, norm, nlen, (uint32_t)v->norms.count, NULL);
     free(key);
     free(norm);
-    lf_strmap_put(&v->raw, s, n, id);
     return id;
+}
+
+static void words_grow(lf_vocab *v)
+{
+    size_t old_cap = v->words_cap;
+    word_slot *old = v->words;
+    v->words_cap = old_cap * 2;
+    v->words = lf_xcalloc(v->words_cap, sizeof *v->words);
+    size_t mask = v->words_cap - 1;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].len)
+            continue;
+        size_t j = (size_t)word_hash(old[i].a, old[i].b, old[i].len) & mask;
+        while (v->words[j].len)
+            j = (j + 1) & mask;
+        v->words[j] = old[i];
+    }
+    free(old);
+}
+
+/* The form id of the raw word p[0..n), interned when new; lim as for word_key. */
+static inline uint32_t vocab_lookup(lf_vocab *v, const unsigned char *p, size_t n,
+                                    const unsigned char *lim)
+{
+    if (n > WORD_INLINE_MAX) {
+        uint32_t id;
+        if (lf_strmap_get(&v->long_raw, (const char *)p, n, &id))
+            return id;
+        id = add_form(v, (const char *)p, n);
+        lf_strmap_put(&v->long_raw, (const char *)p, n, id);
+        return id;
+    }
+    uint64_t a, b;
+    word_key(p, n, lim, &a, &b);
+    uint64_t h = word_hash(a, b, n);
+    word_slot *c = &v->cache[h >> (64 - WORD_CACHE_BITS)];
+    if (c->len == n && c->a == a && c->b == b)
+        return c->id;
+    size_t mask = v->words_cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        word_slot *s = &v->words[i];
+        if (s->len == n && s->a == a && s->b == b) {
+            *c = *s;
+            return s->id;
+        }
+        if (!s->len)
+            break;
+    }
+    uint32_t id = add_form(v, (const char *)p, n);
+    if ((v->words_count + 1) * 4 > v->words_cap * 3)
+        words_grow(v);
+    mask = v->words_cap - 1;
+    size_t i = (size_t)h & mask;
+    while (v->words[i].len)
+        i = (i + 1) & mask;
+    v->words[i] = (word_slot){a, b, (uint32_t)n, id};
+    v->words_count++;
+    *c = v->words[i];
+    return id;
+}
+
+uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
+{
+    return vocab_lookup(v, (const unsigned char *)s, n, NULL);
 }
 
 /* ---- tokens ---- */
@@ -460,7 +575,8 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
     } else {
         t->cend = (uint32_t)char_offset(st, t->end);
     }
-    t->form = lf_vocab_intern(st->v, (const char *)p, (size_t)(e - p));
+    t->form = vocab_lookup(st->v, p, (size_t)(e - p),
+                           (const unsigned char *)st->doc->text + st->doc->len);
     t->clause = st->clause;
     t->sentence = (uint32_t)(o->n_sent - 1);
 }
