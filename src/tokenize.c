@@ -397,22 +397,19 @@ static void words_grow(lf_vocab *v)
     free(old);
 }
 
-/* The form id of the raw word p[0..n), interned when new; lim as for word_key. */
-static inline uint32_t vocab_lookup(lf_vocab *v, const unsigned char *p, size_t n,
-                                    const unsigned char *lim)
+/* Where the word with key (a, b, n) and hash h sits in the cache and in the table: the
+ * tokenizer prefetches both a few words before it looks the word up. */
+static inline word_slot *cache_slot(const lf_vocab *v, uint64_t h)
 {
-    if (n > WORD_INLINE_MAX) {
-        uint32_t id;
-        if (lf_strmap_get(&v->long_raw, (const char *)p, n, &id))
-            return id;
-        id = add_form(v, (const char *)p, n);
-        lf_strmap_put(&v->long_raw, (const char *)p, n, id);
-        return id;
-    }
-    uint64_t a, b;
-    word_key(p, n, lim, &a, &b);
-    uint64_t h = word_hash(a, b, n);
-    word_slot *c = &v->cache[h >> (64 - WORD_CACHE_BITS)];
+    return &v->cache[h >> (64 - WORD_CACHE_BITS)];
+}
+
+/* The form id of the word p[0..n) (n <= WORD_INLINE_MAX) with key (a, b) and hash h,
+ * interned when new. */
+static inline uint32_t vocab_find(lf_vocab *v, const unsigned char *p, size_t n, uint64_t a,
+                                  uint64_t b, uint64_t h)
+{
+    word_slot *c = cache_slot(v, h);
     if (c->len == n && c->a == a && c->b == b)
         return c->id;
     size_t mask = v->words_cap - 1;
@@ -438,9 +435,25 @@ static inline uint32_t vocab_lookup(lf_vocab *v, const unsigned char *p, size_t 
     return id;
 }
 
+/* The form id of a word longer than WORD_INLINE_MAX bytes, interned when new. */
+static uint32_t vocab_find_long(lf_vocab *v, const unsigned char *p, size_t n)
+{
+    uint32_t id;
+    if (lf_strmap_get(&v->long_raw, (const char *)p, n, &id))
+        return id;
+    id = add_form(v, (const char *)p, n);
+    lf_strmap_put(&v->long_raw, (const char *)p, n, id);
+    return id;
+}
+
 uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
 {
-    return vocab_lookup(v, (const unsigned char *)s, n, NULL);
+    const unsigned char *p = (const unsigned char *)s;
+    if (n > WORD_INLINE_MAX)
+        return vocab_find_long(v, p, n);
+    uint64_t a, b;
+    word_key(p, n, NULL, &a, &b);
+    return vocab_find(v, p, n, a, b, word_hash(a, b, n));
 }
 
 /* ---- tokens ---- */
@@ -470,13 +483,26 @@ static const char *const number_abbrevs[] = {
 
 static bool in_list(const char *const *list, const char *s, size_t n)
 {
+    if (n == 0)
+        return false;
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+        if (list[i][0] == s[0] && strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
             return true;
     return false;
 }
 
 typedef enum { END_NONE, END_PERIOD, END_HARD } pending_end;
+
+/* Words are looked up in the vocabulary a few words after they are scanned: the slots a
+ * word hashes to are prefetched when it is queued, so that by the time it is looked up
+ * they are in the processor's cache. The queue is first in, first out, so forms are still
+ * numbered in the order of first occurrence. */
+#define WORD_LOOKAHEAD 8
+
+typedef struct queued_word {
+    uint64_t a, b, h; /* word_key and word_hash (words of up to WORD_INLINE_MAX bytes) */
+    uint32_t tok;     /* the token whose form is to be filled in */
+} queued_word;
 
 typedef struct tok_state {
     lf_vocab *v;
@@ -488,7 +514,46 @@ typedef struct tok_state {
     pending_end pend;
     /* running code point count: cp_count is the number of code points before byte cp_pos */
     size_t cp_pos, cp_count;
+    queued_word queue[WORD_LOOKAHEAD];
+    unsigned q_head, q_n;
 } tok_state;
+
+/* Looks up the oldest queued word and fills in its token's form. */
+static void resolve_queued(tok_state *st)
+{
+    const queued_word *q = &st->queue[st->q_head];
+    lf_token *t = &st->out->tok[q->tok];
+    const unsigned char *p = (const unsigned char *)st->doc->text + t->start;
+    size_t n = t->end - t->start;
+    t->form = n > WORD_INLINE_MAX ? vocab_find_long(st->v, p, n)
+                                  : vocab_find(st->v, p, n, q->a, q->b, q->h);
+    st->q_head = (st->q_head + 1) % WORD_LOOKAHEAD;
+    st->q_n--;
+}
+
+/* Fills in the forms of all queued words. */
+static void flush_words(tok_state *st)
+{
+    while (st->q_n)
+        resolve_queued(st);
+}
+
+/* Queues token tok, the word p[0..n), for lookup. */
+static void queue_word(tok_state *st, uint32_t tok, const unsigned char *p, size_t n)
+{
+    if (st->q_n == WORD_LOOKAHEAD)
+        resolve_queued(st);
+    queued_word *q = &st->queue[(st->q_head + st->q_n++) % WORD_LOOKAHEAD];
+    q->tok = tok;
+    if (n > WORD_INLINE_MAX)
+        return;
+    word_key(p, n, (const unsigned char *)st->doc->text + st->doc->len, &q->a, &q->b);
+    q->h = word_hash(q->a, q->b, n);
+#if defined(__GNUC__)
+    __builtin_prefetch(cache_slot(st->v, q->h));
+    __builtin_prefetch(&st->v->words[q->h & (st->v->words_cap - 1)]);
+#endif
+}
 
 static size_t char_offset(tok_state *st, size_t byte)
 {
@@ -555,6 +620,8 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
                       const unsigned char *e, bool ascii)
 {
     lf_tokens *o = st->out;
+    if (st->pend == END_PERIOD)
+        flush_words(st); /* the period's fate depends on the word before it */
     if (st->pend == END_HARD || (st->pend == END_PERIOD && period_ends_sentence(st, p, e)))
         close_sentence(st);
     st->pend = END_NONE;
@@ -575,8 +642,7 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
     } else {
         t->cend = (uint32_t)char_offset(st, t->end);
     }
-    t->form = vocab_lookup(st->v, p, (size_t)(e - p),
-                           (const unsigned char *)st->doc->text + st->doc->len);
+    queue_word(st, (uint32_t)(o->n_tok - 1), p, (size_t)(e - p));
     t->clause = st->clause;
     t->sentence = (uint32_t)(o->n_sent - 1);
 }
@@ -697,6 +763,7 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                                 "word of %zu bytes at byte offset %zu exceeds the token-bytes "
                                 "limit (%llu); raise it with --limit token-bytes=N",
                                 (size_t)(e - p), off, (unsigned long long)max_tok);
+                    flush_words(&st);
                     return LF_ERR_LIMIT;
                 }
                 newlines = 0;
@@ -708,5 +775,6 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
         tr->tok_end = (uint32_t)out->n_tok;
         tr->sent_end = (uint32_t)out->n_sent;
     }
+    flush_words(&st);
     return LF_OK;
 }
