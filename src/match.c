@@ -111,6 +111,15 @@ typedef struct rx_literal {
     uint32_t regex, clause;
 } rx_literal;
 
+/* What the matcher knows of one word form. */
+typedef struct form_info {
+    uint32_t off;    /* its pids: pid_pool[off, off + npid); UINT32_MAX = not computed */
+    uint32_t rx_off; /* regex prefilter: rx_pool[rx_off, rx_off + rx_n) are the regexes
+                        (regex * 32 + clause) whose literal its word contains */
+    uint16_t npid, rx_n;
+    uint8_t neg; /* a negator */
+} form_info;
+
 /* A candidate match while resolving one sentence. */
 typedef struct cand {
     uint32_t start, end, theme, entry;
@@ -144,10 +153,9 @@ struct lf_matcher {
     lf_strmap negators;
     bool neg_nt;
     int window;
-    /* per-form cache: pid list and negator flag, computed on first sight */
-    uint32_t *form_off;  /* UINT32_MAX = not computed */
-    uint16_t *form_npid;
-    uint8_t *form_neg;
+    /* per-form cache, computed on first sight: one record per form, so that a word costs
+       one cache line */
+    form_info *finfo;
     size_t cache_cap;
     LF_VEC(uint32_t) pid_pool;
     /* scratch */
@@ -156,10 +164,7 @@ struct lf_matcher {
     lf_buf joined_fold, joined_case;       /* the current sentence's words, joined */
     uint32_t joined_fold_sent, joined_case_sent; /* rx_serial they were built for */
     LF_VEC(uint32_t) off_fold;             /* word offsets in the last one built */
-    /* regex prefilter: per form, the regexes whose literal its word contains */
-    uint32_t *form_rx_off;
-    uint16_t *form_rx_n;
-    LF_VEC(uint32_t) rx_pool;
+    LF_VEC(uint32_t) rx_pool; /* see form_info.rx_off */
     LF_VEC(uint32_t) rx_always;  /* regexes without a literal: run on every sentence */
     LF_VEC(uint32_t) rx_run;     /* regexes to run on the current sentence */
     LF_VEC(rx_literal) rx_lits;  /* every prefilter literal */
@@ -659,9 +664,7 @@ void lf_matcher_free(lf_matcher *m)
     pcre2_match_context_free(m->mctx);
     pcre2_jit_stack_free(m->jit_stack);
     pcre2_match_data_free(m->md);
-    free(m->form_off);
-    free(m->form_npid);
-    free(m->form_neg);
+    free(m->finfo);
     LF_VEC_FREE(m->pid_pool);
     LF_VEC_FREE(m->cands);
     LF_VEC_FREE(m->states);
@@ -669,8 +672,6 @@ void lf_matcher_free(lf_matcher *m)
     lf_buf_free(&m->joined_fold);
     lf_buf_free(&m->joined_case);
     LF_VEC_FREE(m->off_fold);
-    free(m->form_rx_off);
-    free(m->form_rx_n);
     LF_VEC_FREE(m->rx_pool);
     LF_VEC_FREE(m->rx_always);
     LF_VEC_FREE(m->rx_run);
@@ -798,7 +799,7 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid);
  * first occurrence of each form. */
 static inline void resolve_form(lf_matcher *m, uint32_t fid)
 {
-    if (fid < m->cache_cap && m->form_off[fid] != UINT32_MAX)
+    if (fid < m->cache_cap && m->finfo[fid].off != UINT32_MAX)
         return;
     resolve_new_form(m, fid);
 }
@@ -810,16 +811,12 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
         size_t cap = old ? old : 1024;
         while (cap <= fid)
             cap *= 2;
-        m->form_off = lf_xrealloc(m->form_off, cap * sizeof *m->form_off);
-        m->form_npid = lf_xrealloc(m->form_npid, cap * sizeof *m->form_npid);
-        m->form_neg = lf_xrealloc(m->form_neg, cap * sizeof *m->form_neg);
-        m->form_rx_off = lf_xrealloc(m->form_rx_off, cap * sizeof *m->form_rx_off);
-        m->form_rx_n = lf_xrealloc(m->form_rx_n, cap * sizeof *m->form_rx_n);
+        m->finfo = lf_xrealloc(m->finfo, cap * sizeof *m->finfo);
         for (size_t i = old; i < cap; i++)
-            m->form_off[i] = UINT32_MAX;
+            m->finfo[i] = (form_info){.off = UINT32_MAX};
         m->cache_cap = cap;
     }
-    if (m->form_off[fid] != UINT32_MAX)
+    if (m->finfo[fid].off != UINT32_MAX)
         return;
     const lf_form *f = lf_vocab_form(m->vocab, fid);
     size_t first = m->pid_pool.n;
@@ -840,12 +837,12 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
     size_t npid = m->pid_pool.n - first;
     if (npid > UINT16_MAX)
         npid = UINT16_MAX;
-    m->form_off[fid] = (uint32_t)first;
-    m->form_npid[fid] = (uint16_t)npid;
+    m->finfo[fid].off = (uint32_t)first;
+    m->finfo[fid].npid = (uint16_t)npid;
     bool neg = lf_strmap_get(&m->negators, f->norm, f->norm_len, NULL);
     if (!neg && m->neg_nt && f->norm_len > 3 && memcmp(f->norm + f->norm_len - 3, "n't", 3) == 0)
         neg = true;
-    m->form_neg[fid] = neg;
+    m->finfo[fid].neg = neg;
     /* the prefilter literals this word contains, as regex * 32 + clause */
     size_t rfirst = m->rx_pool.n;
     if (m->rx_lits.n) {
@@ -853,15 +850,15 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
         if (m->regex_needs_case)
             rx_literals_in(m, f->key, f->key_len, true);
     }
-    m->form_rx_off[fid] = (uint32_t)rfirst;
-    m->form_rx_n[fid] = (uint16_t)(m->rx_pool.n - rfirst);
+    m->finfo[fid].rx_off = (uint32_t)rfirst;
+    m->finfo[fid].rx_n = (uint16_t)(m->rx_pool.n - rfirst);
 }
 
 bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form)
 {
     lf_matcher *mm = (lf_matcher *)m; /* the cache is filled lazily */
     resolve_form(mm, form);
-    return mm->form_neg[form] != 0;
+    return mm->finfo[form].neg != 0;
 }
 
 /* ---- candidates ---- */
@@ -882,9 +879,9 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
     for (uint32_t j = i; j < send && m->states.n; j++) {
         uint32_t fid = toks->tok[j].form;
         resolve_form(m, fid);
-        uint16_t npid = m->form_npid[fid];
+        uint16_t npid = m->finfo[fid].npid;
         /* no pids at all: the pool may still be NULL (a phrase starting with '*') */
-        const uint32_t *pids = npid ? m->pid_pool.v + m->form_off[fid] : NULL;
+        const uint32_t *pids = npid ? m->pid_pool.v + m->finfo[fid].off : NULL;
         m->next_states.n = 0;
         for (size_t s = 0; s < m->states.n; s++) {
             uint32_t node = m->states.v[s];
@@ -1196,7 +1193,7 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
             if (toks->tok[t].clause != clause)
                 break;
             resolve_form(m, toks->tok[t].form);
-            if (m->form_neg[toks->tok[t].form]) {
+            if (m->finfo[toks->tok[t].form].neg) {
                 c[i].negated = true;
                 c[i].negator = (int32_t)t;
                 break;
@@ -1427,8 +1424,8 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         for (uint32_t i = s->tok_first; i < s->tok_end; i++) {
             uint32_t fid = toks->tok[i].form;
             resolve_form(m, fid);
-            for (uint16_t k = 0; k < m->form_rx_n[fid]; k++) {
-                uint32_t code = m->rx_pool.v[m->form_rx_off[fid] + k], r = code / 32;
+            for (uint16_t k = 0; k < m->finfo[fid].rx_n; k++) {
+                uint32_t code = m->rx_pool.v[m->finfo[fid].rx_off + k], r = code / 32;
                 if (m->rx_stamp[r] != m->rx_serial) {
                     m->rx_stamp[r] = m->rx_serial;
                     m->rx_seen[r] = 0;
@@ -1436,7 +1433,7 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                 }
                 m->rx_seen[r] |= 1u << (code % 32);
             }
-            if (m->form_npid[fid] == 0 && !any_root)
+            if (m->finfo[fid].npid == 0 && !any_root)
                 continue; /* the common case: this word starts nothing */
             walk_from(m, toks, i, s->tok_end);
         }
