@@ -68,13 +68,17 @@ const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i)
 void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
                      const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_lexicon_vwarn(lex, path, line, col, fmt, ap);
     va_end(ap);
+}
+
+void lf_lexicon_vwarn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                      const char *fmt, va_list ap)
+{
     lf_error e;
-    lf_error_at(&e, LF_OK, path, line, col, "%s", msg);
+    lf_error_vat(&e, LF_OK, path, line, col, fmt, ap);
     /* one line of a dictionary may feed several categories: say it once */
     if (lex->n_warnings && strcmp(lex->warnings[lex->n_warnings - 1], e.message) == 0)
         return;

@@ -159,6 +159,8 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
 /* Records a warning "path:line:col: message" (line or col 0 left out) in lex->warnings. */
 void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
                      const char *fmt, ...) LF_PRINTF(5, 6);
+void lf_lexicon_vwarn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                      const char *fmt, va_list ap) LF_PRINTF(5, 0);
 /* Appends a context rule (copied; strings must live in lex->arena). */
 void lf_lexicon_add_rule(lf_lexicon *lex, const lf_context_rule *rule);
 

@@ -29,23 +29,19 @@ void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_op
 
 lf_status lf_reader_fail(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_error_vat(r->err, LF_ERR_LEXICON, r->path, line, col, fmt, ap);
     va_end(ap);
-    lf_error_at(r->err, LF_ERR_LEXICON, r->path, line, col, "%s", msg);
     return LF_ERR_LEXICON;
 }
 
 void lf_reader_warn(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_lexicon_vwarn(r->lex, r->path, line, col, fmt, ap);
     va_end(ap);
-    lf_lexicon_warn(r->lex, r->path, line, col, "%s", msg);
 }
 
 bool lf_is_blank(char c)
@@ -112,8 +108,9 @@ bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
         *st = LF_ERR_LIMIT;
         return false;
     }
-    if (memchr(*s, '\0', (size_t)(*e - *s))) {
-        *st = lf_reader_fail(r, it->lineno, 1, "NUL character in a dictionary file");
+    const char *nul = memchr(*s, '\0', (size_t)(*e - *s));
+    if (nul) {
+        *st = lf_reader_fail(r, it->lineno, lf_col_of(*s, nul), "NUL character in a lexicon file");
         return false;
     }
     return true;
@@ -236,15 +233,10 @@ out:
 
 /* ---- patterns → entries ---- */
 
-typedef struct span {
-    size_t start, end;
-} span;
-typedef LF_VEC(span) span_vec;
-
-static void push_span(void *ctx, size_t start, size_t end)
+void lf_word_span_push(void *ctx, size_t start, size_t end)
 {
-    span_vec *v = ctx;
-    LF_VEC_PUSH(*v, ((span){start, end}));
+    lf_word_spans *v = ctx;
+    LF_VEC_PUSH(*v, ((lf_word_span){start, end}));
 }
 
 /* True when [s, e) holds only spaces (tabs and Unicode space separators). */
@@ -284,8 +276,8 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
     len = (size_t)(e - s);
     const char *src = spec && spec->source ? spec->source : s;
     int srcn = (int)(spec && spec->source ? spec->source_len : len);
-    span_vec sp = {0};
-    lf_split_words(s, len, r->glob_chars, push_span, &sp);
+    lf_word_spans sp = {0};
+    lf_split_words(s, len, r->glob_chars, lf_word_span_push, &sp);
     lf_status st = LF_OK;
     if (sp.n == 0) {
         lf_reader_warn(r, line, col,

@@ -47,10 +47,18 @@ void lf_lines_init(lf_lines *it, const char *data, size_t len, size_t start);
 /* Sets [*s, *e) to the next line without its end; false at the end of the data. */
 bool lf_lines_next(lf_lines *it, const char **s, const char **e);
 /* The next line of a dictionary file, as lf_lines_next, checked: a line longer than the
- * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON (in *st,
- * err filled). False at the end, on such a failure, or when *st is already a failure. */
+ * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON at its
+ * column (in *st, err filled). False at the end, on such a failure, or when *st is already a failure. */
 bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
                     lf_status *st);
+
+/* The words [start, end) of a pattern, as lf_split_words finds them: pass
+ * lf_word_span_push with an lf_word_spans as its ctx. */
+typedef struct lf_word_span {
+    size_t start, end;
+} lf_word_span;
+typedef LF_VEC(lf_word_span) lf_word_spans;
+void lf_word_span_push(void *ctx, size_t start, size_t end);
 
 /* 1-based column in code points of `at` on the line starting at line_start. */
 size_t lf_col_of(const char *line_start, const char *at);

@@ -568,6 +568,26 @@ static void encodings(void **state)
         assert_string_equal(load_error(long_line[i][0], long_line[i][1],
                                        strlen(long_line[i][1]), &lim, LF_ERR_LIMIT), want);
     }
+    /* and a NUL byte is named at its column, in every line-based format alike */
+    static const struct {
+        const char *name, *text;
+        size_t len;
+        const char *want;
+    } nul[] = {
+        {"n.lexicon", "@theme a\nab\0c\n", 14, "n.lexicon:2:3"},
+        {"n.lc3", "+A\n ab\0c\n", 10, "n.lc3:2:4"},
+        {"n.cat", "A\n\tab\0c (1)\n", 14, "n.cat:2:4"},
+        {"n.dic", "%\n1\tA\n%\nab\0c\t1\n", 16, "n.dic:4:3"},
+        {"n.txt", "a\nab\0c\n", 7, "n.txt:2:3"},
+        {"n.tsv", "a\t1\nab\0c\t2\n", 12, "n.tsv:2:3"},
+    };
+    for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "%s: NUL character in a lexicon file", nul[i].want);
+        assert_string_equal(load_error(nul[i].name, nul[i].text, nul[i].len, NULL,
+                                       LF_ERR_LEXICON),
+                            want);
+    }
     opt.encoding = "NO-SUCH-ENCODING";
     assert_string_equal(load_error("n.cat", "A\n", 2, &opt, LF_ERR_USAGE),
                         "--encoding: 'NO-SUCH-ENCODING' is not an encoding this system knows "
