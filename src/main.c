@@ -105,8 +105,7 @@ static const struct opt_doc {
     {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK | CMD_MERGE, "PATH",
      "lexicon file or directory (repeatable; default: lexicons/)"},
     {"lexicon-format", required_argument, O_LEXICON_FORMAT, CMD_ALL, "FMT",
-     "read lexicon files as FMT whatever their extension: lexicon, liwc, dicx, inquirer, "
-     "lc3, ykd, cat, yaml, wordlist, scored"},
+     "read lexicon files as FMT whatever their extension: "}, /* + the formats read */
     {"encoding", required_argument, O_ENCODING, CMD_ALL, "NAME",
      "character encoding of lexicon files, e.g. CP1252, ISO-8859-2, SHIFT-JIS, EUC-JP "
      "(default: UTF-8)"},
@@ -223,7 +222,8 @@ static void print_help(FILE *fp)
         else
             snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
                      opts[i].arg ? opts[i].arg : "");
-        fprintf(fp, "  %-28s %s\n", left, opts[i].help);
+        fprintf(fp, "  %-28s %s%s\n", left, opts[i].help,
+                opts[i].id == O_LEXICON_FORMAT ? lf_lexicon_read_format_names() : "");
     }
     fputs("\nLimits (--limit NAME=N):\n", fp);
     const lf_limit_info *lim = lf_limit_table();
@@ -470,13 +470,7 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
         lf_outfile of = {0};
         bool of_open = false;
         if (output) {
-            char *dir = lf_xstrdup(output);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                *slash = '\0';
-            st = lf_outfile_open(&of, slash ? (dir[0] ? dir : "/") : ".",
-                                 slash ? slash + 1 : output, &err);
-            free(dir);
+            st = lf_outfile_open_path(&of, output, &err);
             of_open = st == LF_OK;
             if (of_open)
                 fp = of.fp;
@@ -971,15 +965,7 @@ int main(int argc, char **argv)
     } else {
         if ((cmd == CMD_TAG || cmd == CMD_COMPARE) && output) {
             /* written beside its final name and renamed into place when complete */
-            char *dir = lf_xstrdup(output);
-            char *slash = strrchr(dir, '/');
-            const char *name = slash ? slash + 1 : output;
-            if (slash)
-                *slash = '\0';
-            lf_status st = lf_outfile_open(&tag_out, slash ? (dir[0] ? dir : "/") : ".",
-                                           name, &err);
-            free(dir);
-            if (st != LF_OK) {
+            if (lf_outfile_open_path(&tag_out, output, &err) != LF_OK) {
                 fprintf(stderr, "lexframe: %s\n", err.message);
                 rc = lf_status_exit_code(err.status);
                 goto out;
