@@ -4,6 +4,7 @@
  * or lexicon error. Owns nothing past main's single exit label. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,26 @@ static const struct opt_doc {
     {"version", no_argument, O_VERSION, CMD_ALL, NULL, "print the version and exit"},
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
+
+/* The options that take a whole number, and its range (checked before the option is used). */
+static const struct number_opt {
+    int id;
+    uint64_t min, max;
+} number_opts[] = {
+    {O_WIDTH, 1, 100000},    {O_SAMPLE, 1, 1000000},       {O_SEED, 0, UINT64_MAX},
+    {O_LEVEL, 0, 100},       {O_WINDOW, 1, 100000},        {O_MIN_COUNT, 1, UINT64_MAX},
+    {O_MIN_WORDS, 0, UINT64_MAX}, {O_NEGATION_WINDOW, 0, 50}, {O_ORDER, 0, UINT64_MAX},
+    {O_JOBS, 1, LF_MAX_JOBS},
+};
+
+/* The range of option id when it takes a number, else NULL. */
+static const struct number_opt *number_opt_of(int id)
+{
+    for (size_t i = 0; i < sizeof number_opts / sizeof number_opts[0]; i++)
+        if (number_opts[i].id == id)
+            return &number_opts[i];
+    return NULL;
+}
 
 static void print_help(FILE *fp)
 {
@@ -396,15 +417,6 @@ static char *join_argv(int argc, char **argv)
     return b.data;
 }
 
-static bool parse_size(const char *s, size_t *out)
-{
-    uint64_t v;
-    if (!lf_parse_u64(s, 100000, &v))
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
 /* Loads every lexicon path into lex, printing the readers' warnings to stderr; on failure
  * prints the error, sets *rc to its exit status and returns false. */
 static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
@@ -595,6 +607,17 @@ int main(int argc, char **argv)
             rc = usage_error("option --%s does not apply to this command", opts[oi].name);
             goto out;
         }
+        uint64_t num = 0; /* the value of a number option */
+        const struct number_opt *no = number_opt_of(c);
+        if (no && !parse_u64(optarg, no->min, no->max, &num)) {
+            if (no->max == UINT64_MAX)
+                rc = usage_error("--%s: '%s' is not a whole number from %" PRIu64, opts[oi].name,
+                                 optarg, no->min);
+            else
+                rc = usage_error("--%s: '%s' is not a number from %" PRIu64 " to %" PRIu64,
+                                 opts[oi].name, optarg, no->min, no->max);
+            goto out;
+        }
         switch (c) {
         case O_HELP:
             print_help(stdout);
@@ -624,25 +647,16 @@ int main(int argc, char **argv)
             negated_only = true;
             break;
         case O_WIDTH:
-            if (!parse_size(optarg, &width) || width == 0) {
-                rc = usage_error("--width: '%s' is not a number from 1 to 100000", optarg);
-                goto out;
-            }
+            width = (size_t)num;
             break;
         case O_ENTRY:
             LF_VEC_PUSH(entries, optarg);
             break;
         case O_SAMPLE:
-            if (!parse_u64(optarg, 1, 1000000, &sample)) {
-                rc = usage_error("--sample: '%s' is not a number from 1 to 1000000", optarg);
-                goto out;
-            }
+            sample = num;
             break;
         case O_SEED:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &seed)) {
-                rc = usage_error("--seed: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            seed = num;
             break;
         case O_BY: {
             lf_grouping g;
@@ -665,32 +679,17 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
-        case O_LEVEL: {
-            uint64_t v;
-            if (!parse_u64(optarg, 0, 100, &v)) {
-                rc = usage_error("--level: '%s' is not a number from 0 to 100", optarg);
-                goto out;
-            }
-            opt.level = (unsigned)v;
+        case O_LEVEL:
+            opt.level = (unsigned)num;
             break;
-        }
         case O_WINDOW:
-            if (!parse_size(optarg, &opt.window) || opt.window == 0) {
-                rc = usage_error("--window: '%s' is not a number from 1 to 100000", optarg);
-                goto out;
-            }
+            opt.window = (size_t)num;
             break;
         case O_MIN_COUNT:
-            if (!parse_u64(optarg, 1, UINT64_MAX, &opt.min_count)) {
-                rc = usage_error("--min-count: '%s' is not a whole number from 1", optarg);
-                goto out;
-            }
+            opt.min_count = num;
             break;
         case O_MIN_WORDS:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &opt.min_words)) {
-                rc = usage_error("--min-words: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            opt.min_words = num;
             break;
         case O_ADJUST:
             if (strcmp(optarg, "holm") == 0)
@@ -729,15 +728,9 @@ int main(int argc, char **argv)
         case O_NEGATORS:
             opt.negators = optarg;
             break;
-        case O_NEGATION_WINDOW: {
-            size_t w;
-            if (!parse_size(optarg, &w) || w > 50) {
-                rc = usage_error("--negation-window: '%s' is not a number from 0 to 50", optarg);
-                goto out;
-            }
-            opt.negation_window = (int)w;
+        case O_NEGATION_WINDOW:
+            opt.negation_window = (int)num;
             break;
-        }
         case O_OVERLAP:
             if (strcmp(optarg, "independent") == 0)
                 opt.overlap = LF_OVERLAP_INDEPENDENT;
@@ -790,22 +783,12 @@ int main(int argc, char **argv)
             break;
         }
         case O_ORDER:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &order)) {
-                rc = usage_error("--order: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            order = num;
             order_set = true;
             break;
-        case O_JOBS: {
-            size_t j;
-            if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
-                rc = usage_error("--jobs: '%s' is not a number from 1 to %d", optarg,
-                                 LF_MAX_JOBS);
-                goto out;
-            }
-            opt.jobs = (unsigned)j;
+        case O_JOBS:
+            opt.jobs = (unsigned)num;
             break;
-        }
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
