@@ -209,6 +209,26 @@ static const struct number_opt {
     {O_JOBS, 1, LF_MAX_JOBS},
 };
 
+/* The options that take one of a few words, and the value each word stands for. */
+static const struct choice_opt {
+    int id;
+    const char *words[4]; /* NULL after the last */
+    int values[3];
+} choice_opts[] = {
+    {O_PERIOD, {"day", "month", "year"}, {LF_PERIOD_DAY, LF_PERIOD_MONTH, LF_PERIOD_YEAR}},
+    {O_ADJUST, {"holm", "bh"}, {LF_ADJUST_HOLM, LF_ADJUST_BH}},
+    {O_OVERLAP, {"independent", "longest"}, {LF_OVERLAP_INDEPENDENT, LF_OVERLAP_LONGEST}},
+};
+
+/* The words of option id when it takes one of a few, else NULL. */
+static const struct choice_opt *choice_opt_of(int id)
+{
+    for (size_t i = 0; i < sizeof choice_opts / sizeof choice_opts[0]; i++)
+        if (choice_opts[i].id == id)
+            return &choice_opts[i];
+    return NULL;
+}
+
 /* The range of option id when it takes a number, else NULL. */
 static const struct number_opt *number_opt_of(int id)
 {
@@ -268,6 +288,19 @@ static int usage_error(const char *fmt, ...)
     va_end(ap);
     fputs("\nTry 'lexframe --help' for more information.\n", stderr);
     return 2;
+}
+
+/* The usage error for a word that is none of co's: "--period: 'x' is not 'day', 'month'
+ * or 'year'". */
+static int choice_error(const char *name, const char *arg, const struct choice_opt *co)
+{
+    lf_buf b = {0};
+    for (size_t i = 0; co->words[i]; i++)
+        lf_buf_printf(&b, "%s'%s'", i == 0 ? "" : co->words[i + 1] ? ", " : " or ",
+                      co->words[i]);
+    int rc = usage_error("--%s: '%s' is not %s", name, arg, lf_buf_cstr(&b));
+    lf_buf_free(&b);
+    return rc;
 }
 
 /* ---- sinks for tag and kwic ---- */
@@ -607,6 +640,18 @@ int main(int argc, char **argv)
             rc = usage_error("option --%s does not apply to this command", opts[oi].name);
             goto out;
         }
+        const struct choice_opt *co = choice_opt_of(c);
+        int pick = 0; /* the value of the word given to a choice option */
+        if (co) {
+            size_t k = 0;
+            while (co->words[k] && strcmp(optarg, co->words[k]) != 0)
+                k++;
+            if (!co->words[k]) {
+                rc = choice_error(opts[oi].name, optarg, co);
+                goto out;
+            }
+            pick = co->values[k];
+        }
         uint64_t num = 0; /* the value of a number option */
         const struct number_opt *no = number_opt_of(c);
         if (no && !parse_u64(optarg, no->min, no->max, &num)) {
@@ -668,16 +713,7 @@ int main(int argc, char **argv)
             break;
         }
         case O_PERIOD:
-            if (strcmp(optarg, "day") == 0)
-                opt.period = LF_PERIOD_DAY;
-            else if (strcmp(optarg, "month") == 0)
-                opt.period = LF_PERIOD_MONTH;
-            else if (strcmp(optarg, "year") == 0)
-                opt.period = LF_PERIOD_YEAR;
-            else {
-                rc = usage_error("--period: '%s' is not 'day', 'month' or 'year'", optarg);
-                goto out;
-            }
+            opt.period = (lf_period)pick;
             break;
         case O_LEVEL:
             opt.level = (unsigned)num;
@@ -692,14 +728,7 @@ int main(int argc, char **argv)
             opt.min_words = num;
             break;
         case O_ADJUST:
-            if (strcmp(optarg, "holm") == 0)
-                opt.adjust = LF_ADJUST_HOLM;
-            else if (strcmp(optarg, "bh") == 0)
-                opt.adjust = LF_ADJUST_BH;
-            else {
-                rc = usage_error("--adjust: '%s' is not 'holm' or 'bh'", optarg);
-                goto out;
-            }
+            opt.adjust = (lf_adjust)pick;
             break;
         case O_TARGET:
             opt.target = optarg;
@@ -732,14 +761,7 @@ int main(int argc, char **argv)
             opt.negation_window = (int)num;
             break;
         case O_OVERLAP:
-            if (strcmp(optarg, "independent") == 0)
-                opt.overlap = LF_OVERLAP_INDEPENDENT;
-            else if (strcmp(optarg, "longest") == 0)
-                opt.overlap = LF_OVERLAP_LONGEST;
-            else {
-                rc = usage_error("--overlap: '%s' is not 'independent' or 'longest'", optarg);
-                goto out;
-            }
+            opt.overlap = (lf_overlap)pick;
             break;
         case O_LEXICON_FORMAT:
             if (!lf_lexicon_format_known(optarg)) {
