@@ -574,12 +574,14 @@ static void encodings(void **state)
         size_t len;
         const char *want;
     } nul[] = {
-        {"n.lexicon", "@theme a\nab\0c\n", 14, "n.lexicon:2:3"},
-        {"n.lc3", "+A\n ab\0c\n", 10, "n.lc3:2:4"},
-        {"n.cat", "A\n\tab\0c (1)\n", 14, "n.cat:2:4"},
-        {"n.dic", "%\n1\tA\n%\nab\0c\t1\n", 16, "n.dic:4:3"},
-        {"n.txt", "a\nab\0c\n", 7, "n.txt:2:3"},
-        {"n.tsv", "a\t1\nab\0c\t2\n", 12, "n.tsv:2:3"},
+#define TEXT(lit) lit, sizeof lit - 1
+        {"n.lexicon", TEXT("@theme a\nab\0c\n"), "n.lexicon:2:3"},
+        {"n.lc3", TEXT("+A\n ab\0c\n"), "n.lc3:2:4"},
+        {"n.cat", TEXT("A\n\tab\0c (1)\n"), "n.cat:2:4"},
+        {"n.dic", TEXT("%\n1\tA\n%\nab\0c\t1\n"), "n.dic:4:3"},
+        {"n.txt", TEXT("a\nab\0c\n"), "n.txt:2:3"},
+        {"n.tsv", TEXT("a\t1\nab\0c\t2\n"), "n.tsv:2:3"},
+#undef TEXT
     };
     for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
         char want[200];
