@@ -483,6 +483,14 @@ static size_t groups_of(const page *pg, uint32_t dim, size_t max, group_ix **out
     return g.n < max ? g.n : max;
 }
 
+/* Frees a heatmap's n cell texts and their array. */
+static void free_cells(char **cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(cells[i]);
+    free((void *)cells);
+}
+
 /* A cell "rate (matches)" of a group and theme, with the rate already computed; a dash
  * when the group has no words (r NULL or empty). */
 static void td_rate_matches(FILE *fp, const lf_freq_row *r, double rate)
@@ -603,9 +611,7 @@ static void group_heatmap(page *pg, uint32_t dim)
             nt);
     lf_buf_free(&title);
     lf_buf_free(&id);
-    for (size_t i = 0; i < ng * nt; i++)
-        free(cells[i]);
-    free((void *)cells);
+    free_cells(cells, ng * nt);
     free(values);
     free((void *)cols);
     free((void *)rows);
@@ -1024,9 +1030,7 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
         lf_buf_free(&id);
         free((void *)labels);
     }
-    for (size_t i = 0; i < nt * nt; i++)
-        free(cells[i]);
-    free((void *)cells);
+    free_cells(cells, nt * nt);
     free(values);
     free(pairs);
     free(col_of);
