@@ -731,13 +731,9 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
 {
     if (p->theme < 0)
         return fail(p, s, "entry outside a theme: start a theme with '@theme ID' first");
-    if (p->lex->n_entries >= p->r.max_entries) {
-        lf_error_at(p->r.err, LF_ERR_LIMIT, p->r.path, p->lineno, col_of(p, s),
-                    "more than %llu lexicon entries (the lexicon-entries limit); raise it "
-                    "with --limit lexicon-entries=N",
-                    (unsigned long long)p->r.max_entries);
-        return LF_ERR_LIMIT;
-    }
+    lf_status st = lf_reader_check_entries(&p->r, p->lineno, col_of(p, s));
+    if (st != LF_OK)
+        return st;
     lf_entry en = {.theme = (uint32_t)p->theme, .weight = 1.0, .file = p->r.path,
                    .line = p->lineno, .col = col_of(p, s)};
     const char *k = s;
@@ -749,7 +745,6 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
             return fail(p, k, "no space after '!': write the excluded entry right after it, "
                               "e.g. !leveraged buyout");
     }
-    lf_status st;
     const char *cend; /* end of the entry text, before any comment */
     const char *brace;
     if (k < e && *k == '/') {
@@ -809,8 +804,7 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
 {
     parser p = {.lex = lex, .theme = -1};
     lf_reader_init(&p.r, lex, path, opt, err, "*?");
-    p.max_depth = opt ? opt->limits[LF_LIMIT_THEME_DEPTH]
-                      : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
+    p.max_depth = lf_reader_limit(&p.r, LF_LIMIT_THEME_DEPTH);
     size_t start;
     lf_status st = lf_reader_check_utf8(&p.r, data, len, &start);
     lf_lines it;

@@ -18,13 +18,28 @@ void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_op
 {
     *r = (lf_reader){.lex = lex, .opt = opt, .err = err, .glob_chars = glob_chars,
                      .first_theme = lex->n_themes};
-    r->max_entries = opt ? opt->limits[LF_LIMIT_LEXICON_ENTRIES]
-                         : lf_limit_table()[LF_LIMIT_LEXICON_ENTRIES].default_value;
+    r->max_entries = lf_reader_limit(r, LF_LIMIT_LEXICON_ENTRIES);
     for (size_t i = 0; i < lex->n_files && !r->path; i++)
         if (strcmp(lex->files[i], path) == 0)
             r->path = lex->files[i];
     if (!r->path)
         r->path = lf_arena_strdup(&lex->arena, path);
+}
+
+uint64_t lf_reader_limit(const lf_reader *r, lf_limit_id id)
+{
+    return r->opt ? r->opt->limits[id] : lf_limit_table()[id].default_value;
+}
+
+lf_status lf_reader_check_entries(lf_reader *r, size_t line, size_t col)
+{
+    if (r->lex->n_entries < r->max_entries)
+        return LF_OK;
+    lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
+                "more than %llu lexicon entries (the lexicon-entries limit); raise it with "
+                "--limit lexicon-entries=N",
+                (unsigned long long)r->max_entries);
+    return LF_ERR_LIMIT;
 }
 
 lf_status lf_reader_fail(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
@@ -98,8 +113,7 @@ bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
 {
     if (*st != LF_OK || !lf_lines_next(it, s, e))
         return false;
-    uint64_t max = r->opt ? r->opt->limits[LF_LIMIT_LEXICON_LINE_BYTES]
-                          : lf_limit_table()[LF_LIMIT_LEXICON_LINE_BYTES].default_value;
+    uint64_t max = lf_reader_limit(r, LF_LIMIT_LEXICON_LINE_BYTES);
     if ((uint64_t)(*e - *s) > max) {
         lf_error_at(r->err, LF_ERR_LIMIT, r->path, it->lineno, 0,
                     "line is longer than the lexicon-line-bytes limit (%llu); raise it with "
@@ -177,8 +191,7 @@ lf_status lf_reader_theme(lf_reader *r, int32_t parent, const char *name, size_t
     lf_lexicon *lex = r->lex;
     /* Each level repeats its parent's id: unbounded nesting (a .cat indented one more
        step per line) would take memory quadratic in the file. */
-    uint64_t max_depth = r->opt ? r->opt->limits[LF_LIMIT_THEME_DEPTH]
-                                : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
+    uint64_t max_depth = lf_reader_limit(r, LF_LIMIT_THEME_DEPTH);
     if (parent >= 0 && lex->themes[parent].depth + 1ULL > max_depth) {
         lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
                     "category '%.*s' is nested more than %llu levels deep (the theme-depth "
@@ -361,14 +374,8 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
         lf_reader_warn(r, line, col, "'%.*s' would match every word: entry skipped", srcn, src);
         goto out;
     }
-    if (lex->n_entries >= r->max_entries) {
-        lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
-                    "more than %llu lexicon entries (the lexicon-entries limit); raise it "
-                    "with --limit lexicon-entries=N",
-                    (unsigned long long)r->max_entries);
-        st = LF_ERR_LIMIT;
+    if ((st = lf_reader_check_entries(r, line, col)) != LF_OK)
         goto out;
-    }
     lf_entry en = {.theme = theme,
                    .kind = LF_ENTRY_WORDS,
                    .has_weight = spec && spec->has_weight,

@@ -26,6 +26,11 @@ typedef struct lf_reader {
 /* Sets up r for one file (path is interned into lex's arena). */
 void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_options *opt,
                     lf_error *err, const char *glob_chars);
+/* The value of a named limit for this file (the defaults when opt is NULL). */
+uint64_t lf_reader_limit(const lf_reader *r, lf_limit_id id);
+/* LF_ERR_LIMIT, naming path:line:col and the lexicon-entries limit, when the lexicon
+ * already holds as many entries as it allows; LF_OK otherwise. */
+lf_status lf_reader_check_entries(lf_reader *r, size_t line, size_t col);
 /* Fails with LF_ERR_LEXICON "path:line:col: message" (line/col 0 are left out). */
 lf_status lf_reader_fail(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
     LF_PRINTF(4, 5);
