@@ -145,6 +145,12 @@ static int cmp_input(const void *a, const void *b)
 
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
 {
+    return lf_input_collect_opt(path, NULL, out, err);
+}
+
+lf_status lf_input_collect_opt(const char *path, const lf_options *opt, lf_input_list *out,
+                               lf_error *err)
+{
     if (strcmp(path, "-") == 0) {
         /* one stream: a second "-" would only ever see the end of the first */
         for (size_t i = 0; i < out->n; i++)
@@ -169,36 +175,36 @@ lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err)
         lf_input_file f = {.path = lf_xstrdup(path), .id = lf_xstrdup(base)};
         size_t at = out->n;
         LF_VEC_PUSH(*out, f);
-        return lf_tei_corpus_inputs(out, at, true, err);
+        return lf_tei_corpus_inputs(out, at, true, opt, err);
     }
     size_t first = out->n;
     lf_status s = walk_dir(path, "", out, err);
     if (s != LF_OK) {
         /* Leave the list as it was before the call. */
-        for (size_t i = first; i < out->n; i++) {
-            free(out->v[i].path);
-            free(out->v[i].id);
-            free(out->v[i].error);
-            free(out->v[i].corpus_root);
-        }
+        for (size_t i = first; i < out->n; i++)
+            lf_input_file_free(&out->v[i]);
         out->n = first;
         return s;
     }
     /* Byte-wise order of the whole relative path ("a-b" before "a/b"), not per level. */
     if (out->n - first > 1)
         qsort(out->v + first, out->n - first, sizeof *out->v, cmp_input);
-    return lf_tei_corpus_inputs(out, first, false, err);
+    return lf_tei_corpus_inputs(out, first, false, opt, err);
+}
+
+void lf_input_file_free(lf_input_file *f)
+{
+    free(f->path);
+    free(f->id);
+    free(f->error);
+    free(f->corpus_root);
 }
 
 void lf_input_list_free(lf_input_list *list)
 {
     if (!list)
         return;
-    for (size_t i = 0; i < list->n; i++) {
-        free(list->v[i].path);
-        free(list->v[i].id);
-        free(list->v[i].error);
-        free(list->v[i].corpus_root);
-    }
+    for (size_t i = 0; i < list->n; i++)
+        lf_input_file_free(&list->v[i]);
     LF_VEC_FREE(*list);
 }

@@ -282,6 +282,13 @@ bool lf_jsonl_blank(const char *p, size_t n);
 /* The path "-" stands for standard input read as JSON Lines (lf_input_file.stream); it
  * may be given once (LF_ERR_USAGE the second time). */
 lf_status lf_input_collect(const char *path, lf_input_list *out, lf_error *err) LF_WARN_UNUSED;
+/* lf_input_collect with the run's options: a TEI corpus root is scanned under opt's limits
+ * (xml-depth, xml-text-bytes, file-bytes), as its documents are read. opt may be NULL
+ * (the defaults, as lf_input_collect). */
+lf_status lf_input_collect_opt(const char *path, const lf_options *opt, lf_input_list *out,
+                               lf_error *err) LF_WARN_UNUSED;
+/* Frees the strings of one entry (not the entry itself). */
+void lf_input_file_free(lf_input_file *f);
 void lf_input_list_free(lf_input_list *list);
 lf_doc_format lf_doc_format_for_path(const char *path);
 

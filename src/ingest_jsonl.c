@@ -142,15 +142,8 @@ void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err)
 
 void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes)
 {
-    unsigned char digest[SHA256_DIGEST_SIZE];
     struct sha256_ctx copy = s->sha; /* the stream may still be read afterwards */
-    sha256_digest(&copy, sizeof digest, digest);
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
+    lf_sha256_digest_hex(&copy, hex);
     *bytes = s->bytes;
 }
 

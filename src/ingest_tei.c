@@ -2099,15 +2099,14 @@ static void root_info_free(root_info *ri)
  * (those in the header are its parts, the others its documents), resolved inside its
  * directory. A file that fails before its root element counts as TEI: reading it will
  * report why. */
-static lf_status scan_root(const char *path, root_info *ri, lf_error *err)
+static lf_status scan_root(const char *path, const uint64_t *limits, root_info *ri,
+                           lf_error *err)
 {
     memset(ri, 0, sizeof *ri);
     ri->tei = true;
-    lf_options o;
-    lf_options_init(&o);
     lf_xml x;
     lf_error e;
-    if (lf_xml_open(&x, path, o.limits, &e) != LF_OK)
+    if (lf_xml_open(&x, path, limits, &e) != LF_OK)
         return LF_OK;
     lf_tei_walk w;
     lf_tei_walk_init(&w);
@@ -2172,14 +2171,6 @@ static bool has_xml_ext(const char *p)
     return n > 4 && lf_ascii_casecmp(p + n - 4, ".xml") == 0;
 }
 
-static void free_input(lf_input_file *f)
-{
-    free(f->path);
-    free(f->id);
-    free(f->corpus_root);
-    free(f->error);
-}
-
 /* Marks what each corpus root claims: its header parts are dropped, its documents get
  * it as their corpus root (or, for a root named on the command line, are added). */
 static void claim_includes(lf_input_list *list, size_t first, size_t n, root_info *infos,
@@ -2220,8 +2211,14 @@ static void claim_includes(lf_input_list *list, size_t first, size_t n, root_inf
     lf_strmap_free(&real_ix);
 }
 
-lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named, lf_error *err)
+lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named,
+                               const lf_options *opt, lf_error *err)
 {
+    lf_options defaults;
+    if (!opt) {
+        lf_options_init(&defaults);
+        opt = &defaults;
+    }
     size_t n = list->n;
     bool any_corpus = false;
     root_info *infos = lf_xcalloc(n - first + 1, sizeof *infos);
@@ -2234,7 +2231,7 @@ lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named, lf
         if (list->v[i].error || !has_xml_ext(list->v[i].path))
             continue; /* not XML (or an unreadable directory): not this step's business */
         lf_error e = {LF_OK, ""};
-        if (scan_root(list->v[i].path, ri, &e) != LF_OK) {
+        if (scan_root(list->v[i].path, opt->limits, ri, &e) != LF_OK) {
             /* a refused xi:include fails this file only: it is reported when the run
                reaches it, and the other files are still read */
             root_info_free(ri);
@@ -2253,7 +2250,7 @@ lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named, lf
         size_t k = first;
         for (size_t i = first; i < n; i++) {
             if (drop[i - first])
-                free_input(&list->v[i]);
+                lf_input_file_free(&list->v[i]);
             else
                 list->v[k++] = list->v[i];
         }

@@ -211,6 +211,8 @@ size_t lf_lexicon_warning_count(const lf_lexicon *lex);
 const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i);
 /* The format names accepted by lexicon_format and lf_lexicon_convert, space-separated. */
 const char *lf_lexicon_format_names(void);
+/* The names of the formats lexframe reads, comma-separated ("lexicon, liwc, …"). */
+const char *lf_lexicon_read_format_names(void);
 /* True when `name` is one of those formats (ASCII case-insensitive). */
 bool lf_lexicon_format_known(const char *name);
 

@@ -68,13 +68,17 @@ const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i)
 void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
                      const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_lexicon_vwarn(lex, path, line, col, fmt, ap);
     va_end(ap);
+}
+
+void lf_lexicon_vwarn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                      const char *fmt, va_list ap)
+{
     lf_error e;
-    lf_error_at(&e, LF_OK, path, line, col, "%s", msg);
+    lf_error_vat(&e, LF_OK, path, line, col, fmt, ap);
     /* one line of a dictionary may feed several categories: say it once */
     if (lex->n_warnings && strcmp(lex->warnings[lex->n_warnings - 1], e.message) == 0)
         return;
@@ -223,31 +227,56 @@ lf_status lf_lexicon_resolve(lf_lexicon *lex, lf_error *err)
 
 /* ---- formats ---- */
 
-static const lf_format_info format_table[] = {
-    [LF_FMT_NATIVE] = {"lexicon", ".lexicon", "lexframe lexicon (.lexicon)",
-                       lf_lexicon_read_native, true, false},
-    [LF_FMT_LIWC] = {"liwc", ".dic", "LIWC dictionary (.dic)", lf_lexicon_read_liwc, true,
-                     false},
-    [LF_FMT_DICX] = {"dicx", ".dicx", "LIWC-22 dictionary (.dicx)", lf_lexicon_read_dicx, true,
-                     false},
-    [LF_FMT_INQUIRER] = {"inquirer", ".csv", "General Inquirer spreadsheet (.csv)",
-                         lf_lexicon_read_inquirer, false, false},
-    [LF_FMT_LC3] = {"lc3", ".lc3", "Lexicoder dictionary (.lc3)", lf_lexicon_read_lc3, true,
-                    false},
-    [LF_FMT_YKD] = {"ykd", ".ykd .lcd", "Yoshikoder / Lexicoder 2 dictionary (.ykd, .lcd)",
-                    lf_lexicon_read_ykd, true, true},
-    [LF_FMT_CAT] = {"cat", ".cat", "WordStat dictionary (.cat)", lf_lexicon_read_cat, true,
-                    false},
-    [LF_FMT_YAML] = {"yaml", ".yml .yaml", "quanteda YAML dictionary (.yml, .yaml)",
-                     lf_lexicon_read_yaml, true, false},
-    [LF_FMT_WORDLIST] = {"wordlist", ".txt", "word list (.txt)", lf_lexicon_read_wordlist,
-                         false, false},
-    [LF_FMT_SCORED] = {"scored", ".tsv", "scored word list (.tsv)", lf_lexicon_read_scored,
-                       false, false},
-    [LF_FMT_QDC] = {"qdc", ".qdc", "REFI-QDA codebook (.qdc)", NULL, false, true},
-};
+/* One row per format, in lf_lexicon_format order: enum suffix, name (--lexicon-format),
+ * extensions (space-separated, lowercase), title, reader (NULL: write only), read when a
+ * directory is loaded, XML (the reader decodes it itself), and whether lexframe reads (R)
+ * and writes (W) it. The table and every list of names and extensions in messages and
+ * --help are made from these rows. */
+#define LF_FORMATS(X)                                                                      \
+    X(NATIVE, "lexicon", ".lexicon", "lexframe lexicon (.lexicon)", lf_lexicon_read_native, \
+      true, false, RW)                                                                     \
+    X(LIWC, "liwc", ".dic", "LIWC dictionary (.dic)", lf_lexicon_read_liwc, true, false, RW) \
+    X(DICX, "dicx", ".dicx", "LIWC-22 dictionary (.dicx)", lf_lexicon_read_dicx, true, false, \
+      RW)                                                                                  \
+    X(INQUIRER, "inquirer", ".csv", "General Inquirer spreadsheet (.csv)",                  \
+      lf_lexicon_read_inquirer, false, false, R)                                           \
+    X(LC3, "lc3", ".lc3", "Lexicoder dictionary (.lc3)", lf_lexicon_read_lc3, true, false, RW) \
+    X(YKD, "ykd", ".ykd .lcd", "Yoshikoder / Lexicoder 2 dictionary (.ykd, .lcd)",          \
+      lf_lexicon_read_ykd, true, true, RW)                                                 \
+    X(CAT, "cat", ".cat", "WordStat dictionary (.cat)", lf_lexicon_read_cat, true, false, RW) \
+    X(YAML, "yaml", ".yml .yaml", "quanteda YAML dictionary (.yml, .yaml)",                 \
+      lf_lexicon_read_yaml, true, false, RW)                                               \
+    X(WORDLIST, "wordlist", ".txt", "word list (.txt)", lf_lexicon_read_wordlist, false,    \
+      false, RW)                                                                           \
+    X(SCORED, "scored", ".tsv", "scored word list (.tsv)", lf_lexicon_read_scored, false,   \
+      false, RW)                                                                           \
+    X(QDC, "qdc", ".qdc", "REFI-QDA codebook (.qdc)", NULL, false, true, W)
+
+/* IF_READ_<rw>(x) and IF_WRITTEN_<rw>(x) keep x for the formats read or written. */
+#define IF_READ_RW(x) x
+#define IF_READ_R(x) x
+#define IF_READ_W(x)
+#define IF_WRITTEN_RW(x) x
+#define IF_WRITTEN_R(x)
+#define IF_WRITTEN_W(x) x
+#define WRITTEN_RW true
+#define WRITTEN_R false
+#define WRITTEN_W true
+
+#define FORMAT_ROW(id, name, exts, title, read, dirs, xml, rw)                             \
+    [LF_FMT_##id] = {name, exts, title, read, dirs, xml, WRITTEN_##rw},
+static const lf_format_info format_table[] = {LF_FORMATS(FORMAT_ROW)};
 _Static_assert(sizeof format_table / sizeof format_table[0] == LF_FMT_COUNT,
                "every format has a table row");
+
+/* " lexicon liwc …", ", lexicon, liwc …" and " .lexicon .dic …": the lists start with the
+ * separator, skipped when they are returned. */
+#define FORMAT_NAME(id, name, ...) " " name
+#define FORMAT_READ_NAME(id, name, exts, title, read, dirs, xml, rw) IF_READ_##rw(", " name)
+#define FORMAT_WRITTEN_EXTS(id, name, exts, title, read, dirs, xml, rw) IF_WRITTEN_##rw(" " exts)
+static const char format_names[] = LF_FORMATS(FORMAT_NAME);
+static const char read_format_names[] = LF_FORMATS(FORMAT_READ_NAME);
+static const char written_extensions[] = LF_FORMATS(FORMAT_WRITTEN_EXTS);
 
 const lf_format_info *lf_format_table(void)
 {
@@ -256,7 +285,17 @@ const lf_format_info *lf_format_table(void)
 
 const char *lf_lexicon_format_names(void)
 {
-    return "lexicon liwc dicx inquirer lc3 ykd cat yaml wordlist scored qdc";
+    return format_names + 1;
+}
+
+const char *lf_lexicon_read_format_names(void)
+{
+    return read_format_names + 2;
+}
+
+const char *lf_format_written_extensions(void)
+{
+    return written_extensions + 1;
 }
 
 bool lf_lexicon_format_known(const char *name)

@@ -159,6 +159,8 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
 /* Records a warning "path:line:col: message" (line or col 0 left out) in lex->warnings. */
 void lf_lexicon_warn(lf_lexicon *lex, const char *path, size_t line, size_t col,
                      const char *fmt, ...) LF_PRINTF(5, 6);
+void lf_lexicon_vwarn(lf_lexicon *lex, const char *path, size_t line, size_t col,
+                      const char *fmt, va_list ap) LF_PRINTF(5, 0);
 /* Appends a context rule (copied; strings must live in lex->arena). */
 void lf_lexicon_add_rule(lf_lexicon *lex, const lf_context_rule *rule);
 
@@ -189,10 +191,13 @@ typedef struct lf_format_info {
     lf_lexicon_reader_fn read; /* NULL: write only */
     bool in_directories;     /* picked up when a directory is loaded without a format */
     bool xml;                /* the reader handles the encoding itself */
+    bool written;            /* lexicon convert writes it */
 } lf_format_info;
 
 /* The format table, LF_FMT_COUNT rows in enum order. */
 const lf_format_info *lf_format_table(void);
+/* The extensions of the formats lexicon convert writes, space-separated (".lexicon .dic …"). */
+const char *lf_format_written_extensions(void);
 /* The format named `name` (case-insensitive), or -1. */
 int lf_format_by_name(const char *name);
 /* The format of a path by its extension (case-insensitive), or -1 when none matches. */
@@ -200,27 +205,18 @@ int lf_format_by_path(const char *path);
 
 /* The readers, one per file (contracts as lf_lexicon_read_native; each records
  * warnings for what it could not use). */
-lf_status lf_lexicon_read_liwc(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_dicx(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_inquirer(lf_lexicon *lex, const char *path, const char *data,
-                                   size_t len, const lf_options *opt,
-                                   lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_lc3(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_ykd(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_cat(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                              const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_yaml(lf_lexicon *lex, const char *path, const char *data, size_t len,
-                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_wordlist(lf_lexicon *lex, const char *path, const char *data,
-                                   size_t len, const lf_options *opt,
-                                   lf_error *err) LF_WARN_UNUSED;
-lf_status lf_lexicon_read_scored(lf_lexicon *lex, const char *path, const char *data,
-                                 size_t len, const lf_options *opt,
-                                 lf_error *err) LF_WARN_UNUSED;
+#define LF_LEXICON_READER(fn)                                                              \
+    lf_status fn(lf_lexicon *lex, const char *path, const char *data, size_t len,         \
+                 const lf_options *opt, lf_error *err) LF_WARN_UNUSED
+LF_LEXICON_READER(lf_lexicon_read_liwc);
+LF_LEXICON_READER(lf_lexicon_read_dicx);
+LF_LEXICON_READER(lf_lexicon_read_inquirer);
+LF_LEXICON_READER(lf_lexicon_read_lc3);
+LF_LEXICON_READER(lf_lexicon_read_ykd);
+LF_LEXICON_READER(lf_lexicon_read_cat);
+LF_LEXICON_READER(lf_lexicon_read_yaml);
+LF_LEXICON_READER(lf_lexicon_read_wordlist);
+LF_LEXICON_READER(lf_lexicon_read_scored);
 
 /* Writes lex in `fmt` to fp (lexicon_write.c). Content the format cannot hold is left out;
  * lf_lexicon_losses lists it. Returns 0, or -1 on a stream error. */

@@ -35,13 +35,11 @@ static void add(finding_vec *f, const lf_lexicon *lex, const char *file, size_t 
 static void add(finding_vec *f, const lf_lexicon *lex, const char *file, size_t line,
                 size_t col, const char *fmt, ...)
 {
-    char msg[900];
+    lf_error e;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_error_vat(&e, LF_OK, file ? file : "", line, col, fmt, ap);
     va_end(ap);
-    lf_error e;
-    lf_error_at(&e, LF_OK, file ? file : "", line, col, "%s", msg);
     finding x = {file_index(lex, file), line, col, lf_xstrdup(e.message)};
     LF_VEC_PUSH(*f, x);
 }

@@ -123,13 +123,16 @@ static bool field_is(const csv *c, size_t i, const char *word)
     return true;
 }
 
-static lf_status csv_open(csv *c, lf_reader *r, const char *data, size_t len)
+/* Starts reading data (checked to be UTF-8) and reads its first row, the header; *got
+ * says whether there is one. */
+static lf_status csv_open(csv *c, lf_reader *r, const char *data, size_t len, bool *got)
 {
     size_t start;
     lf_status st = lf_reader_check_utf8(r, data, len, &start);
     *c = (csv){.r = r, .data = data, .len = len, .pos = start, .line = 1,
                .line_start = data + start};
-    return st;
+    *got = false;
+    return st == LF_OK ? csv_row(c, got) : st;
 }
 
 static void csv_close(csv *c)
@@ -183,9 +186,7 @@ lf_status lf_lexicon_read_dicx(lf_lexicon *lex, const char *path, const char *da
     csv c;
     int32_t *themes = NULL;
     bool got;
-    lf_status st = csv_open(&c, &r, data, len);
-    if (st == LF_OK)
-        st = csv_row(&c, &got);
+    lf_status st = csv_open(&c, &r, data, len, &got);
     if (st == LF_OK && (!got || !field_is(&c, 0, "dicterm")))
         st = lf_reader_fail(&r, c.line, 1,
                             "a LIWC-22 dictionary starts with a header row whose first column "
@@ -246,9 +247,7 @@ lf_status lf_lexicon_read_inquirer(lf_lexicon *lex, const char *path, const char
     csv c;
     int32_t *themes = NULL;
     bool got;
-    lf_status st = csv_open(&c, &r, data, len);
-    if (st == LF_OK)
-        st = csv_row(&c, &got);
+    lf_status st = csv_open(&c, &r, data, len, &got);
     if (st == LF_OK && got && field_is(&c, 0, "dicterm")) {
         /* a LIWC-22 dictionary saved as .csv */
         csv_close(&c);

@@ -23,12 +23,10 @@ enum { ATTR_LABEL = 1, ATTR_DESCRIPTION = 2, ATTR_COLOUR = 4, ATTR_NEGATION = 8,
 enum { MAX_RULE_DISTANCE = 1000 };
 
 typedef struct parser {
+    lf_reader r;        /* the file, its error and the lexicon-entries limit */
     lf_lexicon *lex;
-    const char *path; /* lives in lex->arena */
-    lf_error *err;
-    uint64_t max_entries;
-    uint64_t max_line, max_depth; /* the lexicon-line-bytes and theme-depth limits */
-    const char *line; /* current line [line, line_end) */
+    uint64_t max_depth; /* the theme-depth limit */
+    const char *line;   /* current line [line, line_end) */
     const char *line_end;
     size_t lineno;
     int32_t theme;           /* current theme block, or -1 before the first @theme */
@@ -40,43 +38,18 @@ typedef struct parser {
 /* 1-based column, in code points, of `at` on the current line. */
 static size_t col_of(const parser *p, const char *at)
 {
-    size_t col = 1;
-    for (const char *s = p->line; s < at; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            col++;
-    return col;
+    return lf_col_of(p->line, at);
 }
 
 static lf_status fail(parser *p, const char *at, const char *fmt, ...) LF_PRINTF(3, 4);
 
 static lf_status fail(parser *p, const char *at, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_error_vat(p->r.err, LF_ERR_LEXICON, p->r.path, p->lineno, col_of(p, at), fmt, ap);
     va_end(ap);
-    lf_error_at(p->err, LF_ERR_LEXICON, p->path, p->lineno, col_of(p, at), "%s", msg);
     return LF_ERR_LEXICON;
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\f' || c == '\v';
-}
-
-static const char *skip_blank(const char *s, const char *e)
-{
-    while (s < e && is_blank(*s))
-        s++;
-    return s;
-}
-
-static const char *trim_end(const char *s, const char *e)
-{
-    while (e > s && is_blank(e[-1]))
-        e--;
-    return e;
 }
 
 /* Start of a trailing comment in [s, e): a '#' with a blank before it and a blank or the
@@ -84,7 +57,7 @@ static const char *trim_end(const char *s, const char *e)
 static const char *comment_start(const parser *p, const char *s, const char *e)
 {
     for (const char *k = s; k < e; k++)
-        if (*k == '#' && (k == p->line || is_blank(k[-1])) && (k + 1 == e || is_blank(k[1])))
+        if (*k == '#' && (k == p->line || lf_is_blank(k[-1])) && (k + 1 == e || lf_is_blank(k[1])))
             return k;
     return e;
 }
@@ -123,16 +96,6 @@ static lf_status check_theme_id(parser *p, const char *s, const char *e)
 
 /* ---- word splitting through the tokenizer ---- */
 
-typedef struct span {
-    size_t start, end;
-} span;
-typedef LF_VEC(span) span_vec;
-
-static void push_span(void *ctx, size_t start, size_t end)
-{
-    span_vec *v = ctx;
-    LF_VEC_PUSH(*v, ((span){start, end}));
-}
 
 /* True for the characters allowed between the words of a phrase: Unicode space
  * separators and tabs. */
@@ -152,9 +115,9 @@ static void chunk_around(const char *s, const char *e, const char *at, const cha
                          const char **ce)
 {
     const char *a = at, *b = at;
-    while (a > s && !is_blank(a[-1]))
+    while (a > s && !lf_is_blank(a[-1]))
         a--;
-    while (b < e && !is_blank(*b))
+    while (b < e && !lf_is_blank(*b))
         b++;
     *cs = a;
     *ce = b;
@@ -164,10 +127,10 @@ static void chunk_around(const char *s, const char *e, const char *at, const cha
  * when anything other than spaces lies between or around the words, since such text could
  * never be matched the way it is written. */
 static lf_status split_checked(parser *p, const char *s, const char *e, const char *extra,
-                               const char *what, span_vec *out)
+                               const char *what, lf_word_spans *out)
 {
     out->n = 0;
-    lf_split_words(s, (size_t)(e - s), extra, push_span, out);
+    lf_split_words(s, (size_t)(e - s), extra, lf_word_span_push, out);
     size_t pos = 0, total = (size_t)(e - s);
     for (size_t w = 0; w <= out->n; w++) {
         size_t gap_end = w < out->n ? out->v[w].start : total;
@@ -234,14 +197,14 @@ static lf_status directive_negators(parser *p, const char *at, const char *args,
     if (p->theme >= 0)
         return fail(p, at, "@negators must come before the first @theme");
     LF_VEC(const char *) words = {0};
-    span_vec sp = {0};
+    lf_word_spans sp = {0};
     lf_status st = LF_OK;
     const char *k = args;
     while (k < end && st == LF_OK) {
-        while (k < end && (is_blank(*k) || *k == ','))
+        while (k < end && (lf_is_blank(*k) || *k == ','))
             k++;
         const char *w = k;
-        while (k < end && !is_blank(*k) && *k != ',')
+        while (k < end && !lf_is_blank(*k) && *k != ',')
             k++;
         if (w == k)
             break;
@@ -282,7 +245,7 @@ static lf_status directive_negators(parser *p, const char *at, const char *args,
                     sizeof *lex->negators);
             lex->negators[lex->n_negators++] = words.v[i];
         }
-        lex->negation_file = p->path;
+        lex->negation_file = p->r.path;
         lex->negation_line = p->lineno;
     }
     LF_VEC_FREE(words);
@@ -323,9 +286,9 @@ static lf_status directive_theme(parser *p, const char *at, const char *args, co
     if (args == end)
         return fail(p, at, "@theme needs a theme id, e.g. '@theme trust.distrust'");
     const char *id_end = args;
-    while (id_end < end && !is_blank(*id_end))
+    while (id_end < end && !lf_is_blank(*id_end))
         id_end++;
-    const char *extra = skip_blank(id_end, end);
+    const char *extra = lf_skip_blank(id_end, end);
     if (extra < end)
         return fail(p, extra,
                     "unexpected '%.*s' after the theme id (one theme id per @theme line; "
@@ -339,7 +302,7 @@ static lf_status directive_theme(parser *p, const char *at, const char *args, co
     for (const char *k = args; k < id_end; k++)
         levels += *k == '.';
     if (levels > p->max_depth) {
-        lf_error_at(p->err, LF_ERR_LIMIT, p->path, p->lineno, col_of(p, args),
+        lf_error_at(p->r.err, LF_ERR_LIMIT, p->r.path, p->lineno, col_of(p, args),
                     "theme id has more than %llu levels (the theme-depth limit); raise it "
                     "with --limit theme-depth=N",
                     (unsigned long long)p->max_depth);
@@ -351,10 +314,10 @@ static lf_status directive_theme(parser *p, const char *at, const char *args, co
     if (old >= 0 && !lex->themes[old].implicit)
         return fail(p, args, "duplicate theme '%s' (first declared at %s:%zu)", id,
                     lex->themes[old].file, lex->themes[old].line);
-    uint32_t t = lf_lexicon_add_theme(lex, id, p->path, p->lineno);
+    uint32_t t = lf_lexicon_add_theme(lex, id, p->r.path, p->lineno);
     /* A theme first created as the parent of another is declared here. */
     lex->themes[t].implicit = false;
-    lex->themes[t].file = p->path;
+    lex->themes[t].file = p->r.path;
     lex->themes[t].line = p->lineno;
     p->theme = (int32_t)t;
     p->theme_has_entries = false;
@@ -366,10 +329,10 @@ static lf_status parse_directive(parser *p, const char *s, const char *e)
 {
     const char *name = s + 1;
     const char *name_end = name;
-    while (name_end < e && !is_blank(*name_end))
+    while (name_end < e && !lf_is_blank(*name_end))
         name_end++;
-    const char *args = skip_blank(name_end, e);
-    const char *end = trim_end(args, comment_start(p, args, e));
+    const char *args = lf_skip_blank(name_end, e);
+    const char *end = lf_trim_blank_end(args, comment_start(p, args, e));
     size_t n = (size_t)(name_end - name);
 #define IS(lit) (n == sizeof(lit) - 1 && memcmp(name, lit, n) == 0)
     lf_status st;
@@ -431,9 +394,9 @@ static lf_status attr_colour(parser *p, lf_theme *t, const char *v, const char *
 static lf_status attr_negation(parser *p, lf_theme *t, const char *v, const char *end)
 {
     const char *w_end = v;
-    while (w_end < end && !is_blank(*w_end))
+    while (w_end < end && !lf_is_blank(*w_end))
         w_end++;
-    const char *rest = skip_blank(w_end, end);
+    const char *rest = lf_skip_blank(w_end, end);
     size_t n = (size_t)(w_end - v);
     static const struct {
         const char *name;
@@ -456,9 +419,9 @@ static lf_status attr_negation(parser *p, lf_theme *t, const char *v, const char
             return fail(p, v, "'negation: move' needs the id of the theme to move to, e.g. "
                               "'negation: move trust.distrust'");
         const char *id_end = rest;
-        while (id_end < end && !is_blank(*id_end))
+        while (id_end < end && !lf_is_blank(*id_end))
             id_end++;
-        const char *extra = skip_blank(id_end, end);
+        const char *extra = lf_skip_blank(id_end, end);
         if (extra < end)
             return fail(p, extra, "unexpected '%.*s' after the move target",
                         (int)(end - extra), extra);
@@ -498,7 +461,7 @@ static bool keyword(const char *s, const char *e, const char *kw, const char **a
         if (c != kw[i])
             return false;
     }
-    if (s + n < e && !is_blank(s[n]) && s[n] != '/')
+    if (s + n < e && !lf_is_blank(s[n]) && s[n] != '/')
         return false;
     *after = s + n;
     return true;
@@ -508,12 +471,12 @@ static bool keyword(const char *s, const char *e, const char *kw, const char **a
  * An operand is @THEME.ID or a word, phrase or glob (case-insensitive). */
 static lf_status attr_context(parser *p, const char *v, const char *end)
 {
-    lf_context_rule rule = {.theme = (uint32_t)p->theme, .file = p->path, .line = p->lineno,
+    lf_context_rule rule = {.theme = (uint32_t)p->theme, .file = p->r.path, .line = p->lineno,
                             .col = col_of(p, v)};
     const char *k = v, *after;
-    if (keyword(k, end, "NOT", &after) && after < end && is_blank(*after)) {
+    if (keyword(k, end, "NOT", &after) && after < end && lf_is_blank(*after)) {
         rule.negate = true;
-        k = skip_blank(after, end);
+        k = lf_skip_blank(after, end);
     }
     const char *op_at = k;
     bool needs_n = true;
@@ -524,7 +487,7 @@ static lf_status attr_context(parser *p, const char *v, const char *end)
     else if (keyword(k, end, "AFTER", &after))
         rule.op = LF_RULE_AFTER;
     else if (keyword(k, end, "SAME", &after) &&
-             keyword(skip_blank(after, end), end, "SENTENCE", &after)) {
+             keyword(lf_skip_blank(after, end), end, "SENTENCE", &after)) {
         rule.op = LF_RULE_SAME_SENTENCE;
         needs_n = false;
     } else
@@ -540,24 +503,24 @@ static lf_status attr_context(parser *p, const char *v, const char *end)
         uint32_t n = 0;
         while (k < end && *k >= '0' && *k <= '9' && n <= MAX_RULE_DISTANCE)
             n = n * 10 + (uint32_t)(*k++ - '0');
-        if (k == ns || n == 0 || n > MAX_RULE_DISTANCE || (k < end && !is_blank(*k)))
+        if (k == ns || n == 0 || n > MAX_RULE_DISTANCE || (k < end && !lf_is_blank(*k)))
             return fail(p, ns, "bad distance '%.*s' (expected a whole number of words from 1 "
                                "to %d)",
                         (int)(end - ns < 12 ? end - ns : 12), ns, MAX_RULE_DISTANCE);
         rule.distance = n;
     }
-    k = skip_blank(k, end);
+    k = lf_skip_blank(k, end);
     if (k == end)
         return fail(p, v, "the context rule names nothing to look for: add words or @THEME "
                           "ids after the operator");
     LF_VEC(lf_rule_operand) ops = {0};
     lf_status st = LF_OK;
     while (k < end && st == LF_OK) {
-        const char *os = skip_blank(k, end), *oe = os;
+        const char *os = lf_skip_blank(k, end), *oe = os;
         while (oe < end && *oe != ',')
             oe++;
         k = oe < end ? oe + 1 : end;
-        oe = trim_end(os, oe);
+        oe = lf_trim_blank_end(os, oe);
         if (os == oe) {
             st = fail(p, os, "empty operand in a context rule (operands are separated by ',')");
             break;
@@ -617,8 +580,8 @@ static lf_status parse_attribute(parser *p, const char *s, const char *e, size_t
     if ((p->attrs & bit) && bit != ATTR_CONTEXT) /* several rules may apply together */
         return fail(p, s, "duplicate attribute '%.*s' for theme '%s'", kl, s, t->id);
     p->attrs |= bit;
-    const char *v = skip_blank(s + klen + 1, e);
-    const char *end = trim_end(v, comment_start(p, v, e));
+    const char *v = lf_skip_blank(s + klen + 1, e);
+    const char *end = lf_trim_blank_end(v, comment_start(p, v, e));
     if (v == end)
         return fail(p, s, "attribute '%.*s' needs a value", kl, s);
     switch (bit) {
@@ -646,19 +609,19 @@ static lf_status parse_options(parser *p, const char *s, const char *e, lf_entry
     const char *close = memchr(s, '}', (size_t)(e - s));
     if (!close)
         return fail(p, s, "unterminated '{': entry options end with '}', e.g. {case}");
-    const char *after = skip_blank(close + 1, e);
+    const char *after = lf_skip_blank(close + 1, e);
     if (after < e)
         return fail(p, after,
                     "unexpected '%.*s' after the options (options come last on an entry "
                     "line)",
-                    (int)(trim_end(after, e) - after), after);
+                    (int)(lf_trim_blank_end(after, e) - after), after);
     const char *k = s + 1;
     bool seen_case = false;
     while (k < close) {
-        while (k < close && (is_blank(*k) || *k == ','))
+        while (k < close && (lf_is_blank(*k) || *k == ','))
             k++;
         const char *o = k;
-        while (k < close && !is_blank(*k) && *k != ',')
+        while (k < close && !lf_is_blank(*k) && *k != ',')
             k++;
         if (o == k)
             break;
@@ -726,7 +689,7 @@ static lf_status parse_regex(parser *p, const char *s, const char *e, lf_entry *
 
 static lf_status parse_words(parser *p, const char *s, const char *e, lf_entry *en)
 {
-    span_vec sp = {0};
+    lf_word_spans sp = {0};
     lf_status st = split_checked(p, s, e, "*?", "separate the words of a phrase with spaces",
                                  &sp);
     if (st == LF_OK && sp.n == 0)
@@ -768,25 +731,20 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
 {
     if (p->theme < 0)
         return fail(p, s, "entry outside a theme: start a theme with '@theme ID' first");
-    if (p->lex->n_entries >= p->max_entries) {
-        lf_error_at(p->err, LF_ERR_LIMIT, p->path, p->lineno, col_of(p, s),
-                    "more than %llu lexicon entries (the lexicon-entries limit); raise it "
-                    "with --limit lexicon-entries=N",
-                    (unsigned long long)p->max_entries);
-        return LF_ERR_LIMIT;
-    }
-    lf_entry en = {.theme = (uint32_t)p->theme, .weight = 1.0, .file = p->path,
+    lf_status st = lf_reader_check_entries(&p->r, p->lineno, col_of(p, s));
+    if (st != LF_OK)
+        return st;
+    lf_entry en = {.theme = (uint32_t)p->theme, .weight = 1.0, .file = p->r.path,
                    .line = p->lineno, .col = col_of(p, s)};
     const char *k = s;
     if (*k == '!') {
         en.exclude = true;
         k++;
         /* The matcher places regex errors relative to the '!'; one form keeps it simple. */
-        if (k < e && is_blank(*k))
+        if (k < e && lf_is_blank(*k))
             return fail(p, k, "no space after '!': write the excluded entry right after it, "
                               "e.g. !leveraged buyout");
     }
-    lf_status st;
     const char *cend; /* end of the entry text, before any comment */
     const char *brace;
     if (k < e && *k == '/') {
@@ -796,8 +754,8 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
         st = parse_regex(p, k, e, &en, &after);
         if (st != LF_OK)
             return st;
-        cend = trim_end(after, comment_start(p, after, e));
-        const char *rest = skip_blank(after, cend);
+        cend = lf_trim_blank_end(after, comment_start(p, after, e));
+        const char *rest = lf_skip_blank(after, cend);
         if (rest < cend && *rest != '{')
             return fail(p, rest,
                         "unexpected '%.*s' after the regex (options go in braces, e.g. "
@@ -807,11 +765,11 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
         if (brace && (st = parse_options(p, brace, cend, &en)) != LF_OK)
             return st;
     } else {
-        cend = trim_end(k, comment_start(p, k, e));
+        cend = lf_trim_blank_end(k, comment_start(p, k, e));
         brace = cend > k ? memchr(k, '{', (size_t)(cend - k)) : NULL;
         if (brace && (st = parse_options(p, brace, cend, &en)) != LF_OK)
             return st;
-        const char *body_end = trim_end(k, brace ? brace : cend);
+        const char *body_end = lf_trim_blank_end(k, brace ? brace : cend);
         if (k == body_end)
             return fail(p, s, "empty entry");
         if ((st = parse_words(p, k, body_end, &en)) != LF_OK)
@@ -826,12 +784,9 @@ static lf_status parse_entry(parser *p, const char *s, const char *e)
 static lf_status parse_line(parser *p)
 {
     const char *e = p->line_end;
-    const char *s = skip_blank(p->line, e);
+    const char *s = lf_skip_blank(p->line, e);
     if (s == e || *s == '#')
         return LF_OK;
-    const char *nul = memchr(s, '\0', (size_t)(e - s));
-    if (nul)
-        return fail(p, nul, "NUL character in a lexicon file");
     lf_status st;
     size_t klen;
     if (*s == '@')
@@ -844,68 +799,19 @@ static lf_status parse_line(parser *p)
     return st;
 }
 
-/* Reports invalid UTF-8 at byte `bad` of data with its line and column. */
-static lf_status fail_utf8(parser *p, const char *data, size_t start, size_t bad)
-{
-    size_t line = 1;
-    const char *ls = data + start;
-    for (size_t i = start; i < bad; i++) {
-        /* i + 1 <= bad here, so data[i + 1] is inside the buffer. */
-        if (data[i] == '\n' || (data[i] == '\r' && data[i + 1] != '\n')) {
-            line++;
-            ls = data + i + 1;
-        }
-    }
-    p->line = ls;
-    p->lineno = line;
-    return fail(p, data + bad, "invalid UTF-8 (byte offset %zu)", bad);
-}
-
 lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *data,
                                  size_t len, const lf_options *opt, lf_error *err)
 {
-    parser p = {.lex = lex, .err = err, .theme = -1};
-    p.max_entries = opt ? opt->limits[LF_LIMIT_LEXICON_ENTRIES]
-                        : lf_limit_table()[LF_LIMIT_LEXICON_ENTRIES].default_value;
-    p.max_line = opt ? opt->limits[LF_LIMIT_LEXICON_LINE_BYTES]
-                     : lf_limit_table()[LF_LIMIT_LEXICON_LINE_BYTES].default_value;
-    p.max_depth = opt ? opt->limits[LF_LIMIT_THEME_DEPTH]
-                      : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
-    p.path = NULL;
-    for (size_t i = 0; i < lex->n_files && !p.path; i++)
-        if (lex->files[i] == path || strcmp(lex->files[i], path) == 0)
-            p.path = lex->files[i];
-    if (!p.path)
-        p.path = lf_arena_strdup(&lex->arena, path);
-    size_t start = 0;
-    /* A UTF-8 byte order mark is not text: columns count from after it. */
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        start = 3;
-    size_t bad;
-    if (!lf_utf8_valid(data + start, len - start, &bad))
-        return fail_utf8(&p, data, start, start + bad);
-    size_t i = start;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && data[j] != '\n' && data[j] != '\r')
-            j++;
-        p.line = data + i;
-        p.line_end = data + j;
-        p.lineno++;
-        if (j - i > p.max_line) {
-            lf_error_at(err, LF_ERR_LIMIT, p.path, p.lineno, 0,
-                        "line is longer than the lexicon-line-bytes limit (%llu); raise it "
-                        "with --limit lexicon-line-bytes=N",
-                        (unsigned long long)p.max_line);
-            return LF_ERR_LIMIT;
-        }
-        lf_status st = parse_line(&p);
-        if (st != LF_OK)
-            return st;
-        /* "\r\n", "\r" and "\n" each end one line. */
-        if (j < len && data[j] == '\r' && j + 1 < len && data[j + 1] == '\n')
-            j++;
-        i = j + 1;
+    parser p = {.lex = lex, .theme = -1};
+    lf_reader_init(&p.r, lex, path, opt, err, "*?");
+    p.max_depth = lf_reader_limit(&p.r, LF_LIMIT_THEME_DEPTH);
+    size_t start;
+    lf_status st = lf_reader_check_utf8(&p.r, data, len, &start);
+    lf_lines it;
+    lf_lines_init(&it, data, len, start);
+    while (lf_reader_line(&p.r, &it, &p.line, &p.line_end, &st)) {
+        p.lineno = it.lineno;
+        st = parse_line(&p);
     }
-    return LF_OK;
+    return st;
 }

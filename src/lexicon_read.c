@@ -18,8 +18,7 @@ void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_op
 {
     *r = (lf_reader){.lex = lex, .opt = opt, .err = err, .glob_chars = glob_chars,
                      .first_theme = lex->n_themes};
-    r->max_entries = opt ? opt->limits[LF_LIMIT_LEXICON_ENTRIES]
-                         : lf_limit_table()[LF_LIMIT_LEXICON_ENTRIES].default_value;
+    r->max_entries = lf_reader_limit(r, LF_LIMIT_LEXICON_ENTRIES);
     for (size_t i = 0; i < lex->n_files && !r->path; i++)
         if (strcmp(lex->files[i], path) == 0)
             r->path = lex->files[i];
@@ -27,25 +26,37 @@ void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_op
         r->path = lf_arena_strdup(&lex->arena, path);
 }
 
+uint64_t lf_reader_limit(const lf_reader *r, lf_limit_id id)
+{
+    return r->opt ? r->opt->limits[id] : lf_limit_table()[id].default_value;
+}
+
+lf_status lf_reader_check_entries(lf_reader *r, size_t line, size_t col)
+{
+    if (r->lex->n_entries < r->max_entries)
+        return LF_OK;
+    lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
+                "more than %llu lexicon entries (the lexicon-entries limit); raise it with "
+                "--limit lexicon-entries=N",
+                (unsigned long long)r->max_entries);
+    return LF_ERR_LIMIT;
+}
+
 lf_status lf_reader_fail(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_error_vat(r->err, LF_ERR_LEXICON, r->path, line, col, fmt, ap);
     va_end(ap);
-    lf_error_at(r->err, LF_ERR_LEXICON, r->path, line, col, "%s", msg);
     return LF_ERR_LEXICON;
 }
 
 void lf_reader_warn(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lf_lexicon_vwarn(r->lex, r->path, line, col, fmt, ap);
     va_end(ap);
-    lf_lexicon_warn(r->lex, r->path, line, col, "%s", msg);
 }
 
 bool lf_is_blank(char c)
@@ -102,8 +113,7 @@ bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
 {
     if (*st != LF_OK || !lf_lines_next(it, s, e))
         return false;
-    uint64_t max = r->opt ? r->opt->limits[LF_LIMIT_LEXICON_LINE_BYTES]
-                          : lf_limit_table()[LF_LIMIT_LEXICON_LINE_BYTES].default_value;
+    uint64_t max = lf_reader_limit(r, LF_LIMIT_LEXICON_LINE_BYTES);
     if ((uint64_t)(*e - *s) > max) {
         lf_error_at(r->err, LF_ERR_LIMIT, r->path, it->lineno, 0,
                     "line is longer than the lexicon-line-bytes limit (%llu); raise it with "
@@ -112,8 +122,9 @@ bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
         *st = LF_ERR_LIMIT;
         return false;
     }
-    if (memchr(*s, '\0', (size_t)(*e - *s))) {
-        *st = lf_reader_fail(r, it->lineno, 1, "NUL character in a dictionary file");
+    const char *nul = memchr(*s, '\0', (size_t)(*e - *s));
+    if (nul) {
+        *st = lf_reader_fail(r, it->lineno, lf_col_of(*s, nul), "NUL character in a lexicon file");
         return false;
     }
     return true;
@@ -180,8 +191,7 @@ lf_status lf_reader_theme(lf_reader *r, int32_t parent, const char *name, size_t
     lf_lexicon *lex = r->lex;
     /* Each level repeats its parent's id: unbounded nesting (a .cat indented one more
        step per line) would take memory quadratic in the file. */
-    uint64_t max_depth = r->opt ? r->opt->limits[LF_LIMIT_THEME_DEPTH]
-                                : lf_limit_table()[LF_LIMIT_THEME_DEPTH].default_value;
+    uint64_t max_depth = lf_reader_limit(r, LF_LIMIT_THEME_DEPTH);
     if (parent >= 0 && lex->themes[parent].depth + 1ULL > max_depth) {
         lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
                     "category '%.*s' is nested more than %llu levels deep (the theme-depth "
@@ -236,15 +246,10 @@ out:
 
 /* ---- patterns → entries ---- */
 
-typedef struct span {
-    size_t start, end;
-} span;
-typedef LF_VEC(span) span_vec;
-
-static void push_span(void *ctx, size_t start, size_t end)
+void lf_word_span_push(void *ctx, size_t start, size_t end)
 {
-    span_vec *v = ctx;
-    LF_VEC_PUSH(*v, ((span){start, end}));
+    lf_word_spans *v = ctx;
+    LF_VEC_PUSH(*v, ((lf_word_span){start, end}));
 }
 
 /* True when [s, e) holds only spaces (tabs and Unicode space separators). */
@@ -284,8 +289,8 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
     len = (size_t)(e - s);
     const char *src = spec && spec->source ? spec->source : s;
     int srcn = (int)(spec && spec->source ? spec->source_len : len);
-    span_vec sp = {0};
-    lf_split_words(s, len, r->glob_chars, push_span, &sp);
+    lf_word_spans sp = {0};
+    lf_split_words(s, len, r->glob_chars, lf_word_span_push, &sp);
     lf_status st = LF_OK;
     if (sp.n == 0) {
         lf_reader_warn(r, line, col,
@@ -369,14 +374,8 @@ lf_status lf_reader_entry(lf_reader *r, uint32_t theme, const char *s, size_t le
         lf_reader_warn(r, line, col, "'%.*s' would match every word: entry skipped", srcn, src);
         goto out;
     }
-    if (lex->n_entries >= r->max_entries) {
-        lf_error_at(r->err, LF_ERR_LIMIT, r->path, line, col,
-                    "more than %llu lexicon entries (the lexicon-entries limit); raise it "
-                    "with --limit lexicon-entries=N",
-                    (unsigned long long)r->max_entries);
-        st = LF_ERR_LIMIT;
+    if ((st = lf_reader_check_entries(r, line, col)) != LF_OK)
         goto out;
-    }
     lf_entry en = {.theme = theme,
                    .kind = LF_ENTRY_WORDS,
                    .has_weight = spec && spec->has_weight,

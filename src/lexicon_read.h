@@ -26,6 +26,11 @@ typedef struct lf_reader {
 /* Sets up r for one file (path is interned into lex's arena). */
 void lf_reader_init(lf_reader *r, lf_lexicon *lex, const char *path, const lf_options *opt,
                     lf_error *err, const char *glob_chars);
+/* The value of a named limit for this file (the defaults when opt is NULL). */
+uint64_t lf_reader_limit(const lf_reader *r, lf_limit_id id);
+/* LF_ERR_LIMIT, naming path:line:col and the lexicon-entries limit, when the lexicon
+ * already holds as many entries as it allows; LF_OK otherwise. */
+lf_status lf_reader_check_entries(lf_reader *r, size_t line, size_t col);
 /* Fails with LF_ERR_LEXICON "path:line:col: message" (line/col 0 are left out). */
 lf_status lf_reader_fail(lf_reader *r, size_t line, size_t col, const char *fmt, ...)
     LF_PRINTF(4, 5);
@@ -47,10 +52,18 @@ void lf_lines_init(lf_lines *it, const char *data, size_t len, size_t start);
 /* Sets [*s, *e) to the next line without its end; false at the end of the data. */
 bool lf_lines_next(lf_lines *it, const char **s, const char **e);
 /* The next line of a dictionary file, as lf_lines_next, checked: a line longer than the
- * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON (in *st,
- * err filled). False at the end, on such a failure, or when *st is already a failure. */
+ * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON at its
+ * column (in *st, err filled). False at the end, on such a failure, or when *st is already a failure. */
 bool lf_reader_line(lf_reader *r, lf_lines *it, const char **s, const char **e,
                     lf_status *st);
+
+/* The words [start, end) of a pattern, as lf_split_words finds them: pass
+ * lf_word_span_push with an lf_word_spans as its ctx. */
+typedef struct lf_word_span {
+    size_t start, end;
+} lf_word_span;
+typedef LF_VEC(lf_word_span) lf_word_spans;
+void lf_word_span_push(void *ctx, size_t start, size_t end);
 
 /* 1-based column in code points of `at` on the line starting at line_start. */
 size_t lf_col_of(const char *line_start, const char *at);

@@ -45,10 +45,6 @@ static const caps format_caps[LF_FMT_COUNT] = {
     [LF_FMT_QDC] = {.hierarchy = true, .labels = true, .description = true, .colour = true},
 };
 
-static bool writable(lf_lexicon_format f)
-{
-    return f != LF_FMT_INQUIRER && f < LF_FMT_COUNT;
-}
 
 /* ---- names of themes in formats that have only a name ---- */
 
@@ -140,12 +136,12 @@ static void note(loss *l, const char *fmt, ...)
 {
     if (l->n++ >= MAX_EXAMPLES)
         return;
-    char buf[512];
+    if (l->examples.len)
+        lf_buf_puts(&l->examples, ", ");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    lf_buf_vprintf(&l->examples, fmt, ap);
     va_end(ap);
-    lf_buf_printf(&l->examples, "%s%s", l->examples.len ? ", " : "", buf);
 }
 
 static void fmt_number(char *out, size_t cap, double x)
@@ -873,7 +869,7 @@ lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char
                              bool lossy, FILE *notes, lf_error *err)
 {
     int fmt = format ? lf_format_by_name(format) : lf_format_by_path(path);
-    if (fmt < 0 || !writable((lf_lexicon_format)fmt)) {
+    if (fmt < 0 || !lf_format_table()[fmt].written) {
         if (format && fmt < 0)
             lf_error_set(err, LF_ERR_USAGE, "'%s' is not a lexicon format (known: %s)", format,
                          lf_lexicon_format_names());
@@ -882,15 +878,14 @@ lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char
                          path, lf_format_table()[fmt].name);
         else
             lf_error_set(err, LF_ERR_USAGE,
-                         "%s: cannot tell the format from the extension (known: .lexicon .dic "
-                         ".dicx .lc3 .ykd .lcd .cat .yml .yaml .txt .tsv .qdc)",
-                         path);
+                         "%s: cannot tell the format from the extension (known: %s)", path,
+                         lf_format_written_extensions());
         return LF_ERR_USAGE;
     }
     const lf_format_info *fi = &lf_format_table()[fmt];
     lf_buf losses = {0};
     size_t kinds = lf_lexicon_losses(lex, (lf_lexicon_format)fmt, &losses);
-    bool export_only = fmt == LF_FMT_QDC;
+    bool export_only = !fi->read; /* the codebook: an export, never read back */
     if (kinds && notes) {
         const char *prefix = lossy || export_only ? "not written" : "cannot hold";
         for (const char *l = losses.data; l && *l;) {
@@ -907,14 +902,8 @@ lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char
                      path, fi->title, kinds, kinds == 1 ? "" : "s", kinds == 1 ? "it" : "them");
         return LF_ERR_LEXICON;
     }
-    char *dir = lf_xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    const char *name = slash ? slash + 1 : path;
-    if (slash)
-        *slash = '\0';
     lf_outfile of;
-    lf_status st = lf_outfile_open(&of, slash ? (dir[0] ? dir : "/") : ".", name, err);
-    free(dir);
+    lf_status st = lf_outfile_open_path(&of, path, err);
     if (st != LF_OK)
         return st;
     if (lf_lexicon_write_fp(of.fp, lex, (lf_lexicon_format)fmt) != 0) {

@@ -4,6 +4,7 @@
  * or lexicon error. Owns nothing past main's single exit label. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,8 +106,7 @@ static const struct opt_doc {
     {"lexicon", required_argument, O_LEXICON, CMD_RUNS | CMD_LEX_CHECK | CMD_MERGE, "PATH",
      "lexicon file or directory (repeatable; default: lexicons/)"},
     {"lexicon-format", required_argument, O_LEXICON_FORMAT, CMD_ALL, "FMT",
-     "read lexicon files as FMT whatever their extension: lexicon, liwc, dicx, inquirer, "
-     "lc3, ykd, cat, yaml, wordlist, scored"},
+     "read lexicon files as FMT whatever their extension: "}, /* + the formats read */
     {"encoding", required_argument, O_ENCODING, CMD_ALL, "NAME",
      "character encoding of lexicon files, e.g. CP1252, ISO-8859-2, SHIFT-JIS, EUC-JP "
      "(default: UTF-8)"},
@@ -198,6 +198,46 @@ static const struct opt_doc {
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
+/* The options that take a whole number, and its range (checked before the option is used). */
+static const struct number_opt {
+    int id;
+    uint64_t min, max;
+} number_opts[] = {
+    {O_WIDTH, 1, 100000},    {O_SAMPLE, 1, 1000000},       {O_SEED, 0, UINT64_MAX},
+    {O_LEVEL, 0, 100},       {O_WINDOW, 1, 100000},        {O_MIN_COUNT, 1, UINT64_MAX},
+    {O_MIN_WORDS, 0, UINT64_MAX}, {O_NEGATION_WINDOW, 0, 50}, {O_ORDER, 0, UINT64_MAX},
+    {O_JOBS, 1, LF_MAX_JOBS},
+};
+
+/* The options that take one of a few words, and the value each word stands for. */
+static const struct choice_opt {
+    int id;
+    const char *words[4]; /* NULL after the last */
+    int values[3];
+} choice_opts[] = {
+    {O_PERIOD, {"day", "month", "year"}, {LF_PERIOD_DAY, LF_PERIOD_MONTH, LF_PERIOD_YEAR}},
+    {O_ADJUST, {"holm", "bh"}, {LF_ADJUST_HOLM, LF_ADJUST_BH}},
+    {O_OVERLAP, {"independent", "longest"}, {LF_OVERLAP_INDEPENDENT, LF_OVERLAP_LONGEST}},
+};
+
+/* The words of option id when it takes one of a few, else NULL. */
+static const struct choice_opt *choice_opt_of(int id)
+{
+    for (size_t i = 0; i < sizeof choice_opts / sizeof choice_opts[0]; i++)
+        if (choice_opts[i].id == id)
+            return &choice_opts[i];
+    return NULL;
+}
+
+/* The range of option id when it takes a number, else NULL. */
+static const struct number_opt *number_opt_of(int id)
+{
+    for (size_t i = 0; i < sizeof number_opts / sizeof number_opts[0]; i++)
+        if (number_opts[i].id == id)
+            return &number_opts[i];
+    return NULL;
+}
+
 static void print_help(FILE *fp)
 {
     fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
@@ -223,7 +263,8 @@ static void print_help(FILE *fp)
         else
             snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
                      opts[i].arg ? opts[i].arg : "");
-        fprintf(fp, "  %-28s %s\n", left, opts[i].help);
+        fprintf(fp, "  %-28s %s%s\n", left, opts[i].help,
+                opts[i].id == O_LEXICON_FORMAT ? lf_lexicon_read_format_names() : "");
     }
     fputs("\nLimits (--limit NAME=N):\n", fp);
     const lf_limit_info *lim = lf_limit_table();
@@ -247,6 +288,19 @@ static int usage_error(const char *fmt, ...)
     va_end(ap);
     fputs("\nTry 'lexframe --help' for more information.\n", stderr);
     return 2;
+}
+
+/* The usage error for a word that is none of co's: "--period: 'x' is not 'day', 'month'
+ * or 'year'". */
+static int choice_error(const char *name, const char *arg, const struct choice_opt *co)
+{
+    lf_buf b = {0};
+    for (size_t i = 0; co->words[i]; i++)
+        lf_buf_printf(&b, "%s'%s'", i == 0 ? "" : co->words[i + 1] ? ", " : " or ",
+                      co->words[i]);
+    int rc = usage_error("--%s: '%s' is not %s", name, arg, lf_buf_cstr(&b));
+    lf_buf_free(&b);
+    return rc;
 }
 
 /* ---- sinks for tag and kwic ---- */
@@ -396,15 +450,6 @@ static char *join_argv(int argc, char **argv)
     return b.data;
 }
 
-static bool parse_size(const char *s, size_t *out)
-{
-    uint64_t v;
-    if (!lf_parse_u64(s, 100000, &v))
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
 /* Loads every lexicon path into lex, printing the readers' warnings to stderr; on failure
  * prints the error, sets *rc to its exit status and returns false. */
 static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
@@ -470,13 +515,7 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
         lf_outfile of = {0};
         bool of_open = false;
         if (output) {
-            char *dir = lf_xstrdup(output);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                *slash = '\0';
-            st = lf_outfile_open(&of, slash ? (dir[0] ? dir : "/") : ".",
-                                 slash ? slash + 1 : output, &err);
-            free(dir);
+            st = lf_outfile_open_path(&of, output, &err);
             of_open = st == LF_OK;
             if (of_open)
                 fp = of.fp;
@@ -601,6 +640,29 @@ int main(int argc, char **argv)
             rc = usage_error("option --%s does not apply to this command", opts[oi].name);
             goto out;
         }
+        const struct choice_opt *co = choice_opt_of(c);
+        int pick = 0; /* the value of the word given to a choice option */
+        if (co) {
+            size_t k = 0;
+            while (co->words[k] && strcmp(optarg, co->words[k]) != 0)
+                k++;
+            if (!co->words[k]) {
+                rc = choice_error(opts[oi].name, optarg, co);
+                goto out;
+            }
+            pick = co->values[k];
+        }
+        uint64_t num = 0; /* the value of a number option */
+        const struct number_opt *no = number_opt_of(c);
+        if (no && !parse_u64(optarg, no->min, no->max, &num)) {
+            if (no->max == UINT64_MAX)
+                rc = usage_error("--%s: '%s' is not a whole number from %" PRIu64, opts[oi].name,
+                                 optarg, no->min);
+            else
+                rc = usage_error("--%s: '%s' is not a number from %" PRIu64 " to %" PRIu64,
+                                 opts[oi].name, optarg, no->min, no->max);
+            goto out;
+        }
         switch (c) {
         case O_HELP:
             print_help(stdout);
@@ -630,25 +692,16 @@ int main(int argc, char **argv)
             negated_only = true;
             break;
         case O_WIDTH:
-            if (!parse_size(optarg, &width) || width == 0) {
-                rc = usage_error("--width: '%s' is not a number from 1 to 100000", optarg);
-                goto out;
-            }
+            width = (size_t)num;
             break;
         case O_ENTRY:
             LF_VEC_PUSH(entries, optarg);
             break;
         case O_SAMPLE:
-            if (!parse_u64(optarg, 1, 1000000, &sample)) {
-                rc = usage_error("--sample: '%s' is not a number from 1 to 1000000", optarg);
-                goto out;
-            }
+            sample = num;
             break;
         case O_SEED:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &seed)) {
-                rc = usage_error("--seed: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            seed = num;
             break;
         case O_BY: {
             lf_grouping g;
@@ -660,53 +713,22 @@ int main(int argc, char **argv)
             break;
         }
         case O_PERIOD:
-            if (strcmp(optarg, "day") == 0)
-                opt.period = LF_PERIOD_DAY;
-            else if (strcmp(optarg, "month") == 0)
-                opt.period = LF_PERIOD_MONTH;
-            else if (strcmp(optarg, "year") == 0)
-                opt.period = LF_PERIOD_YEAR;
-            else {
-                rc = usage_error("--period: '%s' is not 'day', 'month' or 'year'", optarg);
-                goto out;
-            }
+            opt.period = (lf_period)pick;
             break;
-        case O_LEVEL: {
-            uint64_t v;
-            if (!parse_u64(optarg, 0, 100, &v)) {
-                rc = usage_error("--level: '%s' is not a number from 0 to 100", optarg);
-                goto out;
-            }
-            opt.level = (unsigned)v;
+        case O_LEVEL:
+            opt.level = (unsigned)num;
             break;
-        }
         case O_WINDOW:
-            if (!parse_size(optarg, &opt.window) || opt.window == 0) {
-                rc = usage_error("--window: '%s' is not a number from 1 to 100000", optarg);
-                goto out;
-            }
+            opt.window = (size_t)num;
             break;
         case O_MIN_COUNT:
-            if (!parse_u64(optarg, 1, UINT64_MAX, &opt.min_count)) {
-                rc = usage_error("--min-count: '%s' is not a whole number from 1", optarg);
-                goto out;
-            }
+            opt.min_count = num;
             break;
         case O_MIN_WORDS:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &opt.min_words)) {
-                rc = usage_error("--min-words: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            opt.min_words = num;
             break;
         case O_ADJUST:
-            if (strcmp(optarg, "holm") == 0)
-                opt.adjust = LF_ADJUST_HOLM;
-            else if (strcmp(optarg, "bh") == 0)
-                opt.adjust = LF_ADJUST_BH;
-            else {
-                rc = usage_error("--adjust: '%s' is not 'holm' or 'bh'", optarg);
-                goto out;
-            }
+            opt.adjust = (lf_adjust)pick;
             break;
         case O_TARGET:
             opt.target = optarg;
@@ -735,24 +757,11 @@ int main(int argc, char **argv)
         case O_NEGATORS:
             opt.negators = optarg;
             break;
-        case O_NEGATION_WINDOW: {
-            size_t w;
-            if (!parse_size(optarg, &w) || w > 50) {
-                rc = usage_error("--negation-window: '%s' is not a number from 0 to 50", optarg);
-                goto out;
-            }
-            opt.negation_window = (int)w;
+        case O_NEGATION_WINDOW:
+            opt.negation_window = (int)num;
             break;
-        }
         case O_OVERLAP:
-            if (strcmp(optarg, "independent") == 0)
-                opt.overlap = LF_OVERLAP_INDEPENDENT;
-            else if (strcmp(optarg, "longest") == 0)
-                opt.overlap = LF_OVERLAP_LONGEST;
-            else {
-                rc = usage_error("--overlap: '%s' is not 'independent' or 'longest'", optarg);
-                goto out;
-            }
+            opt.overlap = (lf_overlap)pick;
             break;
         case O_LEXICON_FORMAT:
             if (!lf_lexicon_format_known(optarg)) {
@@ -796,22 +805,12 @@ int main(int argc, char **argv)
             break;
         }
         case O_ORDER:
-            if (!parse_u64(optarg, 0, UINT64_MAX, &order)) {
-                rc = usage_error("--order: '%s' is not a whole number from 0", optarg);
-                goto out;
-            }
+            order = num;
             order_set = true;
             break;
-        case O_JOBS: {
-            size_t j;
-            if (!parse_size(optarg, &j) || j == 0 || j > LF_MAX_JOBS) {
-                rc = usage_error("--jobs: '%s' is not a number from 1 to %d", optarg,
-                                 LF_MAX_JOBS);
-                goto out;
-            }
-            opt.jobs = (unsigned)j;
+        case O_JOBS:
+            opt.jobs = (unsigned)num;
             break;
-        }
         case O_LIMIT:
             if (lf_options_set_limit(&opt, optarg, &err) != LF_OK) {
                 rc = usage_error("%s", err.message);
@@ -971,15 +970,7 @@ int main(int argc, char **argv)
     } else {
         if ((cmd == CMD_TAG || cmd == CMD_COMPARE) && output) {
             /* written beside its final name and renamed into place when complete */
-            char *dir = lf_xstrdup(output);
-            char *slash = strrchr(dir, '/');
-            const char *name = slash ? slash + 1 : output;
-            if (slash)
-                *slash = '\0';
-            lf_status st = lf_outfile_open(&tag_out, slash ? (dir[0] ? dir : "/") : ".",
-                                           name, &err);
-            free(dir);
-            if (st != LF_OK) {
+            if (lf_outfile_open_path(&tag_out, output, &err) != LF_OK) {
                 fprintf(stderr, "lexframe: %s\n", err.message);
                 rc = lf_status_exit_code(err.status);
                 goto out;

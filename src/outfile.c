@@ -178,6 +178,18 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     return LF_OK;
 }
 
+lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err)
+{
+    char *dir = lf_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    lf_status st = lf_outfile_open(of, slash ? (dir[0] ? dir : "/") : ".",
+                                   slash ? slash + 1 : path, err);
+    free(dir);
+    return st;
+}
+
 lf_status lf_outfile_close(lf_outfile *of, lf_error *err)
 {
     if (!of->fp)

@@ -58,6 +58,21 @@ void lf_p_adjust(const double *p, size_t n, lf_adjust method, double *out);
 const char *lf_adjust_name(lf_adjust m);  /* "holm", "bh" (as on the command line) */
 const char *lf_adjust_label(lf_adjust m); /* "Holm", "Benjamini-Hochberg" (for prose) */
 
+/* The corpus rows (grouping 0, which lf_tables_freq_rows puts first) of the themes with
+ * matches into out (room for one per theme), most matches first, ties by theme index;
+ * returns their number. The pointers are into rows. */
+size_t lf_theme_rank(const lf_freq_row *rows, size_t n_rows, const lf_freq_row **out);
+/* A co-occurring pair of the corpus with its NPMI. */
+typedef struct lf_ranked_pair {
+    const lf_cooc_row *row; /* borrowed from the rows ranked */
+    double npmi;
+} lf_ranked_pair;
+/* The corpus pairs (grouping 0) of `scope` with at least min_joint units holding both
+ * themes into out (room for n_rows), highest NPMI first, then more joint units, then
+ * theme a and b in index order; returns their number. */
+size_t lf_cooc_rank(const lf_cooc_row *rows, size_t n_rows, lf_scope scope,
+                    uint64_t min_joint, lf_ranked_pair *out);
+
 /* Formats a probability: as lf_fmt_double when it is 0 or at least 0.001, else with six
  * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0. */
 void lf_fmt_p(char *out, size_t cap, double p);
@@ -256,6 +271,9 @@ typedef struct lf_outfile {
 
 lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name,
                           lf_error *err) LF_WARN_UNUSED;
+/* lf_outfile_open for a path: the directory is what comes before its last '/' ("/" for
+ * "/name"), or "." when it has none. */
+lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err) LF_WARN_UNUSED;
 /* Flushes, checks for write errors and closes, without renaming (so several files can be
  * completed before any is committed). The temporary file stays until commit or abort.
  * A no-op when already closed. */

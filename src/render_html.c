@@ -102,13 +102,8 @@ static void h(FILE *fp, const char *s)
 /* "1,650": an integer with thousands separators, locale-independent. */
 static void put_count(FILE *fp, uint64_t v)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            putc(',', fp);
-        putc(digits[i], fp);
-    }
+    char buf[32];
+    fputs(lf_fmt_u64(buf, v), fp);
 }
 
 /* Text with its first ASCII letter upper-cased ("speaker" → "Speaker"), escaped. */
@@ -231,19 +226,6 @@ static const char *theme_label(const lf_theme *th)
     return th->label && *th->label ? th->label : th->id;
 }
 
-typedef struct ranked_theme {
-    uint32_t theme;
-    uint64_t matches;
-} ranked_theme;
-
-static int rank_cmp(const void *pa, const void *pb)
-{
-    const ranked_theme *a = pa, *b = pb;
-    if (a->matches != b->matches)
-        return a->matches > b->matches ? -1 : 1;
-    return a->theme < b->theme ? -1 : a->theme > b->theme;
-}
-
 static void page_init(page *pg)
 {
     const lf_lexicon *lex = pg->lex;
@@ -251,16 +233,13 @@ static void page_init(page *pg)
     pg->n_entries = lf_tables_entries(pg->t, &pg->entries);
     pg->corpus = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *pg->corpus);
     pg->ranked = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *pg->ranked);
-    ranked_theme *rk = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *rk);
-    for (size_t i = 0; i < pg->n_freq && pg->freq[i].dim == 0; i++) {
+    const lf_freq_row **rk = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *rk);
+    for (size_t i = 0; i < pg->n_freq && pg->freq[i].dim == 0; i++)
         pg->corpus[pg->freq[i].theme] = &pg->freq[i];
-        if (pg->freq[i].c.matches > 0)
-            rk[pg->n_ranked++] = (ranked_theme){pg->freq[i].theme, pg->freq[i].c.matches};
-    }
-    qsort(rk, pg->n_ranked, sizeof *rk, rank_cmp);
+    pg->n_ranked = lf_theme_rank(pg->freq, pg->n_freq, rk);
     for (size_t i = 0; i < pg->n_ranked; i++)
-        pg->ranked[i] = rk[i].theme;
-    free(rk);
+        pg->ranked[i] = rk[i]->theme;
+    free((void *)rk);
     /* A label shared by two themes on the page (a family and its child, say) is followed
        by the theme id, so no chart shows two rows that look alike. */
     pg->label = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *pg->label);
@@ -504,6 +483,28 @@ static size_t groups_of(const page *pg, uint32_t dim, size_t max, group_ix **out
     return g.n < max ? g.n : max;
 }
 
+/* Frees a heatmap's n cell texts and their array. */
+static void free_cells(char **cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(cells[i]);
+    free((void *)cells);
+}
+
+/* A cell "rate (matches)" of a group and theme, with the rate already computed; a dash
+ * when the group has no words (r NULL or empty). */
+static void td_rate_matches(FILE *fp, const lf_freq_row *r, double rate)
+{
+    fputs("<td class=\"n\">", fp);
+    if (r && r->t.words) {
+        put_rate(fp, rate);
+        fprintf(fp, " (%" PRIu64 ")", r->c.matches);
+    } else {
+        fputs("\xE2\x80\x94", fp);
+    }
+    fputs("</td>", fp);
+}
+
 /* The freq row of (group starting at row `first`, theme), or NULL. */
 static const lf_freq_row *group_theme(const page *pg, size_t first, uint32_t theme)
 {
@@ -516,22 +517,10 @@ static const lf_freq_row *group_theme(const page *pg, size_t first, uint32_t the
     return NULL;
 }
 
+/* The heatmaps are drawn for speakers, parties and roles only (section_groups). */
 static const char *kind_plural(lf_group_kind k)
 {
-    switch (k) {
-    case LF_GROUP_SPEAKER:
-        return "speakers";
-    case LF_GROUP_PARTY:
-        return "parties";
-    case LF_GROUP_ROLE:
-        return "roles";
-    case LF_GROUP_PERIOD:
-        return "periods";
-    case LF_GROUP_DOCUMENT:
-        return "documents";
-    default:
-        return "groups";
-    }
+    return k == LF_GROUP_SPEAKER ? "speakers" : k == LF_GROUP_PARTY ? "parties" : "roles";
 }
 
 static void group_heatmap(page *pg, uint32_t dim)
@@ -603,15 +592,8 @@ static void group_heatmap(page *pg, uint32_t dim)
         td_text(fp, rows[i]);
         td_u64(fp, groups[i].words);
         for (size_t j = 0; j < nt; j++) {
-            const lf_freq_row *r = group_theme(pg, groups[i].first, pg->ranked[j]);
-            fputs("<td class=\"n\">", fp);
-            if (r && r->t.words) {
-                put_rate(fp, values[i * nt + j]);
-                fprintf(fp, " (%" PRIu64 ")", r->c.matches);
-            } else {
-                fputs("\xE2\x80\x94", fp);
-            }
-            fputs("</td>", fp);
+            td_rate_matches(fp, group_theme(pg, groups[i].first, pg->ranked[j]),
+                            values[i * nt + j]);
         }
         fputs("</tr>\n", fp);
     }
@@ -629,9 +611,7 @@ static void group_heatmap(page *pg, uint32_t dim)
             nt);
     lf_buf_free(&title);
     lf_buf_free(&id);
-    for (size_t i = 0; i < ng * nt; i++)
-        free(cells[i]);
-    free((void *)cells);
+    free_cells(cells, ng * nt);
     free(values);
     free((void *)cols);
     free((void *)rows);
@@ -689,12 +669,6 @@ static int mark_of(const lf_compare_row *r)
     if (!r->s.tested || !(r->p_adjusted < HTML_ALPHA))
         return 0;
     return r->s.g2 > 0 ? 1 : r->s.g2 < 0 ? -1 : 0;
-}
-
-static int dbl_desc(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return a > b ? -1 : a < b;
 }
 
 /* Names the themes of one target marked above (sign 1) or below (−1) the reference. */
@@ -755,7 +729,7 @@ static void forest_target(page *pg, const lf_compare_row *rows, const target_ix 
         for (size_t i = tg->first; i < tg->end; i++)
             if (row_drawn(&rows[i]))
                 g[k++] = fabs(rows[i].s.g2);
-        qsort(g, k, sizeof *g, dbl_desc);
+        qsort(g, k, sizeof *g, lf_cmp_double_desc);
         cut = g[HTML_FOREST_ROWS - 1];
         free(g);
     }
@@ -919,23 +893,6 @@ static int section_comparison(page *pg, lf_error *err)
 
 /* ---- co-occurrence ---- */
 
-typedef struct pair_ix {
-    const lf_cooc_row *row;
-    double npmi;
-} pair_ix;
-
-static int pair_cmp(const void *pa, const void *pb)
-{
-    const pair_ix *a = pa, *b = pb;
-    if (a->npmi != b->npmi)
-        return a->npmi > b->npmi ? -1 : 1;
-    if (a->row->joint != b->row->joint)
-        return a->row->joint > b->row->joint ? -1 : 1;
-    if (a->row->a != b->row->a)
-        return a->row->a < b->row->a ? -1 : 1;
-    return a->row->b < b->row->b ? -1 : a->row->b > b->row->b;
-}
-
 static const char *scope_units(lf_scope s)
 {
     switch (s) {
@@ -969,8 +926,8 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
     char **cells = lf_xcalloc(nt ? nt * nt : 1, sizeof *cells);
     for (size_t i = 0; i < nt * nt; i++)
         values[i] = NAN;
-    pair_ix *pairs = lf_xcalloc(n ? n : 1, sizeof *pairs);
-    size_t np = 0;
+    lf_ranked_pair *pairs = lf_xcalloc(n ? n : 1, sizeof *pairs);
+    size_t np = lf_cooc_rank(rows, n, scope, pg->opt->min_count, pairs);
     uint64_t units = 0;
     for (size_t i = 0; i < n; i++) {
         const lf_cooc_row *r = &rows[i];
@@ -980,7 +937,6 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
         if (r->joint < pg->opt->min_count)
             continue;
         double npmi = lf_cooc_npmi(r->joint, r->count_a, r->count_b, r->units);
-        pairs[np++] = (pair_ix){r, npmi};
         int32_t a = col_of[r->a], b = col_of[r->b];
         if (a < 0 || b < 0)
             continue;
@@ -1038,7 +994,6 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
             .scale = LF_SCALE_DIVERGING,
             .max = 1.0,
         };
-        qsort(pairs, np, sizeof *pairs, pair_cmp);
         fprintf(fp, "<div class=\"fig\" data-scope=\"%s\">\n", sname);
         lf_svg_heatmap(fp, &hm);
         fputs("\n", fp);
@@ -1075,9 +1030,7 @@ static void cooc_scope(page *pg, const lf_cooc_row *rows, size_t n, lf_scope sco
         lf_buf_free(&id);
         free((void *)labels);
     }
-    for (size_t i = 0; i < nt * nt; i++)
-        free(cells[i]);
-    free((void *)cells);
+    free_cells(cells, nt * nt);
     free(values);
     free(pairs);
     free(col_of);
@@ -1175,15 +1128,8 @@ static void section_trends(page *pg)
         td_u64(fp, p0->t.docs);
         td_u64(fp, p0->t.words);
         for (size_t s = 0; s < ns; s++) {
-            const lf_freq_row *r = group_theme(pg, periods.v[skip + k], pg->ranked[s]);
-            fputs("<td class=\"n\">", fp);
-            if (r && r->t.words) {
-                put_rate(fp, values[s * nx + k]);
-                fprintf(fp, " (%" PRIu64 ")", r->c.matches);
-            } else {
-                fputs("\xE2\x80\x94", fp);
-            }
-            fputs("</td>", fp);
+            td_rate_matches(fp, group_theme(pg, periods.v[skip + k], pg->ranked[s]),
+                            values[s * nx + k]);
         }
         fputs("</tr>\n", fp);
     }
@@ -1209,11 +1155,6 @@ static void section_trends(page *pg)
 }
 
 /* ---- evidence ---- */
-
-static int str_ptr_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
 
 static const char *speaker_of(const lf_match_row *r)
 {
@@ -1291,7 +1232,7 @@ static void section_evidence(page *pg)
     const char **sp = lf_xcalloc(n, sizeof *sp);
     for (size_t k = 0; k < n; k++)
         sp[k] = speaker_of(keep[k]);
-    qsort((void *)sp, n, sizeof *sp, str_ptr_cmp);
+    qsort((void *)sp, n, sizeof *sp, lf_cmp_str_ptr);
     for (size_t k = 0; k < n;) {
         size_t e = k;
         while (e < n && strcmp(sp[e], sp[k]) == 0)

@@ -29,26 +29,11 @@
 
 /* ---- text helpers ---- */
 
-/* Integer with thousands separators ("1,650"), independent of the locale. */
-static const char *fmt_count(char buf[32], uint64_t v)
-{
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
-    size_t o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 /* "1 match", "2 matches", "1,650 words". */
 static void put_count(FILE *fp, uint64_t v, const char *one, const char *many)
 {
     char buf[32];
-    fprintf(fp, "%s %s", fmt_count(buf, v), v == 1 ? one : many);
+    fprintf(fp, "%s %s", lf_fmt_u64(buf, v), v == 1 ? one : many);
 }
 
 /* A figure for prose: two decimals at most ("4.24", "0.5", "12"). */
@@ -160,26 +145,13 @@ static void section_corpus(FILE *fp, const lf_tables *t, const lf_report_info *i
     }
 }
 
-static int theme_rank_cmp(const void *pa, const void *pb)
-{
-    const lf_freq_row *a = *(const lf_freq_row *const *)pa, *b = *(const lf_freq_row *const *)pb;
-    if (a->c.matches != b->c.matches)
-        return a->c.matches > b->c.matches ? -1 : 1;
-    return a->theme < b->theme ? -1 : a->theme > b->theme;
-}
-
 /* Returns the corpus rows of themes with matches, ranked; *n_ranked is their count. */
 static const lf_freq_row **section_themes(FILE *fp, const lf_lexicon *lex,
                                           const lf_freq_row *rows, size_t n_rows,
                                           size_t *n_ranked)
 {
     const lf_freq_row **ranked = lf_xcalloc(lex->n_themes, sizeof *ranked);
-    size_t n = 0;
-    /* Corpus rows come first, one per theme. */
-    for (size_t i = 0; i < n_rows && rows[i].dim == 0; i++)
-        if (rows[i].c.matches > 0)
-            ranked[n++] = &rows[i];
-    qsort((void *)ranked, n, sizeof *ranked, theme_rank_cmp);
+    size_t n = lf_theme_rank(rows, n_rows, ranked);
     *n_ranked = n;
 
     fputs("## Themes\n\n", fp);
@@ -316,28 +288,11 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
     fputs("\n\n", fp);
 }
 
-typedef struct ranked_pair {
-    const lf_cooc_row *row;
-    double npmi;
-} ranked_pair;
-
-static int pair_rank_cmp(const void *pa, const void *pb)
-{
-    const ranked_pair *a = pa, *b = pb;
-    if (a->npmi != b->npmi)
-        return a->npmi > b->npmi ? -1 : 1;
-    if (a->row->joint != b->row->joint)
-        return a->row->joint > b->row->joint ? -1 : 1;
-    if (a->row->a != b->row->a)
-        return a->row->a < b->row->a ? -1 : 1;
-    return a->row->b < b->row->b ? -1 : a->row->b > b->row->b;
-}
-
 static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
 {
     lf_cooc_row *rows;
     size_t n = lf_tables_cooc(t, &rows);
-    ranked_pair *pairs = lf_xcalloc(n ? n : 1, sizeof *pairs);
+    lf_ranked_pair *pairs = lf_xcalloc(n ? n : 1, sizeof *pairs);
     fputs("## Themes that travel together\n\n", fp);
     fprintf(fp,
             "Pairs of themes ranked by NPMI (normalized pointwise mutual information: 1 "
@@ -352,12 +307,7 @@ static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
         [LF_SCOPE_DOCUMENT] = {"document", "documents"},
     };
     for (int s = 0; s < LF_SCOPE_COUNT; s++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n && rows[i].dim == 0; i++)
-            if (rows[i].scope == (lf_scope)s && rows[i].joint >= SUMMARY_MIN_JOINT)
-                pairs[k++] = (ranked_pair){&rows[i], lf_cooc_npmi(rows[i].joint, rows[i].count_a,
-                                                                  rows[i].count_b, rows[i].units)};
-        qsort(pairs, k, sizeof *pairs, pair_rank_cmp);
+        size_t k = lf_cooc_rank(rows, n, (lf_scope)s, SUMMARY_MIN_JOINT, pairs);
         const char *one = unit_names[s][0], *many = unit_names[s][1];
         if (k == 0) {
             fprintf(fp, "No two themes share at least %d %s", SUMMARY_MIN_JOINT, many);
@@ -382,7 +332,7 @@ static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
             fputs(s == LF_SCOPE_ADJACENT ? " answered by " : " and ", fp);
             put_theme(fp, lex, r->b);
             fprintf(fp, s == LF_SCOPE_ADJACENT ? ": %s of " : " share %s of ",
-                    fmt_count(units, r->joint));
+                    lf_fmt_u64(units, r->joint));
             put_count(fp, r->units, one, many);
             fputs(" (NPMI ", fp);
             put_figure(fp, pairs[i].npmi);
@@ -495,12 +445,6 @@ static void put_method(FILE *fp, const lf_options *opt, bool rest)
             rest ? "rest" : "reference", lf_adjust_label(opt->adjust), "0.05");
 }
 
-static int double_desc_cmp(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return a > b ? -1 : a < b;
-}
-
 static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                                 const lf_options *opt)
 {
@@ -547,7 +491,7 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
             double *g = lf_xcalloc(cand.n, sizeof *g);
             for (size_t i = 0; i < cand.n; i++)
                 g[i] = cand.v[i]->s.g2;
-            qsort(g, cand.n, sizeof *g, double_desc_cmp);
+            qsort(g, cand.n, sizeof *g, lf_cmp_double_desc);
             floor_g2 = g[SUMMARY_FINDINGS_PER_GROUPING - 1];
             free(g);
         }
@@ -616,7 +560,7 @@ static void section_trends(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         put_md(fp, periods.v[p]->group);
         fputs(": ", fp);
         char buf[32];
-        fputs(fmt_count(buf, periods.v[p]->t.words), fp);
+        fputs(lf_fmt_u64(buf, periods.v[p]->t.words), fp);
     }
     fputs(".", fp);
     if (undated_docs) {
@@ -659,7 +603,7 @@ static void put_dropped(FILE *fp, const lf_tables *t, const lf_options *opt)
     char buf[32];
     fprintf(fp, "Groups with fewer than %s words are left out of the tables and "
                 "comparisons",
-            fmt_count(buf, opt->min_words));
+            lf_fmt_u64(buf, opt->min_words));
     if (n == 0)
         fputs("; none was that small.\n\n", fp);
     else
@@ -839,7 +783,7 @@ int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         put_md(fp, rows[i].group);
         fputs(": ", fp);
         put_count(fp, rows[i].words_target, "word", "words");
-        fprintf(fp, " against %s in ", fmt_count(buf, rows[i].words_reference));
+        fprintf(fp, " against %s in ", lf_fmt_u64(buf, rows[i].words_reference));
         if (rest)
             fputs("the rest of the corpus", fp);
         else
@@ -856,9 +800,9 @@ int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                 continue;
             fputs("| ", fp);
             put_md(fp, label_of(&lex->themes[r->theme]));
-            fprintf(fp, " | %s", fmt_count(buf, r->matches_target));
+            fprintf(fp, " | %s", lf_fmt_u64(buf, r->matches_target));
             cell_figure(fp, r->s.rate_target);
-            fprintf(fp, " | %s", fmt_count(buf, r->matches_reference));
+            fprintf(fp, " | %s", lf_fmt_u64(buf, r->matches_reference));
             cell_figure(fp, r->s.rate_reference);
             cell_figure(fp, r->s.rate_ratio);
             if (r->s.corrected)

@@ -231,9 +231,9 @@ static void svg_close(FILE *fp)
     fputs("</svg>", fp);
 }
 
-/* A text element; anchor "start", "middle" or "end"; cls may be NULL. */
-static void text_at(FILE *fp, double x, double y, const char *anchor, const char *cls,
-                    const char *s)
+/* The start tag of a text element at (x, y); anchor "start", "middle" or "end"; cls may
+ * be NULL. */
+static void text_open(FILE *fp, double x, double y, const char *anchor, const char *cls)
 {
     fputs("<text", fp);
     attr(fp, "x", x);
@@ -243,6 +243,13 @@ static void text_at(FILE *fp, double x, double y, const char *anchor, const char
     if (cls)
         fprintf(fp, " class=\"%s\"", cls);
     putc('>', fp);
+}
+
+/* A text element (text_open's arguments) holding s. */
+static void text_at(FILE *fp, double x, double y, const char *anchor, const char *cls,
+                    const char *s)
+{
+    text_open(fp, x, y, anchor, cls);
     lf_html_escape(fp, s);
     fputs("</text>", fp);
 }
@@ -254,14 +261,7 @@ static void label_at(FILE *fp, lf_buf *tmp, double x, double y, const char *anch
 {
     const char *shown = lf_html_truncate(tmp, s, max_cp);
     bool cut = strcmp(shown, s ? s : "") != 0;
-    fputs("<text", fp);
-    attr(fp, "x", x);
-    attr(fp, "y", y);
-    if (anchor && strcmp(anchor, "start") != 0)
-        fprintf(fp, " text-anchor=\"%s\"", anchor);
-    if (cls)
-        fprintf(fp, " class=\"%s\"", cls);
-    putc('>', fp);
+    text_open(fp, x, y, anchor, cls);
     if (cut) {
         fputs("<title>", fp);
         lf_html_escape(fp, s);
@@ -271,15 +271,25 @@ static void label_at(FILE *fp, lf_buf *tmp, double x, double y, const char *anch
     fputs("</text>", fp);
 }
 
+/* The start tag of a text element of class cls turned by `degrees` about (x, y); anchor
+ * as text_open. */
+static void text_turned_open(FILE *fp, double x, double y, int degrees, const char *anchor,
+                             const char *cls)
+{
+    fprintf(fp, "<text class=\"%s\"", cls);
+    if (anchor && strcmp(anchor, "start") != 0)
+        fprintf(fp, " text-anchor=\"%s\"", anchor);
+    fputs(" transform=\"translate(", fp);
+    num(fp, x);
+    putc(',', fp);
+    num(fp, y);
+    fprintf(fp, ") rotate(%d)\">", degrees);
+}
+
 /* The y-axis label, rotated, centred on [y0, y1]. */
 static void y_label(FILE *fp, double x, double y0, double y1, const char *s)
 {
-    double cy = (y0 + y1) / 2.0;
-    fputs("<text class=\"al\" text-anchor=\"middle\" transform=\"translate(", fp);
-    num(fp, x);
-    putc(',', fp);
-    num(fp, cy);
-    fputs(") rotate(-90)\">", fp);
+    text_turned_open(fp, x, (y0 + y1) / 2.0, -90, "middle", "al");
     lf_html_escape(fp, s);
     fputs("</text>\n", fp);
 }
@@ -429,11 +439,8 @@ int lf_svg_heatmap(FILE *fp, const lf_heatmap *hm)
     for (size_t j = 0; j < hm->n_cols; j++) {
         double cx = left + cell_w * ((double)j + 0.5);
         const char *shown = lf_html_truncate(&tmp, hm->cols[j], (size_t)col_max);
-        fputs("<text class=\"cl\" transform=\"translate(", fp);
-        num(fp, cx);
-        putc(',', fp);
-        num(fp, top - 6.0);
-        fputs(") rotate(-45)\"><title>", fp);
+        text_turned_open(fp, cx, top - 6.0, -45, NULL, "cl");
+        fputs("<title>", fp);
         lf_html_escape(fp, hm->cols[j]);
         fputs("</title>", fp);
         lf_html_escape(fp, shown);
@@ -471,16 +478,9 @@ int lf_svg_heatmap(FILE *fp, const lf_heatmap *hm)
             lf_html_escape(fp, vb);
             fputs("</title>", fp);
             rect(fp, x + 1.0, y + 1.0, cell_w - 2.0, cell_h - 2.0, fill);
-            if (cell && *cell) {
-                fputs("<text", fp);
-                attr(fp, "x", x + cell_w / 2.0);
-                attr(fp, "y", y + 15.0);
-                /* a class, not a fill attribute: the page's CSS would override that */
-                fprintf(fp, " text-anchor=\"middle\" class=\"%s\">",
-                        lf_colour_is_light(fill) ? "cv" : "cv cw");
-                lf_html_escape(fp, cell);
-                fputs("</text>", fp);
-            }
+            if (cell && *cell) /* a class, not a fill attribute: the page's CSS wins */
+                text_at(fp, x + cell_w / 2.0, y + 15.0, "middle",
+                        lf_colour_is_light(fill) ? "cv" : "cv cw", cell);
             fputs("</g>", fp);
         }
         fputs("\n", fp);
@@ -733,11 +733,7 @@ int lf_svg_lines(FILE *fp, const lf_line_chart *l)
         if (i % every)
             continue;
         const char *shown = lf_html_truncate(&tmp, l->x[i], 16);
-        fputs("<text class=\"tk\" text-anchor=\"end\" transform=\"translate(", fp);
-        num(fp, LX(i) + 4.0);
-        putc(',', fp);
-        num(fp, axis_y + 14.0);
-        fputs(") rotate(-40)\">", fp);
+        text_turned_open(fp, LX(i) + 4.0, axis_y + 14.0, -40, "end", "tk");
         lf_html_escape(fp, shown);
         fputs("</text>", fp);
     }

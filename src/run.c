@@ -317,7 +317,7 @@ lf_status lf_run_add_input(lf_run *r, const char *path, lf_error *err)
         lf_error_set(err, LF_ERR_USAGE, "a merge run reads partial results, not transcripts");
         return LF_ERR_USAGE;
     }
-    return lf_input_collect(path, &r->inputs, err);
+    return lf_input_collect_opt(path, &r->opt, &r->inputs, err);
 }
 
 void lf_run_set_context(lf_run *r, size_t words)
@@ -1544,13 +1544,7 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
         r->partial.fp = stdout;
     } else {
         /* written beside its final name and renamed into place when complete */
-        char *dir = lf_xstrdup(path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        st = lf_outfile_open(&r->partial_of, slash ? (dir[0] ? dir : "/") : ".",
-                             slash ? slash + 1 : path, err);
-        free(dir);
+        st = lf_outfile_open_path(&r->partial_of, path, err);
         if (st != LF_OK)
             return st;
         r->partial_open = true;

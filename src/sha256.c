@@ -9,7 +9,7 @@
 #include "render.h"
 #include "util.h"
 
-static void put_hex(struct sha256_ctx *ctx, char hex[65])
+void lf_sha256_digest_hex(struct sha256_ctx *ctx, char hex[65])
 {
     unsigned char digest[SHA256_DIGEST_SIZE];
     sha256_digest(ctx, sizeof digest, digest);
@@ -26,7 +26,7 @@ void lf_sha256_hex(const void *data, size_t len, char hex[65])
     struct sha256_ctx ctx;
     sha256_init(&ctx);
     sha256_update(&ctx, len, data);
-    put_hex(&ctx, hex);
+    lf_sha256_digest_hex(&ctx, hex);
 }
 
 lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes, lf_error *err)
@@ -63,7 +63,7 @@ lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes, lf_err
         return LF_ERR_INPUT;
     }
     fclose(fp);
-    put_hex(&ctx, hex);
+    lf_sha256_digest_hex(&ctx, hex);
     if (bytes)
         *bytes = total;
     return LF_OK;

@@ -297,3 +297,50 @@ void lf_fmt_p(char *out, size_t cap, double p)
        as "%f" does. */
     snprintf(out, cap, "%.6g", p);
 }
+
+/* ---- rankings shared by the report's writers ---- */
+
+static int theme_rank_cmp(const void *pa, const void *pb)
+{
+    const lf_freq_row *a = *(const lf_freq_row *const *)pa, *b = *(const lf_freq_row *const *)pb;
+    if (a->c.matches != b->c.matches)
+        return a->c.matches > b->c.matches ? -1 : 1;
+    return a->theme < b->theme ? -1 : a->theme > b->theme;
+}
+
+size_t lf_theme_rank(const lf_freq_row *rows, size_t n_rows, const lf_freq_row **out)
+{
+    size_t n = 0;
+    /* Corpus rows come first, one per theme. */
+    for (size_t i = 0; i < n_rows && rows[i].dim == 0; i++)
+        if (rows[i].c.matches > 0)
+            out[n++] = &rows[i];
+    qsort((void *)out, n, sizeof *out, theme_rank_cmp);
+    return n;
+}
+
+static int cooc_rank_cmp(const void *pa, const void *pb)
+{
+    const lf_ranked_pair *a = pa, *b = pb;
+    if (a->npmi != b->npmi)
+        return a->npmi > b->npmi ? -1 : 1;
+    if (a->row->joint != b->row->joint)
+        return a->row->joint > b->row->joint ? -1 : 1;
+    if (a->row->a != b->row->a)
+        return a->row->a < b->row->a ? -1 : 1;
+    return a->row->b < b->row->b ? -1 : a->row->b > b->row->b;
+}
+
+size_t lf_cooc_rank(const lf_cooc_row *rows, size_t n_rows, lf_scope scope,
+                    uint64_t min_joint, lf_ranked_pair *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_rows; i++) {
+        const lf_cooc_row *r = &rows[i];
+        if (r->dim == 0 && r->scope == scope && r->joint >= min_joint)
+            out[n++] = (lf_ranked_pair){r, lf_cooc_npmi(r->joint, r->count_a, r->count_b,
+                                                        r->units)};
+    }
+    qsort(out, n, sizeof *out, cooc_rank_cmp);
+    return n;
+}

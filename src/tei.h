@@ -159,10 +159,11 @@ bool lf_tei_pending(const lf_tei *t);
 
 /* The corpus walk's TEI step over list->v[first..]: see lf_input_collect. `named` says
  * the entries come from one file named as an input argument (a corpus root then stands
- * for its documents) rather than from a directory walk. LF_ERR_INPUT when a corpus root
- * cannot be read or includes a file outside its directory. */
+ * for its documents) rather than from a directory walk. Corpus roots are scanned under
+ * opt's XML limits (NULL: the defaults). LF_ERR_INPUT when a corpus root cannot be read
+ * or includes a file outside its directory. */
 lf_status lf_tei_corpus_inputs(lf_input_list *list, size_t first, bool named,
-                               lf_error *err) LF_WARN_UNUSED;
+                               const lf_options *opt, lf_error *err) LF_WARN_UNUSED;
 
 /* ---- the annotated-TEI writer (render_tei.c) ---------------------------------------- */
 typedef struct lf_tei_writer lf_tei_writer;

@@ -5,6 +5,7 @@
 #include "lf_config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,19 +97,25 @@ void lf_buf_putc(lf_buf *b, char c)
     lf_buf_append(b, &c, 1);
 }
 
+void lf_buf_vprintf(lf_buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n >= 0) {
+        lf_grow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+}
+
 void lf_buf_printf(lf_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    lf_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    lf_grow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 const char *lf_buf_cstr(lf_buf *b)
@@ -394,8 +401,8 @@ void lf_error_set(lf_error *err, lf_status st, const char *fmt, ...)
     va_end(ap);
 }
 
-void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
-                 const char *fmt, ...)
+void lf_error_vat(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
+                  const char *fmt, va_list ap)
 {
     if (!err)
         return;
@@ -409,9 +416,15 @@ void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, siz
         n = snprintf(err->message, sizeof err->message, "%s: ", path);
     if (n < 0 || (size_t)n >= sizeof err->message)
         return;
+    vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
+}
+
+void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
+                 const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
+    lf_error_vat(err, st, path, line, col, fmt, ap);
     va_end(ap);
 }
 
@@ -618,6 +631,31 @@ int lf_ascii_casecmp(const char *a, const char *b)
         if (ca != cb || !ca)
             return ca - cb;
     }
+}
+
+const char *lf_fmt_u64(char buf[32], uint64_t v)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int lf_cmp_double_desc(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a > b ? -1 : a < b;
+}
+
+int lf_cmp_str_ptr(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
 /* ---- tab-separated records ---- */

@@ -51,6 +51,8 @@ void lf_buf_append(lf_buf *b, const void *s, size_t n);
 void lf_buf_puts(lf_buf *b, const char *s);
 void lf_buf_putc(lf_buf *b, char c);
 void lf_buf_printf(lf_buf *b, const char *fmt, ...) LF_PRINTF(2, 3);
+/* lf_buf_printf with a va_list (ap is left unspent for the caller's va_end). */
+void lf_buf_vprintf(lf_buf *b, const char *fmt, va_list ap) LF_PRINTF(2, 0);
 /* Borrowed pointer to the contents, NUL-terminated, valid until the next append. */
 const char *lf_buf_cstr(lf_buf *b);
 void lf_buf_reset(lf_buf *b);
@@ -96,6 +98,9 @@ void lf_error_set(lf_error *err, lf_status st, const char *fmt, ...) LF_PRINTF(3
 /* "path:line:col: message"; line or col 0 are left out. */
 void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
                  const char *fmt, ...) LF_PRINTF(6, 7);
+/* lf_error_at with a va_list, for helpers that take their own format arguments. */
+void lf_error_vat(lf_error *err, lf_status st, const char *path, size_t line, size_t col,
+                  const char *fmt, va_list ap) LF_PRINTF(6, 0);
 
 /* ---- UTF-8 */
 /* Decodes one code point at p (p < end); returns its length in bytes, or 0 when the bytes
@@ -142,8 +147,16 @@ size_t lf_regex_jit_stack_max(uint64_t kib);
 bool lf_str_ends_with(const char *s, const char *suffix);
 /* ASCII-only case-insensitive comparison (for option values and keywords). */
 int lf_ascii_casecmp(const char *a, const char *b);
+/* An integer with thousands separators ("1,650"), independent of the locale; returns buf. */
+const char *lf_fmt_u64(char buf[32], uint64_t v);
+/* qsort comparators: doubles, largest first; C strings through pointers, byte order. */
+int lf_cmp_double_desc(const void *pa, const void *pb);
+int lf_cmp_str_ptr(const void *pa, const void *pb);
 
 /* The SHA-256 of len bytes at data as 64 lowercase hex digits plus NUL (sha256.c). */
 void lf_sha256_hex(const void *data, size_t len, char hex[65]);
+/* The digest of a running nettle SHA-256 context, as lf_sha256_hex (the context is reset). */
+struct sha256_ctx;
+void lf_sha256_digest_hex(struct sha256_ctx *ctx, char hex[65]);
 
 #endif

@@ -293,6 +293,28 @@ def test_hostile(work):
           "a corpus root's URL and outside includes are refused with a warning")
 
 
+def test_deep_root(work):
+    # a corpus root nested deeper than the default xml-depth before its xi:include: the
+    # scan that finds its documents honours --limit as reading them does
+    d = os.path.join(work, "deeproot")
+    os.makedirs(d)
+    with open(os.path.join(d, "root.xml"), "w") as f:
+        f.write('<teiCorpus xmlns:xi="http://www.w3.org/2001/XInclude"><teiHeader><particDesc>'
+                '<listPerson><person xml:id="jd"><persName>Jane Doe</persName></person>'
+                '</listPerson></particDesc>' + "<note>" * 140 + "x" + "</note>" * 140 +
+                '</teiHeader><xi:include href="day.xml"/></teiCorpus>\n')
+    with open(os.path.join(d, "day.xml"), "w") as f:
+        f.write('<TEI><text><body><u who="#jd">They betrayed us.</u></body></text></TEI>\n')
+    rc, out, err = run("tag", "-l", LEX, d)
+    check(rc == 1 and "root.xml:1: elements are nested deeper than the xml-depth limit (128)"
+          in err, "a corpus root deeper than xml-depth fails, named with the limit")
+    for target in (d, os.path.join(d, "root.xml")):
+        rc, out, err = run("tag", "-l", LEX, "--limit", "xml-depth=200", target)
+        check(rc == 0 and "day.xml\t1\tJane Doe\t" in out and err == "",
+              f"--limit xml-depth holds for the corpus-root scan ({os.path.basename(target)}): "
+              "its documents get the root's speakers")
+
+
 def test_parts(work):
     # the first part holds no match at all (an empty match list must be fine)
     quiet = os.path.join(work, "quiet-first.xml")
@@ -368,6 +390,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="lf-tei-test-") as work:
         test_annotated(work)
         test_hostile(work)
+        test_deep_root(work)
         test_parts(work)
         test_speakers(work)
     print(f"{failures} failed")

@@ -20,34 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "render.h"
 #include "render_svg.h"
 #include "tdoc.h"
 #include "util.h"
 
 /* ---- helpers ---- */
-
-typedef struct capture {
-    char *buf;
-    size_t len;
-    FILE *fp;
-} capture;
-
-static FILE *cap_open(capture *c)
-{
-    c->buf = NULL;
-    c->len = 0;
-    c->fp = open_memstream(&c->buf, &c->len);
-    assert_non_null(c->fp);
-    return c->fp;
-}
-
-static const char *cap_text(capture *c)
-{
-    fclose(c->fp);
-    c->fp = NULL;
-    return c->buf;
-}
 
 static const char *escaped(capture *c, const char *s)
 {

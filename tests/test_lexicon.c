@@ -544,10 +544,15 @@ static void errors_in_entries(void **state)
     expect_error("@theme a\nfoo {weight=1 weight=2}\n",
                  "t.lexicon:2:15: duplicate option 'weight'");
     /* invalid UTF-8: line, column of the bad byte and its byte offset in the file */
-    expect_error("@theme a\nab\xff" "c\n", "t.lexicon:2:3: invalid UTF-8 (byte offset 11)");
+#define ENCODING_HINT "; if the file is in another encoding, name it with --encoding (e.g. --encoding CP1252)"
+    expect_error("@theme a\nab\xff" "c\n",
+                 "t.lexicon:2:3: invalid UTF-8 (byte offset 11)" ENCODING_HINT);
     expect_error("\xEF\xBB\xBF@theme a\r\n\xc3\xa9t\xc3\xa9 \xe0\x80\n",
-                 "t.lexicon:2:5: invalid UTF-8 (byte offset 19)");
+                 "t.lexicon:2:5: invalid UTF-8 (byte offset 19)" ENCODING_HINT);
+#undef ENCODING_HINT
+    /* a NUL byte at its column, in an entry or in a comment alike */
     expect_error_n("@theme a\nab\0c\n", 14, "t.lexicon:2:3: NUL character in a lexicon file");
+    expect_error_n("@theme a\n# a\0b\n", 15, "t.lexicon:2:4: NUL character in a lexicon file");
 }
 
 /* Weights in plain decimal notation, and a comment that is not one. */

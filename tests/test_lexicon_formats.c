@@ -568,6 +568,28 @@ static void encodings(void **state)
         assert_string_equal(load_error(long_line[i][0], long_line[i][1],
                                        strlen(long_line[i][1]), &lim, LF_ERR_LIMIT), want);
     }
+    /* and a NUL byte is named at its column, in every line-based format alike */
+    static const struct {
+        const char *name, *text;
+        size_t len;
+        const char *want;
+    } nul[] = {
+#define TEXT(lit) lit, sizeof lit - 1
+        {"n.lexicon", TEXT("@theme a\nab\0c\n"), "n.lexicon:2:3"},
+        {"n.lc3", TEXT("+A\n ab\0c\n"), "n.lc3:2:4"},
+        {"n.cat", TEXT("A\n\tab\0c (1)\n"), "n.cat:2:4"},
+        {"n.dic", TEXT("%\n1\tA\n%\nab\0c\t1\n"), "n.dic:4:3"},
+        {"n.txt", TEXT("a\nab\0c\n"), "n.txt:2:3"},
+        {"n.tsv", TEXT("a\t1\nab\0c\t2\n"), "n.tsv:2:3"},
+#undef TEXT
+    };
+    for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "%s: NUL character in a lexicon file", nul[i].want);
+        assert_string_equal(load_error(nul[i].name, nul[i].text, nul[i].len, NULL,
+                                       LF_ERR_LEXICON),
+                            want);
+    }
     opt.encoding = "NO-SUCH-ENCODING";
     assert_string_equal(load_error("n.cat", "A\n", 2, &opt, LF_ERR_USAGE),
                         "--encoding: 'NO-SUCH-ENCODING' is not an encoding this system knows "

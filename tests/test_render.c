@@ -16,33 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "render.h"
 #include "util.h"
 
 /* ---- helpers ---- */
-
-typedef struct capture {
-    char *buf;
-    size_t len;
-    FILE *fp;
-} capture;
-
-static FILE *cap_open(capture *c)
-{
-    c->buf = NULL;
-    c->len = 0;
-    c->fp = open_memstream(&c->buf, &c->len);
-    assert_non_null(c->fp);
-    return c->fp;
-}
-
-/* Closes the stream and returns its text (owned by c). */
-static const char *cap_text(capture *c)
-{
-    fclose(c->fp);
-    c->fp = NULL;
-    return c->buf;
-}
 
 static void cap_free(capture *c)
 {
