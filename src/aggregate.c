@@ -61,12 +61,21 @@ typedef struct theme_counts {
     fixed_sum weight;
 } theme_counts;
 
+/* A group's theme counts are sparse: most groups (a document, a speaker) use a few of the
+ * lexicon's themes, and a dense row per group would make the tables of a corpus of many
+ * documents grow by n_themes × sizeof(theme_counts) a document. A group keeps its themes
+ * with counts in ascending order, and switches to a dense row (indexed by theme) once
+ * half of the themes are in use; the corpus group is dense from the start. */
 typedef struct group {
     uint32_t dim;
+    uint32_t n_used;       /* sparse: themes with counts */
+    uint32_t cap;          /* sparse: room in counts and themes */
+    bool dense;            /* counts has n_themes rows, by theme; themes is NULL */
     const char *name;      /* owned by the dim's name map */
     lf_totals totals;
     uint64_t last_doc;     /* serial of the last document that touched it (docs count) */
-    theme_counts *counts;  /* n_themes */
+    theme_counts *counts;  /* dense: n_themes; sparse: n_used, parallel to themes */
+    uint32_t *themes;      /* sparse: the theme of each counts[i], ascending */
 } group;
 
 /* A hash map from a pair of 64-bit keys to a count and a weight; count 0 = empty slot.
@@ -94,16 +103,20 @@ typedef struct win_event {
     int32_t delta;
 } win_event;
 
-typedef struct doc_rec {
-    const char *id; /* owned by doc_ids */
-    uint64_t words;
-} doc_rec;
-
+/* First appearances are chained per document (a document has a few), so that finding one
+ * needs no index over them all and the table lists them document by document. */
 typedef struct first_rec {
-    uint32_t doc, theme;
+    uint32_t theme;
+    uint32_t next; /* the document's next first appearance: index into firsts + 1; 0 ends */
     uint64_t word, turn, sentence, line;
     const char *speaker; /* owned by strings */
 } first_rec;
+
+typedef struct doc_rec {
+    const char *id; /* owned by doc_ids */
+    uint64_t words;
+    uint32_t first; /* its first appearances: index into firsts + 1; 0 none */
+} doc_rec;
 
 /* The key of a term: theme, entry-or-form bit, entry index or form id. */
 #define TERM_KEY(theme, is_form, id) ((uint64_t)(theme) << 33 | (uint64_t)(is_form) << 32 | (id))
@@ -143,7 +156,6 @@ struct lf_tables {
     lf_strmap doc_ids;  /* document id → index into docs */
     LF_VEC(doc_rec) docs;
     LF_VEC(first_rec) firsts;
-    kmap first_index; /* (doc, theme) → index into firsts + 1 */
     lf_corpus_stats stats;
     /* The document being added (its parts arrive one after another). */
     struct {
@@ -343,14 +355,6 @@ static kslot *kmap_add(kmap *km, uint64_t k1, uint64_t k2, uint64_t count, fixed
     return s;
 }
 
-static const kslot *kmap_get(const kmap *km, uint64_t k1, uint64_t k2)
-{
-    if (km->cap == 0)
-        return NULL;
-    const kslot *s = kmap_find(km, k1, k2);
-    return s->count ? s : NULL;
-}
-
 static const fixed_sum NO_WEIGHT = {0, 0};
 
 /* ---- groups ---- */
@@ -367,10 +371,99 @@ static uint32_t group_get(lf_tables *t, uint32_t dim, const char *name)
     group g = {
         .dim = dim,
         .name = lf_strmap_put(&t->names[dim], name, len, idx),
-        .counts = lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof(theme_counts)),
+        .dense = dim == 0, /* the corpus uses every theme that occurs */
+        .counts = dim == 0 ? lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof(theme_counts))
+                           : NULL,
     };
     LF_VEC_PUSH(t->groups, g);
     return idx;
+}
+
+static void group_free(group *g)
+{
+    free(g->counts);
+    free(g->themes);
+}
+
+static const theme_counts NO_COUNTS;
+
+/* The position of theme th in a sparse group, or where it would be inserted. */
+static size_t sparse_find(const group *g, uint32_t th)
+{
+    size_t lo = 0, hi = g->n_used;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->themes[mid] < th)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The counts of theme th in group g (zeros when it has none); borrowed until g changes. */
+static const theme_counts *counts_get(const group *g, uint32_t th)
+{
+    if (g->dense)
+        return &g->counts[th];
+    size_t i = sparse_find(g, th);
+    return i < g->n_used && g->themes[i] == th ? &g->counts[i] : &NO_COUNTS;
+}
+
+/* The counts of theme th in group g to add to, made (zero) when it has none; valid until
+ * the next call for g. */
+static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
+{
+    if (g->dense)
+        return &g->counts[th];
+    size_t i = sparse_find(g, th);
+    if (i < g->n_used && g->themes[i] == th)
+        return &g->counts[i];
+    if (g->n_used == g->cap) {
+        size_t cap = g->cap ? (size_t)g->cap * 2 : 2;
+        if (cap * 2 >= t->n_themes) {
+            /* half the themes in use: a dense row is as small and faster */
+            theme_counts *d = lf_xcalloc(t->n_themes, sizeof *d);
+            for (size_t k = 0; k < g->n_used; k++)
+                d[g->themes[k]] = g->counts[k];
+            group_free(g);
+            *g = (group){.dim = g->dim, .dense = true, .name = g->name, .totals = g->totals,
+                         .last_doc = g->last_doc, .counts = d};
+            return &d[th];
+        }
+        g->counts = lf_xrealloc(g->counts, cap * sizeof *g->counts);
+        g->themes = lf_xrealloc(g->themes, cap * sizeof *g->themes);
+        g->cap = (uint32_t)cap;
+    }
+    memmove(&g->counts[i + 1], &g->counts[i], (g->n_used - i) * sizeof *g->counts);
+    memmove(&g->themes[i + 1], &g->themes[i], (g->n_used - i) * sizeof *g->themes);
+    g->counts[i] = NO_COUNTS;
+    g->themes[i] = th;
+    g->n_used++;
+    return &g->counts[i];
+}
+
+static bool counts_zero(const theme_counts *c)
+{
+    bool zero = !c->matches && !c->negated && !c->replies_with && !c->weight.units &&
+                !c->weight.nanos;
+    for (int s = 0; s < LF_SCOPE_COUNT; s++)
+        zero = zero && !c->with[s];
+    return zero;
+}
+
+/* Walks the themes of g that may have counts, ascending: *k is the cursor (start at 0);
+ * false at the end. */
+static bool counts_next(const lf_tables *t, const group *g, size_t *k, uint32_t *th,
+                        const theme_counts **c)
+{
+    size_t n = g->dense ? t->n_themes : g->n_used;
+    if (*k >= n)
+        return false;
+    *th = g->dense ? (uint32_t)*k : g->themes[*k];
+    *c = &g->counts[*k];
+    ++*k;
+    return true;
 }
 
 /* Counts the group once for the current document. */
@@ -487,7 +580,7 @@ void lf_tables_free(lf_tables *t)
     if (!t)
         return;
     for (size_t i = 0; i < t->groups.n; i++)
-        free(t->groups.v[i].counts);
+        group_free(&t->groups.v[i]);
     LF_VEC_FREE(t->groups);
     for (size_t d = 0; d < t->n_dims; d++) {
         lf_strmap_free(&t->names[d]);
@@ -501,7 +594,6 @@ void lf_tables_free(lf_tables *t)
     free_list(t->exclude, t->n_exclude);
     free(t->joint.slots);
     free(t->terms.slots);
-    free(t->first_index.slots);
     lf_strmap_free(&t->forms);
     LF_VEC_FREE(t->form_text);
     lf_strmap_free(&t->strings);
@@ -557,10 +649,10 @@ static size_t sort_unique(unit_theme *hits, size_t n)
 static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uint32_t *th,
                             size_t n, uint64_t amount)
 {
-    theme_counts *c = t->groups.v[gi].counts;
+    group *g = &t->groups.v[gi];
     bool pairs = gi == 0 || t->pairs_by_group; /* group 0 is the corpus */
     for (size_t k = 0; k < n; k++) {
-        c[th[k]].with[scope] += amount;
+        counts_add(t, g, th[k])->with[scope] += amount;
         for (size_t l = k + 1; l < n && pairs; l++)
             kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
                      NO_WEIGHT);
@@ -676,9 +768,9 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
                 group *g = &t->groups.v[gs[d]];
                 g->totals.adjacent++;
                 for (size_t a = 0; a < t->cur.prev_themes.n; a++)
-                    g->counts[t->cur.prev_themes.v[a]].with[LF_SCOPE_ADJACENT]++;
+                    counts_add(t, g, t->cur.prev_themes.v[a])->with[LF_SCOPE_ADJACENT]++;
                 for (size_t b = 0; b < t->scratch.n; b++)
-                    g->counts[t->scratch.v[b]].replies_with++;
+                    counts_add(t, g, t->scratch.v[b])->replies_with++;
                 for (size_t a = 0; a < t->cur.prev_themes.n && (gs[d] == 0 || t->pairs_by_group);
                      a++)
                     for (size_t b = 0; b < t->scratch.n; b++)
@@ -826,19 +918,27 @@ static uint32_t form_id(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     return id;
 }
 
-/* Records the first appearance of theme th in the current document unless one is known
- * at an earlier word (min: merges of any order agree). */
-static void first_seen(lf_tables *t, uint32_t doc, uint32_t th, const first_rec *r)
+/* Records r, the first appearance of its theme in document record doc, unless one is
+ * known at an earlier word (min: merges of any order agree). */
+static void first_seen(lf_tables *t, uint32_t doc, const first_rec *r)
 {
-    const kslot *s = kmap_get(&t->first_index, doc, th);
-    if (s) {
-        first_rec *old = &t->firsts.v[s->count - 1];
-        if (r->word < old->word)
+    for (uint32_t k = t->docs.v[doc].first; k; k = t->firsts.v[k - 1].next) {
+        first_rec *old = &t->firsts.v[k - 1];
+        if (old->theme != r->theme)
+            continue;
+        if (r->word < old->word) {
+            uint32_t next = old->next;
             *old = *r;
+            old->next = next;
+        }
         return;
     }
-    kmap_add(&t->first_index, doc, th, t->firsts.n + 1, NO_WEIGHT);
-    LF_VEC_PUSH(t->firsts, *r);
+    if (t->firsts.n >= UINT32_MAX - 1)
+        lf_oom();
+    first_rec f = *r;
+    f.next = t->docs.v[doc].first;
+    LF_VEC_PUSH(t->firsts, f);
+    t->docs.v[doc].first = (uint32_t)t->firsts.n;
 }
 
 void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
@@ -942,8 +1042,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             st->negated++;
         fixed_sum w = t->entry_weight[m->entry];
         uint32_t form = counted ? form_id(t, doc, toks, m) : 0;
-        for (size_t d = 0; d < nd; d++) {
-            theme_counts *c = &t->groups.v[gs[d]].counts[th];
+        for (size_t d = 0; d < nd && (counted || negated_found); d++) {
+            theme_counts *c = counts_add(t, &t->groups.v[gs[d]], th);
             if (negated_found)
                 c->negated++;
             if (!counted)
@@ -969,7 +1069,6 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                                  ? speaker_name(&doc->speakers[tu->speaker])
                                  : LF_UNATTRIBUTED;
             first_rec r = {
-                .doc = t->cur.rec,
                 .theme = th,
                 .word = t->cur.tok_base + m->tok_start,
                 .turn = t->cur.turn_base + turn + 1,
@@ -977,7 +1076,7 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                 .line = lf_doc_line_of(doc, toks->tok[m->tok_start].start),
                 .speaker = lf_strmap_put(&t->strings, sp, strlen(sp), 0),
             };
-            first_seen(t, t->cur.rec, th, &r);
+            first_seen(t, t->cur.rec, &r);
         }
         LF_VEC_PUSH(t->sent_hits, ((unit_theme){m->sentence, th}));
         LF_VEC_PUSH(t->turn_hits, ((unit_theme){turn, th}));
@@ -1049,9 +1148,13 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
         g->totals.docs += fg->totals.docs;
         g->totals.windows += fg->totals.windows;
         g->totals.adjacent += fg->totals.adjacent;
-        for (size_t th = 0; th < into->n_themes; th++) {
-            theme_counts *c = &g->counts[th];
-            const theme_counts *fc = &fg->counts[th];
+        size_t k = 0;
+        uint32_t th;
+        const theme_counts *fc;
+        while (counts_next(from, fg, &k, &th, &fc)) {
+            if (counts_zero(fc))
+                continue; /* a sparse group has none, the rows of a dense one may */
+            theme_counts *c = counts_add(into, g, th);
             c->matches += fc->matches;
             c->negated += fc->negated;
             for (int s = 0; s < LF_SCOPE_COUNT; s++)
@@ -1095,12 +1198,12 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
         dmap[i] = doc_record(into, from->docs.v[i].id);
         into->docs.v[dmap[i]].words += from->docs.v[i].words;
     }
-    for (size_t i = 0; i < from->firsts.n; i++) {
-        first_rec r = from->firsts.v[i];
-        r.doc = dmap[r.doc];
-        r.speaker = lf_strmap_put(&into->strings, r.speaker, strlen(r.speaker), 0);
-        first_seen(into, r.doc, r.theme, &r);
-    }
+    for (size_t i = 0; i < from->docs.n; i++)
+        for (uint32_t k = from->docs.v[i].first; k; k = from->firsts.v[k - 1].next) {
+            first_rec r = from->firsts.v[k - 1];
+            r.speaker = lf_strmap_put(&into->strings, r.speaker, strlen(r.speaker), 0);
+            first_seen(into, dmap[i], &r);
+        }
     free(dmap);
     lf_corpus_stats *a = &into->stats;
     const lf_corpus_stats *b = &from->stats;
@@ -1160,6 +1263,11 @@ size_t lf_tables_window(const lf_tables *t)
     return t->window;
 }
 
+size_t lf_tables_theme_count(const lf_tables *t)
+{
+    return t->n_themes;
+}
+
 bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme)
 {
     return theme < t->n_themes && t->theme_map[theme] == theme;
@@ -1214,38 +1322,132 @@ static lf_counts public_counts(const theme_counts *c)
                        .replies_with = c->replies_with};
 }
 
-size_t lf_tables_freq_rows(const lf_tables *t, bool documents, lf_freq_row **rows)
+/* ---- streamed rows: groups and frequencies ---- */
+
+struct lf_group_iter {
+    const lf_tables *t;
+    uint32_t *order; /* the chosen groups in output order */
+    size_t n, pos;
+    const group *cur;
+};
+
+static bool group_chosen(const lf_tables *t, const group *g, int dim, bool documents)
 {
-    size_t reported = 0;
-    for (size_t th = 0; th < t->n_themes; th++)
-        reported += t->theme_map[th] == th;
-    size_t n_groups = 0;
+    return (dim < 0 || g->dim == (uint32_t)dim) &&
+           (documents || t->dims[g->dim].kind != LF_GROUP_DOCUMENT);
+}
+
+lf_group_iter *lf_group_iter_new(const lf_tables *t, int dim, bool documents)
+{
+    lf_group_iter *it = lf_xcalloc(1, sizeof *it);
+    it->t = t;
     for (size_t i = 0; i < t->groups.n; i++)
-        n_groups += documents || t->dims[t->groups.v[i].dim].kind != LF_GROUP_DOCUMENT;
-    size_t n = n_groups * reported;
-    lf_freq_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
-    uint32_t *order = sorted_groups(t, NULL);
+        it->n += group_chosen(t, &t->groups.v[i], dim, documents);
+    group_key *keys = lf_xcalloc(it->n ? it->n : 1, sizeof *keys);
     size_t k = 0;
     for (size_t i = 0; i < t->groups.n; i++) {
-        const group *g = &t->groups.v[order[i]];
-        if (!documents && t->dims[g->dim].kind == LF_GROUP_DOCUMENT)
-            continue;
-        for (size_t th = 0; th < t->n_themes; th++) {
-            if (t->theme_map[th] != th)
-                continue;
-            r[k++] = (lf_freq_row){
-                .dim = g->dim,
-                .kind = t->dims[g->dim].kind,
-                .group = g->name,
-                .theme = (uint32_t)th,
-                .c = public_counts(&g->counts[th]),
-                .t = g->totals,
-            };
-        }
+        const group *g = &t->groups.v[i];
+        if (group_chosen(t, g, dim, documents))
+            keys[k++] = (group_key){g->dim, (uint32_t)i, g->name};
     }
-    free(order);
-    *rows = r;
-    return n;
+    qsort(keys, it->n, sizeof *keys, group_order_cmp);
+    it->order = lf_xcalloc(it->n ? it->n : 1, sizeof *it->order);
+    for (size_t i = 0; i < it->n; i++)
+        it->order[i] = keys[i].idx;
+    free(keys);
+    return it;
+}
+
+bool lf_group_iter_next(lf_group_iter *it, lf_group_row *row)
+{
+    if (it->pos >= it->n) {
+        it->cur = NULL;
+        return false;
+    }
+    const lf_tables *t = it->t;
+    it->cur = &t->groups.v[it->order[it->pos++]];
+    *row = (lf_group_row){.dim = it->cur->dim,
+                          .kind = t->dims[it->cur->dim].kind,
+                          .group = it->cur->name,
+                          .t = it->cur->totals};
+    return true;
+}
+
+void lf_group_iter_counts(const lf_group_iter *it, uint32_t theme, lf_counts *c)
+{
+    assert(it->cur && theme < it->t->n_themes);
+    *c = public_counts(counts_get(it->cur, theme));
+}
+
+void lf_group_iter_free(lf_group_iter *it)
+{
+    if (!it)
+        return;
+    free(it->order);
+    free(it);
+}
+
+struct lf_freq_iter {
+    lf_group_iter *groups;
+    lf_group_row g; /* the current group */
+    bool in_group;
+    uint32_t theme; /* the next theme of the current group to look at */
+};
+
+lf_freq_iter *lf_freq_iter_new(const lf_tables *t, int dim, bool documents)
+{
+    lf_freq_iter *it = lf_xcalloc(1, sizeof *it);
+    it->groups = lf_group_iter_new(t, dim, documents);
+    return it;
+}
+
+bool lf_freq_iter_next(lf_freq_iter *it, lf_freq_row *row)
+{
+    const lf_tables *t = it->groups->t;
+    for (;;) {
+        if (!it->in_group) {
+            if (!lf_group_iter_next(it->groups, &it->g))
+                return false;
+            it->in_group = true;
+            it->theme = 0;
+        }
+        while (it->theme < t->n_themes && t->theme_map[it->theme] != it->theme)
+            it->theme++;
+        if (it->theme >= t->n_themes) {
+            it->in_group = false;
+            continue;
+        }
+        *row = (lf_freq_row){
+            .dim = it->g.dim,
+            .kind = it->g.kind,
+            .group = it->g.group,
+            .theme = it->theme,
+            .c = public_counts(counts_get(it->groups->cur, it->theme)),
+            .t = it->g.t,
+        };
+        it->theme++;
+        return true;
+    }
+}
+
+void lf_freq_iter_free(lf_freq_iter *it)
+{
+    if (!it)
+        return;
+    lf_group_iter_free(it->groups);
+    free(it);
+}
+
+size_t lf_tables_freq_rows(const lf_tables *t, bool documents, lf_freq_row **rows)
+{
+    LF_VEC(lf_freq_row) v = {0};
+    lf_freq_iter *it = lf_freq_iter_new(t, -1, documents);
+    lf_freq_row r;
+    while (lf_freq_iter_next(it, &r))
+        LF_VEC_PUSH(v, r);
+    lf_freq_iter_free(it);
+    *rows = v.v ? v.v : lf_xcalloc(1, sizeof **rows);
+    return v.n;
 }
 
 size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
@@ -1314,9 +1516,9 @@ size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
             .a = a,
             .b = b,
             .joint = s->count,
-            .count_a = g->counts[a].with[scope],
-            .count_b = scope == LF_SCOPE_ADJACENT ? g->counts[b].replies_with
-                                                  : g->counts[b].with[scope],
+            .count_a = counts_get(g, a)->with[scope],
+            .count_b = scope == LF_SCOPE_ADJACENT ? counts_get(g, b)->replies_with
+                                                  : counts_get(g, b)->with[scope],
             .units = scope_units(&g->totals, scope),
         };
     }
@@ -1421,35 +1623,112 @@ size_t lf_tables_terms(const lf_tables *t, lf_term_row **rows)
     return n;
 }
 
-static int first_cmp(const void *pa, const void *pb)
+/* ---- streamed rows: first appearances ---- */
+
+typedef struct doc_key {
+    const char *id;
+    uint32_t rec;
+} doc_key;
+
+static int doc_key_cmp(const void *pa, const void *pb)
 {
-    const lf_first_row *a = pa, *b = pb;
-    int c = strcmp(a->doc, b->doc);
-    if (c)
-        return c;
+    return strcmp(((const doc_key *)pa)->id, ((const doc_key *)pb)->id);
+}
+
+/* The document records sorted by id (ids are unique). */
+static doc_key *sorted_docs(const lf_tables *t)
+{
+    doc_key *keys = lf_xcalloc(t->docs.n ? t->docs.n : 1, sizeof *keys);
+    for (size_t i = 0; i < t->docs.n; i++)
+        keys[i] = (doc_key){t->docs.v[i].id, (uint32_t)i};
+    qsort(keys, t->docs.n, sizeof *keys, doc_key_cmp);
+    return keys;
+}
+
+/* The first appearances of document record doc into v, sorted by cmp. */
+typedef LF_VEC(const first_rec *) first_vec;
+static void doc_firsts(const lf_tables *t, uint32_t doc, first_vec *v,
+                       int (*cmp)(const void *, const void *))
+{
+    v->n = 0;
+    for (uint32_t k = t->docs.v[doc].first; k; k = t->firsts.v[k - 1].next)
+        LF_VEC_PUSH(*v, &t->firsts.v[k - 1]);
+    qsort(v->v, v->n, sizeof *v->v, cmp);
+}
+
+static int first_word_cmp(const void *pa, const void *pb)
+{
+    const first_rec *a = *(const first_rec *const *)pa, *b = *(const first_rec *const *)pb;
     if (a->word != b->word)
         return a->word < b->word ? -1 : 1;
     return a->theme < b->theme ? -1 : a->theme > b->theme;
 }
 
+static int first_theme_cmp(const void *pa, const void *pb)
+{
+    const first_rec *a = *(const first_rec *const *)pa, *b = *(const first_rec *const *)pb;
+    return a->theme < b->theme ? -1 : a->theme > b->theme;
+}
+
+struct lf_first_iter {
+    const lf_tables *t;
+    doc_key *docs; /* by id */
+    size_t pos;    /* the next document */
+    first_vec cur; /* the current document's, by word and theme */
+    size_t k;      /* the next of them */
+    const doc_rec *doc;
+};
+
+lf_first_iter *lf_first_iter_new(const lf_tables *t)
+{
+    lf_first_iter *it = lf_xcalloc(1, sizeof *it);
+    it->t = t;
+    it->docs = sorted_docs(t);
+    return it;
+}
+
+bool lf_first_iter_next(lf_first_iter *it, lf_first_row *row)
+{
+    const lf_tables *t = it->t;
+    while (it->k >= it->cur.n) {
+        if (it->pos >= t->docs.n)
+            return false;
+        uint32_t rec = it->docs[it->pos++].rec;
+        it->doc = &t->docs.v[rec];
+        doc_firsts(t, rec, &it->cur, first_word_cmp);
+        it->k = 0;
+    }
+    const first_rec *f = it->cur.v[it->k++];
+    *row = (lf_first_row){.doc = it->doc->id,
+                          .theme = f->theme,
+                          .word = f->word,
+                          .doc_words = it->doc->words,
+                          .turn = f->turn,
+                          .sentence = f->sentence,
+                          .line = f->line,
+                          .speaker = f->speaker};
+    return true;
+}
+
+void lf_first_iter_free(lf_first_iter *it)
+{
+    if (!it)
+        return;
+    free(it->docs);
+    LF_VEC_FREE(it->cur);
+    free(it);
+}
+
 size_t lf_tables_first(const lf_tables *t, lf_first_row **rows)
 {
-    size_t n = t->firsts.n;
-    lf_first_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        const first_rec *f = &t->firsts.v[i];
-        r[i] = (lf_first_row){.doc = t->docs.v[f->doc].id,
-                              .theme = f->theme,
-                              .word = f->word,
-                              .doc_words = t->docs.v[f->doc].words,
-                              .turn = f->turn,
-                              .sentence = f->sentence,
-                              .line = f->line,
-                              .speaker = f->speaker};
-    }
-    qsort(r, n, sizeof *r, first_cmp);
-    *rows = r;
-    return n;
+    LF_VEC(lf_first_row) v = {0};
+    lf_first_iter *it = lf_first_iter_new(t);
+    lf_first_row r;
+    while (lf_first_iter_next(it, &r))
+        LF_VEC_PUSH(v, r);
+    lf_first_iter_free(it);
+    *rows = v.v ? v.v : lf_xcalloc(1, sizeof **rows);
+    return v.n;
 }
 
 const lf_corpus_stats *lf_tables_stats(const lf_tables *t)
@@ -1495,7 +1774,7 @@ bool lf_tables_group_counts(const lf_tables *t, uint32_t dim, const char *name,
     if (!g || (c && theme >= t->n_themes))
         return false;
     if (c)
-        *c = public_counts(&g->counts[theme]);
+        *c = public_counts(counts_get(g, theme));
     if (tot)
         *tot = g->totals;
     return true;
@@ -1548,20 +1827,6 @@ static int str_ptr_cmp(const void *pa, const void *pb)
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-typedef struct first_ref {
-    const char *doc;
-    const first_rec *f;
-} first_ref;
-
-static int first_ref_cmp(const void *pa, const void *pb)
-{
-    const first_ref *a = pa, *b = pb;
-    int c = strcmp(a->doc, b->doc);
-    if (c)
-        return c;
-    return a->f->theme < b->f->theme ? -1 : a->f->theme > b->f->theme;
-}
-
 /* The kmap's slots with their group's rank, sorted by cmp. */
 static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
                                  bool joint, size_t *n)
@@ -1602,15 +1867,13 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     }
     for (size_t i = 0; i < t->groups.n; i++) {
         const group *g = &t->groups.v[order[i]];
-        for (size_t th = 0; th < t->n_themes; th++) {
-            const theme_counts *c = &g->counts[th];
-            bool zero = !c->matches && !c->negated && !c->replies_with && !c->weight.units &&
-                        !c->weight.nanos;
-            for (int s = 0; s < LF_SCOPE_COUNT; s++)
-                zero = zero && !c->with[s];
-            if (zero)
-                continue; /* most groups use few themes */
-            fprintf(fp, "count\t%zu\t%zu\t%llu\t%llu", i, th, (unsigned long long)c->matches,
+        size_t k = 0;
+        uint32_t th;
+        const theme_counts *c;
+        while (counts_next(t, g, &k, &th, &c)) {
+            if (counts_zero(c))
+                continue; /* the rows of a dense group may be zero */
+            fprintf(fp, "count\t%zu\t%u\t%llu\t%llu", i, (unsigned)th, (unsigned long long)c->matches,
                     (unsigned long long)c->negated);
             for (int s = 0; s < LF_SCOPE_COUNT; s++)
                 fprintf(fp, "\t%llu", (unsigned long long)c->with[s]);
@@ -1665,39 +1928,28 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
 
     /* documents by id; first appearances point at their position */
     size_t nd = t->docs.n;
-    uint32_t *doc_order = lf_xcalloc(nd ? nd : 1, sizeof *doc_order);
-    uint32_t *doc_rank = lf_xcalloc(nd ? nd : 1, sizeof *doc_rank);
-    const char **ids = lf_xcalloc(nd ? nd : 1, sizeof *ids);
-    for (size_t i = 0; i < nd; i++)
-        ids[i] = t->docs.v[i].id;
-    qsort(ids, nd, sizeof *ids, str_ptr_cmp);
+    doc_key *docs = sorted_docs(t);
     for (size_t i = 0; i < nd; i++) {
-        uint32_t rec;
-        lf_strmap_get(&t->doc_ids, ids[i], strlen(ids[i]), &rec);
-        doc_order[i] = rec;
-        doc_rank[rec] = (uint32_t)i;
         fputs("docrec\t", fp);
-        lf_fput_escaped(fp, ids[i]);
-        fprintf(fp, "\t%llu\n", (unsigned long long)t->docs.v[rec].words);
+        lf_fput_escaped(fp, docs[i].id);
+        fprintf(fp, "\t%llu\n", (unsigned long long)t->docs.v[docs[i].rec].words);
     }
     lines += nd;
-    free(ids);
-    first_ref *fr = lf_xcalloc(t->firsts.n ? t->firsts.n : 1, sizeof *fr);
-    for (size_t i = 0; i < t->firsts.n; i++)
-        fr[i] = (first_ref){t->docs.v[t->firsts.v[i].doc].id, &t->firsts.v[i]};
-    qsort(fr, t->firsts.n, sizeof *fr, first_ref_cmp);
-    for (size_t i = 0; i < t->firsts.n; i++) {
-        const first_rec *f = fr[i].f;
-        fprintf(fp, "first\t%u\t%u\t%llu\t%llu\t%llu\t%llu\t", doc_rank[f->doc], f->theme,
-                (unsigned long long)f->word, (unsigned long long)f->turn,
-                (unsigned long long)f->sentence, (unsigned long long)f->line);
-        lf_fput_escaped(fp, f->speaker);
-        putc('\n', fp);
+    first_vec fv = {0};
+    for (size_t i = 0; i < nd; i++) {
+        doc_firsts(t, docs[i].rec, &fv, first_theme_cmp);
+        for (size_t j = 0; j < fv.n; j++) {
+            const first_rec *f = fv.v[j];
+            fprintf(fp, "first\t%zu\t%u\t%llu\t%llu\t%llu\t%llu\t", i, f->theme,
+                    (unsigned long long)f->word, (unsigned long long)f->turn,
+                    (unsigned long long)f->sentence, (unsigned long long)f->line);
+            lf_fput_escaped(fp, f->speaker);
+            putc('\n', fp);
+        }
+        lines += fv.n;
     }
-    lines += t->firsts.n;
-    free(fr);
-    free(doc_order);
-    free(doc_rank);
+    LF_VEC_FREE(fv);
+    free(docs);
 
     const lf_corpus_stats *st = &t->stats;
     const uint64_t stats[] = {st->docs,
@@ -1786,7 +2038,7 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
         for (int s = 0; s < LF_SCOPE_COUNT; s++)
             c.with[s] = v[4 + s];
         c.replies_with = v[9];
-        t->groups.v[v[0]].counts[v[1]] = c;
+        *counts_add(t, &t->groups.v[v[0]], (uint32_t)v[1]) = c;
         return LF_OK;
     }
     if (strcmp(tag, "joint") == 0) {
@@ -1840,14 +2092,13 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
             t->n_themes == 0 || !lf_parse_u64(f[2], t->n_themes - 1, &v[1]) ||
             !read_numbers(f, 3, 4, v + 2))
             BAD("malformed first line");
-        first_rec r = {.doc = (uint32_t)v[0],
-                       .theme = (uint32_t)v[1],
+        first_rec r = {.theme = (uint32_t)v[1],
                        .word = v[2],
                        .turn = v[3],
                        .sentence = v[4],
                        .line = v[5],
                        .speaker = lf_strmap_put(&t->strings, f[7], strlen(f[7]), 0)};
-        first_seen(t, r.doc, r.theme, &r);
+        first_seen(t, (uint32_t)v[0], &r);
         return LF_OK;
     }
     if (strcmp(tag, "stats") == 0) {

@@ -2,10 +2,11 @@
  * by (group, theme), (group, scope, theme, theme) and (group, theme, term), for every
  * grouping of the run (corpus, document, speaker, party, role, period, metadata key).
  * Tables only ever add (first appearances take the minimum), so tables of separate runs or
- * threads merge exactly (lf_tables_merge). Writers read tables through the sorted row
- * arrays below and never see documents or tokens.
- * Ownership: a table borrows its lexicon; row arrays are owned by the caller (free()), the
- * strings inside them by the table. */
+ * threads merge exactly (lf_tables_merge). Writers read tables through the sorted rows
+ * below (streamed by iterators, or as arrays for the small ones) and never see documents
+ * or tokens.
+ * Ownership: a table borrows its lexicon; iterators and row arrays are owned by the caller
+ * (the iterator's _free, free()), the strings inside rows by the table. */
 #ifndef LF_AGGREGATE_H
 #define LF_AGGREGATE_H
 
@@ -176,11 +177,55 @@ int lf_tables_find_dim(const lf_tables *t, lf_group_kind kind);
 lf_period lf_tables_period(const lf_tables *t);
 unsigned lf_tables_level(const lf_tables *t);
 size_t lf_tables_window(const lf_tables *t);
+/* The lexicon's number of themes (reported or not). */
+size_t lf_tables_theme_count(const lf_tables *t);
 /* True when theme i has rows (at level N: the themes down to depth N). */
 bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme);
 
+/* ---- streamed rows ----
+ * A table of a large corpus has a row per document and theme: writers take rows one at a
+ * time from an iterator, which lays out only the order of the groups or documents (a few
+ * bytes each), never the rows. An iterator borrows the table, which must not change until
+ * the iterator is freed; strings in rows are the table's. Each _new is released by its
+ * _free (NULL: no-op). */
+
+/* One group of a grouping and its size. */
+typedef struct lf_group_row {
+    uint32_t dim;
+    lf_group_kind kind;
+    const char *group;
+    lf_totals t;
+} lf_group_row;
+
+typedef struct lf_group_iter lf_group_iter;
+/* The groups of grouping `dim` (-1: of every grouping, the corpus included), without the
+ * groupings by document when `documents` is false, sorted by dim, then group (byte
+ * order). */
+lf_group_iter *lf_group_iter_new(const lf_tables *t, int dim, bool documents);
+/* The next group into *row; false at the end. */
+bool lf_group_iter_next(lf_group_iter *it, lf_group_row *row);
+/* The counts of a theme (< the lexicon's themes) in the group last returned by
+ * lf_group_iter_next (zeros when it has none). */
+void lf_group_iter_counts(const lf_group_iter *it, uint32_t theme, lf_counts *c);
+void lf_group_iter_free(lf_group_iter *it);
+
+typedef struct lf_freq_iter lf_freq_iter;
+/* Frequency rows: for every group lf_group_iter_new(t, dim, documents) gives, a row per
+ * reported theme (zeros included), by theme index. */
+lf_freq_iter *lf_freq_iter_new(const lf_tables *t, int dim, bool documents);
+bool lf_freq_iter_next(lf_freq_iter *it, lf_freq_row *row);
+void lf_freq_iter_free(lf_freq_iter *it);
+
+typedef struct lf_first_iter lf_first_iter;
+/* First appearances, sorted by document id, word, theme. */
+lf_first_iter *lf_first_iter_new(const lf_tables *t);
+bool lf_first_iter_next(lf_first_iter *it, lf_first_row *row);
+void lf_first_iter_free(lf_first_iter *it);
+
+/* ---- rows as arrays: for small tables and tests (writers use the iterators) ---- */
 /* Rows for every group × reported theme (zeros included), sorted by dim, group (byte
- * order), theme index. Returns the count; *rows is malloc'd. */
+ * order), theme index: lf_freq_iter_new(t, -1, true)'s. Returns the count; *rows is
+ * malloc'd. */
 size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows);
 /* The same without the rows of groupings by document when `documents` is false (a
  * corpus of many documents has most of its rows there). */
@@ -195,7 +240,7 @@ size_t lf_tables_entries(const lf_tables *t, lf_entry_row **rows);
 /* Entry and form rows for every group, sorted by dim, group, theme, entries before
  * forms, matches descending, then entry index or form bytes. */
 size_t lf_tables_terms(const lf_tables *t, lf_term_row **rows);
-/* First appearances, sorted by document id, word, theme. */
+/* First appearances, as lf_first_iter gives them. */
 size_t lf_tables_first(const lf_tables *t, lf_first_row **rows);
 /* Borrowed; valid until the table changes or is freed. */
 const lf_corpus_stats *lf_tables_stats(const lf_tables *t);

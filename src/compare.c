@@ -49,14 +49,16 @@ static void finish_family(lf_compare_row *rows, size_t n, lf_adjust method)
     qsort(rows, n, sizeof *rows, compare_row_cmp);
 }
 
-/* The first frequency block (n_rep rows) of a group named `name` in grouping `dim`. */
-static const lf_freq_row *find_block(const lf_freq_row *fr, size_t n_blocks, size_t n_rep,
-                                     uint32_t dim, const char *name)
+/* The counts of every theme of group `name` in grouping dim into c (n_themes), its size
+ * into *tot; false when there is no such group. */
+static bool group_counts(const lf_tables *t, uint32_t dim, const char *name, size_t n_themes,
+                         lf_counts *c, lf_totals *tot)
 {
-    for (size_t b = 0; b < n_blocks; b++)
-        if (fr[b * n_rep].dim == dim && strcmp(fr[b * n_rep].group, name) == 0)
-            return &fr[b * n_rep];
-    return NULL;
+    if (!lf_tables_group_counts(t, dim, name, 0, NULL, tot))
+        return false;
+    for (size_t k = 0; k < n_themes; k++)
+        lf_tables_group_counts(t, dim, name, (uint32_t)k, &c[k], NULL);
+    return true;
 }
 
 lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_row **rows,
@@ -71,51 +73,61 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
     const char *ref = opt->reference;
     if (ref && (strcmp(ref, "rest") == 0 || strcmp(ref, LF_REFERENCE_REST) == 0))
         ref = NULL;
-    lf_freq_row *fr;
-    size_t n_fr = lf_tables_freq_rows(t, opt->compare_documents, &fr);
-    size_t n_rep = 0;
-    for (size_t i = 0; i < n_fr && fr[i].dim == 0; i++)
-        n_rep++;
-    size_t n_blocks = n_rep ? n_fr / n_rep : 0;
+    size_t n_themes = lf_tables_theme_count(t);
+    /* the corpus (the rest is the corpus minus the target) and the reference group */
+    lf_counts *all = lf_xcalloc(n_themes ? n_themes : 1, sizeof *all);
+    lf_counts *rc = lf_xcalloc(n_themes ? n_themes : 1, sizeof *rc);
+    lf_totals all_tot, ref_tot;
+    group_counts(t, 0, "all", n_themes, all, &all_tot);
     bool target_found = !target, ref_found = !ref;
     row_vec out = {0};
     for (uint32_t d = 1; d < lf_tables_dim_count(t); d++) {
         if (!opt->compare_documents && lf_tables_dim(t, d)->kind == LF_GROUP_DOCUMENT)
             continue;
-        const lf_freq_row *rb = ref ? find_block(fr, n_blocks, n_rep, d, ref) : NULL;
-        if (ref && !rb)
+        if (ref && !group_counts(t, d, ref, n_themes, rc, &ref_tot))
             continue;
         ref_found = true;
-        for (size_t b = 0; b < n_blocks; b++) {
-            const lf_freq_row *tb = &fr[b * n_rep];
-            if (tb->dim != d || tb == rb || (target && strcmp(tb->group, target) != 0))
+        size_t dim_first = out.n;
+        const char *ref_name = NULL; /* the table's string */
+        /* groups one at a time: a comparison by document has a family per document */
+        lf_group_iter *it = lf_group_iter_new(t, (int)d, true);
+        lf_group_row g;
+        while (lf_group_iter_next(it, &g)) {
+            if (ref && strcmp(g.group, ref) == 0) {
+                ref_name = g.group;
+                continue;
+            }
+            if (target && strcmp(g.group, target) != 0)
                 continue;
             target_found = true;
-            if (tb->t.words < opt->min_words)
+            if (g.t.words < opt->min_words)
                 continue; /* listed by lf_dropped_groups */
             size_t first = out.n;
-            for (size_t k = 0; k < n_rep; k++) {
-                const lf_freq_row *x = &tb[k], *all = &fr[k];
+            for (uint32_t k = 0; k < n_themes; k++) {
+                if (!lf_tables_theme_reported(t, k))
+                    continue;
+                lf_counts x;
+                lf_group_iter_counts(it, k, &x);
                 lf_compare_row r = {
                     .dim = d,
-                    .kind = x->kind,
-                    .group = x->group,
-                    .reference = rb ? rb->group : LF_REFERENCE_REST,
-                    .theme = x->theme,
-                    .matches_target = x->c.matches,
-                    .words_target = x->t.words,
-                    .weight_target = x->c.weight,
+                    .kind = g.kind,
+                    .group = g.group,
+                    .reference = LF_REFERENCE_REST,
+                    .theme = k,
+                    .matches_target = x.matches,
+                    .words_target = g.t.words,
+                    .weight_target = x.weight,
                 };
-                if (rb) {
-                    r.matches_reference = rb[k].c.matches;
-                    r.words_reference = rb[k].t.words;
-                    r.weight_reference = rb[k].c.weight;
+                if (ref) {
+                    r.matches_reference = rc[k].matches;
+                    r.words_reference = ref_tot.words;
+                    r.weight_reference = rc[k].weight;
                 } else {
                     /* Every turn is in exactly one group of a grouping: the rest is the
                        corpus minus the target. */
-                    r.matches_reference = all->c.matches - x->c.matches;
-                    r.words_reference = all->t.words - x->t.words;
-                    r.weight_reference = all->c.weight - x->c.weight;
+                    r.matches_reference = all[k].matches - x.matches;
+                    r.words_reference = all_tot.words - g.t.words;
+                    r.weight_reference = all[k].weight - x.weight;
                 }
                 lf_contrast_compute(r.matches_target, r.words_target, r.matches_reference,
                                     r.words_reference, &r.s);
@@ -123,8 +135,12 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
             }
             finish_family(out.v + first, out.n - first, opt->adjust);
         }
+        lf_group_iter_free(it);
+        for (size_t i = dim_first; i < out.n && ref_name; i++)
+            out.v[i].reference = ref_name;
     }
-    free(fr);
+    free(all);
+    free(rc);
     if (!target_found || !ref_found) {
         lf_error_set(err, LF_ERR_USAGE, "%s: no group is named '%s'",
                      !target_found ? "--target" : "--reference",
@@ -141,19 +157,13 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
 
 size_t lf_dropped_groups(const lf_tables *t, uint64_t min_words, lf_group_ref **out)
 {
-    lf_freq_row *fr;
-    size_t n_fr = lf_tables_freq(t, &fr);
     LF_VEC(lf_group_ref) v = {0};
-    const lf_freq_row *last = NULL;
-    for (size_t i = 0; i < n_fr; i++) {
-        const lf_freq_row *r = &fr[i];
-        if (r->dim == 0 || r->t.words >= min_words ||
-            (last && last->dim == r->dim && strcmp(last->group, r->group) == 0))
-            continue;
-        last = r;
-        LF_VEC_PUSH(v, ((lf_group_ref){r->dim, r->kind, r->group, r->t.words}));
-    }
-    free(fr);
+    lf_group_iter *it = lf_group_iter_new(t, -1, true);
+    lf_group_row g;
+    while (lf_group_iter_next(it, &g))
+        if (g.dim != 0 && g.t.words < min_words)
+            LF_VEC_PUSH(v, ((lf_group_ref){g.dim, g.kind, g.group, g.t.words}));
+    lf_group_iter_free(it);
     *out = v.v;
     return v.n;
 }

@@ -192,10 +192,10 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
          "words", "rate_per_1000", "weight_per_1000", "turns_with_theme", "turns",
          "sentences_with_theme", "sentences");
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_FREQUENCIES), cols, n_cols);
-    lf_freq_row *rows;
-    size_t n = lf_tables_freq(t, &rows);
-    for (size_t i = 0; i < n; i++) {
-        const lf_freq_row *r = &rows[i];
+    lf_freq_iter *it = lf_freq_iter_new(t, -1, true);
+    lf_freq_row row;
+    while (lf_freq_iter_next(it, &row)) {
+        const lf_freq_row *r = &row;
         if (!group_kept(t, o, r->dim, r->group, r->t.words))
             continue;
         put_group(w, t, r->dim, r->group);
@@ -212,7 +212,7 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_u64(w, r->t.sentences);
         tw_end_row(w);
     }
-    free(rows);
+    lf_freq_iter_free(it);
     tw_end(w);
     return 0;
 }
@@ -349,11 +349,11 @@ static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf
          "weight_per_1000", "documents");
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_TRENDS), cols, n_cols);
     int dim = lf_tables_find_dim(t, LF_GROUP_PERIOD);
-    lf_freq_row *rows;
-    size_t n = lf_tables_freq_rows(t, false, &rows);
-    for (size_t i = 0; i < n && dim >= 0; i++) {
-        const lf_freq_row *r = &rows[i];
-        if (r->dim != (uint32_t)dim || !group_kept(t, o, r->dim, r->group, r->t.words))
+    lf_freq_iter *it = dim >= 0 ? lf_freq_iter_new(t, dim, true) : NULL;
+    lf_freq_row row;
+    while (it && lf_freq_iter_next(it, &row)) {
+        const lf_freq_row *r = &row;
+        if (!group_kept(t, o, r->dim, r->group, r->t.words))
             continue;
         tw_str(w, r->group);
         put_theme(w, lex, r->theme);
@@ -365,7 +365,7 @@ static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf
         tw_u64(w, r->t.docs);
         tw_end_row(w);
     }
-    free(rows);
+    lf_freq_iter_free(it);
     tw_end(w);
     return 0;
 }
@@ -376,10 +376,10 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
     COLS("document", "theme", "theme_label", "word", "document_words", "position", "turn",
          "sentence", "line", "speaker");
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_FIRST_APPEARANCE), cols, n_cols);
-    lf_first_row *rows;
-    size_t n = lf_tables_first(t, &rows);
-    for (size_t i = 0; i < n; i++) {
-        const lf_first_row *r = &rows[i];
+    lf_first_iter *it = lf_first_iter_new(t);
+    lf_first_row row;
+    while (lf_first_iter_next(it, &row)) {
+        const lf_first_row *r = &row;
         tw_str(w, r->doc);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->word);
@@ -391,7 +391,7 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         tw_str(w, r->speaker);
         tw_end_row(w);
     }
-    free(rows);
+    lf_first_iter_free(it);
     tw_end(w);
     return 0;
 }
