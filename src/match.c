@@ -117,7 +117,8 @@ typedef struct form_info {
     uint32_t rx_off; /* regex prefilter: rx_pool[rx_off, rx_off + rx_n) are the regexes
                         (regex * 32 + clause) whose literal its word contains */
     uint16_t npid, rx_n;
-    uint8_t neg; /* a negator */
+    uint8_t neg;    /* a negator */
+    uint8_t starts; /* one of its pids leads from the trie's root: it may start an entry */
 } form_info;
 
 /* A candidate match while resolving one sentence. */
@@ -138,6 +139,7 @@ struct lf_matcher {
     LF_VEC(glob_pat) globs;             /* other globs */
     size_t max_prefix_len;
     uint32_t n_pids;
+    uint32_t *root_child; /* per pid: its child of the trie's root, UINT32_MAX if none */
     bool has_any;
     /* trie */
     LF_VEC(trie_node) nodes;
@@ -612,6 +614,10 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
     }
     build_terminals(m, entry_node, lex->n_entries);
     free(entry_node);
+    /* most words start nothing or start at the root: those steps need no hash lookup */
+    m->root_child = lf_xcalloc(m->n_pids ? m->n_pids : 1, sizeof *m->root_child);
+    for (uint32_t pid = 0; pid < m->n_pids; pid++)
+        m->root_child[pid] = trie_child(m, 0, pid, false);
 
     if (m->regexes.n) {
         m->mctx = pcre2_match_context_create(NULL);
@@ -665,6 +671,7 @@ void lf_matcher_free(lf_matcher *m)
     pcre2_jit_stack_free(m->jit_stack);
     pcre2_match_data_free(m->md);
     free(m->finfo);
+    free(m->root_child);
     LF_VEC_FREE(m->pid_pool);
     LF_VEC_FREE(m->cands);
     LF_VEC_FREE(m->states);
@@ -839,6 +846,10 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
         npid = UINT16_MAX;
     m->finfo[fid].off = (uint32_t)first;
     m->finfo[fid].npid = (uint16_t)npid;
+    m->finfo[fid].starts = 0;
+    for (size_t k = 0; k < npid; k++)
+        if (m->root_child[m->pid_pool.v[first + k]] != UINT32_MAX)
+            m->finfo[fid].starts = 1;
     bool neg = lf_strmap_get(&m->negators, f->norm, f->norm_len, NULL);
     if (!neg && m->neg_nt && f->norm_len > 3 && memcmp(f->norm + f->norm_len - 3, "n't", 3) == 0)
         neg = true;
@@ -889,7 +900,8 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
                 uint32_t pid = k < npid ? pids[k] : PID_ANY;
                 if (pid == PID_ANY && !m->has_any)
                     continue;
-                uint32_t child = trie_child(m, node, pid, false);
+                uint32_t child = node == 0 && pid != PID_ANY ? m->root_child[pid]
+                                                             : trie_child(m, node, pid, false);
                 if (child == UINT32_MAX)
                     continue;
                 const trie_node *tn = &m->nodes.v[child];
@@ -1433,7 +1445,7 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                 }
                 m->rx_seen[r] |= 1u << (code % 32);
             }
-            if (m->finfo[fid].npid == 0 && !any_root)
+            if (!m->finfo[fid].starts && !any_root)
                 continue; /* the common case: this word starts nothing */
             walk_from(m, toks, i, s->tok_end);
         }
