@@ -805,10 +805,8 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
     parser p = {.lex = lex, .theme = -1};
     lf_reader_init(&p.r, lex, path, opt, err, "*?");
     p.max_depth = lf_reader_limit(&p.r, LF_LIMIT_THEME_DEPTH);
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&p.r, data, len, &start);
     lf_lines it;
-    lf_lines_init(&it, data, len, start);
+    lf_status st = lf_reader_lines(&p.r, data, len, &it);
     while (lf_reader_line(&p.r, &it, &p.line, &p.line_end, &st)) {
         p.lineno = it.lineno;
         st = parse_line(&p);

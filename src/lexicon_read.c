@@ -154,6 +154,14 @@ lf_status lf_reader_check_utf8(lf_reader *r, const char *data, size_t len, size_
                           bad);
 }
 
+lf_status lf_reader_lines(lf_reader *r, const char *data, size_t len, lf_lines *it)
+{
+    size_t start;
+    lf_status st = lf_reader_check_utf8(r, data, len, &start);
+    lf_lines_init(it, data, st == LF_OK ? len : start, start);
+    return st;
+}
+
 char *lf_slug(const char *name, size_t len)
 {
     utf8proc_uint8_t *folded = NULL;

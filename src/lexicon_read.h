@@ -51,6 +51,9 @@ typedef struct lf_lines {
 void lf_lines_init(lf_lines *it, const char *data, size_t len, size_t start);
 /* Sets [*s, *e) to the next line without its end; false at the end of the data. */
 bool lf_lines_next(lf_lines *it, const char **s, const char **e);
+/* The lines of a line-based dictionary file: checks data as lf_reader_check_utf8 does and
+ * sets up it over the text after the byte order mark (no lines when the check fails). */
+lf_status lf_reader_lines(lf_reader *r, const char *data, size_t len, lf_lines *it);
 /* The next line of a dictionary file, as lf_lines_next, checked: a line longer than the
  * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON at its
  * column (in *st, err filled). False at the end, on such a failure, or when *st is already a failure. */
