@@ -789,8 +789,9 @@ int main(int argc, char **argv)
             break;
         case O_LEXICON_FORMAT:
             if (!lf_lexicon_format_known(optarg)) {
-                rc = usage_error("--lexicon-format: '%s' is not a format (known: %s)", optarg,
-                                 lf_lexicon_format_names());
+                rc = usage_error("--lexicon-format: '%s' is not a format lexframe reads "
+                                 "(known: %s)",
+                                 optarg, lf_lexicon_read_format_names());
                 goto out;
             }
             opt.lexicon_format = optarg;
