@@ -71,6 +71,10 @@ void lf_word_span_push(void *ctx, size_t start, size_t end);
 /* 1-based column in code points of `at` on the line starting at line_start. */
 size_t lf_col_of(const char *line_start, const char *at);
 bool lf_is_blank(char c);
+/* True when the character at s (s < e) may stand between the words of a phrase: a tab, form
+ * feed, vertical tab or Unicode space separator; *len gets its length in bytes (1 for a
+ * byte that is not UTF-8). */
+bool lf_is_space_at(const char *s, const char *e, int *len);
 const char *lf_skip_blank(const char *s, const char *e);
 const char *lf_trim_blank_end(const char *s, const char *e);
 
