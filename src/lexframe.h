@@ -162,7 +162,7 @@ typedef struct lf_options {
        who frames what). */
     bool compare_documents;
     /* Lexicon loading. lexicon_format: a format name ("liwc", "cat", …, see
-     * lf_lexicon_format_names) for every lexicon file instead of its extension; for a
+     * lf_lexicon_read_format_names) for every lexicon file instead of its extension; for a
      * directory, only files with that format's extensions are read. NULL: by extension. */
     const char *lexicon_format;
     /* The character encoding of lexicon files (an iconv name such as "CP1252",
@@ -213,7 +213,8 @@ const char *lf_lexicon_warning(const lf_lexicon *lex, size_t i);
 const char *lf_lexicon_format_names(void);
 /* The names of the formats lexframe reads, comma-separated ("lexicon, liwc, …"). */
 const char *lf_lexicon_read_format_names(void);
-/* True when `name` is one of those formats (ASCII case-insensitive). */
+/* True when `name` is one of the formats lexframe reads, those lexicon_format may name
+ * (ASCII case-insensitive). */
 bool lf_lexicon_format_known(const char *name);
 
 /* Writes lex to `path` in `format` (a format name, or NULL to choose by the path's

@@ -300,7 +300,8 @@ const char *lf_format_written_extensions(void)
 
 bool lf_lexicon_format_known(const char *name)
 {
-    return lf_format_by_name(name) >= 0;
+    int f = lf_format_by_name(name);
+    return f >= 0 && format_table[f].read;
 }
 
 int lf_format_by_name(const char *name)
@@ -550,10 +551,14 @@ lf_status lf_lexicon_load(lf_lexicon *lex, const char *path, const lf_options *o
         return LF_ERR_LEXICON;
     }
     int fmt = -1;
-    if (opt->lexicon_format && (fmt = lf_format_by_name(opt->lexicon_format)) < 0) {
-        lf_error_set(err, LF_ERR_USAGE, "--lexicon-format: '%s' is not a format (known: %s)",
-                     opt->lexicon_format, lf_lexicon_format_names());
-        return LF_ERR_USAGE;
+    if (opt->lexicon_format) {
+        if (!lf_lexicon_format_known(opt->lexicon_format)) {
+            lf_error_set(err, LF_ERR_USAGE,
+                         "--lexicon-format: '%s' is not a format lexframe reads (known: %s)",
+                         opt->lexicon_format, lf_lexicon_read_format_names());
+            return LF_ERR_USAGE;
+        }
+        fmt = lf_format_by_name(opt->lexicon_format);
     }
     if (!S_ISDIR(sb.st_mode)) {
         lf_status st = load_file(lex, path, fmt, opt, err);

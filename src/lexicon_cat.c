@@ -58,10 +58,8 @@ lf_status lf_lexicon_read_cat(lf_lexicon *lex, const char *path, const char *dat
         o.encoding = opt && opt->encoding ? "UTF-8" : NULL;
         return lf_lexicon_read_ykd(lex, path, data, len, &o, err);
     }
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&r, data, len, &start);
     lf_lines it;
-    lf_lines_init(&it, data, len, start);
+    lf_status st = lf_reader_lines(&r, data, len, &it);
     const char *s, *e;
     LF_VEC(level) stack = {0};
     lf_buf pat = {0};

@@ -17,10 +17,8 @@ lf_status lf_lexicon_read_lc3(lf_lexicon *lex, const char *path, const char *dat
 {
     lf_reader r;
     lf_reader_init(&r, lex, path, opt, err, "*");
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&r, data, len, &start);
     lf_lines it;
-    lf_lines_init(&it, data, len, start);
+    lf_status st = lf_reader_lines(&r, data, len, &it);
     const char *s, *e;
     int32_t theme = -1;
     while (lf_reader_line(&r, &it, &s, &e, &st)) {

@@ -194,10 +194,8 @@ lf_status lf_lexicon_read_liwc(lf_lexicon *lex, const char *path, const char *da
     liwc L = {0};
     lf_reader_init(&L.r, lex, path, opt, err, "*");
     lf_strmap_init(&L.ids);
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&L.r, data, len, &start);
     lf_lines it;
-    lf_lines_init(&it, data, len, start);
+    lf_status st = lf_reader_lines(&L.r, data, len, &it);
     const char *s, *e;
     int section = 0; /* 0 before the legend, 1 in it, 2 in the entries */
     while (lf_reader_line(&L.r, &it, &s, &e, &st)) {

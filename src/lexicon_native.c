@@ -3,12 +3,9 @@
  * theme attributes (label, description, colour, negation) and entries (words, globs,
  * phrases, /regexes/, !exclusions, {options}). lexicons/README.md is its reference. Phrase
  * words are split by the tokenizer's own rules so entries split exactly like transcripts. */
-#include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "lexicon.h"
 #include "lexicon_read.h"
@@ -97,19 +94,6 @@ static lf_status check_theme_id(parser *p, const char *s, const char *e)
 /* ---- word splitting through the tokenizer ---- */
 
 
-/* True for the characters allowed between the words of a phrase: Unicode space
- * separators and tabs. */
-static bool is_space_at(const char *s, const char *e, int *len)
-{
-    int32_t cp;
-    size_t n = lf_utf8_decode((const unsigned char *)s, (const unsigned char *)e, &cp);
-    *len = n ? (int)n : 1;
-    if (!n)
-        return false;
-    return cp == '\t' || cp == '\f' || cp == '\v' ||
-           utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
-}
-
 /* The whitespace-delimited chunk around `at` in [s, e), for messages. */
 static void chunk_around(const char *s, const char *e, const char *at, const char **cs,
                          const char **ce)
@@ -136,7 +120,7 @@ static lf_status split_checked(parser *p, const char *s, const char *e, const ch
         size_t gap_end = w < out->n ? out->v[w].start : total;
         for (size_t k = pos; k < gap_end;) {
             int len;
-            if (is_space_at(s + k, e, &len)) {
+            if (lf_is_space_at(s + k, e, &len)) {
                 k += (size_t)len;
                 continue;
             }
@@ -805,10 +789,8 @@ lf_status lf_lexicon_read_native(lf_lexicon *lex, const char *path, const char *
     parser p = {.lex = lex, .theme = -1};
     lf_reader_init(&p.r, lex, path, opt, err, "*?");
     p.max_depth = lf_reader_limit(&p.r, LF_LIMIT_THEME_DEPTH);
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&p.r, data, len, &start);
     lf_lines it;
-    lf_lines_init(&it, data, len, start);
+    lf_status st = lf_reader_lines(&p.r, data, len, &it);
     while (lf_reader_line(&p.r, &it, &p.line, &p.line_end, &st)) {
         p.lineno = it.lineno;
         st = parse_line(&p);

@@ -154,6 +154,14 @@ lf_status lf_reader_check_utf8(lf_reader *r, const char *data, size_t len, size_
                           bad);
 }
 
+lf_status lf_reader_lines(lf_reader *r, const char *data, size_t len, lf_lines *it)
+{
+    size_t start;
+    lf_status st = lf_reader_check_utf8(r, data, len, &start);
+    lf_lines_init(it, data, st == LF_OK ? len : start, start);
+    return st;
+}
+
 char *lf_slug(const char *name, size_t len)
 {
     utf8proc_uint8_t *folded = NULL;
@@ -252,19 +260,22 @@ void lf_word_span_push(void *ctx, size_t start, size_t end)
     LF_VEC_PUSH(*v, ((lf_word_span){start, end}));
 }
 
+bool lf_is_space_at(const char *s, const char *e, int *len)
+{
+    int32_t cp;
+    size_t n = lf_utf8_decode((const unsigned char *)s, (const unsigned char *)e, &cp);
+    *len = n ? (int)n : 1;
+    return n && (cp == '\t' || cp == '\f' || cp == '\v' ||
+                 utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS);
+}
+
 /* True when [s, e) holds only spaces (tabs and Unicode space separators). */
 static bool only_space(const char *s, const char *e)
 {
-    while (s < e) {
-        int32_t cp;
-        size_t n = lf_utf8_decode((const unsigned char *)s, (const unsigned char *)e, &cp);
-        if (!n)
+    int n;
+    for (; s < e; s += n)
+        if (!lf_is_space_at(s, e, &n))
             return false;
-        if (!(cp == '\t' || cp == '\f' || cp == '\v' ||
-              utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS))
-            return false;
-        s += n;
-    }
     return true;
 }
 

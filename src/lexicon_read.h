@@ -51,6 +51,9 @@ typedef struct lf_lines {
 void lf_lines_init(lf_lines *it, const char *data, size_t len, size_t start);
 /* Sets [*s, *e) to the next line without its end; false at the end of the data. */
 bool lf_lines_next(lf_lines *it, const char **s, const char **e);
+/* The lines of a line-based dictionary file: checks data as lf_reader_check_utf8 does and
+ * sets up it over the text after the byte order mark (no lines when the check fails). */
+lf_status lf_reader_lines(lf_reader *r, const char *data, size_t len, lf_lines *it);
 /* The next line of a dictionary file, as lf_lines_next, checked: a line longer than the
  * lexicon-line-bytes limit fails with LF_ERR_LIMIT, a NUL byte with LF_ERR_LEXICON at its
  * column (in *st, err filled). False at the end, on such a failure, or when *st is already a failure. */
@@ -68,6 +71,10 @@ void lf_word_span_push(void *ctx, size_t start, size_t end);
 /* 1-based column in code points of `at` on the line starting at line_start. */
 size_t lf_col_of(const char *line_start, const char *at);
 bool lf_is_blank(char c);
+/* True when the character at s (s < e) may stand between the words of a phrase: a tab, form
+ * feed, vertical tab or Unicode space separator; *len gets its length in bytes (1 for a
+ * byte that is not UTF-8). */
+bool lf_is_space_at(const char *s, const char *e, int *len);
 const char *lf_skip_blank(const char *s, const char *e);
 const char *lf_trim_blank_end(const char *s, const char *e);
 

@@ -82,13 +82,11 @@ static lf_status read_list(lf_lexicon *lex, const char *path, const char *data, 
 {
     lf_reader r;
     lf_reader_init(&r, lex, path, opt, err, "");
-    size_t start;
-    lf_status st = lf_reader_check_utf8(&r, data, len, &start);
+    lf_lines it;
+    lf_status st = lf_reader_lines(&r, data, len, &it);
     uint32_t theme = 0;
     if (st == LF_OK)
         st = list_theme(&r, &theme);
-    lf_lines it;
-    lf_lines_init(&it, data, len, start);
     const char *s, *e;
     size_t extra_line = 0;
     while (lf_reader_line(&r, &it, &s, &e, &st)) {

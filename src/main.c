@@ -290,15 +290,39 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
+/* Appends "a, b or c" to b, each word in single quotes when `quoted`. */
+static void put_alternatives(lf_buf *b, const char *const *words, size_t n, bool quoted)
+{
+    const char *q = quoted ? "'" : "";
+    for (size_t i = 0; i < n; i++)
+        lf_buf_printf(b, "%s%s%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", q, words[i], q);
+}
+
 /* The usage error for a word that is none of co's: "--period: 'x' is not 'day', 'month'
  * or 'year'". */
 static int choice_error(const char *name, const char *arg, const struct choice_opt *co)
 {
+    size_t n = 0;
+    while (co->words[n])
+        n++;
     lf_buf b = {0};
-    for (size_t i = 0; co->words[i]; i++)
-        lf_buf_printf(&b, "%s'%s'", i == 0 ? "" : co->words[i + 1] ? ", " : " or ",
-                      co->words[i]);
+    put_alternatives(&b, co->words, n, true);
     int rc = usage_error("--%s: '%s' is not %s", name, arg, lf_buf_cstr(&b));
+    lf_buf_free(&b);
+    return rc;
+}
+
+/* The usage error for "lexicon" without one of its subcommands (from the command table). */
+static int subcommand_error(void)
+{
+    const char *subs[sizeof commands / sizeof commands[0]];
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strncmp(commands[k].name, "lexicon ", 8) == 0)
+            subs[n++] = commands[k].name + 8;
+    lf_buf b = {0};
+    put_alternatives(&b, subs, n, false);
+    int rc = usage_error("'lexicon' needs a subcommand: %s", lf_buf_cstr(&b));
     lf_buf_free(&b);
     return rc;
 }
@@ -588,7 +612,7 @@ int main(int argc, char **argv)
                     strcmp(commands[k].name + 8, argv[2]) == 0)
                     break;
         if (k == sizeof commands / sizeof commands[0]) {
-            rc = usage_error("'lexicon' needs a subcommand: check, convert or expand");
+            rc = subcommand_error();
             goto out;
         }
         cmd = commands[k].cmd;
@@ -765,8 +789,9 @@ int main(int argc, char **argv)
             break;
         case O_LEXICON_FORMAT:
             if (!lf_lexicon_format_known(optarg)) {
-                rc = usage_error("--lexicon-format: '%s' is not a format (known: %s)", optarg,
-                                 lf_lexicon_format_names());
+                rc = usage_error("--lexicon-format: '%s' is not a format lexframe reads "
+                                 "(known: %s)",
+                                 optarg, lf_lexicon_read_format_names());
                 goto out;
             }
             opt.lexicon_format = optarg;

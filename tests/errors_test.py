@@ -554,6 +554,8 @@ FORMAT_CASES = {
                                ["--encoding", "SHIFT-JIS"]),
     "format-unknown": ({"a.dic": "%\n1\tposemo\n%\nhappy\t1\n"}, "a.dic",
                        ["--lexicon-format", "liwc2"]),
+    "format-option-write-only": ({"a.dic": "%\n1\tposemo\n%\nhappy\t1\n"}, "a.dic",
+                                 ["--lexicon-format", "qdc"]),
     "format-write-only": ({"a.qdc": "<CodeBook/>\n"}, "a.qdc", []),
 }
 
