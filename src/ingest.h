@@ -201,6 +201,8 @@ lf_status lf_ingest_input(lf_ingest *ing, const lf_input_file *in, lf_doc *doc,
 /* Where ingest reports problems that do not fail a document (a corpus root's missing
  * speaker list, say); default stderr. Each line starts "lexframe: warning: ". */
 void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp);
+/* Whether the next input is the first of its TEI corpus root in the run (lf_tei_set_root_first). */
+void lf_ingest_set_root_first(lf_ingest *ing, bool first);
 /* On: a file read whole gets its SHA-256 in lf_doc.file_sha256 (for a manifest). Default off. */
 void lf_ingest_set_hashing(lf_ingest *ing, bool on);
 /* The same for bytes already in memory (copied into doc). */

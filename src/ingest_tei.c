@@ -922,6 +922,9 @@ struct lf_tei {
     bool use_root;         /* the current document belongs to it */
     tei_registry root;
     lf_error root_err;     /* a corpus root that cannot be read fails its documents */
+    lf_buf root_warnings;  /* what reading the cached root warned of */
+    bool capturing;        /* warnings go to root_warnings */
+    int root_first;        /* lf_tei_set_root_first: -1 not said, 0 no, 1 yes */
 
     /* the document being read */
     bool pending;
@@ -981,6 +984,11 @@ void lf_tei_set_warnings(lf_tei *t, FILE *fp)
     t->warn = fp;
 }
 
+void lf_tei_set_root_first(lf_tei *t, bool first)
+{
+    t->root_first = first;
+}
+
 bool lf_tei_pending(const lf_tei *t)
 {
     return t->pending;
@@ -990,6 +998,18 @@ static void warn(lf_tei *t, const char *path, size_t line, const char *fmt, ...)
 
 static void warn(lf_tei *t, const char *path, size_t line, const char *fmt, ...)
 {
+    if (t->capturing) {
+        if (line)
+            lf_buf_printf(&t->root_warnings, "lexframe: warning: %s:%zu: ", path, line);
+        else
+            lf_buf_printf(&t->root_warnings, "lexframe: warning: %s: ", path);
+        va_list ap;
+        va_start(ap, fmt);
+        lf_buf_vprintf(&t->root_warnings, fmt, ap);
+        va_end(ap);
+        lf_buf_putc(&t->root_warnings, '\n');
+        return;
+    }
     if (!t->warn)
         return;
     if (line)
@@ -1078,6 +1098,7 @@ lf_tei *lf_tei_new(const lf_options *opt, lf_error *err)
     t->x.fd = -1; /* no file open: closing must not close descriptor 0 (standard input) */
     memcpy(t->limits, opt->limits, sizeof t->limits);
     t->warn = stderr;
+    t->root_first = -1;
     registry_init(&t->speakers);
     registry_init(&t->root);
     registry_init(&t->docreg);
@@ -1123,6 +1144,7 @@ void lf_tei_free(lf_tei *t)
     lf_buf_free(&t->key);
     lf_buf_free(&t->idbuf);
     free(t->root_path);
+    lf_buf_free(&t->root_warnings);
     free(t);
 }
 
@@ -1959,20 +1981,33 @@ static char *input_root_dir(const char *path, const char *id)
     return dir_of(path);
 }
 
+/* Reads the corpus root into t->root unless it is the one cached. Its warnings are printed
+ * with the first document of the root in the run (lf_tei_set_root_first), or, when the
+ * caller does not say, whenever the root is read. */
 static lf_status load_root(lf_tei *t, const char *corpus_root, lf_error *err)
 {
-    if (t->root_path && strcmp(t->root_path, corpus_root) == 0)
-        return t->root_err.status;
-    free(t->root_path);
-    t->root_path = lf_xstrdup(corpus_root);
-    registry_reset(&t->root);
-    lf_error_clear(&t->root_err);
-    char *dir = dir_of(corpus_root);
-    lf_status st = registry_load(t, &t->root, corpus_root, dir, 0, &t->root_err);
-    free(dir);
-    if (st != LF_OK)
+    bool fresh = !t->root_path || strcmp(t->root_path, corpus_root) != 0;
+    if (fresh) {
+        free(t->root_path);
+        t->root_path = lf_xstrdup(corpus_root);
+        registry_reset(&t->root);
+        lf_error_clear(&t->root_err);
+        lf_buf_reset(&t->root_warnings);
+        char *dir = dir_of(corpus_root);
+        t->capturing = true;
+        lf_status st = registry_load(t, &t->root, corpus_root, dir, 0, &t->root_err);
+        t->capturing = false;
+        if (st != LF_OK && t->root_err.status == LF_OK)
+            t->root_err.status = st;
+        free(dir);
+    }
+    bool say = t->root_first < 0 ? fresh : t->root_first > 0;
+    t->root_first = -1;
+    if (say && t->warn && t->root_warnings.len)
+        fwrite(t->root_warnings.data, 1, t->root_warnings.len, t->warn);
+    if (t->root_err.status != LF_OK)
         *err = t->root_err;
-    return st;
+    return t->root_err.status;
 }
 
 static lf_status tei_read(lf_tei *t, const char *corpus_root, lf_doc *doc, const char *data,

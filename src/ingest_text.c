@@ -727,6 +727,11 @@ void lf_ingest_set_warnings(lf_ingest *ing, FILE *fp)
     lf_tei_set_warnings(ing->tei, fp);
 }
 
+void lf_ingest_set_root_first(lf_ingest *ing, bool first)
+{
+    lf_tei_set_root_first(ing->tei, first);
+}
+
 size_t lf_ingest_strip_count(const lf_ingest *ing)
 {
     return ing->n_strips;

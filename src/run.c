@@ -74,6 +74,7 @@ typedef struct job {
     char *warnings; /* what ingest printed while reading it */
     size_t warnings_len;
     uint64_t text_bytes; /* the document's text, for the progress line */
+    bool root_first;     /* JOB_FILE: the first input of its corpus root in the run */
 } job;
 
 /* What the manifest and a partial result say about a processed input beyond its path. */
@@ -110,6 +111,7 @@ struct lf_run {
     bool main_waits;
     const job *main_wants;
     size_t prod_input;  /* the input the next job comes from */
+    lf_strmap roots_seen; /* TEI corpus roots of inputs handed out (their warnings once) */
     lf_stream *stream;  /* standard input, while it is being read */
     size_t stream_first; /* the line (position + 1) of its first record: its key */
     LF_VEC(char *) processed; /* inputs read successfully */
@@ -228,6 +230,7 @@ lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
 {
     lf_run *r = lf_xcalloc(1, sizeof *r);
     r->lex = lex;
+    lf_strmap_init(&r->roots_seen);
     if (opt)
         r->opt = *opt;
     else
@@ -274,6 +277,7 @@ void lf_run_free(lf_run *r)
         return;
     if (r->matches_open)
         lf_outfile_abort(&r->matches_out);
+    lf_strmap_free(&r->roots_seen);
     free((char *)r->opt.speaker_pattern);
     free((char *)r->opt.negators);
     free((char *)r->opt.speakers_file);
@@ -626,6 +630,11 @@ static bool next_job(lf_run *r, job *j)
             if (!in_shard(r, i))
                 continue;
             j->kind = JOB_FILE;
+            const char *root = r->inputs.v[i].corpus_root;
+            bool added = false;
+            if (root)
+                lf_strmap_intern(&r->roots_seen, root, strlen(root), 0, &added);
+            j->root_first = added;
             return true;
         }
         if (!r->stream)
@@ -728,6 +737,7 @@ static lf_status process_job(worker *w, job *j, job *slot, lf_error *e, bool *io
             lf_error_set(e, LF_ERR_INPUT, "%s", r->inputs.v[j->input].error);
             return LF_ERR_INPUT;
         }
+        lf_ingest_set_root_first(w->ing, j->root_first);
         st = lf_ingest_input(w->ing, &r->inputs.v[j->input], &w->doc, e);
         memcpy(j->hex, w->doc.file_sha256, sizeof j->hex); /* "" when not hashed */
         j->bytes = w->doc.file_bytes;

@@ -145,6 +145,10 @@ typedef struct lf_tei lf_tei;
 lf_tei *lf_tei_new(const lf_options *opt, lf_error *err);
 void lf_tei_free(lf_tei *t);
 void lf_tei_set_warnings(lf_tei *t, FILE *fp);
+/* Whether the next document read is the first of its corpus root in the run: the root's
+ * warnings (an xi:include not read, say) are printed with that one only, however many
+ * readers load the root. When not said, they are printed whenever this reader loads it. */
+void lf_tei_set_root_first(lf_tei *t, bool first);
 /* Reads the first (or only) part of the TEI file at path into doc (already reset, with
  * path and id set). corpus_root may be NULL. */
 lf_status lf_tei_read(lf_tei *t, const char *corpus_root, lf_doc *doc,

@@ -315,6 +315,27 @@ def test_deep_root(work):
               "its documents get the root's speakers")
 
 
+def test_root_warning_once(work):
+    # a corpus root's warnings come once, with its first document, however many worker
+    # threads load the root (each reads it for itself)
+    d = os.path.join(work, "warnroot")
+    os.makedirs(d)
+    days = ["day%02d.xml" % i for i in range(12)]
+    with open(os.path.join(d, "root.xml"), "w") as f:
+        f.write('<teiCorpus xmlns:xi="http://www.w3.org/2001/XInclude"><teiHeader>'
+                '<xi:include href="gone-persons.xml"/></teiHeader>' +
+                "".join('<xi:include href="%s"/>' % n for n in days) + "</teiCorpus>\n")
+    for n in days:
+        with open(os.path.join(d, n), "w") as f:
+            f.write('<TEI><text><body>' + '<u who="#a">They betrayed us. Sanctions now.</u>'
+                    * 200 + '</body></text></TEI>\n')
+    for jobs in ("1", "2", "2", "2"):
+        rc, out, err = run("tag", "-j", jobs, "-l", LEX, d)
+        check(rc == 0 and err.count("'gone-persons.xml' not read") == 1,
+              f"-j {jobs}: the root's missing include is warned of once "
+              f"({err.count('not read')} times)")
+
+
 def test_parts(work):
     # the first part holds no match at all (an empty match list must be fine)
     quiet = os.path.join(work, "quiet-first.xml")
@@ -391,6 +412,7 @@ def main():
         test_annotated(work)
         test_hostile(work)
         test_deep_root(work)
+        test_root_warning_once(work)
         test_parts(work)
         test_speakers(work)
     print(f"{failures} failed")
