@@ -70,13 +70,16 @@ typedef struct group {
     uint32_t dim;
     uint32_t n_used;       /* sparse: themes with counts */
     uint32_t cap;          /* sparse: room in counts and themes */
-    bool dense;            /* counts has n_themes rows, by theme; themes is NULL */
+    uint32_t rec;          /* the grouping by document: the document's record; else NO_REC */
     const char *name;      /* owned by the dim's name map */
     lf_totals totals;
     uint64_t last_doc;     /* serial of the last document that touched it (docs count) */
     theme_counts *counts;  /* dense: n_themes; sparse: n_used, parallel to themes */
-    uint32_t *themes;      /* sparse: the theme of each counts[i], ascending */
+    uint32_t *themes;      /* sparse: the theme of each counts[i], ascending; dense: NULL
+                              (so a group is dense when it has counts but no themes) */
 } group;
+
+#define NO_REC UINT32_MAX
 
 /* A hash map from a pair of 64-bit keys to a count and a weight; count 0 = empty slot.
  * Used for theme pairs per (group, scope), terms per (group, theme), and the index of
@@ -113,7 +116,7 @@ typedef struct first_rec {
 } first_rec;
 
 typedef struct doc_rec {
-    const char *id; /* owned by doc_ids */
+    const char *id; /* owned by the name map of the grouping by document, else by doc_ids */
     uint64_t words;
     uint32_t first; /* its first appearances: index into firsts + 1; 0 none */
 } doc_rec;
@@ -153,7 +156,8 @@ struct lf_tables {
     LF_VEC(const char *) form_text;
     lf_strmap strings;  /* interned speaker names */
     lf_strmap speakers; /* attributed speakers in counted turns */
-    lf_strmap doc_ids;  /* document id → index into docs */
+    int doc_dim;        /* the grouping by document, or -1 */
+    lf_strmap doc_ids;  /* without a grouping by document: document id → index into docs */
     LF_VEC(doc_rec) docs;
     LF_VEC(first_rec) firsts;
     lf_corpus_stats stats;
@@ -370,8 +374,9 @@ static uint32_t group_get(lf_tables *t, uint32_t dim, const char *name)
     idx = (uint32_t)t->groups.n;
     group g = {
         .dim = dim,
+        .rec = NO_REC,
         .name = lf_strmap_put(&t->names[dim], name, len, idx),
-        .dense = dim == 0, /* the corpus uses every theme that occurs */
+        /* the corpus uses every theme that occurs: dense */
         .counts = dim == 0 ? lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof(theme_counts))
                            : NULL,
     };
@@ -386,6 +391,11 @@ static void group_free(group *g)
 }
 
 static const theme_counts NO_COUNTS;
+
+static bool group_dense(const group *g)
+{
+    return g->counts && !g->themes;
+}
 
 /* The position of theme th in a sparse group, or where it would be inserted. */
 static size_t sparse_find(const group *g, uint32_t th)
@@ -404,7 +414,7 @@ static size_t sparse_find(const group *g, uint32_t th)
 /* The counts of theme th in group g (zeros when it has none); borrowed until g changes. */
 static const theme_counts *counts_get(const group *g, uint32_t th)
 {
-    if (g->dense)
+    if (group_dense(g))
         return &g->counts[th];
     size_t i = sparse_find(g, th);
     return i < g->n_used && g->themes[i] == th ? &g->counts[i] : &NO_COUNTS;
@@ -414,7 +424,7 @@ static const theme_counts *counts_get(const group *g, uint32_t th)
  * the next call for g. */
 static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
 {
-    if (g->dense)
+    if (group_dense(g))
         return &g->counts[th];
     size_t i = sparse_find(g, th);
     if (i < g->n_used && g->themes[i] == th)
@@ -427,8 +437,9 @@ static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
             for (size_t k = 0; k < g->n_used; k++)
                 d[g->themes[k]] = g->counts[k];
             group_free(g);
-            *g = (group){.dim = g->dim, .dense = true, .name = g->name, .totals = g->totals,
-                         .last_doc = g->last_doc, .counts = d};
+            g->counts = d;
+            g->themes = NULL;
+            g->n_used = g->cap = 0;
             return &d[th];
         }
         g->counts = lf_xrealloc(g->counts, cap * sizeof *g->counts);
@@ -457,10 +468,11 @@ static bool counts_zero(const theme_counts *c)
 static bool counts_next(const lf_tables *t, const group *g, size_t *k, uint32_t *th,
                         const theme_counts **c)
 {
-    size_t n = g->dense ? t->n_themes : g->n_used;
+    bool dense = group_dense(g);
+    size_t n = dense ? t->n_themes : g->n_used;
     if (*k >= n)
         return false;
-    *th = g->dense ? (uint32_t)*k : g->themes[*k];
+    *th = dense ? (uint32_t)*k : g->themes[*k];
     *c = &g->counts[*k];
     ++*k;
     return true;
@@ -555,6 +567,7 @@ lf_tables *lf_tables_new_opts(const lf_lexicon *lex, const lf_options *opt)
     for (size_t i = 0; i < n_want; i++)
         if (want[i].kind != LF_GROUP_CORPUS)
             add_dim(t, want[i].kind, want[i].kind == LF_GROUP_META ? want[i].key : NULL);
+    t->doc_dim = lf_tables_find_dim(t, LF_GROUP_DOCUMENT);
     t->names = lf_xcalloc(t->n_dims, sizeof *t->names);
     for (size_t d = 0; d < t->n_dims; d++)
         lf_strmap_init(&t->names[d]);
@@ -793,6 +806,18 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
 /* The record of a document id, created on first sight. */
 static uint32_t doc_record(lf_tables *t, const char *id)
 {
+    if (t->docs.n >= UINT32_MAX - 1)
+        lf_oom();
+    if (t->doc_dim >= 0) {
+        /* the id is its group's name: a corpus of many documents keeps it once */
+        uint32_t gi = group_get(t, (uint32_t)t->doc_dim, id); /* may move the groups */
+        group *g = &t->groups.v[gi];
+        if (g->rec == NO_REC) {
+            g->rec = (uint32_t)t->docs.n;
+            LF_VEC_PUSH(t->docs, ((doc_rec){.id = g->name}));
+        }
+        return g->rec;
+    }
     size_t len = strlen(id);
     bool added;
     uint32_t rec = lf_strmap_intern(&t->doc_ids, id, len, (uint32_t)t->docs.n, &added);
@@ -2081,6 +2106,9 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
     if (strcmp(tag, "docrec") == 0) {
         if (n != 3 || !lf_parse_u64(f[2], UINT64_MAX, &v[0]))
             BAD("malformed docrec line");
+        uint32_t gi;
+        if (t->doc_dim >= 0 && !lf_strmap_get(&t->names[t->doc_dim], f[1], strlen(f[1]), &gi))
+            BAD("document without its group");
         size_t before = t->docs.n;
         if (doc_record(t, f[1]) != before)
             BAD("document listed twice");
