@@ -1678,7 +1678,8 @@ static void doc_firsts(const lf_tables *t, uint32_t doc, first_vec *v,
     v->n = 0;
     for (uint32_t k = t->docs.v[doc].first; k; k = t->firsts.v[k - 1].next)
         LF_VEC_PUSH(*v, &t->firsts.v[k - 1]);
-    qsort(v->v, v->n, sizeof *v->v, cmp);
+    if (v->n > 1)
+        qsort(v->v, v->n, sizeof *v->v, cmp);
 }
 
 static int first_word_cmp(const void *pa, const void *pb)

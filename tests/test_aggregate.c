@@ -1394,16 +1394,15 @@ static bool stream_match(unsigned k, unsigned s, uint32_t *theme)
     return (k + s) % 3 != 0;
 }
 
-static void stream_doc(tdoc *d, unsigned k)
+static void stream_doc(tdoc *d, unsigned k, char id[16])
 {
     static const char *const pool[] = {"S0", "S1", "S2", "S3", "S4"};
     static const uint32_t entry_of[N_THEMES] = {E_TRUST, E_LEVERAGE, E_BETRAY, E_GOODWILL};
     const char *names[2] = {pool[k % 5], pool[(k + 1) % 5]};
     static const turn_spec turns[] = {{0, false, {6}, NULL}, {1, false, {6}, NULL},
                                       {0, false, {6}, NULL}};
-    char id[16];
-    snprintf(id, sizeof id, "d%03u.txt", k);
-    tdoc_build(d, id, names, 2, turns, 3, 0);
+    snprintf(id, 16, "d%03u.txt", k);
+    tdoc_build(d, id, names, 2, turns, 3, 0); /* d borrows id */
     for (unsigned s = 0; s < 3; s++) {
         uint32_t th;
         if (stream_match(k, s, &th))
@@ -1419,7 +1418,8 @@ static lf_tables *stream_tables(const struct lf_lexicon *lex, bool split)
     for (unsigned i = 0; i < N_STREAM_DOCS; i++) {
         unsigned k = (i * 37 + 11) % N_STREAM_DOCS;
         tdoc d;
-        stream_doc(&d, k);
+        char id[16];
+        stream_doc(&d, k, id);
         lf_tables_add_doc(k % 2 ? t : u, &d.doc, &d.toks, &d.ms);
         tdoc_free(&d);
     }
