@@ -1011,9 +1011,10 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     pthread_cond_destroy(&r->space);
     pthread_mutex_destroy(&r->prod_mu);
     pthread_mutex_destroy(&r->mu);
-    /* the tables only add: merging the workers' gives exactly one pipeline's result; then
-       a worker's tables and pipeline (vocabulary, buffers) are done with, before the report
-       is written */
+    /* the tables only add: merging the workers' gives exactly one pipeline's result; the
+       pipelines (vocabularies, buffers) are done with before, a worker's tables after */
+    for (size_t t = 0; t < n_threads; t++)
+        worker_release_pipeline(&r->workers[t]);
     for (size_t t = 1; t < n_threads; t++) {
         if (r->workers[t].tables)
             lf_tables_merge(r->tables, r->workers[t].tables);
