@@ -70,13 +70,16 @@ typedef struct group {
     uint32_t dim;
     uint32_t n_used;       /* sparse: themes with counts */
     uint32_t cap;          /* sparse: room in counts and themes */
-    bool dense;            /* counts has n_themes rows, by theme; themes is NULL */
+    uint32_t rec;          /* the grouping by document: the document's record; else NO_REC */
     const char *name;      /* owned by the dim's name map */
     lf_totals totals;
     uint64_t last_doc;     /* serial of the last document that touched it (docs count) */
     theme_counts *counts;  /* dense: n_themes; sparse: n_used, parallel to themes */
-    uint32_t *themes;      /* sparse: the theme of each counts[i], ascending */
+    uint32_t *themes;      /* sparse: the theme of each counts[i], ascending; dense: NULL
+                              (so a group is dense when it has counts but no themes) */
 } group;
+
+#define NO_REC UINT32_MAX
 
 /* A hash map from a pair of 64-bit keys to a count and a weight; count 0 = empty slot.
  * Used for theme pairs per (group, scope), terms per (group, theme), and the index of
@@ -113,7 +116,7 @@ typedef struct first_rec {
 } first_rec;
 
 typedef struct doc_rec {
-    const char *id; /* owned by doc_ids */
+    const char *id; /* owned by the name map of the grouping by document, else by doc_ids */
     uint64_t words;
     uint32_t first; /* its first appearances: index into firsts + 1; 0 none */
 } doc_rec;
@@ -153,7 +156,8 @@ struct lf_tables {
     LF_VEC(const char *) form_text;
     lf_strmap strings;  /* interned speaker names */
     lf_strmap speakers; /* attributed speakers in counted turns */
-    lf_strmap doc_ids;  /* document id → index into docs */
+    int doc_dim;        /* the grouping by document, or -1 */
+    lf_strmap doc_ids;  /* without a grouping by document: document id → index into docs */
     LF_VEC(doc_rec) docs;
     LF_VEC(first_rec) firsts;
     lf_corpus_stats stats;
@@ -370,8 +374,9 @@ static uint32_t group_get(lf_tables *t, uint32_t dim, const char *name)
     idx = (uint32_t)t->groups.n;
     group g = {
         .dim = dim,
+        .rec = NO_REC,
         .name = lf_strmap_put(&t->names[dim], name, len, idx),
-        .dense = dim == 0, /* the corpus uses every theme that occurs */
+        /* the corpus uses every theme that occurs: dense */
         .counts = dim == 0 ? lf_xcalloc(t->n_themes ? t->n_themes : 1, sizeof(theme_counts))
                            : NULL,
     };
@@ -386,6 +391,11 @@ static void group_free(group *g)
 }
 
 static const theme_counts NO_COUNTS;
+
+static bool group_dense(const group *g)
+{
+    return g->counts && !g->themes;
+}
 
 /* The position of theme th in a sparse group, or where it would be inserted. */
 static size_t sparse_find(const group *g, uint32_t th)
@@ -404,7 +414,7 @@ static size_t sparse_find(const group *g, uint32_t th)
 /* The counts of theme th in group g (zeros when it has none); borrowed until g changes. */
 static const theme_counts *counts_get(const group *g, uint32_t th)
 {
-    if (g->dense)
+    if (group_dense(g))
         return &g->counts[th];
     size_t i = sparse_find(g, th);
     return i < g->n_used && g->themes[i] == th ? &g->counts[i] : &NO_COUNTS;
@@ -414,7 +424,7 @@ static const theme_counts *counts_get(const group *g, uint32_t th)
  * the next call for g. */
 static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
 {
-    if (g->dense)
+    if (group_dense(g))
         return &g->counts[th];
     size_t i = sparse_find(g, th);
     if (i < g->n_used && g->themes[i] == th)
@@ -427,8 +437,9 @@ static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
             for (size_t k = 0; k < g->n_used; k++)
                 d[g->themes[k]] = g->counts[k];
             group_free(g);
-            *g = (group){.dim = g->dim, .dense = true, .name = g->name, .totals = g->totals,
-                         .last_doc = g->last_doc, .counts = d};
+            g->counts = d;
+            g->themes = NULL;
+            g->n_used = g->cap = 0;
             return &d[th];
         }
         g->counts = lf_xrealloc(g->counts, cap * sizeof *g->counts);
@@ -457,10 +468,11 @@ static bool counts_zero(const theme_counts *c)
 static bool counts_next(const lf_tables *t, const group *g, size_t *k, uint32_t *th,
                         const theme_counts **c)
 {
-    size_t n = g->dense ? t->n_themes : g->n_used;
+    bool dense = group_dense(g);
+    size_t n = dense ? t->n_themes : g->n_used;
     if (*k >= n)
         return false;
-    *th = g->dense ? (uint32_t)*k : g->themes[*k];
+    *th = dense ? (uint32_t)*k : g->themes[*k];
     *c = &g->counts[*k];
     ++*k;
     return true;
@@ -555,6 +567,7 @@ lf_tables *lf_tables_new_opts(const lf_lexicon *lex, const lf_options *opt)
     for (size_t i = 0; i < n_want; i++)
         if (want[i].kind != LF_GROUP_CORPUS)
             add_dim(t, want[i].kind, want[i].kind == LF_GROUP_META ? want[i].key : NULL);
+    t->doc_dim = lf_tables_find_dim(t, LF_GROUP_DOCUMENT);
     t->names = lf_xcalloc(t->n_dims, sizeof *t->names);
     for (size_t d = 0; d < t->n_dims; d++)
         lf_strmap_init(&t->names[d]);
@@ -793,6 +806,18 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
 /* The record of a document id, created on first sight. */
 static uint32_t doc_record(lf_tables *t, const char *id)
 {
+    if (t->docs.n >= UINT32_MAX - 1)
+        lf_oom();
+    if (t->doc_dim >= 0) {
+        /* the id is its group's name: a corpus of many documents keeps it once */
+        uint32_t gi = group_get(t, (uint32_t)t->doc_dim, id); /* may move the groups */
+        group *g = &t->groups.v[gi];
+        if (g->rec == NO_REC) {
+            g->rec = (uint32_t)t->docs.n;
+            LF_VEC_PUSH(t->docs, ((doc_rec){.id = g->name}));
+        }
+        return g->rec;
+    }
     size_t len = strlen(id);
     bool added;
     uint32_t rec = lf_strmap_intern(&t->doc_ids, id, len, (uint32_t)t->docs.n, &added);
@@ -1455,25 +1480,6 @@ size_t lf_tables_freq(const lf_tables *t, lf_freq_row **rows)
     return lf_tables_freq_rows(t, true, rows);
 }
 
-typedef struct ranked_cooc {
-    lf_cooc_row row;
-    uint32_t rank;
-} ranked_cooc;
-
-static int cooc_cmp(const void *pa, const void *pb)
-{
-    const ranked_cooc *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    if (a->row.scope != b->row.scope)
-        return a->row.scope < b->row.scope ? -1 : 1;
-    if (a->row.a != b->row.a)
-        return a->row.a < b->row.a ? -1 : 1;
-    if (a->row.b != b->row.b)
-        return a->row.b < b->row.b ? -1 : 1;
-    return 0;
-}
-
 static uint64_t scope_units(const lf_totals *tot, lf_scope s)
 {
     switch (s) {
@@ -1492,44 +1498,200 @@ static uint64_t scope_units(const lf_totals *tot, lf_scope s)
     return tot->docs;
 }
 
-size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
+/* ---- streamed rows: co-occurrence and terms ----
+ * Their rows are the slots of a key map: an iterator sorts references to the slots (24
+ * bytes a row) and makes each row as it is asked for. */
+
+typedef struct ranked_slot {
+    uint32_t rank;    /* the group's position in table order */
+    const kslot *s;
+    const char *form; /* terms: the form's text, or NULL for an entry */
+} ranked_slot;
+
+/* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
+static int ranked_joint_cmp(const void *pa, const void *pb)
 {
-    size_t n = t->joint.n;
-    ranked_cooc *rc = lf_xcalloc(n ? n : 1, sizeof *rc);
-    uint32_t *rank;
-    free(sorted_groups(t, &rank));
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
+    if (x != y)
+        return x < y ? -1 : 1;
+    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
+}
+
+/* The order of terms in partial results: group, theme, entries before forms, entry index
+ * or form bytes. */
+static int ranked_term_cmp(const void *pa, const void *pb)
+{
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (a->form)
+        return strcmp(a->form, b->form);
+    uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
+    return ea < eb ? -1 : ea > eb;
+}
+
+/* The order of terms in tables: as ranked_term_cmp, but the most frequent first within a
+ * group, theme and kind. */
+static int ranked_term_out_cmp(const void *pa, const void *pb)
+{
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (a->s->count != b->s->count)
+        return a->s->count > b->s->count ? -1 : 1;
+    return ranked_term_cmp(pa, pb);
+}
+
+/* The kmap's slots with their group's rank, sorted by cmp. */
+static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
+                                 bool joint, int (*cmp)(const void *, const void *), size_t *n)
+{
+    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
     size_t k = 0;
-    for (size_t i = 0; i < t->joint.cap; i++) {
-        const kslot *s = &t->joint.slots[i];
+    for (size_t i = 0; i < km->cap; i++) {
+        const kslot *s = &km->slots[i];
         if (!s->count)
             continue;
-        uint32_t gi = (uint32_t)(s->k1 >> 3);
-        lf_scope scope = (lf_scope)(s->k1 & 7);
-        const group *g = &t->groups.v[gi];
-        uint32_t a = (uint32_t)(s->k2 >> 32), b = (uint32_t)(s->k2 & UINT32_MAX);
-        rc[k].rank = rank[gi];
-        rc[k++].row = (lf_cooc_row){
-            .dim = g->dim,
-            .kind = t->dims[g->dim].kind,
-            .group = g->name,
-            .scope = scope,
-            .a = a,
-            .b = b,
-            .joint = s->count,
-            .count_a = counts_get(g, a)->with[scope],
-            .count_b = scope == LF_SCOPE_ADJACENT ? counts_get(g, b)->replies_with
-                                                  : counts_get(g, b)->with[scope],
-            .units = scope_units(&g->totals, scope),
-        };
+        uint64_t g = joint ? s->k1 >> 3 : s->k1;
+        v[k++] = (ranked_slot){rank[g], s,
+                               !joint && (s->k2 >> 32 & 1)
+                                   ? t->form_text.v[s->k2 & UINT32_MAX]
+                                   : NULL};
     }
+    qsort(v, k, sizeof *v, cmp);
+    *n = k;
+    return v;
+}
+
+typedef struct slot_iter {
+    const lf_tables *t;
+    ranked_slot *v;
+    size_t n, pos;
+} slot_iter;
+
+static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
+                           int (*cmp)(const void *, const void *))
+{
+    it->t = t;
+    it->pos = 0;
+    uint32_t *rank;
+    free(sorted_groups(t, &rank));
+    it->v = ranked_slots(t, km, rank, joint, cmp, &it->n);
     free(rank);
-    qsort(rc, n, sizeof *rc, cooc_cmp);
-    lf_cooc_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++)
-        r[i] = rc[i].row;
-    free(rc);
-    *rows = r;
-    return n;
+}
+
+/* The next slot, or NULL at the end. */
+static const ranked_slot *slot_iter_next(slot_iter *it)
+{
+    return it->pos < it->n ? &it->v[it->pos++] : NULL;
+}
+
+struct lf_cooc_iter {
+    slot_iter s;
+};
+
+struct lf_term_iter {
+    slot_iter s;
+};
+
+lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
+{
+    lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
+    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp);
+    return it;
+}
+
+bool lf_cooc_iter_next(lf_cooc_iter *it, lf_cooc_row *row)
+{
+    const ranked_slot *r = slot_iter_next(&it->s);
+    if (!r)
+        return false;
+    const lf_tables *t = it->s.t;
+    const kslot *s = r->s;
+    const group *g = &t->groups.v[s->k1 >> 3];
+    lf_scope scope = (lf_scope)(s->k1 & 7);
+    uint32_t a = (uint32_t)(s->k2 >> 32), b = (uint32_t)(s->k2 & UINT32_MAX);
+    *row = (lf_cooc_row){
+        .dim = g->dim,
+        .kind = t->dims[g->dim].kind,
+        .group = g->name,
+        .scope = scope,
+        .a = a,
+        .b = b,
+        .joint = s->count,
+        .count_a = counts_get(g, a)->with[scope],
+        .count_b = scope == LF_SCOPE_ADJACENT ? counts_get(g, b)->replies_with
+                                              : counts_get(g, b)->with[scope],
+        .units = scope_units(&g->totals, scope),
+    };
+    return true;
+}
+
+void lf_cooc_iter_free(lf_cooc_iter *it)
+{
+    if (!it)
+        return;
+    free(it->s.v);
+    free(it);
+}
+
+lf_term_iter *lf_term_iter_new(const lf_tables *t)
+{
+    lf_term_iter *it = lf_xcalloc(1, sizeof *it);
+    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp);
+    return it;
+}
+
+bool lf_term_iter_next(lf_term_iter *it, lf_term_row *row)
+{
+    const ranked_slot *r = slot_iter_next(&it->s);
+    if (!r)
+        return false;
+    const lf_tables *t = it->s.t;
+    const kslot *s = r->s;
+    const group *g = &t->groups.v[s->k1];
+    bool is_form = s->k2 >> 32 & 1;
+    *row = (lf_term_row){
+        .dim = g->dim,
+        .kind = t->dims[g->dim].kind,
+        .group = g->name,
+        .theme = (uint32_t)(s->k2 >> 33),
+        .is_form = is_form,
+        .entry = is_form ? 0 : (uint32_t)(s->k2 & UINT32_MAX),
+        .form = r->form,
+        .matches = s->count,
+        .weight = fixed_to_double(s->w),
+    };
+    return true;
+}
+
+void lf_term_iter_free(lf_term_iter *it)
+{
+    if (!it)
+        return;
+    free(it->s.v);
+    free(it);
+}
+
+size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
+{
+    LF_VEC(lf_cooc_row) v = {0};
+    lf_cooc_iter *it = lf_cooc_iter_new(t);
+    lf_cooc_row r;
+    while (lf_cooc_iter_next(it, &r))
+        LF_VEC_PUSH(v, r);
+    lf_cooc_iter_free(it);
+    *rows = v.v ? v.v : lf_xcalloc(1, sizeof **rows);
+    return v.n;
 }
 
 static int entry_row_cmp(const void *pa, const void *pb)
@@ -1565,62 +1727,16 @@ size_t lf_tables_entries(const lf_tables *t, lf_entry_row **rows)
     return n;
 }
 
-typedef struct ranked_term {
-    lf_term_row row;
-    uint32_t rank;
-} ranked_term;
-
-static int term_cmp(const void *pa, const void *pb)
-{
-    const ranked_term *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    if (a->row.theme != b->row.theme)
-        return a->row.theme < b->row.theme ? -1 : 1;
-    if (a->row.is_form != b->row.is_form)
-        return a->row.is_form ? 1 : -1;
-    if (a->row.matches != b->row.matches)
-        return a->row.matches > b->row.matches ? -1 : 1;
-    if (a->row.is_form)
-        return strcmp(a->row.form, b->row.form);
-    return a->row.entry < b->row.entry ? -1 : a->row.entry > b->row.entry;
-}
-
 size_t lf_tables_terms(const lf_tables *t, lf_term_row **rows)
 {
-    size_t n = t->terms.n;
-    ranked_term *rt = lf_xcalloc(n ? n : 1, sizeof *rt);
-    uint32_t *rank;
-    free(sorted_groups(t, &rank));
-    size_t k = 0;
-    for (size_t i = 0; i < t->terms.cap; i++) {
-        const kslot *s = &t->terms.slots[i];
-        if (!s->count)
-            continue;
-        const group *g = &t->groups.v[s->k1];
-        bool is_form = s->k2 >> 32 & 1;
-        uint32_t id = (uint32_t)(s->k2 & UINT32_MAX);
-        rt[k].rank = rank[s->k1];
-        rt[k++].row = (lf_term_row){
-            .dim = g->dim,
-            .kind = t->dims[g->dim].kind,
-            .group = g->name,
-            .theme = (uint32_t)(s->k2 >> 33),
-            .is_form = is_form,
-            .entry = is_form ? 0 : id,
-            .form = is_form ? t->form_text.v[id] : NULL,
-            .matches = s->count,
-            .weight = fixed_to_double(s->w),
-        };
-    }
-    free(rank);
-    qsort(rt, n, sizeof *rt, term_cmp);
-    lf_term_row *r = lf_xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++)
-        r[i] = rt[i].row;
-    free(rt);
-    *rows = r;
-    return n;
+    LF_VEC(lf_term_row) v = {0};
+    lf_term_iter *it = lf_term_iter_new(t);
+    lf_term_row r;
+    while (lf_term_iter_next(it, &r))
+        LF_VEC_PUSH(v, r);
+    lf_term_iter_free(it);
+    *rows = v.v ? v.v : lf_xcalloc(1, sizeof **rows);
+    return v.n;
 }
 
 /* ---- streamed rows: first appearances ---- */
@@ -1653,7 +1769,8 @@ static void doc_firsts(const lf_tables *t, uint32_t doc, first_vec *v,
     v->n = 0;
     for (uint32_t k = t->docs.v[doc].first; k; k = t->firsts.v[k - 1].next)
         LF_VEC_PUSH(*v, &t->firsts.v[k - 1]);
-    qsort(v->v, v->n, sizeof *v->v, cmp);
+    if (v->n > 1)
+        qsort(v->v, v->n, sizeof *v->v, cmp);
 }
 
 static int first_word_cmp(const void *pa, const void *pb)
@@ -1791,61 +1908,9 @@ static void put_fixed(FILE *fp, fixed_sum w)
     fprintf(fp, "\t%lld\t%lld", (long long)w.units, (long long)w.nanos);
 }
 
-typedef struct ranked_slot {
-    uint32_t rank;
-    const kslot *s;
-    const char *form; /* terms: the form's text, or NULL for an entry */
-} ranked_slot;
-
-static int ranked_joint_cmp(const void *pa, const void *pb)
-{
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
-    if (x != y)
-        return x < y ? -1 : 1;
-    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
-}
-
-static int ranked_term_cmp(const void *pa, const void *pb)
-{
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
-    if (x != y)
-        return x < y ? -1 : 1;
-    if (a->form)
-        return strcmp(a->form, b->form);
-    uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
-    return ea < eb ? -1 : ea > eb;
-}
-
 static int str_ptr_cmp(const void *pa, const void *pb)
 {
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-/* The kmap's slots with their group's rank, sorted by cmp. */
-static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
-                                 bool joint, size_t *n)
-{
-    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; i < km->cap; i++) {
-        const kslot *s = &km->slots[i];
-        if (!s->count)
-            continue;
-        uint64_t g = joint ? s->k1 >> 3 : s->k1;
-        v[k++] = (ranked_slot){rank[g], s,
-                               !joint && (s->k2 >> 32 & 1)
-                                   ? t->form_text.v[s->k2 & UINT32_MAX]
-                                   : NULL};
-    }
-    qsort(v, k, sizeof *v, joint ? ranked_joint_cmp : ranked_term_cmp);
-    *n = k;
-    return v;
 }
 
 uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
@@ -1884,7 +1949,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
         }
     }
     size_t n;
-    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, &n);
+    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "joint\t%u\t%u\t%u\t%u\t%llu\n", v[i].rank, (unsigned)(s->k1 & 7),
@@ -1893,7 +1958,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     }
     lines += n;
     free(v);
-    v = ranked_slots(t, &t->terms, rank, false, &n);
+    v = ranked_slots(t, &t->terms, rank, false, ranked_term_cmp, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "term\t%u\t%u\t", v[i].rank, (unsigned)(s->k2 >> 33));
@@ -2081,6 +2146,9 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
     if (strcmp(tag, "docrec") == 0) {
         if (n != 3 || !lf_parse_u64(f[2], UINT64_MAX, &v[0]))
             BAD("malformed docrec line");
+        uint32_t gi;
+        if (t->doc_dim >= 0 && !lf_strmap_get(&t->names[t->doc_dim], f[1], strlen(f[1]), &gi))
+            BAD("document without its group");
         size_t before = t->docs.n;
         if (doc_record(t, f[1]) != before)
             BAD("document listed twice");

@@ -216,6 +216,19 @@ lf_freq_iter *lf_freq_iter_new(const lf_tables *t, int dim, bool documents);
 bool lf_freq_iter_next(lf_freq_iter *it, lf_freq_row *row);
 void lf_freq_iter_free(lf_freq_iter *it);
 
+typedef struct lf_cooc_iter lf_cooc_iter;
+/* Co-occurrence rows, as lf_tables_cooc lists them (a reference of 24 bytes per row is
+ * sorted; rows are made one at a time). */
+lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t);
+bool lf_cooc_iter_next(lf_cooc_iter *it, lf_cooc_row *row);
+void lf_cooc_iter_free(lf_cooc_iter *it);
+
+typedef struct lf_term_iter lf_term_iter;
+/* Term rows, as lf_tables_terms lists them (the same way). */
+lf_term_iter *lf_term_iter_new(const lf_tables *t);
+bool lf_term_iter_next(lf_term_iter *it, lf_term_row *row);
+void lf_term_iter_free(lf_term_iter *it);
+
 typedef struct lf_first_iter lf_first_iter;
 /* First appearances, sorted by document id, word, theme. */
 lf_first_iter *lf_first_iter_new(const lf_tables *t);

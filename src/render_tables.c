@@ -223,12 +223,12 @@ static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
     COLS("group_type", "group", "theme", "term_type", "term", "entry_file", "entry_line",
          "matches", "weight");
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_TERMS), cols, n_cols);
-    lf_term_row *rows;
-    size_t n = lf_tables_terms(t, &rows);
+    lf_term_iter *it = lf_term_iter_new(t);
+    lf_term_row row, prev = {0};
+    bool first = true;
     size_t run = 0; /* rows so far of this group, theme and term type (most frequent first) */
-    for (size_t i = 0; i < n; i++) {
-        const lf_term_row *r = &rows[i];
-        const lf_term_row *p = i ? &rows[i - 1] : NULL;
+    for (; lf_term_iter_next(it, &row); prev = row, first = false) {
+        const lf_term_row *r = &row, *p = first ? NULL : &prev;
         run = p && p->dim == r->dim && strcmp(p->group, r->group) == 0 && p->theme == r->theme &&
                       p->is_form == r->is_form
                   ? run + 1
@@ -256,7 +256,7 @@ static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         tw_double(w, r->weight);
         tw_end_row(w);
     }
-    free(rows);
+    lf_term_iter_free(it);
     tw_end(w);
     return 0;
 }
@@ -270,10 +270,10 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
     COLS("group_type", "group", "scope", "theme_a", "theme_b", "joint", "count_a", "count_b",
          "units", "expected", "jaccard", "pmi", "npmi", "g2", "p");
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_COOCCURRENCE), cols, n_cols);
-    lf_cooc_row *rows;
-    size_t n = lf_tables_cooc(t, &rows);
-    for (size_t i = 0; i < n; i++) {
-        const lf_cooc_row *r = &rows[i];
+    lf_cooc_iter *it = lf_cooc_iter_new(t);
+    lf_cooc_row row;
+    while (lf_cooc_iter_next(it, &row)) {
+        const lf_cooc_row *r = &row;
         if (r->joint < o->min_count || !group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);
@@ -293,7 +293,7 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_p(w, lf_chisq1_sf(fabs(g2)));
         tw_end_row(w);
     }
-    free(rows);
+    lf_cooc_iter_free(it);
     tw_end(w);
     return 0;
 }

@@ -211,12 +211,15 @@ static bool worker_init(lf_run *r, worker *w, lf_error *err)
     return true;
 }
 
-static void worker_free(worker *w)
+/* Frees what only processing needs — the vocabulary (it grows with the corpus's words),
+ * the matcher, the last document's buffers — and keeps the ingest (its warnings setting)
+ * and the tables. */
+static void worker_release_pipeline(worker *w)
 {
-    lf_ingest_free(w->ing);
     lf_matcher_free(w->matcher);
+    w->matcher = NULL;
     lf_vocab_free(w->vocab);
-    lf_tables_free(w->tables);
+    w->vocab = NULL;
     lf_doc_free(&w->doc);
     lf_tokens_free(&w->toks);
     lf_matches_free(&w->ms);
@@ -224,6 +227,13 @@ static void worker_free(worker *w)
     lf_buf_free(&w->left);
     lf_buf_free(&w->right);
     lf_buf_free(&w->neg);
+}
+
+static void worker_free(worker *w)
+{
+    worker_release_pipeline(w);
+    lf_ingest_free(w->ing);
+    lf_tables_free(w->tables);
 }
 
 lf_run *lf_run_new(const lf_lexicon *lex, const lf_options *opt, lf_error *err)
@@ -1011,10 +1021,16 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     pthread_cond_destroy(&r->space);
     pthread_mutex_destroy(&r->prod_mu);
     pthread_mutex_destroy(&r->mu);
-    /* the tables only add: merging the workers' gives exactly one pipeline's result */
-    for (size_t t = 1; t < n_threads; t++)
+    /* the tables only add: merging the workers' gives exactly one pipeline's result; the
+       pipelines (vocabularies, buffers) are done with before, a worker's tables after */
+    for (size_t t = 0; t < n_threads; t++)
+        worker_release_pipeline(&r->workers[t]);
+    for (size_t t = 1; t < n_threads; t++) {
         if (r->workers[t].tables)
             lf_tables_merge(r->tables, r->workers[t].tables);
+        worker_free(&r->workers[t]);
+        r->workers[t] = (worker){0};
+    }
     return result;
 }
 
@@ -1072,6 +1088,10 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
 {
     lf_error first = {LF_OK, ""};
     lf_status st = LF_OK;
+    if (r->executed) {
+        lf_error_set(err, LF_ERR_USAGE, "lf_run_execute: the run has already executed");
+        return LF_ERR_USAGE;
+    }
     if (r->merge) {
         st = execute_merge(r, &first, err);
         r->executed = true;
@@ -1128,10 +1148,12 @@ lf_status lf_run_execute(lf_run *r, lf_error *err)
     r->executed = true;
     if (r->progress)
         progress_clear(r);
+    if (st == LF_OK && r->tei && lf_tei_writer_finish(r->tei, err) != LF_OK)
+        st = LF_ERR_IO;
+    /* the tables are the result: the pipeline is done with before the report is written */
+    worker_release_pipeline(&r->workers[0]);
     if (st != LF_OK)
         return st;
-    if (r->tei && lf_tei_writer_finish(r->tei, err) != LF_OK)
-        return LF_ERR_IO;
 done:
     if (st != LF_OK)
         return st;
@@ -1273,7 +1295,7 @@ typedef struct report_job {
        manifest then hashes it itself and reports the failure) */
     const char **in_hex;
     uint64_t *in_bytes;
-    char (*hexbuf)[65];
+    char (*hexbuf)[65]; /* one per input without a hash yet (most inputs have theirs) */
     pthread_mutex_t mu;
     pthread_cond_t hashed_cv;
     size_t next; /* the next task: 0 hashing, i + 1 files[i] */
@@ -1330,13 +1352,13 @@ static void *report_worker(void *arg)
         if (task > rj->nfiles)
             return NULL;
         if (task == 0) {
-            for (size_t i = 0; i < r->processed.n; i++) {
+            for (size_t i = 0, k = 0; i < r->processed.n; i++) {
                 if (rj->in_hex[i])
                     continue;
                 lf_error e;
-                if (lf_sha256_file(r->processed.v[i], rj->hexbuf[i], &rj->in_bytes[i], &e) ==
-                    LF_OK)
-                    rj->in_hex[i] = rj->hexbuf[i];
+                char *hex = rj->hexbuf[k++];
+                if (lf_sha256_file(r->processed.v[i], hex, &rj->in_bytes[i], &e) == LF_OK)
+                    rj->in_hex[i] = hex;
             }
             pthread_mutex_lock(&rj->mu);
             rj->hashed = true;
@@ -1435,9 +1457,12 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         files[i].open = st == LF_OK;
     }
     if (st == LF_OK) {
+        size_t unhashed = 0;
+        for (size_t i = 0; i < np; i++)
+            unhashed += !in_hex[i];
         report_job rj = {.run = r, .files = files, .nfiles = nfiles, .info = &info,
                          .topt = &topt, .in_hex = in_hex, .in_bytes = in_bytes,
-                         .hexbuf = lf_xcalloc(np ? np : 1, sizeof *rj.hexbuf)};
+                         .hexbuf = lf_xcalloc(unhashed ? unhashed : 1, sizeof *rj.hexbuf)};
         rj.ev = (lf_html_evidence){.per_theme = r->evidence_per_theme,
                                    .seed = r->evidence_seed};
         rj.ev.n = lf_row_sample_rows(r->evidence, &rj.ev.rows);

@@ -1381,6 +1381,177 @@ static void tables_write_read_round_trip(void **state)
     free_lexicon(lex);
 }
 
+/* ---- streamed rows ---- */
+
+enum { N_STREAM_DOCS = 60 };
+
+/* Document k: three turns of one 6-word sentence (speakers S<k%5> and S<(k+1)%5>), and in
+ * sentence s, when (k + s) % 3 != 0, a match of theme (k + s) % 4 on its first word: the
+ * themes of a document are distinct, so every match is a first appearance. */
+static bool stream_match(unsigned k, unsigned s, uint32_t *theme)
+{
+    *theme = (k + s) % N_THEMES;
+    return (k + s) % 3 != 0;
+}
+
+static void stream_doc(tdoc *d, unsigned k, char id[16])
+{
+    static const char *const pool[] = {"S0", "S1", "S2", "S3", "S4"};
+    static const uint32_t entry_of[N_THEMES] = {E_TRUST, E_LEVERAGE, E_BETRAY, E_GOODWILL};
+    const char *names[2] = {pool[k % 5], pool[(k + 1) % 5]};
+    static const turn_spec turns[] = {{0, false, {6}, NULL}, {1, false, {6}, NULL},
+                                      {0, false, {6}, NULL}};
+    snprintf(id, 16, "d%03u.txt", k);
+    tdoc_build(d, id, names, 2, turns, 3, 0); /* d borrows id */
+    for (unsigned s = 0; s < 3; s++) {
+        uint32_t th;
+        if (stream_match(k, s, &th))
+            tdoc_match(d, s, th, entry_of[th], LF_MATCH_COUNTED, false);
+    }
+}
+
+/* Documents added in a scrambled order, to one table or split over two that are merged
+ * (in the other order). */
+static lf_tables *stream_tables(const struct lf_lexicon *lex, bool split)
+{
+    lf_tables *t = lf_tables_new(lex), *u = split ? lf_tables_new(lex) : t;
+    for (unsigned i = 0; i < N_STREAM_DOCS; i++) {
+        unsigned k = (i * 37 + 11) % N_STREAM_DOCS;
+        tdoc d;
+        char id[16];
+        stream_doc(&d, k, id);
+        lf_tables_add_doc(k % 2 ? t : u, &d.doc, &d.toks, &d.ms);
+        tdoc_free(&d);
+    }
+    if (split) {
+        lf_tables_merge(u, t);
+        lf_tables_free(t);
+    }
+    return u;
+}
+
+static int group_row_cmp(uint32_t dim_a, const char *a, uint32_t dim_b, const char *b)
+{
+    if (dim_a != dim_b)
+        return dim_a < dim_b ? -1 : 1;
+    return strcmp(a, b);
+}
+
+/* The iterators give every row once, in order, whatever order the documents came in;
+ * the arrays built from them agree. */
+static void streamed_rows_complete_and_ordered(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    for (int split = 0; split < 2; split++) {
+        lf_tables *t = stream_tables(lex, split);
+        int doc_dim = lf_tables_find_dim(t, LF_GROUP_DOCUMENT);
+        assert_true(doc_dim > 0);
+
+        /* every group × theme, ascending; the document rows hold each document's counts */
+        lf_freq_iter *it = lf_freq_iter_new(t, -1, true);
+        lf_freq_row r, prev = {0};
+        size_t n = 0, n_doc_rows = 0;
+        uint64_t doc_matches = 0;
+        while (lf_freq_iter_next(it, &r)) {
+            if (n % N_THEMES == 0) {
+                assert_int_equal(r.theme, 0);
+                if (n)
+                    assert_true(group_row_cmp(prev.dim, prev.group, r.dim, r.group) < 0);
+            } else {
+                assert_int_equal(r.theme, prev.theme + 1);
+                assert_int_equal(r.dim, prev.dim);
+                assert_string_equal(r.group, prev.group);
+            }
+            if (r.dim == (uint32_t)doc_dim) {
+                unsigned k = (unsigned)(n_doc_rows / N_THEMES);
+                char id[16];
+                snprintf(id, sizeof id, "d%03u.txt", k);
+                assert_string_equal(r.group, id);
+                uint64_t want = 0;
+                for (unsigned s = 0; s < 3; s++) {
+                    uint32_t th;
+                    want += stream_match(k, s, &th) && th == r.theme;
+                }
+                assert_int_equal(r.c.matches, want);
+                assert_int_equal(r.c.sents_with, want);
+                assert_int_equal(r.t.words, 18);
+                doc_matches += r.c.matches;
+                n_doc_rows++;
+            }
+            prev = r;
+            n++;
+        }
+        lf_freq_iter_free(it);
+        assert_int_equal(n_doc_rows, N_STREAM_DOCS * N_THEMES);
+        assert_int_equal(doc_matches, lf_tables_stats(t)->matches_counted);
+        /* 1 corpus + 60 documents + 5 speakers + party, role and period: one group each */
+        assert_int_equal(n, (1 + N_STREAM_DOCS + 5 + 3) * N_THEMES);
+        lf_freq_row *rows;
+        assert_int_equal(lf_tables_freq(t, &rows), n);
+        assert_string_equal(rows[n - 1].group, prev.group);
+        free(rows);
+
+        /* one grouping; without documents */
+        it = lf_freq_iter_new(t, doc_dim, true);
+        n = 0;
+        while (lf_freq_iter_next(it, &r)) {
+            assert_int_equal(r.dim, doc_dim);
+            n++;
+        }
+        lf_freq_iter_free(it);
+        assert_int_equal(n, N_STREAM_DOCS * N_THEMES);
+        it = lf_freq_iter_new(t, -1, false);
+        n = 0;
+        while (lf_freq_iter_next(it, &r)) {
+            assert_int_not_equal(r.kind, LF_GROUP_DOCUMENT);
+            n++;
+        }
+        lf_freq_iter_free(it);
+        assert_int_equal(n, (1 + 5 + 3) * N_THEMES);
+        lf_group_iter *gi = lf_group_iter_new(t, lf_tables_find_dim(t, LF_GROUP_SPEAKER), true);
+        lf_group_row g;
+        for (unsigned i = 0; i < 5; i++) {
+            char name[4];
+            snprintf(name, sizeof name, "S%u", i);
+            assert_true(lf_group_iter_next(gi, &g));
+            assert_string_equal(g.group, name);
+        }
+        assert_false(lf_group_iter_next(gi, &g));
+        lf_group_iter_free(gi);
+
+        /* first appearances: by document id, then word */
+        lf_first_iter *fi = lf_first_iter_new(t);
+        lf_first_row f;
+        n = 0;
+        for (unsigned k = 0; k < N_STREAM_DOCS; k++)
+            for (unsigned s = 0; s < 3; s++) {
+                uint32_t th;
+                if (!stream_match(k, s, &th))
+                    continue;
+                char id[16];
+                snprintf(id, sizeof id, "d%03u.txt", k);
+                assert_true(lf_first_iter_next(fi, &f));
+                assert_string_equal(f.doc, id);
+                assert_int_equal(f.theme, th);
+                assert_int_equal(f.word, 6 * s);
+                assert_int_equal(f.sentence, s + 1);
+                assert_int_equal(f.doc_words, 18);
+                char sp[4];
+                snprintf(sp, sizeof sp, "S%u", (k + (s == 1)) % 5);
+                assert_string_equal(f.speaker, sp);
+                n++;
+            }
+        assert_false(lf_first_iter_next(fi, &f));
+        lf_first_iter_free(fi);
+        lf_first_row *fr;
+        assert_int_equal(lf_tables_first(t, &fr), n);
+        free(fr);
+        lf_tables_free(t);
+    }
+    free_lexicon(lex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1392,6 +1563,7 @@ int main(void)
         cmocka_unit_test(window_scope_by_hand),      cmocka_unit_test(adjacent_turns_and_parts),
         cmocka_unit_test(terms_entries_and_forms),   cmocka_unit_test(compatibility),
         cmocka_unit_test(tables_write_read_round_trip),
+        cmocka_unit_test(streamed_rows_complete_and_ordered),
     };
     return cmocka_run_group_tests_name("aggregate", tests, NULL, NULL);
 }

@@ -531,6 +531,43 @@ static void dropped_groups_listed(void **state)
     free(lex);
 }
 
+/* A lexicon without themes has no frequency rows, yet its groups exist: a target or a
+ * reference names one, and the small ones are listed as dropped. */
+static void groups_without_themes(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = lf_xcalloc(1, sizeof *lex);
+    static const char *const names[] = {"LONG", "SHORT"};
+    static const turn_spec turns[] = {{0, false, {30}, NULL}, {1, false, {12}, NULL}};
+    tdoc d;
+    tdoc_build(&d, "x.txt", names, 2, turns, 2, 0);
+    lf_options o;
+    lf_options_init(&o);
+    lf_grouping g = {LF_GROUP_SPEAKER, NULL};
+    o.groupings = &g;
+    o.n_groupings = 1;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+    lf_group_ref *dr;
+    size_t n = lf_dropped_groups(t, 13, &dr);
+    assert_int_equal(n, 1);
+    assert_string_equal(dr[0].group, "SHORT");
+    free(dr);
+    lf_compare_row *rows;
+    o.target = "LONG";
+    o.reference = "SHORT";
+    assert_int_equal(lf_compare_rows(t, &o, &rows, &n, NULL), LF_OK);
+    assert_int_equal(n, 0);
+    free(rows);
+    o.target = "NOBODY";
+    lf_error err;
+    assert_int_equal(lf_compare_rows(t, &o, &rows, &n, &err), LF_ERR_USAGE);
+    assert_string_equal(err.message, "--target: no group is named 'NOBODY'");
+    lf_tables_free(t);
+    tdoc_free(&d);
+    free(lex);
+}
+
 /* Many groups with significant differences: the summary keeps the 25 strongest. */
 static void summary_caps_findings(void **state)
 {
@@ -597,6 +634,7 @@ int main(void)
         cmocka_unit_test(property_random_tables),
         cmocka_unit_test(comparison_rows_from_documents),
         cmocka_unit_test(dropped_groups_listed),
+        cmocka_unit_test(groups_without_themes),
         cmocka_unit_test(summary_caps_findings),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
