@@ -104,6 +104,7 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
     const unsigned char *start = p;
     size_t seg_cps = 0; /* code points since the word start or the last ' or - */
     unsigned last = C_OTHER;
+    bool slow = false; /* left the ASCII fast path: bytes >= 0x80 may be in the word */
     while (p < end) {
         /* the common case: a run of ASCII letters and digits */
         if (*p < 0x80 && (ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
@@ -118,6 +119,7 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
                              !in_extra(*p, extra)))
                 break;
         }
+        slow = true;
         size_t n;
         unsigned c = class_at(p, end, extra, &n);
         if (c & (C_ALPHA | C_DIGIT)) {
@@ -170,7 +172,7 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
 done:
     if (ascii) {
         *ascii = true;
-        for (const unsigned char *q = start; q < p; q++)
+        for (const unsigned char *q = slow ? start : p; q < p; q++)
             if (*q >= 0x80) {
                 *ascii = false;
                 break;
@@ -471,22 +473,33 @@ void lf_tokens_free(lf_tokens *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Words after which a period never ends a sentence: titles before names. */
-static const char *const title_abbrevs[] = {
-    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "sen", "sens", "rep", "reps", "gov",
-    "lt", "col", "sgt", "capt", "cmdr", "adm", "maj", "hon", "rev", "st", "mt", "ft", "pres",
-    "amb", "supt", "gens", "vs", "cf", "al", NULL};
-/* Words after which a period does not end a sentence when a number follows. */
-static const char *const number_abbrevs[] = {
-    "no", "nos", "art", "sec", "vol", "p", "pp", "fig", "ch", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "ca", "op", NULL};
+/* A short word with its length known at compile time: the lists are searched at every
+ * period. */
+typedef struct abbrev {
+    unsigned char len;
+    char s[7];
+} abbrev;
+#define AB(w) {sizeof(w) - 1, w}
 
-static bool in_list(const char *const *list, const char *s, size_t n)
+/* Words after which a period never ends a sentence: titles before names. */
+static const abbrev title_abbrevs[] = {
+    AB("mr"), AB("mrs"), AB("ms"), AB("messrs"), AB("dr"), AB("prof"), AB("gen"), AB("sen"),
+    AB("sens"), AB("rep"), AB("reps"), AB("gov"), AB("lt"), AB("col"), AB("sgt"), AB("capt"),
+    AB("cmdr"), AB("adm"), AB("maj"), AB("hon"), AB("rev"), AB("st"), AB("mt"), AB("ft"),
+    AB("pres"), AB("amb"), AB("supt"), AB("gens"), AB("vs"), AB("cf"), AB("al"),
+    {0, ""}};
+/* Words after which a period does not end a sentence when a number follows. */
+static const abbrev number_abbrevs[] = {
+    AB("no"), AB("nos"), AB("art"), AB("sec"), AB("vol"), AB("p"), AB("pp"), AB("fig"),
+    AB("ch"), AB("jan"), AB("feb"), AB("mar"), AB("apr"), AB("jun"), AB("jul"), AB("aug"),
+    AB("sep"), AB("sept"), AB("oct"), AB("nov"), AB("dec"), AB("approx"), AB("ca"), AB("op"),
+    {0, ""}};
+#undef AB
+
+static bool in_list(const abbrev *list, const char *s, size_t n)
 {
-    if (n == 0)
-        return false;
-    for (size_t i = 0; list[i]; i++)
-        if (list[i][0] == s[0] && strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+    for (; list->len; list++)
+        if (list->len == n && list->s[0] == s[0] && memcmp(list->s, s, n) == 0)
             return true;
     return false;
 }
@@ -570,6 +583,16 @@ static size_t char_offset(tok_state *st, size_t byte)
         uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL; /* bit 7 set, bit 6 clear */
         c += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
     }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (i < byte && i + 8 <= st->doc->len) { /* the last 1..7 bytes in one load too */
+        size_t r = byte - i;
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL & (~0ULL >> (64 - 8 * r));
+        c += r - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+        i = byte;
+    }
+#endif
     for (; i < byte; i++)
         c += (t[i] & 0xC0) != 0x80;
     st->cp_pos = byte;
