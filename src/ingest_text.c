@@ -782,7 +782,15 @@ static lf_status index_lines(lf_ingest *ing, lf_doc *doc, lf_error *err)
             sizeof *doc->line_starts);
     doc->line_starts[n++] = 0;
     size_t start = 0;
+    /* without a carriage return anywhere, memchr finds the line ends */
+    bool has_cr = memchr(t, '\r', len) != NULL;
     for (size_t i = 0; i < len; i++) {
+        if (!has_cr) {
+            const char *nl = memchr(t + i, '\n', len - i);
+            if (!nl)
+                break;
+            i = (size_t)(nl - t);
+        }
         char c = t[i];
         if (c != '\n' && c != '\r')
             continue;
