@@ -989,10 +989,18 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
         if (t[p] != 'Q' && t[p] != '<') {
             size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
             bool stop = false;
-            for (size_t k = p; k < lim && !stop; k++)
-                stop = (t[k] == ':' || t[k] == '.') &&
-                       (k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
-                        (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0));
+            const unsigned char *colon = memchr(t + p, ':', lim - p);
+            const unsigned char *period = memchr(t + p, '.', lim - p);
+            while (!stop && (colon || period)) {
+                const unsigned char *c = !period || (colon && colon < period) ? colon : period;
+                size_t k = (size_t)(c - t);
+                stop = k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
+                       (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
+                if (c == colon)
+                    colon = memchr(t + k + 1, ':', lim - k - 1);
+                else
+                    period = memchr(t + k + 1, '.', lim - k - 1);
+            }
             if (!stop)
                 return LF_OK;
         }
