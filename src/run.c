@@ -112,7 +112,9 @@ struct lf_run {
     size_t prod_input;  /* the input the next job comes from */
     lf_stream *stream;  /* standard input, while it is being read */
     size_t stream_first; /* the line (position + 1) of its first record: its key */
-    LF_VEC(char *) processed; /* inputs read successfully */
+    /* inputs read successfully: their paths, borrowed from the input list or the partial
+       results' index (a corpus of many files would keep every path twice) */
+    LF_VEC(const char *) processed;
     LF_VEC(input_meta) processed_meta; /* parallel to processed */
     LF_VEC(char *) failed;    /* "message" of each failed input */
     FILE *diag;
@@ -299,8 +301,6 @@ void lf_run_free(lf_run *r)
         worker_free(&r->workers[i]);
     free(r->workers);
     free(r->jobs);
-    for (size_t i = 0; i < r->processed.n; i++)
-        free(r->processed.v[i]);
     LF_VEC_FREE(r->processed);
     LF_VEC_FREE(r->processed_meta);
     lf_stream_free(r->stream);
@@ -699,7 +699,7 @@ static void job_begin(lf_run *r, const job *j)
 
 static void add_processed(lf_run *r, const char *path, input_meta m)
 {
-    LF_VEC_PUSH(r->processed, lf_xstrdup(path));
+    LF_VEC_PUSH(r->processed, path);
     LF_VEC_PUSH(r->processed_meta, m);
 }
 
