@@ -386,8 +386,7 @@ static uint32_t group_get(lf_tables *t, uint32_t dim, const char *name)
 
 static void group_free(group *g)
 {
-    free(g->counts);
-    free(g->themes);
+    free(g->counts); /* a sparse group's themes are in the same block */
 }
 
 static const theme_counts NO_COUNTS;
@@ -430,8 +429,10 @@ static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
     if (i < g->n_used && g->themes[i] == th)
         return &g->counts[i];
     if (g->n_used == g->cap) {
-        size_t cap = g->cap ? (size_t)g->cap * 2 : 2;
-        if (cap * 2 >= t->n_themes) {
+        /* one block, counts then themes, grown a row at a time while small: a document
+           uses a few themes, and a corpus has many documents */
+        size_t cap = g->cap < 4 ? (size_t)g->cap + 1 : (size_t)g->cap * 2;
+        if (cap * 2 > t->n_themes) {
             /* half the themes in use: a dense row is as small and faster */
             theme_counts *d = lf_xcalloc(t->n_themes, sizeof *d);
             for (size_t k = 0; k < g->n_used; k++)
@@ -442,8 +443,17 @@ static theme_counts *counts_add(const lf_tables *t, group *g, uint32_t th)
             g->n_used = g->cap = 0;
             return &d[th];
         }
-        g->counts = lf_xrealloc(g->counts, cap * sizeof *g->counts);
-        g->themes = lf_xrealloc(g->themes, cap * sizeof *g->themes);
+        _Static_assert(sizeof(theme_counts) % _Alignof(uint32_t) == 0,
+                       "the themes that follow the counts are aligned");
+        theme_counts *c = lf_xmalloc(cap * (sizeof *c + sizeof *g->themes));
+        uint32_t *themes = (uint32_t *)(c + cap);
+        if (g->n_used) {
+            memcpy(c, g->counts, g->n_used * sizeof *c);
+            memcpy(themes, g->themes, g->n_used * sizeof *themes);
+        }
+        free(g->counts);
+        g->counts = c;
+        g->themes = themes;
         g->cap = (uint32_t)cap;
     }
     memmove(&g->counts[i + 1], &g->counts[i], (g->n_used - i) * sizeof *g->counts);

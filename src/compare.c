@@ -77,7 +77,7 @@ lf_status lf_compare_rows(const lf_tables *t, const lf_options *opt, lf_compare_
     /* the corpus (the rest is the corpus minus the target) and the reference group */
     lf_counts *all = lf_xcalloc(n_themes ? n_themes : 1, sizeof *all);
     lf_counts *rc = lf_xcalloc(n_themes ? n_themes : 1, sizeof *rc);
-    lf_totals all_tot, ref_tot;
+    lf_totals all_tot = {0}, ref_tot = {0};
     group_counts(t, 0, "all", n_themes, all, &all_tot);
     bool target_found = !target, ref_found = !ref;
     row_vec out = {0};

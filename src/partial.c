@@ -400,7 +400,8 @@ static lf_status body_line(reader *rd, size_t n, lf_error *err)
     if (strcmp(tag, "input") == 0) {
         lf_partial_input in = {.file = rd->file};
         if (n != 6 || !parse_key(s, f + 1, &in.key) ||
-            !lf_parse_u64(f[4], UINT64_MAX, &in.bytes) || strlen(f[5]) != 64)
+            !lf_parse_u64(f[4], UINT64_MAX, &in.bytes) || strlen(f[5]) != 64 ||
+            strspn(f[5], "0123456789abcdef") != 64) /* a SHA-256 as lexframe writes it */
             return bad(rd, err, "malformed input line");
         memcpy(in.hex, f[5], 65);
         LF_VEC_PUSH(s->inputs, in);

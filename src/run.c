@@ -7,6 +7,7 @@
  * until the main thread delivers them in input order, and the workers' tables are merged
  * at the end (they only add), so the output is the same bytes whatever the thread count.
  * Each worker holds one document (part) at a time; at most `window` inputs are in flight. */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -80,11 +81,37 @@ typedef struct job {
 /* What the manifest and a partial result say about a processed input beyond its path. */
 typedef struct input_meta {
     uint64_t order, line; /* its key (lf_partial_key) */
+    uint64_t bytes;
     bool hashed;          /* size and hash known (a stream, an input of a partial result);
                              otherwise the file is hashed when it is written out */
-    uint64_t bytes;
-    char hex[65];
+    uint8_t sha256[32];   /* the hash as bytes: kept for every input of a large corpus */
 } input_meta;
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A SHA-256 in lowercase hex (64 digits, as lf_sha256_hex writes it) into m. */
+static void meta_set_hash(input_meta *m, const char *hex)
+{
+    for (size_t i = 0; i < 32; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        assert(hi >= 0 && lo >= 0);
+        m->sha256[i] = (uint8_t)(hi << 4 | lo);
+    }
+    m->hashed = true;
+}
+
+static void meta_hash_hex(const input_meta *m, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        hex[2 * i] = digits[m->sha256[i] >> 4];
+        hex[2 * i + 1] = digits[m->sha256[i] & 15];
+    }
+    hex[64] = '\0';
+}
 
 struct lf_run {
     const lf_lexicon *lex;
@@ -114,7 +141,9 @@ struct lf_run {
     lf_strmap roots_seen; /* TEI corpus roots of inputs handed out (their warnings once) */
     lf_stream *stream;  /* standard input, while it is being read */
     size_t stream_first; /* the line (position + 1) of its first record: its key */
-    LF_VEC(char *) processed; /* inputs read successfully */
+    /* inputs read successfully: their paths, borrowed from the input list or the partial
+       results' index (a corpus of many files would keep every path twice) */
+    LF_VEC(const char *) processed;
     LF_VEC(input_meta) processed_meta; /* parallel to processed */
     LF_VEC(char *) failed;    /* "message" of each failed input */
     FILE *diag;
@@ -303,8 +332,6 @@ void lf_run_free(lf_run *r)
         worker_free(&r->workers[i]);
     free(r->workers);
     free(r->jobs);
-    for (size_t i = 0; i < r->processed.n; i++)
-        free(r->processed.v[i]);
     LF_VEC_FREE(r->processed);
     LF_VEC_FREE(r->processed_meta);
     lf_stream_free(r->stream);
@@ -708,7 +735,7 @@ static void job_begin(lf_run *r, const job *j)
 
 static void add_processed(lf_run *r, const char *path, input_meta m)
 {
-    LF_VEC_PUSH(r->processed, lf_xstrdup(path));
+    LF_VEC_PUSH(r->processed, path);
     LF_VEC_PUSH(r->processed_meta, m);
 }
 
@@ -816,8 +843,8 @@ static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *
     if (r->progress && j->kind != JOB_STREAM_END && j->kind != JOB_NOTE)
         progress_step(r, j, text_bytes);
     if (j->kind == JOB_STREAM_END) {
-        input_meta m = {.order = k.order, .line = k.line, .hashed = true, .bytes = j->bytes};
-        memcpy(m.hex, j->hex, sizeof m.hex);
+        input_meta m = {.order = k.order, .line = k.line, .bytes = j->bytes};
+        meta_set_hash(&m, j->hex);
         add_processed(r, k.path, m);
         return;
     }
@@ -832,9 +859,8 @@ static void job_finished(lf_run *r, const job *j, lf_status st, const lf_error *
     if (j->kind == JOB_FILE) {
         input_meta m = {.order = k.order};
         if (j->hex[0]) { /* hashed as it was read */
-            m.hashed = true;
             m.bytes = j->bytes;
-            memcpy(m.hex, j->hex, sizeof m.hex);
+            meta_set_hash(&m, j->hex);
         }
         add_processed(r, k.path, m);
     }
@@ -1076,9 +1102,8 @@ static lf_status execute_merge(lf_run *r, lf_error *first, lf_error *err)
     }
     for (size_t i = 0; i < m->inputs.n && st == LF_OK; i++) {
         const lf_partial_input *in = &m->inputs.v[i];
-        input_meta meta = {.order = in->key.order, .line = in->key.line, .hashed = true,
-                           .bytes = in->bytes};
-        memcpy(meta.hex, in->hex, sizeof meta.hex);
+        input_meta meta = {.order = in->key.order, .line = in->key.line, .bytes = in->bytes};
+        meta_set_hash(&meta, in->hex);
         add_processed(r, in->key.path, meta);
     }
     return st;
@@ -1295,7 +1320,7 @@ typedef struct report_job {
        manifest then hashes it itself and reports the failure) */
     const char **in_hex;
     uint64_t *in_bytes;
-    char (*hexbuf)[65]; /* one per input without a hash yet (most inputs have theirs) */
+    char (*hexbuf)[65]; /* per input: its hash in hex */
     pthread_mutex_t mu;
     pthread_cond_t hashed_cv;
     size_t next; /* the next task: 0 hashing, i + 1 files[i] */
@@ -1352,13 +1377,13 @@ static void *report_worker(void *arg)
         if (task > rj->nfiles)
             return NULL;
         if (task == 0) {
-            for (size_t i = 0, k = 0; i < r->processed.n; i++) {
+            for (size_t i = 0; i < r->processed.n; i++) {
                 if (rj->in_hex[i])
                     continue;
                 lf_error e;
-                char *hex = rj->hexbuf[k++];
-                if (lf_sha256_file(r->processed.v[i], hex, &rj->in_bytes[i], &e) == LF_OK)
-                    rj->in_hex[i] = hex;
+                if (lf_sha256_file(r->processed.v[i], rj->hexbuf[i], &rj->in_bytes[i], &e) ==
+                    LF_OK)
+                    rj->in_hex[i] = rj->hexbuf[i];
             }
             pthread_mutex_lock(&rj->mu);
             rj->hashed = true;
@@ -1413,9 +1438,12 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     size_t np = r->processed.n;
     const char **in_hex = lf_xcalloc(np ? np : 1, sizeof *in_hex);
     uint64_t *in_bytes = lf_xcalloc(np ? np : 1, sizeof *in_bytes);
+    /* the hashes as the manifest writes them (the pipelines' memory is free by now) */
+    char(*hexbuf)[65] = lf_xcalloc(np ? np : 1, sizeof *hexbuf);
     for (size_t i = 0; i < np; i++)
         if (r->processed_meta.v[i].hashed) {
-            in_hex[i] = r->processed_meta.v[i].hex;
+            meta_hash_hex(&r->processed_meta.v[i], hexbuf[i]);
+            in_hex[i] = hexbuf[i];
             in_bytes[i] = r->processed_meta.v[i].bytes;
         }
     lf_report_info info = {
@@ -1457,12 +1485,9 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         files[i].open = st == LF_OK;
     }
     if (st == LF_OK) {
-        size_t unhashed = 0;
-        for (size_t i = 0; i < np; i++)
-            unhashed += !in_hex[i];
         report_job rj = {.run = r, .files = files, .nfiles = nfiles, .info = &info,
                          .topt = &topt, .in_hex = in_hex, .in_bytes = in_bytes,
-                         .hexbuf = lf_xcalloc(unhashed ? unhashed : 1, sizeof *rj.hexbuf)};
+                         .hexbuf = hexbuf};
         rj.ev = (lf_html_evidence){.per_theme = r->evidence_per_theme,
                                    .seed = r->evidence_seed};
         rj.ev.n = lf_row_sample_rows(r->evidence, &rj.ev.rows);
@@ -1474,7 +1499,6 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
                 if (err)
                     *err = files[i].err;
             }
-        free(rj.hexbuf);
     }
     /* Close every temporary file first (that is where write errors surface), and only
        then rename them all, so a failure leaves the previous report whole. */
@@ -1502,6 +1526,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     free(opts);
     free(in_hex);
     free(in_bytes);
+    free(hexbuf);
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);
     return st;
@@ -1612,14 +1637,16 @@ lf_status lf_run_write_partial(lf_run *r, lf_error *err)
     /* Inputs with size and hash, as the manifest will list them: files are hashed now. */
     for (size_t i = 0; i < r->processed.n; i++) {
         input_meta *m = &r->processed_meta.v[i];
+        char hex[65];
         if (!m->hashed) {
-            lf_status st = lf_sha256_file(r->processed.v[i], m->hex, &m->bytes, err);
+            lf_status st = lf_sha256_file(r->processed.v[i], hex, &m->bytes, err);
             if (st != LF_OK)
                 return st;
-            m->hashed = true;
+            meta_set_hash(m, hex);
         }
+        meta_hash_hex(m, hex);
         lf_partial_key k = {m->order, r->processed.v[i], m->line};
-        lf_partial_put_input(&r->partial, &k, m->bytes, m->hex);
+        lf_partial_put_input(&r->partial, &k, m->bytes, hex);
     }
     lf_partial_put_tables(&r->partial, r->tables);
     lf_partial_put_end(&r->partial);

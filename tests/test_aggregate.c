@@ -1357,7 +1357,7 @@ static void tables_write_read_round_trip(void **state)
         "group\t0\tall\t1\t1\t1\t1\t1\n",                /* a field short */
         "joint\t0\t9\t0\t1\t1\n",                        /* no scope 9 */
         "term\t0\t0\tentry\t999\t1\t0\t0\n",             /* no entry 999 */
-        "docrec\td\t1\ndocrec\td\t1\n",                  /* a document twice */
+        "docrec\td\t1\n", /* a document without its group in the grouping by document */
         "first\t0\t0\t1\t1\t1\t1\tS\n",                  /* no document yet */
         "stats\t1\t2\n",
         "count\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t-1\t5000000000\n", /* nanos out of range */
@@ -1368,6 +1368,13 @@ static void tables_write_read_round_trip(void **state)
         assert_int_equal(strncmp(err.message, "p:1: ", 5), 0);
         lf_tables_free(t);
     }
+    lf_tables *twice = lf_tables_new(lex);
+    assert_int_equal(tables_read(twice, "group\t1\td\t1\t1\t1\t1\t1\t0\ndocrec\td\t1\n"
+                                        "docrec\td\t1\n",
+                                 &err),
+                     LF_ERR_INPUT);
+    assert_string_equal(err.message, "p:1: document listed twice"); /* "p:1": every line */
+    lf_tables_free(twice);
     free(xa);
     free(xb);
     free(text);
