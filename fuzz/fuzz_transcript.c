@@ -82,7 +82,7 @@ static void check_tokens(const lf_doc *d, const lf_tokens *tk, const lf_matches 
 {
     for (size_t i = 0; i < tk->n_tok; i++) {
         const lf_token *t = &tk->tok[i];
-        if (t->start >= t->end || t->end > d->len || t->cstart >= t->cend ||
+        if (t->start >= t->end || t->end > d->len ||
             t->sentence >= tk->n_sent || (i && t->start < tk->tok[i - 1].end))
             abort();
     }

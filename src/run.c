@@ -41,6 +41,7 @@ typedef struct worker {
     /* numbers already used by earlier parts of the current document */
     size_t turn_base, sent_base, tok_base;
     size_t byte_base, char_base; /* of the text: parts' texts follow each other */
+    lf_char_cursor cc;           /* code point offsets in the current part's text */
     uint64_t job_bytes; /* text of the current job's document, all its parts */
     struct row_batch *last_batch; /* threaded: the rows of the document's last part */
     pthread_t thread;
@@ -473,6 +474,8 @@ static bool build_row(worker *w, const lf_match *m, lf_match_row *row)
                              turn->speaker))
         return false;
     const lf_entry *e = &r->lex->entries[m->entry];
+    size_t cstart = lf_char_offset(&w->cc, d->text, d->len, t0->start);
+    size_t cend = lf_char_offset(&w->cc, d->text, d->len, t1->end);
     collapse_text(&w->text, d->text, t0->start, t1->end);
     *row = (lf_match_row){
         .doc = d->id,
@@ -483,8 +486,8 @@ static bool build_row(worker *w, const lf_match *m, lf_match_row *row)
         .tok_end = w->tok_base + m->tok_end,
         .byte_start = w->byte_base + t0->start,
         .byte_end = w->byte_base + t1->end,
-        .char_start = w->char_base + t0->cstart,
-        .char_end = w->char_base + t1->cend,
+        .char_start = w->char_base + cstart,
+        .char_end = w->char_base + cend,
         .line = lf_doc_line_of(d, t0->start),
         .theme = r->lex->themes[m->theme].id,
         .entry = e->source,
@@ -505,11 +508,11 @@ static bool build_row(worker *w, const lf_match *m, lf_match_row *row)
     if (d->span_src) {
         const char *el = NULL;
         size_t off = 0;
-        if (lf_doc_source_of(d, sent->turn, t0->start, t0->cstart, &el, &off)) {
+        if (lf_doc_source_of(d, sent->turn, t0->start, cstart, &el, &off)) {
             row->element = el;
             row->element_start = off;
         }
-        if (lf_doc_source_of(d, sent->turn, t1->end, t1->cend, &el, &off)) {
+        if (lf_doc_source_of(d, sent->turn, t1->end, cend, &el, &off)) {
             row->element_last = el;
             row->element_end = off;
         }
@@ -790,6 +793,7 @@ static lf_status process_job(worker *w, job *j, job *slot, lf_error *e, bool *io
         row_batch *b = slot ? lf_xcalloc(1, sizeof *b) : NULL;
         if (b)
             lf_arena_init(&b->strings, 16 * 1024);
+        w->cc = (lf_char_cursor){0, 0};
         for (size_t k = 0; k < w->ms.n; k++) {
             const lf_match *m = &w->ms.m[k];
             lf_match_row row;
@@ -827,8 +831,8 @@ static lf_status process_job(worker *w, job *j, job *slot, lf_error *e, bool *io
         w->sent_base += w->toks.n_sent;
         w->tok_base += w->toks.n_tok;
         w->byte_base += w->doc.len;
-        for (size_t k = 0; k < w->doc.len; k++)
-            w->char_base += ((unsigned char)w->doc.text[k] & 0xC0) != 0x80;
+        lf_char_cursor all = {0, 0};
+        w->char_base += lf_char_offset(&all, w->doc.text, w->doc.len, w->doc.len);
         st = lf_ingest_next_part(w->ing, &w->doc, e);
     }
     return st;

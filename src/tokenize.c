@@ -99,12 +99,10 @@ static unsigned class_at(const unsigned char *p, const unsigned char *end, const
 
 /* Scans one word starting at p (which must hold a word character); returns its end. */
 static const unsigned char *scan_word(const unsigned char *p, const unsigned char *end,
-                                      const char *extra, bool *ascii)
+                                      const char *extra)
 {
-    const unsigned char *start = p;
     size_t seg_cps = 0; /* code points since the word start or the last ' or - */
     unsigned last = C_OTHER;
-    bool slow = false; /* left the ASCII fast path: bytes >= 0x80 may be in the word */
     while (p < end) {
         /* the common case: a run of ASCII letters and digits */
         if (*p < 0x80 && (ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
@@ -119,7 +117,6 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
                              !in_extra(*p, extra)))
                 break;
         }
-        slow = true;
         size_t n;
         unsigned c = class_at(p, end, extra, &n);
         if (c & (C_ALPHA | C_DIGIT)) {
@@ -170,14 +167,6 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
         break;
     }
 done:
-    if (ascii) {
-        *ascii = true;
-        for (const unsigned char *q = slow ? start : p; q < p; q++)
-            if (*q >= 0x80) {
-                *ascii = false;
-                break;
-            }
-    }
     return p;
 }
 
@@ -190,7 +179,7 @@ void lf_split_words(const char *s, size_t n, const char *extra_word_chars,
         size_t len;
         unsigned c = class_at(p, end, extra_word_chars, &len);
         if (c & (C_ALPHA | C_DIGIT)) {
-            const unsigned char *e = scan_word(p, end, extra_word_chars, NULL);
+            const unsigned char *e = scan_word(p, end, extra_word_chars);
             fn(ctx, (size_t)(p - b), (size_t)(e - b));
             p = e;
         } else {
@@ -458,6 +447,49 @@ uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n)
     return vocab_find(v, p, n, a, b, word_hash(a, b, n));
 }
 
+/* ---- character offsets ---- */
+
+/* Code points in t[from, to): the bytes that are not continuation bytes (10xxxxxx), 8 at
+ * a time; len is the text's length, so whole 8-byte loads are used where they fit. */
+static size_t count_cp(const unsigned char *t, size_t len, size_t from, size_t to)
+{
+    size_t c = 0, i = from;
+    for (; i + 8 <= to; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL; /* bit 7 set, bit 6 clear */
+        c += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (i < to && i + 8 <= len) { /* the last 1..7 bytes in one load too */
+        size_t r = to - i;
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL & (~0ULL >> (64 - 8 * r));
+        return c + r - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+    }
+#else
+    (void)len;
+#endif
+    for (; i < to; i++)
+        c += (t[i] & 0xC0) != 0x80;
+    return c;
+}
+
+size_t lf_char_offset(lf_char_cursor *c, const char *text, size_t len, size_t byte)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (byte >= c->byte) {
+        c->chars += count_cp(t, len, c->byte, byte);
+    } else if (byte < c->byte - byte) { /* nearer the start: count from there */
+        c->chars = count_cp(t, len, 0, byte);
+    } else {
+        c->chars -= count_cp(t, len, byte, c->byte);
+    }
+    c->byte = byte;
+    return c->chars;
+}
+
 /* ---- tokens ---- */
 
 void lf_tokens_init(lf_tokens *t)
@@ -525,8 +557,6 @@ typedef struct tok_state {
     uint32_t clause;
     uint32_t sent_open; /* 1 when a sentence of the current turn has tokens */
     pending_end pend;
-    /* running code point count: cp_count is the number of code points before byte cp_pos */
-    size_t cp_pos, cp_count;
     queued_word queue[WORD_LOOKAHEAD];
     unsigned q_head, q_n;
 } tok_state;
@@ -568,38 +598,6 @@ static void queue_word(tok_state *st, uint32_t tok, const unsigned char *p, size
 #endif
 }
 
-static size_t char_offset(tok_state *st, size_t byte)
-{
-    const unsigned char *t = (const unsigned char *)st->doc->text;
-    if (byte < st->cp_pos) { /* spans out of order: recount from the start */
-        st->cp_pos = 0;
-        st->cp_count = 0;
-    }
-    size_t c = st->cp_count, i = st->cp_pos;
-    /* code points = bytes that are not continuation bytes (10xxxxxx), 8 at a time */
-    for (; i + 8 <= byte; i += 8) {
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL; /* bit 7 set, bit 6 clear */
-        c += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
-    }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (i < byte && i + 8 <= st->doc->len) { /* the last 1..7 bytes in one load too */
-        size_t r = byte - i;
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ULL & (~0ULL >> (64 - 8 * r));
-        c += r - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
-        i = byte;
-    }
-#endif
-    for (; i < byte; i++)
-        c += (t[i] & 0xC0) != 0x80;
-    st->cp_pos = byte;
-    st->cp_count = c;
-    return c;
-}
-
 static void close_sentence(tok_state *st)
 {
     if (st->sent_open) {
@@ -629,18 +627,16 @@ static bool period_ends_sentence(tok_state *st, const unsigned char *p, const un
         return false;
     /* an initial: "John F. Kennedy" */
     const lf_token *pt = &o->tok[o->n_tok - 1];
-    if (pt->cend - pt->cstart == 1) {
-        int32_t pc;
-        next_cp((const unsigned char *)st->doc->text + pt->start,
-                (const unsigned char *)st->doc->text + pt->end, &pc);
-        if (cp_class(pc) & C_UPPER)
-            return false;
-    }
+    int32_t pc;
+    size_t n1 = next_cp((const unsigned char *)st->doc->text + pt->start,
+                        (const unsigned char *)st->doc->text + pt->end, &pc);
+    if (n1 == pt->end - pt->start && (cp_class(pc) & C_UPPER))
+        return false;
     return true;
 }
 
 static void add_token(tok_state *st, const unsigned char *base, const unsigned char *p,
-                      const unsigned char *e, bool ascii)
+                      const unsigned char *e)
 {
     lf_tokens *o = st->out;
     if (st->pend == END_PERIOD)
@@ -657,14 +653,6 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
     lf_token *t = &o->tok[o->n_tok++];
     t->start = (uint32_t)(p - base);
     t->end = (uint32_t)(e - base);
-    t->cstart = (uint32_t)char_offset(st, t->start);
-    if (ascii) { /* one code point per byte: no need to count */
-        st->cp_pos = t->end;
-        st->cp_count += t->end - t->start;
-        t->cend = (uint32_t)st->cp_count;
-    } else {
-        t->cend = (uint32_t)char_offset(st, t->end);
-    }
     queue_word(st, (uint32_t)(o->n_tok - 1), p, (size_t)(e - p));
     t->clause = st->clause;
     t->sentence = (uint32_t)(o->n_sent - 1);
@@ -778,8 +766,7 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     p = punct(&st, p, end, &newlines);
                     continue;
                 }
-                bool ascii;
-                const unsigned char *e = scan_word(p, end, NULL, &ascii);
+                const unsigned char *e = scan_word(p, end, NULL);
                 if ((uint64_t)(e - p) > max_tok) {
                     size_t off = (size_t)(p - base);
                     lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_doc_line_of(doc, off), 0,
@@ -790,7 +777,7 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     return LF_ERR_LIMIT;
                 }
                 newlines = 0;
-                add_token(&st, base, p, e, ascii);
+                add_token(&st, base, p, e);
                 p = e;
             }
         }

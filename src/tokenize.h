@@ -15,8 +15,7 @@
 #include "lexframe.h"
 
 typedef struct lf_token {
-    uint32_t start, end;   /* byte span in lf_doc.text */
-    uint32_t cstart, cend; /* code point span in lf_doc.text */
+    uint32_t start, end;   /* byte span in lf_doc.text (code points: lf_char_offset) */
     uint32_t form;         /* id in the vocabulary */
     uint32_t clause;       /* clause number, increasing through the document */
     uint32_t sentence;     /* index into lf_tokens.sent */
@@ -75,6 +74,15 @@ uint32_t lf_vocab_intern(lf_vocab *v, const char *s, size_t n);
  * exceeds opt's token-bytes limit. */
 lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                           lf_tokens *out, lf_error *err) LF_WARN_UNUSED;
+
+/* Code point offsets of byte offsets in one text, computed for the few tokens that need
+ * them (a match's row) rather than for every token: counted from the position asked last,
+ * forward or back. Zero-initialize the cursor for each text. */
+typedef struct lf_char_cursor {
+    size_t byte, chars; /* chars code points precede byte */
+} lf_char_cursor;
+/* The number of code points in text[0, byte) (byte <= len, on a character boundary). */
+size_t lf_char_offset(lf_char_cursor *c, const char *text, size_t len, size_t byte);
 
 /* Normalizes one word as the tokenizer does for its match key: NFC, apostrophe and hyphen
  * variants unified, and case-folded when `fold` is set. Returns a malloc'd NUL-terminated

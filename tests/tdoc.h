@@ -74,7 +74,6 @@ static inline void tdoc_build_full(tdoc *d, const char *id, const speaker_spec *
             d->toks.sent[sent] = (lf_sentence){tok, tok + turns[i].sent_words[s], (uint32_t)i};
             for (uint32_t w = 0; w < turns[i].sent_words[s]; w++, tok++)
                 d->toks.tok[tok] = (lf_token){.start = tok * 5, .end = tok * 5 + 4,
-                                              .cstart = tok * 5, .cend = tok * 5 + 4,
                                               .sentence = sent};
             sent++;
         }

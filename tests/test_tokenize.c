@@ -150,13 +150,21 @@ static void byte_and_char_offsets(void **state)
     assert_string_equal(surface(f, 0, buf, sizeof buf), "\xc3\xa9t\xc3\xa9");
     assert_int_equal(f->toks.tok[0].start, 0);
     assert_int_equal(f->toks.tok[0].end, 5);
-    assert_int_equal(f->toks.tok[0].cstart, 0);
-    assert_int_equal(f->toks.tok[0].cend, 3);
+    size_t len = strlen(text);
+    lf_char_cursor c = {0, 0};
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[0].start), 0);
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[0].end), 3);
     /* "word" starts after "été — " : 5 + 1 + 3 + 1 bytes, 3 + 1 + 1 + 1 chars */
     assert_int_equal(f->toks.tok[1].start, 10);
-    assert_int_equal(f->toks.tok[1].cstart, 6);
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[1].start), 6);
     assert_string_equal(surface(f, 2, buf, sizeof buf), "next"); /* U+00A0 separates */
-    assert_int_equal(f->toks.tok[2].cstart, 11);
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[2].start), 11);
+    assert_int_equal(lf_char_offset(&c, text, len, len), 15);
+    /* back and forth: counted back from the last position, or again from the start */
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[1].start), 6);
+    assert_int_equal(lf_char_offset(&c, text, len, 2), 1);
+    assert_int_equal(lf_char_offset(&c, text, len, 0), 0);
+    assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[2].start), 11);
 }
 
 static size_t sentence_count(fixture *f)
