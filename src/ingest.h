@@ -144,8 +144,8 @@ void lf_doc_free(lf_doc *doc);
 size_t lf_doc_line_of(const lf_doc *doc, size_t off);
 /* For a document with span sources (TEI): the element holding byte `off` of turn `turn`
  * and the character offset of `off` inside that element's string value. `char_off` is the
- * code point offset of `off` in doc->text (lf_char_offset of a token's start or end), which makes this
- * O(log spans). Returns false (outputs untouched) when the document has no span sources
+ * code point offset of `off` in doc->text (lf_char_offset of a token's start or end),
+ * which makes this O(log spans). Returns false (outputs untouched) when the document has no span sources
  * or no span of the turn contains off (off == a span's end counts as inside it). */
 bool lf_doc_source_of(const lf_doc *doc, size_t turn, size_t off, size_t char_off,
                       const char **element, size_t *elem_offset);
