@@ -2035,6 +2035,7 @@ static lf_status tei_read(lf_tei *t, const char *corpus_root, lf_doc *doc, const
         if (st != LF_OK)
             return st;
     }
+    t->root_first = -1; /* said for this document only, root or not */
     lf_status st = data ? lf_xml_open_memory(&t->x, doc->path, data, len, t->limits, err)
                         : lf_xml_open(&t->x, doc->path, t->limits, err);
     if (st != LF_OK)
