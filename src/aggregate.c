@@ -1918,11 +1918,6 @@ static void put_fixed(FILE *fp, fixed_sum w)
     fprintf(fp, "\t%lld\t%lld", (long long)w.units, (long long)w.nanos);
 }
 
-static int str_ptr_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
 uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
 {
     assert(!t->cur.open);
@@ -1992,7 +1987,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     const char *key;
     while (lf_strmap_next(&t->speakers, &pos, &key, NULL, NULL))
         names[k++] = key;
-    qsort(names, k, sizeof *names, str_ptr_cmp);
+    qsort(names, k, sizeof *names, lf_cmp_str_ptr);
     for (size_t i = 0; i < k; i++) {
         fputs("speaker\t", fp);
         lf_fput_escaped(fp, names[i]);

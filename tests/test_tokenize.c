@@ -167,6 +167,76 @@ static void byte_and_char_offsets(void **state)
     assert_int_equal(lf_char_offset(&c, text, len, f->toks.tok[2].start), 11);
 }
 
+/* Words on both sides of the vocabulary's inline-key limit (16 bytes) and of the 8-byte
+ * halves of a key: repeats share a form, a word differing in its last byte or one byte
+ * longer does not, upper case shares the norm, and a word ending exactly at the end of
+ * an unterminated text is read without going past it (ASan checks that). */
+static void vocabulary_word_lengths(void **state)
+{
+    fixture *f = *state;
+    static const size_t lens[] = {1, 7, 8, 9, 15, 16, 17, 18, 24, 31, 32, 33};
+    enum { NL = sizeof lens / sizeof lens[0] };
+    const char *letters = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop";
+    char text[NL * 4 * 40 + 64];
+    size_t len = 0;
+    for (size_t k = 0; k < NL; k++) {
+        size_t n = lens[k];
+        for (int rep = 0; rep < 4; rep++) { /* w, w with its last letter changed, W, w */
+            for (size_t i = 0; i < n; i++) {
+                char c = letters[i];
+                if (rep == 1 && i == n - 1)
+                    c = '9';
+                text[len++] = rep == 2 ? (char)(c - 'a' + 'A') : c;
+            }
+            text[len++] = ' ';
+        }
+    }
+    memcpy(text + len, letters, 16); /* the last word: 16 bytes, the text's last bytes */
+    len += 16;
+    char *exact = malloc(len);
+    assert_non_null(exact);
+    memcpy(exact, text, len);
+
+    memset(&f->doc, 0, sizeof f->doc);
+    f->doc.path = f->doc.id = "t.txt";
+    f->doc.text = exact;
+    f->doc.len = len;
+    f->spans[0] = (lf_span){0, (uint32_t)len};
+    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0, .span_count = 1};
+    f->doc.turns = f->turns;
+    f->doc.n_turns = 1;
+    f->doc.spans = f->spans;
+    f->doc.n_spans = 1;
+    lf_error err;
+    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+    assert_int_equal(f->toks.n_tok, NL * 4 + 1);
+
+    uint32_t prev_w = UINT32_MAX;
+    for (size_t k = 0; k < NL; k++) {
+        const lf_token *t = &f->toks.tok[4 * k];
+        size_t n = lens[k];
+        uint32_t w = t[0].form, changed = t[1].form, upper = t[2].form;
+        assert_int_equal(t[0].end - t[0].start, n);
+        assert_int_equal(t[3].form, w);
+        assert_int_not_equal(changed, w);
+        assert_int_not_equal(upper, w);
+        assert_int_not_equal(w, prev_w); /* one byte longer is another word */
+        prev_w = w;
+        const lf_form *fw = lf_vocab_form(f->v, w), *fu = lf_vocab_form(f->v, upper);
+        assert_int_equal(fw->norm_len, n);
+        assert_memory_equal(fw->norm, letters, n);
+        assert_int_equal(fu->norm_id, fw->norm_id);
+        assert_int_not_equal(lf_vocab_form(f->v, changed)->norm_id, fw->norm_id);
+        /* the same raw bytes intern to the same form, whichever path stored it */
+        assert_int_equal(lf_vocab_intern(f->v, exact + t[0].start, n), w);
+        assert_int_equal(lf_vocab_intern(f->v, exact + t[2].start, n), upper);
+    }
+    const lf_token *last = &f->toks.tok[NL * 4];
+    assert_int_equal(last->end, len);
+    assert_int_equal(last->form, f->toks.tok[4 * 5].form); /* the 16-byte word again */
+    free(exact);
+}
+
 static size_t sentence_count(fixture *f)
 {
     return f->toks.n_sent;
@@ -321,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(apostrophes_and_hyphens_unify, setup, teardown),
         cmocka_unit_test_setup_teardown(nfc_and_case_folding, setup, teardown),
         cmocka_unit_test_setup_teardown(byte_and_char_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(vocabulary_word_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(sentences_survive_abbreviations, setup, teardown),
         cmocka_unit_test_setup_teardown(hard_wrapped_lines_and_paragraphs, setup, teardown),
         cmocka_unit_test_setup_teardown(clauses_split_at_punctuation, setup, teardown),
