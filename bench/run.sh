@@ -4,7 +4,8 @@
 #   the floor   bench/floor.c: split ASCII words + one hash lookup each (no Unicode, no
 #               sentences, no phrases, no output) — the least any tagger can do;
 #   lexframe    tag and report, with our lexicon and with a 50,000-entry lexicon, on one
-#               thread and on all cores; lexicon load times; regex cost per entry.
+#               thread and on all cores; lexicon load times; regex cost per entry; and the
+#               single-thread time up to each pipeline stage (bench/stages.c).
 # Prints MB/s, the ratio to the floor (measured in the same run, because these machines are
 # shared and noisy), thread speed-up, and peak RSS.
 # Then peak RSS of report at a second size (RSS_MB, default 5 x SIZE_MB).
@@ -96,6 +97,11 @@ if [ -n "$jobs_opt" ]; then
         echo "output with 1 and $(nproc) threads: DIFFERENT"
     fi
 fi
+# where one thread's time goes: bench/stages.c runs the pipeline stopping after each stage
+# (CPU seconds, best of 3, cumulative); writing the report files is what report adds to "count"
+echo "single-thread stages, cumulative (CPU s; default options; the rest of report is output):"
+build-release/stages lexicons "$work/corpus" | awk -v f="$floor_s" -v mb="$mb" '
+    { printf "  up to %-9s %6.2f s %8.1f MB/s %6.2fx floor\n", $1, $2, mb / $2, f / $2 }'
 echo "50k-entry lexicon costs $(echo "$big1 $report1" | awk '{ printf "%.2f", $1 / $2 }')x the time of ours"
 
 # lexicon load: an empty input, so the time is loading and compiling the lexicon
