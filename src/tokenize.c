@@ -536,6 +536,17 @@ static bool in_list(const abbrev *list, const char *s, size_t n)
     return false;
 }
 
+/* in_list for an ASCII word as written: its norm is the word in lower case. */
+static bool in_list_ascii(const abbrev *list, const unsigned char *s, size_t n)
+{
+    if (n >= sizeof list->s)
+        return false;
+    char low[sizeof list->s];
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+    return in_list(list, low, n);
+}
+
 typedef enum { END_NONE, END_PERIOD, END_HARD } pending_end;
 
 /* Words are looked up in the vocabulary a few words after they are scanned: the slots a
@@ -620,13 +631,26 @@ static bool period_ends_sentence(tok_state *st, const unsigned char *p, const un
     unsigned c = cp_class(cp);
     if (c & C_LOWER)
         return false; /* "approx. five", "e.g. this" */
-    const lf_form *prev = lf_vocab_form(st->v, o->tok[o->n_tok - 1].form);
-    if (in_list(title_abbrevs, prev->norm, prev->norm_len))
-        return false;
-    if ((c & C_DIGIT) && in_list(number_abbrevs, prev->norm, prev->norm_len))
-        return false;
-    /* an initial: "John F. Kennedy" */
+    /* the word before the period by its norm: an ASCII word's is its lower case, read
+       from the text; any other's needs its form looked up (the queue flushed) */
     const lf_token *pt = &o->tok[o->n_tok - 1];
+    const unsigned char *pw = (const unsigned char *)st->doc->text + pt->start;
+    size_t pn = pt->end - pt->start;
+    bool ascii = true;
+    for (size_t i = 0; i < pn && ascii; i++)
+        ascii = pw[i] < 0x80;
+    if (ascii) {
+        if (in_list_ascii(title_abbrevs, pw, pn) ||
+            ((c & C_DIGIT) && in_list_ascii(number_abbrevs, pw, pn)))
+            return false;
+    } else {
+        flush_words(st);
+        const lf_form *prev = lf_vocab_form(st->v, pt->form);
+        if (in_list(title_abbrevs, prev->norm, prev->norm_len) ||
+            ((c & C_DIGIT) && in_list(number_abbrevs, prev->norm, prev->norm_len)))
+            return false;
+    }
+    /* an initial: "John F. Kennedy" */
     int32_t pc;
     size_t n1 = next_cp((const unsigned char *)st->doc->text + pt->start,
                         (const unsigned char *)st->doc->text + pt->end, &pc);
@@ -639,8 +663,6 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
                       const unsigned char *e)
 {
     lf_tokens *o = st->out;
-    if (st->pend == END_PERIOD)
-        flush_words(st); /* the period's fate depends on the word before it */
     if (st->pend == END_HARD || (st->pend == END_PERIOD && period_ends_sentence(st, p, e)))
         close_sentence(st);
     st->pend = END_NONE;

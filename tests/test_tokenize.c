@@ -270,6 +270,21 @@ static void sentences_survive_abbreviations(void **state)
     assert_string_equal(buf, "john f kennedy said approx five words");
     sentence_words(f, 5, buf, sizeof buf);
     assert_string_equal(buf, "dr no left");
+    /* the word before the period by its norm, in capitals or not ASCII ("\xc5\xbft",
+       long s + t, folds to "st") */
+    tokenize(f, "MR. Jones came. Visit \xc5\xbft. Louis now. See NO. 5 too. Un caf\xc3\xa9. "
+                "Then a \xc5\xbft. Bo.");
+    assert_int_equal(sentence_count(f), 5);
+    sentence_words(f, 0, buf, sizeof buf);
+    assert_string_equal(buf, "mr jones came");
+    sentence_words(f, 1, buf, sizeof buf);
+    assert_string_equal(buf, "visit st louis now");
+    sentence_words(f, 2, buf, sizeof buf);
+    assert_string_equal(buf, "see no 5 too");
+    sentence_words(f, 3, buf, sizeof buf);
+    assert_string_equal(buf, "un caf\xc3\xa9");
+    sentence_words(f, 4, buf, sizeof buf);
+    assert_string_equal(buf, "then a st bo");
 }
 
 static void hard_wrapped_lines_and_paragraphs(void **state)
