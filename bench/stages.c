@@ -4,7 +4,8 @@
  * stage as a ratio to the floor. Rendering is what `lexframe report` adds to "count".
  * Default options (lf_options_init), one thread; each level is timed REPEAT times in
  * rotation and the best kept, so the load of a shared machine falls on all alike.
- * Usage: stages LEXICON_PATH FILE_OR_DIR...   (prints "level seconds" lines) */
+ * Usage: stages [--only LEVEL] LEXICON_PATH FILE_OR_DIR...   (prints "level seconds" lines;
+ * --only runs that level alone, for a profiler) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +106,20 @@ static void run_level(int level, const lf_input_list *in, const lf_lexicon *lex,
 
 int main(int argc, char **argv)
 {
+    int only = -1;
+    if (argc > 2 && strcmp(argv[1], "--only") == 0) {
+        for (int l = 0; l < N_LEVELS; l++)
+            if (strcmp(argv[2], level_names[l]) == 0)
+                only = l;
+        if (only < 0) {
+            fprintf(stderr, "stages: unknown level '%s'\n", argv[2]);
+            return 2;
+        }
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: stages LEXICON_PATH FILE_OR_DIR...\n");
+        fprintf(stderr, "usage: stages [--only LEVEL] LEXICON_PATH FILE_OR_DIR...\n");
         return 2;
     }
     lf_options opt;
@@ -124,6 +137,8 @@ int main(int argc, char **argv)
         best[l] = -1;
     for (int r = 0; r < REPEAT; r++)
         for (int l = 0; l < N_LEVELS; l++) {
+            if (only >= 0 && l != only)
+                continue;
             double t0 = cpu_seconds();
             run_level(l, &in, lex, &opt);
             double s = cpu_seconds() - t0;
@@ -131,7 +146,8 @@ int main(int argc, char **argv)
                 best[l] = s;
         }
     for (int l = 0; l < N_LEVELS; l++)
-        printf("%s %.3f\n", level_names[l], best[l]);
+        if (only < 0 || l == only)
+            printf("%s %.3f\n", level_names[l], best[l]);
     lf_input_list_free(&in);
     lf_lexicon_free(lex);
     return 0;
