@@ -124,7 +124,8 @@ typedef struct lf_options {
     /* Negator words separated by commas or spaces; NULL keeps the lexicon's list (or the
      * built-in list when the lexicon has none). */
     const char *negators;
-    /* Words before a match in which a negator negates it; -1 keeps the lexicon's value. */
+    /* Words before a match in which a negator negates it, 0 to LF_MAX_NEGATION_WINDOW;
+     * -1 keeps the lexicon's value. */
     int negation_window;
     lf_overlap overlap;
     uint64_t limits[LF_LIMIT_COUNT];
@@ -176,6 +177,8 @@ typedef struct lf_options {
 } lf_options;
 
 #define LF_MAX_JOBS 64
+/* The widest negation window, for --negation-window and a lexicon's @negation-window. */
+#define LF_MAX_NEGATION_WINDOW 100
 
 /* Sets every field to its default (limits from lf_limit_table()). */
 void lf_options_init(lf_options *opt);

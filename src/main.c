@@ -205,8 +205,8 @@ static const struct number_opt {
 } number_opts[] = {
     {O_WIDTH, 1, 100000},    {O_SAMPLE, 1, 1000000},       {O_SEED, 0, UINT64_MAX},
     {O_LEVEL, 0, 100},       {O_WINDOW, 1, 100000},        {O_MIN_COUNT, 1, UINT64_MAX},
-    {O_MIN_WORDS, 0, UINT64_MAX}, {O_NEGATION_WINDOW, 0, 50}, {O_ORDER, 0, UINT64_MAX},
-    {O_JOBS, 1, LF_MAX_JOBS},
+    {O_MIN_WORDS, 0, UINT64_MAX}, {O_ORDER, 0, UINT64_MAX}, {O_JOBS, 1, LF_MAX_JOBS},
+    {O_NEGATION_WINDOW, 0, LF_MAX_NEGATION_WINDOW}, /* as a lexicon's @negation-window */
 };
 
 /* The options that take one of a few words, and the value each word stands for. */

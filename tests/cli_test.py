@@ -424,6 +424,17 @@ def test_kwic_extras():
         check(p.returncode == 2 and what.encode() in p.stderr,
               "%s: a bad value is a usage error (exit 2)" % " ".join(args))
 
+
+def test_negation_window_range():
+    """--negation-window takes the range a lexicon's @negation-window takes (0 to 100): a
+    lexicon may declare 100, so the option that overrides it must accept 100 too."""
+    p = run(["tag", "--negation-window", "100", "corpus"], ROOT)
+    check(p.returncode == 0, "--negation-window 100 is accepted, as @negation-window 100 is")
+    p = run(["tag", "--negation-window", "101", "corpus"], ROOT)
+    check(p.returncode == 2 and b"is not a number from 0 to 100" in p.stderr,
+          "--negation-window 101 is a usage error naming the range 0 to 100")
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -491,5 +502,6 @@ test_tables_json_matches_csv()
 test_compare_finds_framing()
 test_filters_and_levels()
 test_kwic_extras()
+test_negation_window_range()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
