@@ -190,7 +190,7 @@ static const struct opt_doc {
     {"jobs", required_argument, O_JOBS, CMD_RUNS, "N",
      "threads that read inputs in parallel (default: one per core; output is the same)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
-     "change a named input limit (see LIMITS below; repeatable)"},
+     "change a named input limit (see Limits below; repeatable)"},
     {"strict", no_argument, O_STRICT, CMD_RUNS, NULL,
      "stop at the first input that cannot be read or processed (no report is written)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
