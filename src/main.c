@@ -36,7 +36,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
-    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines or JSON)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines, JSON), or annotated TEI"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
      "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
