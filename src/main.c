@@ -35,7 +35,8 @@ static const struct {
     enum cmd cmd;
     const char *summary;
 } commands[] = {
-    {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest, report.html)"},
+    {"report", CMD_REPORT,
+     "write the theme report (tables, matches, summary, manifest, report.html)"},
     {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines, JSON), or annotated TEI"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
