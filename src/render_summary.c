@@ -137,11 +137,12 @@ static void section_corpus(FILE *fp, const lf_tables *t, const lf_report_info *i
     }
     fputs(" ", fp);
     if (s->stripped) {
-        put_count(fp, s->stripped, "stage direction or time stamp was",
-                  "stage directions and time stamps were");
+        /* gap markers are removed by the same patterns and counted with them */
+        put_count(fp, s->stripped, "stage direction, time stamp or gap marker was",
+                  "stage directions, time stamps and gap markers were");
         fputs(" removed before counting.\n\n", fp);
     } else {
-        fputs("No stage directions or time stamps were removed.\n\n", fp);
+        fputs("No stage directions, time stamps or gap markers were removed.\n\n", fp);
     }
 }
 
