@@ -621,7 +621,7 @@ static void put_dropped(FILE *fp, const lf_tables *t, const lf_options *opt)
     free(dropped);
 }
 
-static void section_not_counted(FILE *fp, const lf_tables *t)
+static void section_not_counted(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
 {
     const lf_corpus_stats *s = lf_tables_stats(t);
     uint64_t suppressed = s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated;
@@ -634,7 +634,10 @@ static void section_not_counted(FILE *fp, const lf_tables *t)
         put_count(fp, s->suppressed_overlap, "match", "matches");
         fputs(" inside a longer match, ", fp);
         put_count(fp, s->suppressed_excluded, "match", "matches");
-        fputs(" cancelled by an exclusion, and ", fp);
+        /* a failed context rule suppresses a match with the status of an exclusion */
+        fputs(lex->n_rules ? " cancelled by an exclusion or a context rule, and "
+                           : " cancelled by an exclusion, and ",
+              fp);
         put_count(fp, s->suppressed_negated, "negated match", "negated matches");
         fputs(" in themes that ignore negated matches.", fp);
     }
@@ -704,7 +707,7 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         section_differences(fp, t, lex, opt);
     section_trends(fp, t, lex, rows, n_rows, ranked, n_ranked);
     section_cooc(fp, t, lex);
-    section_not_counted(fp, t);
+    section_not_counted(fp, t, lex);
     if (opt->min_words > 0) {
         fputs("## Groups left out\n\n", fp);
         put_dropped(fp, t, opt);

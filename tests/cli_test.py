@@ -435,6 +435,23 @@ def test_negation_window_range():
           "--negation-window 101 is a usage error naming the range 0 to 100")
 
 
+
+def test_context_rules_in_summary():
+    """Matches a context rule suppresses are named as such in summary.md, not as
+    exclusions only (the lexicon of the context-rules golden case has no exclusion)."""
+    d = tempfile.mkdtemp(prefix="lf-cli-")
+    try:
+        g = os.path.join(ROOT, "tests", "golden", "context-rules")
+        p = run(["report", "-l", os.path.join(g, "r.lexicon"), "-o", os.path.join(d, "out"),
+                 os.path.join(g, "t.txt")], d)
+        md = open(os.path.join(d, "out", "summary.md"), encoding="utf-8").read()
+        check(p.returncode == 0 and
+              "2 matches cancelled by an exclusion or a context rule" in md,
+              "summary.md counts context-rule suppressions with their name")
+    finally:
+        shutil.rmtree(d)
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -503,5 +520,6 @@ test_compare_finds_framing()
 test_filters_and_levels()
 test_kwic_extras()
 test_negation_window_range()
+test_context_rules_in_summary()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
