@@ -452,6 +452,23 @@ def test_context_rules_in_summary():
         shutil.rmtree(d)
 
 
+
+def test_min_count_in_summary():
+    """summary.md lists the co-occurring pairs of cooccurrence.csv: with --min-count 5 no
+    pair sharing fewer than 5 units, and it says so."""
+    d = scratch()
+    try:
+        p = run(["report", "--min-count", "5", "-o", "out"], d)
+        md = open(os.path.join(d, "out", "summary.md"), encoding="utf-8").read()
+        shared = [int(n.replace(",", "")) for n in
+                  re.findall(r"(?: share |\*: )([0-9,]+) of ", md)]
+        check(p.returncode == 0 and "share at least 5 units" in md and len(shared) >= 5 and
+              min(shared) >= 5, "summary.md follows --min-count 5 (pairs sharing %s units)"
+              % sorted(set(shared)))
+    finally:
+        shutil.rmtree(d)
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -521,5 +538,6 @@ test_filters_and_levels()
 test_kwic_extras()
 test_negation_window_range()
 test_context_rules_in_summary()
+test_min_count_in_summary()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
