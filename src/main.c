@@ -613,7 +613,14 @@ int main(int argc, char **argv)
                     strcmp(commands[k].name + 8, argv[2]) == 0)
                     break;
         if (k == sizeof commands / sizeof commands[0]) {
-            rc = subcommand_error();
+            /* "lexframe lexicon --help" asks for the help that would list the subcommands */
+            if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+                print_help(stdout);
+            else if (argc > 2 && (strcmp(argv[2], "--version") == 0 ||
+                                  strcmp(argv[2], "-V") == 0))
+                printf("lexframe %s\n", lf_version());
+            else
+                rc = subcommand_error();
             goto out;
         }
         cmd = commands[k].cmd;

@@ -469,6 +469,23 @@ def test_min_count_in_summary():
         shutil.rmtree(d)
 
 
+
+def test_help_after_lexicon():
+    """'lexframe lexicon --help' prints the help (which lists the subcommands), as
+    'lexframe tag --help' does; 'lexframe lexicon' alone is still a usage error."""
+    full = run(["--help"], ROOT).stdout
+    for flag in ("--help", "-h"):
+        p = run(["lexicon", flag], ROOT)
+        check(p.returncode == 0 and p.stdout == full and not p.stderr,
+              "lexframe lexicon %s prints the help" % flag)
+    p = run(["lexicon", "--version"], ROOT)
+    check(p.returncode == 0 and p.stdout.startswith(b"lexframe "),
+          "lexframe lexicon --version prints the version")
+    p = run(["lexicon"], ROOT)
+    check(p.returncode == 2 and b"needs a subcommand" in p.stderr,
+          "lexframe lexicon alone is a usage error")
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -539,5 +556,6 @@ test_kwic_extras()
 test_negation_window_range()
 test_context_rules_in_summary()
 test_min_count_in_summary()
+test_help_after_lexicon()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
