@@ -503,7 +503,7 @@ static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
 static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *const *lexicons,
                            size_t n_lexicons, char *const *args, size_t n_args,
                            const char *const *corpora, size_t n_corpora, const char *output,
-                           bool lossy)
+                           bool lossy, bool strict)
 {
     int rc = 0;
     lf_error err = {LF_OK, ""};
@@ -545,11 +545,20 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
             if (of_open)
                 fp = of.fp;
         }
+        size_t failed = 0;
         if (st == LF_OK)
             st = lf_lexicon_expand(lex, opt, n_corpora ? corpora : &def,
-                                   n_corpora ? n_corpora : 1, fp, &err);
+                                   n_corpora ? n_corpora : 1, strict, fp, &failed, &err);
+        /* Inputs that failed were named as they happened (exit 1); without --strict the
+           table of the others was written, as tag writes the rows of the others. */
+        bool reported = st != LF_OK && st != LF_ERR_IO && failed > 0;
+        bool written = st == LF_OK || (reported && !strict);
+        if (reported) {
+            rc = 1;
+            st = LF_OK;
+        }
         if (of_open) {
-            if (st == LF_OK)
+            if (written)
                 st = lf_outfile_commit(&of, &err);
             else
                 lf_outfile_abort(&of);
@@ -938,7 +947,7 @@ int main(int argc, char **argv)
     }
     if (cmd & CMD_LEX) {
         rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
-                             (size_t)n_args, corpora.v, corpora.n, output, lossy);
+                             (size_t)n_args, corpora.v, corpora.n, output, lossy, strict);
         goto out;
     }
 

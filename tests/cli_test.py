@@ -486,6 +486,42 @@ def test_help_after_lexicon():
           "lexframe lexicon alone is a usage error")
 
 
+
+def test_expand_with_a_bad_input():
+    """lexicon expand treats a bad input among several as the other commands do: named
+    once on standard error, the table of the others written (to standard output or to
+    --output), exit 1; with --strict nothing is written."""
+    d = scratch()
+    try:
+        with open(os.path.join(d, "corpus", "b-bad.txt"), "wb") as f:
+            f.write(b"MR. A: bad \xff byte\n")
+        msg = b"lexframe: corpus/b-bad.txt:1: invalid UTF-8 at byte offset 11\n"
+        p = run(["lexicon", "expand", "lexicons"], d)
+        check(p.returncode == 1 and p.stderr == msg and
+              p.stdout.startswith(b"theme\tentry\t") and p.stdout.count(b"\n") > 100,
+              "lexicon expand: a bad input is named once, the table written, exit 1")
+        q = run(["lexicon", "expand", "-o", "x.tsv", "lexicons"], d)
+        path = os.path.join(d, "x.tsv")
+        check(q.returncode == 1 and q.stderr == msg and os.path.exists(path) and
+              open(path, "rb").read() == p.stdout,
+              "lexicon expand -o: the same table in the file, exit 1")
+        if os.path.exists(path):
+            os.unlink(path)
+        r = run(["lexicon", "expand", "--strict", "-o", "x.tsv", "lexicons"], d)
+        s = run(["lexicon", "expand", "--strict", "lexicons"], d)
+        check(r.returncode == 1 and r.stderr == msg and not os.path.exists(path) and
+              s.returncode == 1 and s.stderr == msg and s.stdout == b"",
+              "lexicon expand --strict: stops at the bad input, writes nothing, exit 1")
+        with open(os.path.join(d, "corpus", "b-bad.txt"), "wb") as f:
+            f.write(b"MR. A: " + b"x" * 40 + b"\n")
+        t = run(["lexicon", "expand", "--limit", "token-bytes=32", "lexicons"], d)
+        check(t.returncode == 1 and t.stderr.count(b"token-bytes") == 2 and
+              t.stderr.count(b"\n") == 1 and t.stdout == p.stdout,
+              "lexicon expand: an input over a limit is named once, the table written")
+    finally:
+        shutil.rmtree(d)
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -557,5 +593,6 @@ test_negation_window_range()
 test_context_rules_in_summary()
 test_min_count_in_summary()
 test_help_after_lexicon()
+test_expand_with_a_bad_input()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
