@@ -121,7 +121,7 @@ typedef struct lf_corpus_stats {
     uint64_t docs, turns, sentences, words, unattributed_turns, gap_turns;
     uint64_t matches_counted, suppressed_overlap, suppressed_excluded, suppressed_negated;
     uint64_t negated;
-    uint64_t stripped; /* stage directions and time stamps removed */
+    uint64_t stripped; /* stage directions, time stamps and gap markers removed */
     uint64_t excluded_turns, excluded_words; /* left out by the speaker filters */
 } lf_corpus_stats;
 

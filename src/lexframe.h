@@ -124,7 +124,8 @@ typedef struct lf_options {
     /* Negator words separated by commas or spaces; NULL keeps the lexicon's list (or the
      * built-in list when the lexicon has none). */
     const char *negators;
-    /* Words before a match in which a negator negates it; -1 keeps the lexicon's value. */
+    /* Words before a match in which a negator negates it, 0 to LF_MAX_NEGATION_WINDOW;
+     * -1 keeps the lexicon's value. */
     int negation_window;
     lf_overlap overlap;
     uint64_t limits[LF_LIMIT_COUNT];
@@ -176,6 +177,8 @@ typedef struct lf_options {
 } lf_options;
 
 #define LF_MAX_JOBS 64
+/* The widest negation window, for --negation-window and a lexicon's @negation-window. */
+#define LF_MAX_NEGATION_WINDOW 100
 
 /* Sets every field to its default (limits from lf_limit_table()). */
 void lf_options_init(lf_options *opt);
@@ -237,10 +240,13 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems,
 
 /* Runs lex over the transcripts at paths and writes to out, as TSV, every distinct word
  * (or word sequence) each glob, regex or glob phrase matched, with counts, and every entry
- * that matched nothing. Errors as lf_run_new / lf_run_add_input / lf_run_execute. */
+ * that matched nothing. Errors as lf_run_new / lf_run_add_input / lf_run_execute: an input
+ * that fails while the corpus is read is reported on stderr as it happens and counted in
+ * *failed (may be NULL), and the table of the others is still written, with that input's
+ * status returned; `strict` stops at the first such input and writes nothing. */
 lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
-                            const char *const *paths, size_t n_paths, FILE *out,
-                            lf_error *err) LF_WARN_UNUSED;
+                            const char *const *paths, size_t n_paths, bool strict, FILE *out,
+                            size_t *failed, lf_error *err) LF_WARN_UNUSED;
 
 /* ---- a run over a corpus ------------------------------------------------------------- */
 typedef struct lf_run lf_run;

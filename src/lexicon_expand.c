@@ -126,8 +126,11 @@ static void row_out(FILE *fp, const lf_lexicon *lex, const lf_entry *e, const ch
 }
 
 lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
-                            const char *const *paths, size_t n_paths, FILE *out, lf_error *err)
+                            const char *const *paths, size_t n_paths, bool strict, FILE *out,
+                            size_t *failed, lf_error *err)
 {
+    if (failed)
+        *failed = 0;
     expand x = {.lex = lex};
     lf_strmap_init(&x.by_source);
     lf_strmap_init(&x.hit_index);
@@ -150,8 +153,12 @@ lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
         goto out;
     lf_run_set_list_suppressed(run, true);
     lf_run_set_match_fn(run, on_row, &x);
+    lf_run_set_strict(run, strict);
     st = lf_run_execute(run, err);
-    if (st != LF_OK && st != LF_ERR_INPUT)
+    if (failed)
+        *failed = lf_run_failed_inputs(run);
+    /* a write error, or --strict stopped at a failed input: no table */
+    if (st == LF_ERR_IO || !lf_run_complete(run))
         goto out;
     lf_status input_st = st;
     qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);

@@ -12,8 +12,6 @@
 #include "tokenize.h"
 #include "util.h"
 
-enum { MAX_NEGATION_WINDOW = 100 };
-
 /* Attribute bits, to reject a second `label:` in one theme block. */
 enum { ATTR_LABEL = 1, ATTR_DESCRIPTION = 2, ATTR_COLOUR = 4, ATTR_NEGATION = 8,
        ATTR_CONTEXT = 16 };
@@ -243,21 +241,21 @@ static lf_status directive_window(parser *p, const char *at, const char *args, c
         return fail(p, at, "@negation-window must come before the first @theme");
     if (args == end)
         return fail(p, at, "@negation-window needs a number of words (0 to %d)",
-                    MAX_NEGATION_WINDOW);
+                    LF_MAX_NEGATION_WINDOW);
     int v = 0;
     for (const char *k = args; k < end; k++) {
-        if (*k < '0' || *k > '9' || v > MAX_NEGATION_WINDOW)
+        if (*k < '0' || *k > '9' || v > LF_MAX_NEGATION_WINDOW)
             return fail(p, args,
                         "bad negation window '%.*s' (expected a whole number of words from 0 "
                         "to %d)",
-                        (int)(end - args), args, MAX_NEGATION_WINDOW);
+                        (int)(end - args), args, LF_MAX_NEGATION_WINDOW);
         v = v * 10 + (*k - '0');
     }
-    if (v > MAX_NEGATION_WINDOW)
+    if (v > LF_MAX_NEGATION_WINDOW)
         return fail(p, args,
                     "bad negation window '%.*s' (expected a whole number of words from 0 to "
                     "%d)",
-                    (int)(end - args), args, MAX_NEGATION_WINDOW);
+                    (int)(end - args), args, LF_MAX_NEGATION_WINDOW);
     if (p->lex->negation_window >= 0 && p->lex->negation_window != v)
         return fail(p, at, "@negation-window %d conflicts with %d declared by an earlier line",
                     v, p->lex->negation_window);

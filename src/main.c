@@ -35,8 +35,9 @@ static const struct {
     enum cmd cmd;
     const char *summary;
 } commands[] = {
-    {"report", CMD_REPORT, "write the theme report (tables, matches, summary, manifest)"},
-    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines or JSON)"},
+    {"report", CMD_REPORT,
+     "write the theme report (tables, matches, summary, manifest, report.html)"},
+    {"tag", CMD_TAG, "list every match, one row each (TSV, JSON Lines, JSON), or annotated TEI"},
     {"kwic", CMD_KWIC, "print concordance lines: each match in its context"},
     {"compare", CMD_COMPARE,
      "compare framing between groups: rate ratios with 95% CIs, G2, adjusted p"},
@@ -190,7 +191,7 @@ static const struct opt_doc {
     {"jobs", required_argument, O_JOBS, CMD_RUNS, "N",
      "threads that read inputs in parallel (default: one per core; output is the same)"},
     {"limit", required_argument, O_LIMIT, CMD_ALL, "NAME=N",
-     "change a named input limit (see LIMITS below; repeatable)"},
+     "change a named input limit (see Limits below; repeatable)"},
     {"strict", no_argument, O_STRICT, CMD_RUNS, NULL,
      "stop at the first input that cannot be read or processed (no report is written)"},
     {"help", no_argument, O_HELP, CMD_ALL, NULL, "print this help and exit"},
@@ -205,8 +206,8 @@ static const struct number_opt {
 } number_opts[] = {
     {O_WIDTH, 1, 100000},    {O_SAMPLE, 1, 1000000},       {O_SEED, 0, UINT64_MAX},
     {O_LEVEL, 0, 100},       {O_WINDOW, 1, 100000},        {O_MIN_COUNT, 1, UINT64_MAX},
-    {O_MIN_WORDS, 0, UINT64_MAX}, {O_NEGATION_WINDOW, 0, 50}, {O_ORDER, 0, UINT64_MAX},
-    {O_JOBS, 1, LF_MAX_JOBS},
+    {O_MIN_WORDS, 0, UINT64_MAX}, {O_ORDER, 0, UINT64_MAX}, {O_JOBS, 1, LF_MAX_JOBS},
+    {O_NEGATION_WINDOW, 0, LF_MAX_NEGATION_WINDOW}, /* as a lexicon's @negation-window */
 };
 
 /* The options that take one of a few words, and the value each word stands for. */
@@ -502,7 +503,7 @@ static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
 static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *const *lexicons,
                            size_t n_lexicons, char *const *args, size_t n_args,
                            const char *const *corpora, size_t n_corpora, const char *output,
-                           bool lossy)
+                           bool lossy, bool strict)
 {
     int rc = 0;
     lf_error err = {LF_OK, ""};
@@ -544,11 +545,20 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
             if (of_open)
                 fp = of.fp;
         }
+        size_t failed = 0;
         if (st == LF_OK)
             st = lf_lexicon_expand(lex, opt, n_corpora ? corpora : &def,
-                                   n_corpora ? n_corpora : 1, fp, &err);
+                                   n_corpora ? n_corpora : 1, strict, fp, &failed, &err);
+        /* Inputs that failed were named as they happened (exit 1); without --strict the
+           table of the others was written, as tag writes the rows of the others. */
+        bool reported = st != LF_OK && st != LF_ERR_IO && failed > 0;
+        bool written = st == LF_OK || (reported && !strict);
+        if (reported) {
+            rc = 1;
+            st = LF_OK;
+        }
         if (of_open) {
-            if (st == LF_OK)
+            if (written)
                 st = lf_outfile_commit(&of, &err);
             else
                 lf_outfile_abort(&of);
@@ -612,7 +622,14 @@ int main(int argc, char **argv)
                     strcmp(commands[k].name + 8, argv[2]) == 0)
                     break;
         if (k == sizeof commands / sizeof commands[0]) {
-            rc = subcommand_error();
+            /* "lexframe lexicon --help" asks for the help that would list the subcommands */
+            if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+                print_help(stdout);
+            else if (argc > 2 && (strcmp(argv[2], "--version") == 0 ||
+                                  strcmp(argv[2], "-V") == 0))
+                printf("lexframe %s\n", lf_version());
+            else
+                rc = subcommand_error();
             goto out;
         }
         cmd = commands[k].cmd;
@@ -930,7 +947,7 @@ int main(int argc, char **argv)
     }
     if (cmd & CMD_LEX) {
         rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
-                             (size_t)n_args, corpora.v, corpora.n, output, lossy);
+                             (size_t)n_args, corpora.v, corpora.n, output, lossy, strict);
         goto out;
     }
 

@@ -1449,7 +1449,7 @@ static int section_manifest(page *pg, lf_error *err)
     fprintf(fp,
             "documents %" PRIu64 ", turns %" PRIu64 ", sentences %" PRIu64 ", words %" PRIu64
             ", counted matches %" PRIu64 ", negated %" PRIu64 ", suppressed %" PRIu64
-            ", stage directions and time stamps removed %" PRIu64 "</dd>\n</dl>\n",
+            ", stage directions, time stamps and gap markers removed %" PRIu64 "</dd>\n</dl>\n",
             s->docs, s->turns, s->sentences, s->words, s->matches_counted, s->negated,
             s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated, s->stripped);
     if (info) {

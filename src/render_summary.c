@@ -137,11 +137,12 @@ static void section_corpus(FILE *fp, const lf_tables *t, const lf_report_info *i
     }
     fputs(" ", fp);
     if (s->stripped) {
-        put_count(fp, s->stripped, "stage direction or time stamp was",
-                  "stage directions and time stamps were");
+        /* gap markers are removed by the same patterns and counted with them */
+        put_count(fp, s->stripped, "stage direction, time stamp or gap marker was",
+                  "stage directions, time stamps and gap markers were");
         fputs(" removed before counting.\n\n", fp);
     } else {
-        fputs("No stage directions or time stamps were removed.\n\n", fp);
+        fputs("No stage directions, time stamps or gap markers were removed.\n\n", fp);
     }
 }
 
@@ -288,8 +289,11 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
     fputs("\n\n", fp);
 }
 
-static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
+static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
+                         const lf_options *opt)
 {
+    /* the pairs of cooccurrence.csv (--min-count), and never a single shared unit */
+    uint64_t min_joint = opt->min_count > SUMMARY_MIN_JOINT ? opt->min_count : SUMMARY_MIN_JOINT;
     lf_cooc_row *rows;
     size_t n = lf_tables_cooc(t, &rows);
     lf_ranked_pair *pairs = lf_xcalloc(n ? n : 1, sizeof *pairs);
@@ -297,8 +301,8 @@ static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
     fprintf(fp,
             "Pairs of themes ranked by NPMI (normalized pointwise mutual information: 1 "
             "when two themes always occur together, 0 when they are independent, -1 when "
-            "they never meet), among pairs that share at least %d units.\n\n",
-            SUMMARY_MIN_JOINT);
+            "they never meet), among pairs that share at least %" PRIu64 " units.\n\n",
+            min_joint);
     static const char *const unit_names[LF_SCOPE_COUNT][2] = {
         [LF_SCOPE_SENTENCE] = {"sentence", "sentences"},
         [LF_SCOPE_TURN] = {"turn", "turns"},
@@ -307,10 +311,10 @@ static void section_cooc(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
         [LF_SCOPE_DOCUMENT] = {"document", "documents"},
     };
     for (int s = 0; s < LF_SCOPE_COUNT; s++) {
-        size_t k = lf_cooc_rank(rows, n, (lf_scope)s, SUMMARY_MIN_JOINT, pairs);
+        size_t k = lf_cooc_rank(rows, n, (lf_scope)s, min_joint, pairs);
         const char *one = unit_names[s][0], *many = unit_names[s][1];
         if (k == 0) {
-            fprintf(fp, "No two themes share at least %d %s", SUMMARY_MIN_JOINT, many);
+            fprintf(fp, "No two themes share at least %" PRIu64 " %s", min_joint, many);
             if (s == LF_SCOPE_WINDOW)
                 fprintf(fp, " of %zu words", lf_tables_window(t));
             fputs(".\n\n", fp);
@@ -620,7 +624,7 @@ static void put_dropped(FILE *fp, const lf_tables *t, const lf_options *opt)
     free(dropped);
 }
 
-static void section_not_counted(FILE *fp, const lf_tables *t)
+static void section_not_counted(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
 {
     const lf_corpus_stats *s = lf_tables_stats(t);
     uint64_t suppressed = s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated;
@@ -633,7 +637,10 @@ static void section_not_counted(FILE *fp, const lf_tables *t)
         put_count(fp, s->suppressed_overlap, "match", "matches");
         fputs(" inside a longer match, ", fp);
         put_count(fp, s->suppressed_excluded, "match", "matches");
-        fputs(" cancelled by an exclusion, and ", fp);
+        /* a failed context rule suppresses a match with the status of an exclusion */
+        fputs(lex->n_rules ? " cancelled by an exclusion or a context rule, and "
+                           : " cancelled by an exclusion, and ",
+              fp);
         put_count(fp, s->suppressed_negated, "negated match", "negated matches");
         fputs(" in themes that ignore negated matches.", fp);
     }
@@ -702,8 +709,8 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
     if (lf_tables_dim_count(t) > 1)
         section_differences(fp, t, lex, opt);
     section_trends(fp, t, lex, rows, n_rows, ranked, n_ranked);
-    section_cooc(fp, t, lex);
-    section_not_counted(fp, t);
+    section_cooc(fp, t, lex, opt);
+    section_not_counted(fp, t, lex);
     if (opt->min_words > 0) {
         fputs("## Groups left out\n\n", fp);
         put_dropped(fp, t, opt);

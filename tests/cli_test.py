@@ -424,6 +424,104 @@ def test_kwic_extras():
         check(p.returncode == 2 and what.encode() in p.stderr,
               "%s: a bad value is a usage error (exit 2)" % " ".join(args))
 
+
+def test_negation_window_range():
+    """--negation-window takes the range a lexicon's @negation-window takes (0 to 100): a
+    lexicon may declare 100, so the option that overrides it must accept 100 too."""
+    p = run(["tag", "--negation-window", "100", "corpus"], ROOT)
+    check(p.returncode == 0, "--negation-window 100 is accepted, as @negation-window 100 is")
+    p = run(["tag", "--negation-window", "101", "corpus"], ROOT)
+    check(p.returncode == 2 and b"is not a number from 0 to 100" in p.stderr,
+          "--negation-window 101 is a usage error naming the range 0 to 100")
+
+
+
+def test_context_rules_in_summary():
+    """Matches a context rule suppresses are named as such in summary.md, not as
+    exclusions only (the lexicon of the context-rules golden case has no exclusion)."""
+    d = tempfile.mkdtemp(prefix="lf-cli-")
+    try:
+        g = os.path.join(ROOT, "tests", "golden", "context-rules")
+        p = run(["report", "-l", os.path.join(g, "r.lexicon"), "-o", os.path.join(d, "out"),
+                 os.path.join(g, "t.txt")], d)
+        md = open(os.path.join(d, "out", "summary.md"), encoding="utf-8").read()
+        check(p.returncode == 0 and
+              "2 matches cancelled by an exclusion or a context rule" in md,
+              "summary.md counts context-rule suppressions with their name")
+    finally:
+        shutil.rmtree(d)
+
+
+
+def test_min_count_in_summary():
+    """summary.md lists the co-occurring pairs of cooccurrence.csv: with --min-count 5 no
+    pair sharing fewer than 5 units, and it says so."""
+    d = scratch()
+    try:
+        p = run(["report", "--min-count", "5", "-o", "out"], d)
+        md = open(os.path.join(d, "out", "summary.md"), encoding="utf-8").read()
+        shared = [int(n.replace(",", "")) for n in
+                  re.findall(r"(?: share |\*: )([0-9,]+) of ", md)]
+        check(p.returncode == 0 and "share at least 5 units" in md and len(shared) >= 5 and
+              min(shared) >= 5, "summary.md follows --min-count 5 (pairs sharing %s units)"
+              % sorted(set(shared)))
+    finally:
+        shutil.rmtree(d)
+
+
+
+def test_help_after_lexicon():
+    """'lexframe lexicon --help' prints the help (which lists the subcommands), as
+    'lexframe tag --help' does; 'lexframe lexicon' alone is still a usage error."""
+    full = run(["--help"], ROOT).stdout
+    for flag in ("--help", "-h"):
+        p = run(["lexicon", flag], ROOT)
+        check(p.returncode == 0 and p.stdout == full and not p.stderr,
+              "lexframe lexicon %s prints the help" % flag)
+    p = run(["lexicon", "--version"], ROOT)
+    check(p.returncode == 0 and p.stdout.startswith(b"lexframe "),
+          "lexframe lexicon --version prints the version")
+    p = run(["lexicon"], ROOT)
+    check(p.returncode == 2 and b"needs a subcommand" in p.stderr,
+          "lexframe lexicon alone is a usage error")
+
+
+
+def test_expand_with_a_bad_input():
+    """lexicon expand treats a bad input among several as the other commands do: named
+    once on standard error, the table of the others written (to standard output or to
+    --output), exit 1; with --strict nothing is written."""
+    d = scratch()
+    try:
+        with open(os.path.join(d, "corpus", "b-bad.txt"), "wb") as f:
+            f.write(b"MR. A: bad \xff byte\n")
+        msg = b"lexframe: corpus/b-bad.txt:1: invalid UTF-8 at byte offset 11\n"
+        p = run(["lexicon", "expand", "lexicons"], d)
+        check(p.returncode == 1 and p.stderr == msg and
+              p.stdout.startswith(b"theme\tentry\t") and p.stdout.count(b"\n") > 100,
+              "lexicon expand: a bad input is named once, the table written, exit 1")
+        q = run(["lexicon", "expand", "-o", "x.tsv", "lexicons"], d)
+        path = os.path.join(d, "x.tsv")
+        check(q.returncode == 1 and q.stderr == msg and os.path.exists(path) and
+              open(path, "rb").read() == p.stdout,
+              "lexicon expand -o: the same table in the file, exit 1")
+        if os.path.exists(path):
+            os.unlink(path)
+        r = run(["lexicon", "expand", "--strict", "-o", "x.tsv", "lexicons"], d)
+        s = run(["lexicon", "expand", "--strict", "lexicons"], d)
+        check(r.returncode == 1 and r.stderr == msg and not os.path.exists(path) and
+              s.returncode == 1 and s.stderr == msg and s.stdout == b"",
+              "lexicon expand --strict: stops at the bad input, writes nothing, exit 1")
+        with open(os.path.join(d, "corpus", "b-bad.txt"), "wb") as f:
+            f.write(b"MR. A: " + b"x" * 40 + b"\n")
+        t = run(["lexicon", "expand", "--limit", "token-bytes=32", "lexicons"], d)
+        check(t.returncode == 1 and t.stderr.count(b"token-bytes") == 2 and
+              t.stderr.count(b"\n") == 1 and t.stdout == p.stdout,
+              "lexicon expand: an input over a limit is named once, the table written")
+    finally:
+        shutil.rmtree(d)
+
+
 def run_on_terminal(args, cwd):
     """Runs lexframe with its standard error on a pseudo-terminal; returns (status, bytes)."""
     import pty
@@ -491,5 +589,10 @@ test_tables_json_matches_csv()
 test_compare_finds_framing()
 test_filters_and_levels()
 test_kwic_extras()
+test_negation_window_range()
+test_context_rules_in_summary()
+test_min_count_in_summary()
+test_help_after_lexicon()
+test_expand_with_a_bad_input()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

@@ -1051,7 +1051,7 @@ static void expand_lists_words(void **state)
     lf_error err = {0};
     lf_options opt;
     lf_options_init(&opt);
-    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, fp, &err), LF_OK);
+    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, false, fp, NULL, &err), LF_OK);
     fclose(fp);
     char *expected = subst(
              "theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n"

@@ -889,7 +889,7 @@ static void summary_sentences(void **state)
         "# lexframe summary\n\nProduced by lexframe 9.9.9 from 2 input files and 1 lexicon "
         "file.\n",
         "The corpus has 1 document with 2 turns by 2 speakers: 1,290 words in 4 sentences. "
-        "3 stage directions and time stamps were removed before counting.\n",
+        "3 stage directions, time stamps and gap markers were removed before counting.\n",
         "1. *Trust, broadly* (`trust`): 4 matches, 3.1 per 1,000 words.\n"
         "2. *leverage* (`leverage`): 2 matches, 1.55 per 1,000 words; weighted score 1, 0.78 "
         "per 1,000 words.\n",
