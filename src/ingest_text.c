@@ -140,6 +140,8 @@ size_t lf_space_len(const unsigned char *p, const unsigned char *end)
 /* Length of the whitespace run ending at `end` (scanning back no further than start). */
 static size_t trailing_space(const unsigned char *start, const unsigned char *end)
 {
+    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
+        return 0; /* most lines end in a visible ASCII character: no space can be there */
     const unsigned char *e = end;
     while (e > start) {
         const unsigned char *c = e - 1;
