@@ -494,19 +494,6 @@ bool lf_utf8_valid(const char *s, size_t n, size_t *bad)
             p++;
             continue;
         }
-        /* Two- and three-byte sequences (accents, typographic quotes and dashes: nearly all
-           the non-ASCII of a transcript) are checked here; the rest by the decoder. E0 must
-           not start an overlong form, ED not a surrogate. */
-        if (*p >= 0xC2 && *p <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
-            p += 2;
-            continue;
-        }
-        if ((*p & 0xF0) == 0xE0 && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
-            (p[2] & 0xC0) == 0x80 && (*p != 0xE0 || p[1] >= 0xA0) &&
-            (*p != 0xED || p[1] < 0xA0)) {
-            p += 3;
-            continue;
-        }
         int32_t cp;
         size_t len = lf_utf8_decode(p, end, &cp);
         if (!len) {
