@@ -140,6 +140,8 @@ size_t lf_space_len(const unsigned char *p, const unsigned char *end)
 /* Length of the whitespace run ending at `end` (scanning back no further than start). */
 static size_t trailing_space(const unsigned char *start, const unsigned char *end)
 {
+    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
+        return 0; /* most lines end in a visible ASCII character: no space can be there */
     const unsigned char *e = end;
     while (e > start) {
         const unsigned char *c = e - 1;
@@ -273,31 +275,72 @@ static const char *const honorific_words[] = {"MR", "MRS", "MS", "MISS", "MADAM"
                                               "MISTER", NULL};
 
 static const char *const the_word[] = {"THE", NULL};
+/* Abbreviated titles: a title-shape label ending in '.' on one ("Reverend Dr.") is none. */
+static const char *const abbreviated_words[] = {"DR", "MR", "MRS", "MS", "ST", "SEN", "REP",
+                                                "GOV", "GEN", "PROF", "REV", "JR", "SR", NULL};
 
-static bool word_in(const char *w, size_t n, const char *const *list)
+/* What a word is to the label rule: one bit per list above. */
+enum {
+    KIND_TITLE = 1u << 0,
+    KIND_ROLE = 1u << 1,
+    KIND_SALUTATION = 1u << 2,
+    KIND_STOP_FIRST = 1u << 3,
+    KIND_SINGLE_STOP = 1u << 4,
+    KIND_HONORIFIC = 1u << 5,
+    KIND_THE = 1u << 6,
+    KIND_ABBREVIATED = 1u << 7,
+    KIND_OFFICE = KIND_TITLE | KIND_ROLE,
+};
+static const struct {
+    const char *const *words;
+    uint32_t kind;
+} word_lists[] = {
+    {title_words, KIND_TITLE},           {role_words, KIND_ROLE},
+    {salutation_words, KIND_SALUTATION}, {stop_first_words, KIND_STOP_FIRST},
+    {single_stop_words, KIND_SINGLE_STOP}, {honorific_words, KIND_HONORIFIC},
+    {the_word, KIND_THE},                {abbreviated_words, KIND_ABBREVIATED},
+};
+/* No word of the lists is longer: a longer word is none of them. */
+#define KIND_WORD_MAX 32
+
+/* Fills `kinds` with every word of the lists and the bits of the lists that hold it, so
+ * that a candidate label's words are looked up once each instead of being compared with
+ * each entry of each list (a label is checked against several hundred words). */
+static void build_word_kinds(lf_strmap *kinds)
 {
-    while (n > 0 && (w[n - 1] == '.' || w[n - 1] == ','))
-        n--;
-    for (; *list; list++) {
-        const char *l = *list;
-        size_t i = 0;
-        for (; i < n && l[i]; i++) {
-            int a = (unsigned char)w[i], b = (unsigned char)l[i];
-            if (a >= 'a' && a <= 'z')
-                a -= 'a' - 'A';
-            if (a != b)
-                break;
+    for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
+        for (const char *const *w = word_lists[i].words; *w; w++) {
+            size_t n = strlen(*w);
+            assert(n <= KIND_WORD_MAX);
+            uint32_t k = 0;
+            lf_strmap_get(kinds, *w, n, &k);
+            lf_strmap_put(kinds, *w, n, k | word_lists[i].kind);
         }
-        if (i == n && !l[i])
-            return true;
-    }
-    return false;
 }
 
 typedef struct word {
     const char *s;
     size_t n;
 } word;
+
+/* The kinds of a word (KIND_ bits): the lists' words are compared ASCII-case-insensitively,
+ * without the word's trailing '.' or ','. */
+static uint32_t word_kind(const lf_strmap *kinds, const word *w)
+{
+    size_t n = w->n;
+    while (n > 0 && (w->s[n - 1] == '.' || w->s[n - 1] == ','))
+        n--;
+    if (n == 0 || n > KIND_WORD_MAX)
+        return 0;
+    char up[KIND_WORD_MAX];
+    for (size_t i = 0; i < n; i++) {
+        char c = w->s[i];
+        up[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
+    uint32_t k = 0;
+    lf_strmap_get(kinds, up, n, &k);
+    return k;
+}
 
 /* Splits s[0..n) at horizontal spaces into at most `max` words; returns the count. */
 static size_t split_words(const char *s, size_t n, word *w, size_t max)
@@ -383,18 +426,6 @@ static bool rest_opens_quote(const line_ctx *c)
     return end - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x9C || p[2] == 0x98);
 }
 
-static bool is_office_word(const word *w)
-{
-    return word_in(w->s, w->n, title_words) || word_in(w->s, w->n, role_words);
-}
-
-/* "Mr. President", "MADAM SPEAKER", "MR. SECRETARY OF STATE": an honorific followed by an
- * office is a form of address. */
-static bool is_address_form(const word *w, size_t nw)
-{
-    return nw >= 2 && word_in(w[0].s, w[0].n, honorific_words) && is_office_word(&w[1]);
-}
-
 /* The context checks of the default rule (the shapes are in default_label_pattern).
  * Everywhere: a label ending in '.' needs text after it on the same line (a lone
  * "ANDREW JOHNSON." is a signature, "COVID." a sentence); no word of the label may be a
@@ -421,38 +452,40 @@ static bool is_address_form(const word *w, size_t nw)
  * retried as a shorter shape. Weak labels of two or more words count only when the same label occurs at least twice
  * in the document or is a front-matter speaker (see drop_lonely_weak_labels()): a one-off
  * "Washington Post:" or "West Point:" is a citation or a heading. Sets *weak. */
-static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
-                           const line_ctx *c, bool *weak)
+static bool label_accepted(const lf_strmap *kinds, int shape, const char *lab, size_t lab_n,
+                           char end, const line_ctx *c, bool *weak)
 {
     word w[8];
+    uint32_t k[8], any = 0;
     size_t nw = split_words(lab, lab_n, w, 8);
     *weak = false;
     if (nw == 0 || (end == '.' && !rest_has_text(c)))
         return false;
-    for (size_t i = 0; i < nw; i++)
-        if (word_in(w[i].s, w[i].n, salutation_words))
-            return false;
-    if (word_in(w[0].s, w[0].n, stop_first_words) ||
-        (nw == 1 && word_in(w[0].s, w[0].n, single_stop_words)) || is_address_form(w, nw))
+    for (size_t i = 0; i < nw; i++) {
+        k[i] = word_kind(kinds, &w[i]);
+        any |= k[i];
+    }
+    /* an honorific followed by an office is a form of address */
+    bool address = nw >= 2 && (k[0] & KIND_HONORIFIC) && (k[1] & KIND_OFFICE);
+    if ((any & KIND_SALUTATION) || (k[0] & KIND_STOP_FIRST) ||
+        (nw == 1 && (k[0] & KIND_SINGLE_STOP)) || address)
         return false;
-    bool office = false;
-    for (size_t i = 0; i < nw; i++)
-        office = office || is_office_word(&w[i]);
+    bool office = any & KIND_OFFICE;
     switch (shape) {
     case SHAPE_Q:
         return !(c->continuation && end == 0);
     case SHAPE_CAPS: {
         if (c->continuation && nw == 1)
             return false;
-        bool role = nw == 1 && word_in(w[0].s, w[0].n, role_words);
+        bool role = nw == 1 && (k[0] & KIND_ROLE);
         if (end == '.') {
             if (nw == 1)
                 return role;
-            if (word_in(w[0].s, w[0].n, title_words))
+            if (k[0] & KIND_TITLE)
                 return true;
-            if (word_in(w[0].s, w[0].n, the_word))
+            if (k[0] & KIND_THE)
                 for (size_t i = 1; i < nw; i++)
-                    if (is_office_word(&w[i]))
+                    if (k[i] & KIND_OFFICE)
                         return true;
             return false;
         }
@@ -461,14 +494,12 @@ static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
         return !(nw == 1 && !role && rest_opens_quote(c));
     }
     case SHAPE_TITLE: {
-        static const char *const abbreviated[] = {"DR", "MR", "MRS", "MS", "ST", "SEN", "REP",
-                                                  "GOV", "GEN", "PROF", "REV", "JR", "SR", NULL};
-        if (nw < 2 || (end == '.' && word_in(w[nw - 1].s, w[nw - 1].n, abbreviated)))
+        if (nw < 2 || (end == '.' && (k[nw - 1] & KIND_ABBREVIATED)))
             return false;
         bool caps_name = false;
         for (size_t i = 1; i < nw; i++)
             caps_name = caps_name || is_caps_word(&w[i]);
-        if (word_in(w[0].s, w[0].n, the_word) && !caps_name && !is_office_word(&w[1]))
+        if ((k[0] & KIND_THE) && !caps_name && !(k[1] & KIND_OFFICE))
             return false;
         if (caps_name)
             return true;
@@ -479,7 +510,7 @@ static bool label_accepted(int shape, const char *lab, size_t lab_n, char end,
         if (!c->para_start || rest_opens_quote(c))
             return false;
         if (nw == 1)
-            return word_in(w[0].s, w[0].n, role_words);
+            return k[0] & KIND_ROLE;
         /* alone on its line ("Chris Wallace:" above the turn) it needs no second sighting */
         *weak = rest_has_text(c);
         return true;
@@ -560,6 +591,7 @@ struct lf_ingest {
     LF_VEC(lf_strip) found;
     lf_alias_vec aliases;
     lf_strmap speaker_ids;
+    lf_strmap word_kinds; /* the default rule's word lists (build_word_kinds) */
     char *norm;
     size_t norm_cap;
     const char *doc_text; /* the document being ingested */
@@ -638,6 +670,8 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         ing->grp_name = group(ing->label_re, "name");
         ing->grp_tend = group(ing->label_re, "tend");
         ing->grp_words = group(ing->label_re, "words");
+        lf_strmap_init(&ing->word_kinds);
+        build_word_kinds(&ing->word_kinds);
     }
 
     size_t n = (opt->no_default_strip ? 1 : N_DEFAULT_STRIPS) + opt->n_strip_patterns;
@@ -712,6 +746,7 @@ void lf_ingest_free(lf_ingest *ing)
     LF_VEC_FREE(ing->found);
     LF_VEC_FREE(ing->aliases);
     lf_strmap_free(&ing->speaker_ids);
+    lf_strmap_free(&ing->word_kinds);
     free(ing->norm);
     lf_tei_free(ing->tei);
     free(ing);
@@ -1054,7 +1089,7 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
         line_ctx ctx = *ctx_in;
         ctx.rest = (const char *)t + ls + ov[1];
         ctx.rest_len = le - ls - ov[1];
-        if (!label_accepted(shape, (const char *)t + ls + ls_, le_ - ls_, end, &ctx, &weak))
+        if (!label_accepted(&ing->word_kinds, shape, (const char *)t + ls + ls_, le_ - ls_, end, &ctx, &weak))
             return LF_OK;
     }
     *hit = (label_hit){.line_start = (uint32_t)ls,

@@ -118,9 +118,13 @@ size_t lf_dropped_groups(const lf_tables *t, uint64_t min_words, lf_group_ref **
 /* Writes s as one RFC 4180 CSV field (quoted when it holds , " CR or LF; quotes doubled).
  * Table rows end in LF. NULL writes an empty field. */
 void lf_csv_field(FILE *fp, const char *s);
+/* lf_csv_field appending to a buffer. */
+void lf_csv_field_buf(lf_buf *b, const char *s);
 /* Writes s as a JSON string literal with quotes: " \\ \n \r \t escaped, other control
  * characters as \u00XX, U+2028/2029 as \u2028/\u2029. Invalid UTF-8 is not expected. */
 void lf_json_string(FILE *fp, const char *s);
+/* lf_json_string appending to a buffer. */
+void lf_json_string_buf(lf_buf *b, const char *s);
 /* Formats a double with up to 6 decimals ("%.6f"), trailing zeros and a bare '.' trimmed
  * ("3", "0.5", "12.345679"), never "-0", and "NA" for NaN/inf: the same bytes on every run
  * and platform (no locale). A result longer than cap is cut. */

@@ -155,45 +155,72 @@ int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
 
 /* ---- JSON ---- */
 
-void lf_json_string(FILE *fp, const char *s)
+/* Where an escaper writes: a stdio stream, or a buffer (the table writer's rows). */
+typedef struct text_sink {
+    FILE *fp;
+    lf_buf *buf;
+} text_sink;
+
+static void sink_write(const text_sink *k, const void *p, size_t n)
 {
-    putc('"', fp);
+    if (k->buf)
+        lf_buf_append(k->buf, p, n);
+    else
+        fwrite(p, 1, n, k->fp);
+}
+
+static void json_string(const text_sink *k, const char *s)
+{
+    sink_write(k, "\"", 1);
     const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
     for (; *p; p++) {
         /* bytes that stand for themselves are written a run at a time */
         if (*p >= 0x20 && *p != '"' && *p != '\\' &&
             !(p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)))
             continue;
-        fwrite(run, 1, (size_t)(p - run), fp);
+        sink_write(k, run, (size_t)(p - run));
+        char esc[8];
         switch (*p) {
         case '"':
-            fputs("\\\"", fp);
+            sink_write(k, "\\\"", 2);
             break;
         case '\\':
-            fputs("\\\\", fp);
+            sink_write(k, "\\\\", 2);
             break;
         case '\n':
-            fputs("\\n", fp);
+            sink_write(k, "\\n", 2);
             break;
         case '\r':
-            fputs("\\r", fp);
+            sink_write(k, "\\r", 2);
             break;
         case '\t':
-            fputs("\\t", fp);
+            sink_write(k, "\\t", 2);
             break;
         case 0xE2:
             /* U+2028/U+2029 are valid JSON but end a line in JavaScript. */
-            fprintf(fp, "\\u%04x", p[2] == 0xA8 ? 0x2028u : 0x2029u);
+            snprintf(esc, sizeof esc, "\\u%04x", p[2] == 0xA8 ? 0x2028u : 0x2029u);
+            sink_write(k, esc, 6);
             p += 2;
             break;
         default:
-            fprintf(fp, "\\u%04x", *p);
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sink_write(k, esc, 6);
             break;
         }
         run = p + 1;
     }
-    fwrite(run, 1, (size_t)(p - run), fp);
-    putc('"', fp);
+    sink_write(k, run, (size_t)(p - run));
+    sink_write(k, "\"", 1);
+}
+
+void lf_json_string(FILE *fp, const char *s)
+{
+    json_string(&(text_sink){.fp = fp}, s);
+}
+
+void lf_json_string_buf(lf_buf *b, const char *s)
+{
+    json_string(&(text_sink){.buf = b}, s);
 }
 
 static void json_key_string(FILE *fp, const char *key, const char *value)

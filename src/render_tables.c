@@ -12,25 +12,46 @@
 #include "render.h"
 #include "util.h"
 
-void lf_csv_field(FILE *fp, const char *s)
+/* Writes a CSV field to a stream, or with fp NULL appends it to buf. */
+static void csv_field(FILE *fp, lf_buf *buf, const char *s)
 {
     if (!s)
         s = "";
-    if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs(s, fp);
+    size_t n = strcspn(s, ",\"\r\n");
+    if (!s[n]) {
+        if (fp)
+            fwrite(s, 1, n, fp);
+        else
+            lf_buf_append(buf, s, n);
         return;
     }
-    putc('"', fp);
+    lf_buf quoted = {0}, *q = fp ? &quoted : buf;
+    lf_buf_putc(q, '"');
     for (; *s; s++) {
         if (*s == '"')
-            putc('"', fp);
-        putc(*s, fp);
+            lf_buf_putc(q, '"');
+        lf_buf_putc(q, *s);
     }
-    putc('"', fp);
+    lf_buf_putc(q, '"');
+    if (fp)
+        fwrite(quoted.data, 1, quoted.len, fp);
+    lf_buf_free(&quoted);
+}
+
+void lf_csv_field(FILE *fp, const char *s)
+{
+    csv_field(fp, NULL, s);
+}
+
+void lf_csv_field_buf(lf_buf *b, const char *s)
+{
+    csv_field(NULL, b, s);
 }
 
 /* ---- the row writer ---- */
 
+/* Rows are assembled in `out` and written 64 KiB at a time: the tables hold millions of
+ * cells, and a stdio call or two per cell was most of the cost of writing them. */
 typedef struct tw {
     FILE *fp;
     bool json;
@@ -38,13 +59,44 @@ typedef struct tw {
     size_t n_cols;
     size_t col;  /* next column of the current row */
     size_t rows; /* rows written */
+    lf_buf out;  /* what is not yet written to fp */
 } tw;
+
+enum { TW_FLUSH_BYTES = 64 * 1024 };
+
+static inline void tw_write(tw *w, const char *s, size_t n)
+{
+    /* the common case inline: a short piece that fits */
+    if (w->out.cap - w->out.len > n) {
+        memcpy(w->out.data + w->out.len, s, n);
+        w->out.len += n;
+        return;
+    }
+    lf_buf_append(&w->out, s, n);
+}
+
+static inline void tw_putc(tw *w, char c)
+{
+    tw_write(w, &c, 1);
+}
+
+static void tw_put(tw *w, const char *s)
+{
+    tw_write(w, s, strlen(s));
+}
+
+static void tw_flush(tw *w)
+{
+    fwrite(w->out.data, 1, w->out.len, w->fp);
+    lf_buf_reset(&w->out);
+}
 
 /* Starts a table: the CSV header, or the JSON array's key. */
 static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *const *cols,
                      size_t n_cols)
 {
     *w = (tw){.fp = fp, .json = json, .cols = cols, .n_cols = n_cols};
+    lf_grow((void **)&w->out.data, &w->out.cap, 2 * TW_FLUSH_BYTES, 1);
     if (json) {
         /* pandas' "split" layout: the column names once, then one array per row */
         fprintf(fp, ",\n  \"%s\": {\n    \"columns\": [", name);
@@ -65,11 +117,11 @@ static void tw_next(tw *w)
 {
     if (w->json) {
         if (w->col == 0)
-            fputs(w->rows ? ",\n      [" : "\n      [", w->fp);
+            tw_put(w, w->rows ? ",\n      [" : "\n      [");
         else
-            putc(',', w->fp);
+            tw_putc(w, ',');
     } else if (w->col) {
-        putc(',', w->fp);
+        tw_putc(w, ',');
     }
     w->col++;
 }
@@ -78,16 +130,16 @@ static void tw_str(tw *w, const char *s)
 {
     tw_next(w);
     if (w->json)
-        lf_json_string(w->fp, s);
+        lf_json_string_buf(&w->out, s);
     else
-        lf_csv_field(w->fp, s);
+        lf_csv_field_buf(&w->out, s);
 }
 
 static void tw_null(tw *w)
 {
     tw_next(w);
     if (w->json)
-        fputs("null", w->fp);
+        tw_put(w, "null");
 }
 
 static void tw_u64(tw *w, uint64_t v)
@@ -98,7 +150,7 @@ static void tw_u64(tw *w, uint64_t v)
         *--q = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    fwrite(q, 1, (size_t)(buf + sizeof buf - q), w->fp);
+    tw_write(w, q, (size_t)(buf + sizeof buf - q));
 }
 
 /* A double; undefined values are NA in CSV and null in JSON. */
@@ -111,7 +163,7 @@ static void tw_double(tw *w, double x)
     char buf[64];
     lf_fmt_double(buf, sizeof buf, x);
     tw_next(w);
-    fputs(buf, w->fp);
+    tw_put(w, buf);
 }
 
 /* A probability (lf_fmt_p): small values keep their significant digits. */
@@ -124,26 +176,30 @@ static void tw_p(tw *w, double p)
     char buf[64];
     lf_fmt_p(buf, sizeof buf, p);
     tw_next(w);
-    fputs(buf, w->fp);
+    tw_put(w, buf);
 }
 
 static void tw_bool(tw *w, bool b)
 {
     tw_next(w);
-    fputs(w->json ? (b ? "true" : "false") : (b ? "1" : "0"), w->fp);
+    tw_put(w, w->json ? (b ? "true" : "false") : (b ? "1" : "0"));
 }
 
 static void tw_end_row(tw *w)
 {
-    fputs(w->json ? "]" : "\n", w->fp);
+    tw_putc(w, w->json ? ']' : '\n');
     w->col = 0;
     w->rows++;
+    if (w->out.len >= TW_FLUSH_BYTES)
+        tw_flush(w);
 }
 
 static void tw_end(tw *w)
 {
     if (w->json)
-        fputs(w->rows ? "\n    ]\n  }" : "]\n  }", w->fp);
+        tw_put(w, w->rows ? "\n    ]\n  }" : "]\n  }");
+    tw_flush(w);
+    lf_buf_free(&w->out);
 }
 
 #define COLS(...)                                                                              \
