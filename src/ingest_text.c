@@ -529,41 +529,46 @@ enum { STRIP_GAP = 0 };
     "|clears throat|cheers|cheering|boos|booing|sighs|sneezes|off-mic|off mic"             \
     "|unintelligible|indiscernible|audio (?:drops|cuts out|cut out)|in progress|music"     \
     "|pause|silence|no translation provided|as interpreted|chuckles|groans"
+/* need: a string every match holds, so that a turn without it is not scanned at all. */
 static const struct {
-    const char *name, *pattern;
+    const char *name, *pattern, *need;
 } default_strips[] = {
-    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]"},
+    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]", "["},
     /* (Laughter.) (applause) (inaudible) (The bill is signed.) — a known stage word, or a
        short parenthesis starting with a capital and ending with '.', possibly wrapped over
        lines but never across a blank line; not abbreviations like (U.S.). */
     {"stage-direction",
      "\\((?:(?i:" STAGE_WORDS ")\\b(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,80}?"
-     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)"},
+     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)", "("},
     /* [crosstalk 00:15:10] [inaudible] [laughter] [Applause] [sic], Markdown-escaped too. */
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
-     "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]"},
+     "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]",
+     "["},
     /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; and, as a
        second pattern of the same name, a bracketed running time "[00:15:10]". Two
        patterns, because PCRE2 tries a pattern whose every branch starts with ^ at line
        starts only, and one whose branches start anywhere at every space and digit. */
     {"time-stamp",
      "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
-     "|\\h+\\p{Lu}{2,5})\\h*$"},
-    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]"},
+     "|\\h+\\p{Lu}{2,5})\\h*$",
+     ":"},
+    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]", "["},
     /* The briefing closer "END", possibly followed by a time. */
     {"end-marker",
-     "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$"},
+     "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$",
+     "END"},
     /* Congressional Record page markers [[Page S5583]] [Page S5579] [Pages S1-S2], and
        print page references [p.234]. */
     {"page-marker",
-     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]"},
+     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]", "["},
 };
 enum { N_DEFAULT_STRIPS = sizeof default_strips / sizeof default_strips[0] };
 
 typedef struct strip_pat {
     pcre2_code *code;
-    char *name; /* owned copy */
+    char *name;       /* owned copy */
+    const char *need; /* a string every match holds (built-in patterns), or NULL */
     bool gap;
 } strip_pat;
 
@@ -688,6 +693,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
             goto fail;
         }
         sp->name = lf_xstrdup(default_strips[i].name);
+        sp->need = default_strips[i].need;
         sp->gap = i == STRIP_GAP;
         ing->n_strips++;
     }
@@ -928,6 +934,18 @@ static int cmp_strip(const void *a, const void *b)
     return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
 }
 
+/* Whether [p, end) holds the string need. */
+static bool holds(const unsigned char *p, const unsigned char *end, const char *need)
+{
+    size_t n = strlen(need);
+    while ((size_t)(end - p) >= n && (p = memchr(p, need[0], (size_t)(end - p) - n + 1))) {
+        if (memcmp(p, need, n) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 /* Makes one turn from the region [rs, re): strips, then spans of what is left. An
  * unattributed region with nothing left is not a turn. */
 static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t label_line,
@@ -936,6 +954,9 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
     const unsigned char *t = (const unsigned char *)doc->text;
     ing->found.n = 0;
     for (size_t p = 0; p < ing->n_strips; p++) {
+        const char *need = ing->strips[p].need;
+        if (need && !holds(t + rs, t + re, need))
+            continue; /* no match can be in this turn */
         size_t off = rs;
         while (off < re) {
             int rc = pcre2_match(ing->strips[p].code, t, re, off, PCRE2_NO_UTF_CHECK, ing->md,
