@@ -5,6 +5,7 @@
  * ends with a summary of themes, entries and entry kinds. Findings are sorted by file,
  * line and column, so the output is the same on every run. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -302,7 +303,7 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems, l
             weighted);
     fprintf(out, "%zu problem%s found\n", *problems, *problems == 1 ? "" : "s");
     if (fflush(out) != 0 || ferror(out)) {
-        lf_error_set(err, LF_ERR_IO, "error writing the check report");
+        lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno ? errno : EIO));
         return LF_ERR_IO;
     }
     return LF_OK;

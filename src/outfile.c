@@ -196,6 +196,16 @@ lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err)
     lf_status st = lf_outfile_open(of, slash ? (dir[0] ? dir : "/") : ".",
                                    slash ? slash + 1 : path, err);
     free(dir);
+    if (!slash) {
+        /* messages name the path as given ("out.tsv", not "./out.tsv"); renaming to it
+           is the same */
+        if (st == LF_OK) {
+            free(of->final_path);
+            of->final_path = lf_xstrdup(path);
+        } else if (strncmp(err->message, "./", 2) == 0) {
+            memmove(err->message, err->message + 2, strlen(err->message + 2) + 1);
+        }
+    }
     return st;
 }
 

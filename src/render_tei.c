@@ -237,10 +237,15 @@ void lf_tei_writer_free(lf_tei_writer *w)
     free(w);
 }
 
+/* A failed write to the output (what == NULL: "write error: ...", the caller alone knows
+ * its path or that it is standard output, and names it) or to a temporary file. */
 static lf_status write_error(lf_error *err, const char *what)
 {
-    lf_error_set(err, LF_ERR_IO, "writing annotated TEI: %s: %s", what,
-                 errno ? strerror(errno) : "write error");
+    const char *why = strerror(errno ? errno : EIO);
+    if (what)
+        lf_error_set(err, LF_ERR_IO, "writing annotated TEI: %s: %s", what, why);
+    else
+        lf_error_set(err, LF_ERR_IO, "write error: %s", why);
     return LF_ERR_IO;
 }
 
@@ -961,7 +966,7 @@ lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_inges
         st = write_text_doc(w, doc, ing, err);
     lf_tei_writer_drop_doc(w);
     if (st == LF_OK && ferror(w->out))
-        st = write_error(err, "output");
+        st = write_error(err, NULL);
     return st;
 }
 
@@ -971,6 +976,6 @@ lf_status lf_tei_writer_finish(lf_tei_writer *w, lf_error *err)
     if (w->corpus)
         fputs("</teiCorpus>\n", w->out);
     if (fflush(w->out) != 0 || ferror(w->out))
-        return write_error(err, "output");
+        return write_error(err, NULL);
     return LF_OK;
 }

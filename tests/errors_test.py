@@ -343,6 +343,73 @@ def _(w):
                check=check_prev)
 
 
+def kept_and_clean(name, previous):
+    """A check that `name` still holds `previous` and no temporary file was left."""
+    def check(work, proc):
+        kept = open(os.path.join(work, name)).read() == previous
+        left = [n for n in os.listdir(work) if ".tmp-" in n]
+        return ([] if kept else ["%s changed" % name]) + (
+            ["temporary file left: %s" % left] if left else [])
+    return check
+
+
+@case("tei-file-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    write(w, "out.xml", "previous\n")
+    return Run(tag("a.txt", extra=["-f", "tei", "-o", "out.xml"]), fsize=20000,
+               check=kept_and_clean("out.xml", "previous\n"))
+
+
+@case("compare-stdout-disk-full")
+def _(w):
+    base(w)
+    # rows enough to fill stdio's buffer while the table is written
+    names = ["MR. %s%s%s" % (a, b, c) for a in "ABCDEFGH" for b in "ABCDEFGH" for c in "ABCD"]
+    write(w, "a.txt", "".join("%s: trust us\n" % n for n in names))
+    return Run(["compare", "-l", "t.lexicon", "a.txt"], stdout="/dev/full")
+
+
+@case("check-stdout-disk-full")
+def _(w):
+    base(w)
+    return Run(["lexicon", "check", "t.lexicon"], stdout="/dev/full")
+
+
+@case("expand-file-disk-full")
+def _(w):
+    base(w, "@theme t\ntrust*\n")
+    write(w, "a.txt", "".join("MR. AB: trust%d\n" % i for i in range(3000)))
+    write(w, "ex.tsv", "previous\n")
+    return Run(["lexicon", "expand", "-l", "t.lexicon", "--corpus", "a.txt", "-o", "ex.tsv"],
+               fsize=20000, check=kept_and_clean("ex.tsv", "previous\n"))
+
+
+@case("partial-stdout-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    return Run(["report", "-l", "t.lexicon", "--partial", "-", "a.txt"], stdout="/dev/full")
+
+
+@case("partial-file-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    write(w, "run.partial", "previous\n")
+    return Run(["report", "-l", "t.lexicon", "--partial", "run.partial", "a.txt"],
+               fsize=20000, check=kept_and_clean("run.partial", "previous\n"))
+
+
+@case("convert-disk-full")
+def _(w):
+    base(w, "@theme t\n" + "".join("word%d\n" % i for i in range(5000)))
+    write(w, "t.dic", "previous\n")
+    return Run(["lexicon", "convert", "t.lexicon", "t.dic"], fsize=20000,
+               check=kept_and_clean("t.dic", "previous\n"))
+
+
 # regexes and patterns
 
 def catastrophic_input(w):
