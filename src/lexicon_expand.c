@@ -155,7 +155,8 @@ lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
     if (st != LF_OK && st != LF_ERR_INPUT)
         goto out;
     lf_status input_st = st;
-    qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
+    if (x.hits.n > 1) /* no hit: the vector is NULL, which qsort must not get */
+        qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
     fputs("theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n", out);
     size_t h = 0;
     for (size_t i = 0; i < lex->n_entries; i++) {
