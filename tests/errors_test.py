@@ -189,6 +189,21 @@ def _(w):
     return Run(tag("t.txt"), max_seconds=30, heavy=True, check=check)
 
 
+@case("tei-line-200k-matches")
+def _(w):
+    base(w)
+    # one line of 200,000 matches written as annotated TEI: each span's character offset
+    # used to be counted from the start of the line (minutes, quadratic)
+    write(w, "t.txt", "MR. AB: " + "trust caf\u00e9 " * 200000 + "\n")
+
+    def check(work, proc):
+        n = proc.stdout.count(b"<span ")
+        last = b"-s1,2199989,5)" in proc.stdout  # "trust café " is 11 characters
+        return [] if n == 200000 and last else [
+            "%d spans, expected 200000, the last at character 2199989" % n]
+    return Run(tag("t.txt", extra=["-f", "tei"]), max_seconds=15, heavy=True, check=check)
+
+
 @case("token-1mb")
 def _(w):
     base(w)
