@@ -328,6 +328,40 @@ def _(w):
     return Run(["report", "-l", "t.lexicon", "-o", "out", "a.txt"])
 
 
+@case("output-is-a-fifo")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 10)
+    os.mkfifo(os.path.join(w, "pipe"))
+    # the reader a named pipe has (as /dev/null is a device, not a file to replace)
+    reader = subprocess.Popen(["cat", "pipe"], cwd=w, stdout=subprocess.PIPE)
+
+    def check(work, proc):
+        import stat
+        problems = []
+        if not stat.S_ISFIFO(os.lstat(os.path.join(work, "pipe")).st_mode):
+            problems.append("the FIFO was replaced by a regular file")
+        try:
+            got, _ = reader.communicate(timeout=10 * SCALE)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            reader.communicate()
+            return problems + ["nothing was written to the FIFO"]
+        rows = len(got.splitlines()) - 1  # after the header
+        if rows != 10:
+            problems.append("the FIFO's reader got %d rows, expected 10" % rows)
+        return problems
+    return Run(tag("a.txt", extra=["-o", "pipe"]), check=check)
+
+
+@case("output-is-a-directory")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    os.makedirs(os.path.join(w, "adir"))
+    return Run(tag("a.txt", extra=["-o", "adir"]))
+
+
 @case("stdout-disk-full")
 def _(w):
     base(w)
