@@ -539,6 +539,15 @@ def _(w):
                check=expect_rows("y"))
 
 
+@case("jsonl-nul-in-id")
+def _(w):
+    base(w)
+    # cut at the NUL, "a\u0000b" would have become the id "a" without a word
+    return Run(tag("-"), stdin=b'{"id": "a\\u0000b", "text": "MR. AB: trust"}\n'
+                              b'{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 def partial_of(w, name, n_docs=2):
     write(w, "docs/a.txt", "MR. AB: We trust them.\n")
     write(w, "docs/b.txt", "MR. AB: We trust them.\n")
