@@ -567,6 +567,19 @@ def _(w):
     return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
 
 
+@case("partial-damaged")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    lines = open(path, "rb").read().splitlines(True)
+    row = next(i for i, l in enumerate(lines) if l.startswith(b"row\t"))
+    lines[row] = lines[row][:10] + b"\xff" + lines[row][10:]  # a damaged copy
+    with open(path, "wb") as f:
+        f.writelines(lines)
+    check_prev = previous_report(w)
+    return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], check=check_prev)
+
+
 @case("partial-other-lexicon")
 def _(w):
     base(w)
