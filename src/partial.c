@@ -483,10 +483,11 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         if (rd.state == EXPECT_HEADER)
             rd.part_lines = 0;
         any = true;
-        /* a damaged copy: caught here, before its bytes reach the report's files */
+        /* a damaged copy: caught here, before its bytes reach the report's files (a file
+           that is no partial result at all is told so by its first line) */
         size_t off;
-        if (!lf_utf8_valid(s->line.data, s->line.len, &off) ||
-            (off = strlen(s->line.data)) < s->line.len) {
+        if (rd.state != EXPECT_HEADER && (!lf_utf8_valid(s->line.data, s->line.len, &off) ||
+                                          (off = strlen(s->line.data)) < s->line.len)) {
             st = bad(&rd, err, "%s at byte %zu of the line: the partial result is damaged",
                      s->line.data[off] ? "invalid UTF-8" : "NUL byte", off + 1);
             break;
