@@ -209,6 +209,13 @@ static const char *scalar_text(struct json_object *v, bool *scalar)
     return NULL;
 }
 
+/* Whether v is a string holding U+0000 (\u0000), which a C string would cut short. */
+static bool holds_nul(struct json_object *v)
+{
+    return json_object_is_type(v, json_type_string) &&
+           strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v);
+}
+
 /* The speakers object: label → "name", or label → {"name", "role", "party"}. */
 static lf_status read_speakers(struct json_object *obj, const char *path, lf_speaker **out,
                                size_t *n, lf_error *err)
@@ -315,6 +322,14 @@ lf_status lf_ingest_jsonl(lf_ingest *ing, const char *name, size_t line_no, cons
     bool has_text = false;
     json_object_object_foreach(obj, key, val)
     {
+        /* an id or a metadata value cut at a NUL would silently become another one (the
+           text's NUL is reported with its line and offset by lf_ingest_record) */
+        if (strcmp(key, "text") != 0 && holds_nul(val)) {
+            lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "\"%s\" holds a NUL character (\\u0000)",
+                        key);
+            st = LF_ERR_INPUT;
+            goto out;
+        }
         if (strcmp(key, "text") == 0) {
             if (!json_object_is_type(val, json_type_string)) {
                 lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "\"text\" must be a string");

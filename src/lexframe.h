@@ -234,7 +234,8 @@ lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char
  * themes, entries and entry kinds: duplicate entries within and across themes, entries
  * made unreachable by a glob or a longer phrase of the same theme, over-broad globs,
  * invalid regexes (file:line:col and PCRE2's message), empty themes. *problems is set to
- * the number of findings. Returns LF_OK unless out cannot be written (LF_ERR_IO). */
+ * the number of findings. Returns LF_OK unless out cannot be written: LF_ERR_IO with the
+ * message "write error: REASON" (out is the caller's: it names it). */
 lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems,
                            lf_error *err) LF_WARN_UNUSED;
 
@@ -243,7 +244,8 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems,
  * that matched nothing. Errors as lf_run_new / lf_run_add_input / lf_run_execute: an input
  * that fails while the corpus is read is reported on stderr as it happens and counted in
  * *failed (may be NULL), and the table of the others is still written, with that input's
- * status returned; `strict` stops at the first such input and writes nothing. */
+ * status returned; `strict` stops at the first such input and writes nothing. LF_ERR_IO
+ * with the message "write error: REASON" when out cannot be written. */
 lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
                             const char *const *paths, size_t n_paths, bool strict, FILE *out,
                             size_t *failed, lf_error *err) LF_WARN_UNUSED;
@@ -328,7 +330,7 @@ bool lf_run_complete(const lf_run *run);
  * row, see lf_run_set_list_suppressed) as a stand-off <span>. One input gives one TEI
  * document; several give a teiCorpus holding them. Plain-text transcripts are written as
  * TEI <u> utterances. Call after the inputs are added and before lf_run_execute; write
- * errors make lf_run_execute fail with LF_ERR_IO. */
+ * errors make lf_run_execute fail with LF_ERR_IO (message "write error: REASON"). */
 lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UNUSED;
 /* The evidence lines of report.html: a reproducible random sample (reservoir sampling
  * seeded with `seed`, default 1) of at most per_theme counted matches per theme (0: 20).
@@ -366,8 +368,9 @@ void lf_run_set_order(lf_run *run, uint64_t order);
 lf_status lf_run_set_partial_output(lf_run *run, const char *path,
                                     lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: the inputs (size and SHA-256), the count tables and the end line,
- * then the file is renamed into place. LF_ERR_IO on a write error, LF_ERR_INPUT when an
- * input cannot be hashed. */
+ * then the file is renamed into place. LF_ERR_IO on a write error (to standard output:
+ * the message "write error: REASON", the caller names it), LF_ERR_INPUT when an input
+ * cannot be hashed. */
 lf_status lf_run_write_partial(lf_run *run, lf_error *err) LF_WARN_UNUSED;
 /* Makes the run a merge: reads every partial result in the file at path ("-": standard
  * input). The first partial's analysis options (groupings, period, level, window,
@@ -388,7 +391,7 @@ typedef enum lf_table_format { LF_TABLE_CSV, LF_TABLE_JSON, LF_TABLE_MD } lf_tab
  * (target against reference or rest, per theme: rates, rate ratio with 95% CI, signed G²,
  * p and adjusted p) to fp as CSV, JSON or Markdown. Groups under min_words words are left
  * out and listed (in a CSV run, on the diagnostics stream). LF_ERR_USAGE when the target
- * or the reference names no group; LF_ERR_IO on a write error. */
+ * or the reference names no group; LF_ERR_IO on a write error ("write error: REASON"). */
 lf_status lf_run_write_comparison(lf_run *run, FILE *fp, lf_table_format fmt,
                                   lf_error *err) LF_WARN_UNUSED;
 

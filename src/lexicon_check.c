@@ -5,6 +5,7 @@
  * ends with a summary of themes, entries and entry kinds. Findings are sorted by file,
  * line and column, so the output is the same on every run. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -266,7 +267,8 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems, l
     check_unreachable(lex, &f);
     check_globs_and_regexes(lex, &f);
     check_empty_themes(lex, &f);
-    qsort(f.v + n_warn, f.n - n_warn, sizeof *f.v, cmp_finding);
+    if (f.n > n_warn) /* qsort's base must not be NULL, even for 0 elements */
+        qsort(f.v + n_warn, f.n - n_warn, sizeof *f.v, cmp_finding);
     for (size_t i = 0; i < f.n; i++) {
         fprintf(out, "%s\n", f.v[i].text);
         free(f.v[i].text);
@@ -301,7 +303,7 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems, l
             weighted);
     fprintf(out, "%zu problem%s found\n", *problems, *problems == 1 ? "" : "s");
     if (fflush(out) != 0 || ferror(out)) {
-        lf_error_set(err, LF_ERR_IO, "error writing the check report");
+        lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno ? errno : EIO));
         return LF_ERR_IO;
     }
     return LF_OK;

@@ -4,6 +4,7 @@
  * it matched with their counts — so that an analyst sees that concession* also caught
  * concessionaire — and every entry that matched nothing. Output is TSV in lexicon order,
  * each entry's words by count (descending), then text. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,8 @@ lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
     if (st == LF_ERR_IO || !lf_run_complete(run))
         goto out;
     lf_status input_st = st;
-    qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
+    if (x.hits.n > 1) /* no hit: the vector is NULL, which qsort must not get */
+        qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
     fputs("theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n", out);
     size_t h = 0;
     for (size_t i = 0; i < lex->n_entries; i++) {
@@ -180,7 +182,7 @@ lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
                         x.hits.v[h].suppressed);
     }
     if (fflush(out) != 0 || ferror(out)) {
-        lf_error_set(err, LF_ERR_IO, "error writing the expansion report");
+        lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno ? errno : EIO));
         st = LF_ERR_IO;
     } else {
         st = input_st;

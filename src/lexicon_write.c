@@ -5,6 +5,7 @@
  * (weights, regexes, exclusions, rules, hierarchy, labels, …) so that `lexicon convert`
  * never drops anything silently. Output is deterministic: themes depth-first in lexicon
  * order, entries in lexicon order, numbers in the shortest form that reads back exactly. */
+#include <errno.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -906,8 +907,13 @@ lf_status lf_lexicon_convert(const lf_lexicon *lex, const char *path, const char
     lf_status st = lf_outfile_open_path(&of, path, err);
     if (st != LF_OK)
         return st;
+    errno = 0;
     if (lf_lexicon_write_fp(of.fp, lex, (lf_lexicon_format)fmt) != 0) {
-        lf_error_set(err, LF_ERR_IO, "%s: write error", path);
+        /* the reason: a failed write's errno, or the one flushing what is buffered gives */
+        int e = errno;
+        if (fflush(of.fp) != 0)
+            e = errno;
+        lf_error_set(err, LF_ERR_IO, "%s: write error: %s", path, strerror(e ? e : EIO));
         lf_outfile_abort(&of);
         return LF_ERR_IO;
     }

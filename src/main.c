@@ -291,6 +291,22 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
+/* A write to the command's output failed: one message naming it, the --output path or
+ * standard output (then *stdout_reported, so the check at exit does not repeat it). `why`
+ * is the reason, with or without the library's "write error: " before it. */
+static void output_failed(const char *path, const char *why, bool *stdout_reported)
+{
+    static const char prefix[] = "write error: ";
+    if (strncmp(why, prefix, sizeof prefix - 1) == 0)
+        why += sizeof prefix - 1;
+    if (path) {
+        fprintf(stderr, "lexframe: %s: write error: %s\n", path, why);
+    } else {
+        fprintf(stderr, "lexframe: error writing to standard output: %s\n", why);
+        *stdout_reported = true;
+    }
+}
+
 /* Appends "a, b or c" to b, each word in single quotes when `quoted`. */
 static void put_alternatives(lf_buf *b, const char *const *words, size_t n, bool quoted)
 {
@@ -503,7 +519,7 @@ static bool load_lexicons(lf_lexicon *lex, const char *const *paths, size_t n,
 static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *const *lexicons,
                            size_t n_lexicons, char *const *args, size_t n_args,
                            const char *const *corpora, size_t n_corpora, const char *output,
-                           bool lossy, bool strict)
+                           bool lossy, bool strict, bool *stdout_reported)
 {
     int rc = 0;
     lf_error err = {LF_OK, ""};
@@ -534,6 +550,11 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
         st = lf_lexicon_check(lex, stdout, &problems, &err);
         if (st == LF_OK && problems)
             rc = 1;
+        if (st == LF_ERR_IO) {
+            output_failed(NULL, err.message, stdout_reported);
+            rc = 1;
+            goto out;
+        }
     } else {
         const char *def = "corpus";
         FILE *fp = stdout;
@@ -546,9 +567,17 @@ static int lexicon_command(enum cmd cmd, const lf_options *opt, const char *cons
                 fp = of.fp;
         }
         size_t failed = 0;
-        if (st == LF_OK)
+        if (st == LF_OK) {
             st = lf_lexicon_expand(lex, opt, n_corpora ? corpora : &def,
                                    n_corpora ? n_corpora : 1, strict, fp, &failed, &err);
+            if (st == LF_ERR_IO && ferror(fp)) {
+                if (of_open)
+                    lf_outfile_abort(&of);
+                output_failed(output, err.message, stdout_reported);
+                rc = 1;
+                goto out;
+            }
+        }
         /* Inputs that failed were named as they happened (exit 1); without --strict the
            table of the others was written, as tag writes the rows of the others. */
         bool reported = st != LF_OK && st != LF_ERR_IO && failed > 0;
@@ -947,7 +976,8 @@ int main(int argc, char **argv)
     }
     if (cmd & CMD_LEX) {
         rc = lexicon_command(cmd, &opt, lexicons.v, lexicons.n, sub_argv + optind,
-                             (size_t)n_args, corpora.v, corpora.n, output, lossy, strict);
+                             (size_t)n_args, corpora.v, corpora.n, output, lossy, strict,
+                             &stdout_reported);
         goto out;
     }
 
@@ -1053,7 +1083,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "lexframe: error writing to standard output: %s\n",
                     strerror(snk.write_errno));
             stdout_reported = true;
-        } else
+        } else if (st == LF_ERR_IO && snk.fmt == FMT_TEI && ferror(snk.fp))
+            output_failed(snk.name, err.message, &stdout_reported);
+        else if (st == LF_ERR_IO && partial && strcmp(partial, "-") == 0 && ferror(stdout))
+            output_failed(NULL, err.message, &stdout_reported);
+        else
             fprintf(stderr, "lexframe: %s\n", err.message);
         rc = st == LF_ERR_IO ? 1 : lf_status_exit_code(st);
         goto out;
@@ -1065,7 +1099,10 @@ int main(int argc, char **argv)
 
     if (partial) {
         if (lf_run_write_partial(run, &err) != LF_OK) {
-            fprintf(stderr, "lexframe: %s\n", err.message);
+            if (strcmp(partial, "-") == 0 && ferror(stdout))
+                output_failed(NULL, err.message, &stdout_reported);
+            else
+                fprintf(stderr, "lexframe: %s\n", err.message);
             rc = 1;
             goto out;
         }
@@ -1082,14 +1119,18 @@ int main(int argc, char **argv)
             /* An unknown --target or --reference is a usage error, found after the run. */
             if (cst == LF_ERR_USAGE)
                 rc = usage_error("%s", err.message);
-            else {
+            else if (cst == LF_ERR_IO && ferror(snk.fp)) {
+                output_failed(snk.name, err.message, &stdout_reported);
+                rc = 1;
+            } else {
                 fprintf(stderr, "lexframe: %s\n", err.message);
                 rc = 1;
             }
             goto out;
         }
     } else if (finish_rows(&snk) != 0) {
-        fprintf(stderr, "lexframe: error writing rows: %s\n", strerror(errno));
+        output_failed(snk.name, strerror(snk.write_errno ? snk.write_errno
+                                         : errno ? errno : EIO), &stdout_reported);
         rc = 1;
         goto out;
     }

@@ -189,6 +189,24 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
 
 lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        memset(of, 0, sizeof *of);
+        if (S_ISDIR(sb.st_mode)) {
+            lf_error_at(err, LF_ERR_IO, path, 0, 0, "is a directory, not a file name");
+            return LF_ERR_IO;
+        }
+        /* A device or FIFO (-o /dev/null, /dev/stdout, a named pipe) is written directly:
+           renaming a finished file over it would replace the device with a file. */
+        FILE *fp = fopen(path, "wb");
+        if (!fp) {
+            lf_error_at(err, LF_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+            return LF_ERR_IO;
+        }
+        of->fp = fp;
+        of->final_path = lf_xstrdup(path);
+        return LF_OK;
+    }
     char *dir = lf_xstrdup(path);
     char *slash = strrchr(dir, '/');
     if (slash)
@@ -196,6 +214,16 @@ lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err)
     lf_status st = lf_outfile_open(of, slash ? (dir[0] ? dir : "/") : ".",
                                    slash ? slash + 1 : path, err);
     free(dir);
+    if (!slash) {
+        /* messages name the path as given ("out.tsv", not "./out.tsv"); renaming to it
+           is the same */
+        if (st == LF_OK) {
+            free(of->final_path);
+            of->final_path = lf_xstrdup(path);
+        } else if (strncmp(err->message, "./", 2) == 0) {
+            memmove(err->message, err->message + 2, strlen(err->message + 2) + 1);
+        }
+    }
     return st;
 }
 
@@ -234,8 +262,11 @@ static void outfile_release(lf_outfile *of)
 
 lf_status lf_outfile_commit(lf_outfile *of, lf_error *err)
 {
-    if (!of->tmp_path)
-        return LF_OK;
+    if (!of->tmp_path) { /* written directly (a device or FIFO), or nothing open */
+        lf_status st = lf_outfile_close(of, err);
+        outfile_release(of);
+        return st;
+    }
     lf_status st = lf_outfile_close(of, err);
     sigset_t old;
     block_trapped(&old);

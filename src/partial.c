@@ -130,6 +130,7 @@ static void header_free(lf_partial_header *h)
     for (size_t i = 0; i < h->options.n; i++)
         free(h->options.v[i]);
     LF_VEC_FREE(h->options);
+    LF_VEC_FREE(h->option_lines);
     memset(h, 0, sizeof *h);
 }
 
@@ -252,6 +253,14 @@ static lf_status bad(reader *rd, lf_error *err, const char *fmt, ...)
     return LF_ERR_INPUT;
 }
 
+static bool has_option(const lf_partial_header *h, const char *option)
+{
+    for (size_t i = 0; i < h->options.n; i++)
+        if (strcmp(h->options.v[i], option) == 0)
+            return true;
+    return false;
+}
+
 /* Compares a header with the first partial's: merging needs the same version, lexicon and
  * options. */
 static lf_status same_as_first(reader *rd, lf_error *err)
@@ -281,14 +290,33 @@ static lf_status same_as_first(reader *rd, lf_error *err)
         return LF_ERR_LEXICON;
     }
     for (size_t i = 0; i < a->options.n || i < b->options.n; i++) {
-        const char *x = i < a->options.n ? a->options.v[i] : "(nothing)";
-        const char *y = i < b->options.n ? b->options.v[i] : "(nothing)";
-        if (strcmp(x, y) != 0) {
+        const char *x = i < a->options.n ? a->options.v[i] : NULL;
+        const char *y = i < b->options.n ? b->options.v[i] : NULL;
+        if (x && y && strcmp(x, y) == 0)
+            continue;
+        /* An option line only one of them has (--exclude-speaker, one --by less) is named
+           as such, not as a mismatch with the line that happens to stand in its place. */
+        bool y_new = y && !has_option(a, y), x_gone = x && !has_option(b, x);
+        if (y_new == x_gone) {
             snprintf(what, sizeof what,
                      "made with other options than %.300s: '%.200s' where it has '%.200s'",
-                     rd->s->first_name, y, x);
-            return bad(rd, err, "%s", what);
+                     rd->s->first_name, y ? y : "(nothing)", x ? x : "(nothing)");
+        } else if (y_new) {
+            snprintf(what, sizeof what,
+                     "made with other options than %.300s: '%.200s', which it was not made "
+                     "with", rd->s->first_name, y);
+        } else {
+            snprintf(what, sizeof what,
+                     "made with other options than %.300s: without '%.200s', which it was "
+                     "made with", rd->s->first_name, x);
         }
+        /* at the option line that differs (or the end of the header, when it has fewer) */
+        uint64_t end = rd->line_no;
+        if (y)
+            rd->line_no = b->option_lines.v[i];
+        lf_status st = bad(rd, err, "%s", what);
+        rd->line_no = end;
+        return st;
     }
     return LF_OK;
 }
@@ -358,6 +386,7 @@ static lf_status header_line(reader *rd, size_t n, lf_error *err)
     if (n != 2 || !lf_unescape(f[1]))
         return bad(rd, err, "malformed option line");
     LF_VEC_PUSH(rd->hdr.options, lf_xstrdup(f[1]));
+    LF_VEC_PUSH(rd->hdr.option_lines, rd->line_no);
     return LF_OK;
 }
 
@@ -454,6 +483,15 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         if (rd.state == EXPECT_HEADER)
             rd.part_lines = 0;
         any = true;
+        /* a damaged copy: caught here, before its bytes reach the report's files (a file
+           that is no partial result at all is told so by its first line) */
+        size_t off;
+        if (rd.state != EXPECT_HEADER && (!lf_utf8_valid(s->line.data, s->line.len, &off) ||
+                                          (off = strlen(s->line.data)) < s->line.len)) {
+            st = bad(&rd, err, "%s at byte %zu of the line: the partial result is damaged",
+                     s->line.data[off] ? "invalid UTF-8" : "NUL byte", off + 1);
+            break;
+        }
         bool row = strncmp(s->line.data, "row\t", 4) == 0;
         size_t n = split(s, row ? 2 : 64);
         if (rd.state == IN_HEADER && strcmp(s->fields.v[0], "lexicon") != 0 &&

@@ -66,6 +66,7 @@ typedef struct lf_partial_header {
     uint64_t n_themes, n_entries;
     lf_partial_evidence evidence;
     LF_VEC(char *) options; /* the manifest's "name=value" option lines, in order */
+    LF_VEC(uint64_t) option_lines; /* the line of each, for messages */
 } lf_partial_header;
 
 typedef struct lf_partial_doc {

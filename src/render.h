@@ -277,7 +277,9 @@ typedef struct lf_outfile {
 lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name,
                           lf_error *err) LF_WARN_UNUSED;
 /* lf_outfile_open for a path: the directory is what comes before its last '/' ("/" for
- * "/name"), or "." when it has none. */
+ * "/name"), or "." when it has none; messages name the path as given. A path that names a
+ * device or FIFO (/dev/null, /dev/stdout) is written directly, never replaced; one that
+ * names a directory is an error. */
 lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err) LF_WARN_UNUSED;
 /* Flushes, checks for write errors and closes, without renaming (so several files can be
  * completed before any is committed). The temporary file stays until commit or abort.

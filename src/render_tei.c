@@ -237,10 +237,15 @@ void lf_tei_writer_free(lf_tei_writer *w)
     free(w);
 }
 
+/* A failed write to the output (what == NULL: "write error: ...", the caller alone knows
+ * its path or that it is standard output, and names it) or to a temporary file. */
 static lf_status write_error(lf_error *err, const char *what)
 {
-    lf_error_set(err, LF_ERR_IO, "writing annotated TEI: %s: %s", what,
-                 errno ? strerror(errno) : "write error");
+    const char *why = strerror(errno ? errno : EIO);
+    if (what)
+        lf_error_set(err, LF_ERR_IO, "writing annotated TEI: %s: %s", what, why);
+    else
+        lf_error_set(err, LF_ERR_IO, "write error: %s", why);
     return LF_ERR_IO;
 }
 
@@ -796,6 +801,26 @@ static void put_body(text_sink *s)
         put_turn(s, ti, &strip_i);
 }
 
+/* Code points from a piece's start to byte `off` in it, for a span's offset. Counted on from
+ * the position asked last when it lies in the same piece before `off`: matches come in text
+ * order, so a 300,000-match line is counted once, not once per match (quadratic). */
+typedef struct piece_cursor {
+    const piece *p;
+    size_t byte, chars; /* chars code points lie in [p->a, byte) */
+} piece_cursor;
+
+static size_t piece_cps(piece_cursor *c, const char *text, const piece *p, size_t off)
+{
+    if (c->p != p || off < c->byte) {
+        c->p = p;
+        c->byte = p->a;
+        c->chars = 0;
+    }
+    c->chars += cps(text + c->byte, off - c->byte);
+    c->byte = off;
+    return c->chars;
+}
+
 /* The piece holding byte off (off == a piece's end counts as inside it). */
 static const piece *piece_at(const text_sink *s, size_t off)
 {
@@ -891,6 +916,7 @@ static lf_status write_text_doc(lf_tei_writer *w, const lf_doc *doc, const lf_in
     mem = open_memstream(&mem_data, &mem_len);
     if (!mem)
         lf_oom();
+    piece_cursor cur_a = {0}, cur_b = {0}; /* starts, ends: each in text order */
     for (size_t i = 0; i < w->tm.n; i++) {
         const text_match *m = &w->tm.v[i];
         const piece *a = piece_at(&s, m->byte_start), *b = piece_at(&s, m->byte_end);
@@ -899,8 +925,8 @@ static lf_status write_text_doc(lf_tei_writer *w, const lf_doc *doc, const lf_in
         lf_buf ida = {0}, idb = {0};
         lf_tei_generated_id(&ida, doc->id, 's', a->seg);
         lf_tei_generated_id(&idb, doc->id, 's', b->seg);
-        put_span(mem, w, lf_buf_cstr(&ida), a->off + cps(doc->text + a->a, m->byte_start - a->a),
-                 lf_buf_cstr(&idb), b->off + cps(doc->text + b->a, m->byte_end - b->a), m->theme,
+        put_span(mem, w, lf_buf_cstr(&ida), a->off + piece_cps(&cur_a, doc->text, a, m->byte_start),
+                 lf_buf_cstr(&idb), b->off + piece_cps(&cur_b, doc->text, b, m->byte_end), m->theme,
                  m->status, m->negated, m->entry_file, m->entry_line, m->entry);
         lf_buf_free(&ida);
         lf_buf_free(&idb);
@@ -961,7 +987,7 @@ lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_inges
         st = write_text_doc(w, doc, ing, err);
     lf_tei_writer_drop_doc(w);
     if (st == LF_OK && ferror(w->out))
-        st = write_error(err, "output");
+        st = write_error(err, NULL);
     return st;
 }
 
@@ -971,6 +997,6 @@ lf_status lf_tei_writer_finish(lf_tei_writer *w, lf_error *err)
     if (w->corpus)
         fputs("</teiCorpus>\n", w->out);
     if (fflush(w->out) != 0 || ferror(w->out))
-        return write_error(err, "output");
+        return write_error(err, NULL);
     return LF_OK;
 }

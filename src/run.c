@@ -554,9 +554,12 @@ static bool deliver_row(lf_run *r, const lf_match_row *row, bool counted, lf_err
         return false;
     }
     if (r->partial.fp && counted && lf_partial_put_row(&r->partial, row) != 0) {
-        lf_error_set(err, LF_ERR_IO, "%s: write error: %s",
-                     r->partial_open ? r->partial_of.final_path : "standard output",
-                     strerror(errno));
+        /* to standard output: the caller names it (lf_run_write_partial) */
+        if (r->partial_open)
+            lf_error_set(err, LF_ERR_IO, "%s: write error: %s", r->partial_of.final_path,
+                         strerror(errno));
+        else
+            lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno));
         return false;
     }
     /* main thread, input order: the sample is the same whatever the number of threads */
@@ -1659,7 +1662,7 @@ lf_status lf_run_write_partial(lf_run *r, lf_error *err)
         return lf_outfile_commit(&r->partial_of, err);
     }
     if (fflush(r->partial.fp) != 0 || ferror(r->partial.fp)) {
-        lf_error_set(err, LF_ERR_IO, "standard output: write error: %s", strerror(errno));
+        lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno ? errno : EIO));
         return LF_ERR_IO;
     }
     return LF_OK;

@@ -189,6 +189,21 @@ def _(w):
     return Run(tag("t.txt"), max_seconds=30, heavy=True, check=check)
 
 
+@case("tei-line-200k-matches")
+def _(w):
+    base(w)
+    # one line of 200,000 matches written as annotated TEI: each span's character offset
+    # used to be counted from the start of the line (minutes, quadratic)
+    write(w, "t.txt", "MR. AB: " + "trust caf\u00e9 " * 200000 + "\n")
+
+    def check(work, proc):
+        n = proc.stdout.count(b"<span ")
+        last = b"-s1,2199989,5)" in proc.stdout  # "trust café " is 11 characters
+        return [] if n == 200000 and last else [
+            "%d spans, expected 200000, the last at character 2199989" % n]
+    return Run(tag("t.txt", extra=["-f", "tei"]), max_seconds=15, heavy=True, check=check)
+
+
 @case("token-1mb")
 def _(w):
     base(w)
@@ -313,6 +328,40 @@ def _(w):
     return Run(["report", "-l", "t.lexicon", "-o", "out", "a.txt"])
 
 
+@case("output-is-a-fifo")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 10)
+    os.mkfifo(os.path.join(w, "pipe"))
+    # the reader a named pipe has (as /dev/null is a device, not a file to replace)
+    reader = subprocess.Popen(["cat", "pipe"], cwd=w, stdout=subprocess.PIPE)
+
+    def check(work, proc):
+        import stat
+        problems = []
+        if not stat.S_ISFIFO(os.lstat(os.path.join(work, "pipe")).st_mode):
+            problems.append("the FIFO was replaced by a regular file")
+        try:
+            got, _ = reader.communicate(timeout=10 * SCALE)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            reader.communicate()
+            return problems + ["nothing was written to the FIFO"]
+        rows = len(got.splitlines()) - 1  # after the header
+        if rows != 10:
+            problems.append("the FIFO's reader got %d rows, expected 10" % rows)
+        return problems
+    return Run(tag("a.txt", extra=["-o", "pipe"]), check=check)
+
+
+@case("output-is-a-directory")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    os.makedirs(os.path.join(w, "adir"))
+    return Run(tag("a.txt", extra=["-o", "adir"]))
+
+
 @case("stdout-disk-full")
 def _(w):
     base(w)
@@ -341,6 +390,73 @@ def _(w):
     check_prev = previous_report(w)
     return Run(["report", "-l", "t.lexicon", "-o", "output", "corpus"], fsize=50000,
                check=check_prev)
+
+
+def kept_and_clean(name, previous):
+    """A check that `name` still holds `previous` and no temporary file was left."""
+    def check(work, proc):
+        kept = open(os.path.join(work, name)).read() == previous
+        left = [n for n in os.listdir(work) if ".tmp-" in n]
+        return ([] if kept else ["%s changed" % name]) + (
+            ["temporary file left: %s" % left] if left else [])
+    return check
+
+
+@case("tei-file-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    write(w, "out.xml", "previous\n")
+    return Run(tag("a.txt", extra=["-f", "tei", "-o", "out.xml"]), fsize=20000,
+               check=kept_and_clean("out.xml", "previous\n"))
+
+
+@case("compare-stdout-disk-full")
+def _(w):
+    base(w)
+    # rows enough to fill stdio's buffer while the table is written
+    names = ["MR. %s%s%s" % (a, b, c) for a in "ABCDEFGH" for b in "ABCDEFGH" for c in "ABCD"]
+    write(w, "a.txt", "".join("%s: trust us\n" % n for n in names))
+    return Run(["compare", "-l", "t.lexicon", "a.txt"], stdout="/dev/full")
+
+
+@case("check-stdout-disk-full")
+def _(w):
+    base(w)
+    return Run(["lexicon", "check", "t.lexicon"], stdout="/dev/full")
+
+
+@case("expand-file-disk-full")
+def _(w):
+    base(w, "@theme t\ntrust*\n")
+    write(w, "a.txt", "".join("MR. AB: trust%d\n" % i for i in range(3000)))
+    write(w, "ex.tsv", "previous\n")
+    return Run(["lexicon", "expand", "-l", "t.lexicon", "--corpus", "a.txt", "-o", "ex.tsv"],
+               fsize=20000, check=kept_and_clean("ex.tsv", "previous\n"))
+
+
+@case("partial-stdout-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    return Run(["report", "-l", "t.lexicon", "--partial", "-", "a.txt"], stdout="/dev/full")
+
+
+@case("partial-file-disk-full")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n" * 1000)
+    write(w, "run.partial", "previous\n")
+    return Run(["report", "-l", "t.lexicon", "--partial", "run.partial", "a.txt"],
+               fsize=20000, check=kept_and_clean("run.partial", "previous\n"))
+
+
+@case("convert-disk-full")
+def _(w):
+    base(w, "@theme t\n" + "".join("word%d\n" % i for i in range(5000)))
+    write(w, "t.dic", "previous\n")
+    return Run(["lexicon", "convert", "t.lexicon", "t.dic"], fsize=20000,
+               check=kept_and_clean("t.dic", "previous\n"))
 
 
 # regexes and patterns
@@ -423,6 +539,15 @@ def _(w):
                check=expect_rows("y"))
 
 
+@case("jsonl-nul-in-id")
+def _(w):
+    base(w)
+    # cut at the NUL, "a\u0000b" would have become the id "a" without a word
+    return Run(tag("-"), stdin=b'{"id": "a\\u0000b", "text": "MR. AB: trust"}\n'
+                              b'{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 def partial_of(w, name, n_docs=2):
     write(w, "docs/a.txt", "MR. AB: We trust them.\n")
     write(w, "docs/b.txt", "MR. AB: We trust them.\n")
@@ -440,6 +565,19 @@ def _(w):
     with open(path, "wb") as f:
         f.writelines(lines[:len(lines) // 2])
     return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
+
+
+@case("partial-damaged")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    lines = open(path, "rb").read().splitlines(True)
+    row = next(i for i, l in enumerate(lines) if l.startswith(b"row\t"))
+    lines[row] = lines[row][:10] + b"\xff" + lines[row][10:]  # a damaged copy
+    with open(path, "wb") as f:
+        f.writelines(lines)
+    check_prev = previous_report(w)
+    return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], check=check_prev)
 
 
 @case("partial-other-lexicon")

@@ -254,10 +254,27 @@ def test_refusals(d):
     lf(base + ["q1.lfp"] + COMMON + ["all"], d)
     p = lf(base + ["q-by.lfp", "--by", "speaker"] + COMMON + ["all"], d)
     p = lf(["merge", "-o", "x", "q1.lfp", "q-by.lfp"], d)
-    check(p.returncode == 1 and b"q-by.lfp:" in p.stderr and
-          b"made with other options than q1.lfp: 'by=speaker' where it has 'by=document'"
+    by_line = open(os.path.join(d, "q-by.lfp"), "rb").read().split(b"\n").index(
+        b"option\tby=speaker") + 1
+    check(p.returncode == 1 and (b"q-by.lfp:%d: made with other options than q1.lfp: "
+                                 b"without 'by=document', which it was made with" % by_line)
           in p.stderr and not os.path.exists(os.path.join(d, "x")),
-          "merge refuses partials made with other options, naming the option")
+          "merge refuses partials made with other options, naming the option and its line")
+    lf(base + ["q-win.lfp", "--window", "3"] + COMMON + ["all"], d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-win.lfp"], d)
+    check(p.returncode == 1 and b"made with other options than q1.lfp: 'window=3' where it "
+          b"has 'window=10'" in p.stderr, "an option with another value: both values named")
+    # an option line that only one partial has is named as such, not compared with the
+    # line that happens to stand in its place
+    lf(base + ["q-ex.lfp", "--exclude-speaker", "Nobody"] + COMMON + ["all"], d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-ex.lfp"], d)
+    check(p.returncode == 1 and b"made with other options than q1.lfp: 'exclude-speaker="
+          b"Nobody', which it was not made with" in p.stderr,
+          "an option only the later partial has: named alone (%r)" % p.stderr)
+    p = lf(["merge", "-o", "x", "q-ex.lfp", "q1.lfp"], d)
+    check(p.returncode == 1 and b"made with other options than q-ex.lfp: without "
+          b"'exclude-speaker=Nobody', which it was made with" in p.stderr,
+          "an option only the first partial has: named alone (%r)" % p.stderr)
     with open(os.path.join(d, "other.lexicon"), "w") as f:
         f.write("@theme t\nword\n")
     p = lf(["merge", "-l", "other.lexicon", "-o", "x", "q1.lfp"], d)
