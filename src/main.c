@@ -744,6 +744,10 @@ int main(int argc, char **argv)
             LF_VEC_PUSH(lexicons, optarg);
             break;
         case O_OUTPUT:
+            if (!*optarg) {
+                rc = usage_error("--output: an empty name names no file or directory");
+                goto out;
+            }
             output = optarg;
             break;
         case O_FORMAT:

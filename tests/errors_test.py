@@ -362,6 +362,15 @@ def _(w):
     return Run(tag("a.txt", extra=["-o", "adir"]))
 
 
+@case("output-empty-name")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    return Run(["report", "-l", "t.lexicon", "-o", "", "a.txt"],
+               check=lambda work, p: ["report written in the current directory"]
+               if os.path.exists(os.path.join(work, "summary.md")) else [])
+
+
 @case("stdout-disk-full")
 def _(w):
     base(w)
