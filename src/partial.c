@@ -460,6 +460,12 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
                           lf_error *err)
 {
     bool std_in = strcmp(path, "-") == 0;
+    if (std_in && s->stdin_read) {
+        /* one stream: a second "-" would only ever see the end of the first */
+        lf_error_set(err, LF_ERR_USAGE, "standard input ('-') is named twice");
+        return LF_ERR_USAGE;
+    }
+    s->stdin_read = s->stdin_read || std_in;
     FILE *in = std_in ? stdin : fopen(path, "rb");
     if (!in) {
         lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));

@@ -104,6 +104,7 @@ typedef struct lf_partial_set {
     lf_strmap paths; /* interned key paths */
     lf_partial_header first;
     bool have_first;
+    bool stdin_read; /* "-" was read: a second one is refused */
     char *first_name;
     lf_buf line;
     LF_VEC(char *) fields;

@@ -589,6 +589,14 @@ def _(w):
     return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], check=check_prev)
 
 
+@case("merge-stdin-twice")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    return Run(["merge", "-l", "t.lexicon", "-o", "out", "-", "-"],
+               stdin=open(path, "rb").read())
+
+
 @case("partial-other-lexicon")
 def _(w):
     base(w)
