@@ -233,12 +233,23 @@ static lf_status read_speakers(struct json_object *obj, const char *path, lf_spe
     json_object_object_foreach(obj, label, val)
     {
         lf_speaker s = {.label = label};
+        bool nul = holds_nul(val);
+        static const char *const keys[] = {"name", "role", "party"};
+        for (size_t i = 0; i < 3 && json_object_is_type(val, json_type_object); i++) {
+            struct json_object *f;
+            nul = nul || (json_object_object_get_ex(val, keys[i], &f) && holds_nul(f));
+        }
+        if (nul) { /* a name cut at a NUL would silently become another one */
+            free(sp);
+            lf_error_at(err, LF_ERR_INPUT, path, 0, 0,
+                        "speaker \"%s\" holds a NUL character (\\u0000)", label);
+            return LF_ERR_INPUT;
+        }
         if (json_object_is_type(val, json_type_string)) {
             if (json_object_get_string_len(val))
                 s.name = json_object_get_string(val);
         } else if (json_object_is_type(val, json_type_object)) {
             /* other keys and non-string values are ignored, as in front matter */
-            static const char *const keys[] = {"name", "role", "party"};
             const char **dst[] = {&s.name, &s.role, &s.party};
             for (size_t i = 0; i < 3; i++) {
                 struct json_object *f;

@@ -557,6 +557,16 @@ def _(w):
                check=expect_rows("y"))
 
 
+@case("jsonl-nul-in-speaker")
+def _(w):
+    base(w)
+    # cut at the NUL, "Pat\u0000X" would have become the name "Pat"
+    return Run(tag("-"), stdin=b'{"id": "x", "text": "MR. AB: trust", '
+                              b'"speakers": {"MR. AB": {"name": "Pat\\u0000X"}}}\n'
+                              b'{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 def partial_of(w, name, n_docs=2):
     write(w, "docs/a.txt", "MR. AB: We trust them.\n")
     write(w, "docs/b.txt", "MR. AB: We trust them.\n")
