@@ -829,6 +829,12 @@ int main(int argc, char **argv)
             opt.no_default_strip = true;
             break;
         case O_NEGATORS:
+            if (!optarg[strspn(optarg, ", \t")]) { /* an empty list would turn negation off */
+                rc = usage_error("--negators: no word in '%s' (to turn negation off, use "
+                                 "--negation-window 0)",
+                                 optarg);
+                goto out;
+            }
             opt.negators = optarg;
             break;
         case O_NEGATION_WINDOW:

@@ -557,6 +557,13 @@ def _(w):
                check=expect_rows("y"))
 
 
+@case("negators-empty")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: We do not trust them.\n")
+    return Run(tag("a.txt", extra=["--negators", ","]))
+
+
 @case("jsonl-nul-in-speaker")
 def _(w):
     base(w)
