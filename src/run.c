@@ -1684,8 +1684,8 @@ static lf_status merge_header(void *ctx, const lf_partial_header *h, const char 
     if (strcmp(hex, h->lexicon) != 0 || h->n_themes != r->lex->n_themes ||
         h->n_entries != r->lex->n_entries) {
         lf_error_set(err, LF_ERR_LEXICON,
-                     "%s: made with other lexicons than the ones given (%llu themes, %llu "
-                     "entries; here %zu and %zu): merge needs the lexicon files, format and "
+                     "%s: made with other lexicons than the ones given (themes and entries: "
+                     "%llu and %llu; here %zu and %zu): merge needs the lexicon files, format and "
                      "encoding the runs used",
                      where, (unsigned long long)h->n_themes, (unsigned long long)h->n_entries,
                      r->lex->n_themes, r->lex->n_entries);
