@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lexframe.h"
@@ -344,6 +345,55 @@ static int subcommand_error(void)
     return rc;
 }
 
+/* Edit distance (insertions, deletions, substitutions) between two short words, or 3 when
+ * it is more than 2. */
+static size_t near_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 16 || nb > 16 || (na > nb ? na - nb : nb - na) > 2)
+        return 3;
+    size_t d[17][17];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb] > 2 ? 3 : d[na][nb];
+}
+
+/* A first argument that is no command and names nothing on disk, but is a command's name
+ * mistyped ("tga", "reprot"): the usage error that says so, or -1 when it is not one (it
+ * is then read as a corpus path, as any other). */
+static int mistyped_command(const char *arg)
+{
+    struct stat sb;
+    if (strpbrk(arg, "/.") || stat(arg, &sb) == 0 || errno != ENOENT)
+        return -1;
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        const char *name = strncmp(commands[k].name, "lexicon ", 8) == 0 ? "lexicon"
+                                                                           : commands[k].name;
+        size_t d = near_distance(arg, name);
+        if (d < best_d) {
+            best_d = d;
+            best = name;
+        }
+    }
+    if (!best)
+        return -1;
+    return usage_error("'%s' is neither a command nor a file or directory (did you mean '%s'?)",
+                       arg, best);
+}
+
 /* ---- sinks for tag and kwic ---- */
 
 typedef struct sink {
@@ -671,6 +721,10 @@ int main(int argc, char **argv)
         if (k < sizeof commands / sizeof commands[0]) {
             cmd = commands[k].cmd;
             first = 2;
+        } else if ((rc = mistyped_command(argv[1])) >= 0) {
+            goto out;
+        } else {
+            rc = 0;
         }
     }
 

@@ -362,6 +362,12 @@ def _(w):
     return Run(tag("a.txt", extra=["-o", "adir"]))
 
 
+@case("mistyped-command")
+def _(w):
+    base(w)
+    return Run(["tga", "-l", "t.lexicon"])
+
+
 @case("output-empty-name")
 def _(w):
     base(w)
