@@ -414,6 +414,26 @@ static void kwic_right(FILE *fp, const char *s, size_t len, size_t width)
     fputs("\xE2\x80\xA6", fp);
 }
 
+/* Whether s starts with punctuation that closes what comes before it (". , ; : ! ? ) ] }
+ * … ” ’"): the context words are joined by single spaces, but "[sanctions] ." would show
+ * a space the text does not have. */
+static bool starts_closing(const char *s)
+{
+    if (*s && strchr(".,;:!?)]}", *s))
+        return true;
+    return strncmp(s, "\xE2\x80\xA6", 3) == 0 || strncmp(s, "\xE2\x80\x9D", 3) == 0 ||
+           strncmp(s, "\xE2\x80\x99", 3) == 0;
+}
+
+/* Whether the left context ends with punctuation that opens what follows ("( [ { “ ‘"). */
+static bool ends_opening(const char *s, size_t len)
+{
+    if (len && strchr("([{", s[len - 1]))
+        return true;
+    return len >= 3 && (memcmp(s + len - 3, "\xE2\x80\x9C", 3) == 0 ||
+                        memcmp(s + len - 3, "\xE2\x80\x98", 3) == 0);
+}
+
 int lf_render_kwic_line(FILE *fp, const lf_match_row *r, size_t width)
 {
     lf_buf b = {0}, prefix = {0};
@@ -425,14 +445,18 @@ int lf_render_kwic_line(FILE *fp, const lf_match_row *r, size_t width)
     put_spaces(fp, (pw < KWIC_PREFIX_WIDTH ? KWIC_PREFIX_WIDTH - pw : 0) + 2);
 
     kwic_clean(&b, r->left);
-    kwic_left(fp, b.data, b.len, width);
+    /* after an opening bracket or quote the match follows without a space, and the left
+       context takes that column, so that the '[' stays where it is on every line */
+    bool open = ends_opening(b.data, b.len);
+    kwic_left(fp, b.data, b.len, open ? width + 1 : width);
     kwic_clean(&b, r->text);
-    fputs(" [", fp);
+    fputs(open ? "[" : " [", fp);
     fwrite(b.data, 1, b.len, fp);
     putc(']', fp);
     kwic_clean(&b, r->right);
     if (b.len && width > 0) {
-        putc(' ', fp);
+        if (!starts_closing(b.data))
+            putc(' ', fp);
         kwic_right(fp, b.data, b.len, width);
     }
     putc('\n', fp);

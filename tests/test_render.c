@@ -449,6 +449,22 @@ static void kwic_alignment(void **state)
     assert_string_equal(kwic(&c, "ENVOY", "abc", "x", "def", 0),
                         "a.txt:12 ENVOY" "            " " [x]\n");
     cap_free(&c);
+    /* Closing punctuation follows the match without a space; after an opening bracket or
+       quote the match follows without one, and the '[' stays in its column. */
+    assert_string_equal(kwic(&c, "ENVOY", "we have", "leverage", ", they say", 10),
+                        "a.txt:12 ENVOY" "            " "   we have [leverage], they say\n");
+    cap_free(&c);
+    assert_string_equal(kwic(&c, "ENVOY", "we have", "leverage", "\xe2\x80\x9d and", 10),
+                        "a.txt:12 ENVOY" "            " "   we have [leverage]\xe2\x80\x9d and\n");
+    cap_free(&c);
+    const char *par = kwic(&c, "ENVOY", "we have (", "leverage", ")", 10);
+    assert_string_equal(par, "a.txt:12 ENVOY" "            " "  we have ([leverage])\n");
+    assert_int_equal(columns_before_bracket(par),
+                     columns_before_bracket("a.txt:12 ENVOY" "            " "   we have [x]"));
+    cap_free(&c);
+    assert_string_equal(kwic(&c, "ENVOY", "\xe2\x80\x9c", "leverage", "", 10),
+                        "a.txt:12 ENVOY" "            " "          \xe2\x80\x9c[leverage]\n");
+    cap_free(&c);
 }
 
 static void kwic_tsv_and_json(void **state)
