@@ -2,6 +2,7 @@
  * loads the lexicons, runs the pipeline through liblexframe and maps every outcome to the
  * exit statuses documented in lexframe(1): 0 success, 1 input or runtime failure, 2 usage
  * or lexicon error. Owns nothing past main's single exit label. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -240,23 +241,40 @@ static const struct number_opt *number_opt_of(int id)
     return NULL;
 }
 
-static void print_help(FILE *fp)
+/* --help: everything, or, after a command named on the command line (cmd non-zero), that
+ * command's summary and the options and limits it takes. */
+static void print_help(FILE *fp, enum cmd cmd)
 {
-    fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
-          "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
-          "lexicons match, count them by document, speaker, party, role and period, compare\n"
-          "how groups frame the issue, and report co-occurrence.\n"
-          "PATHs are transcript files or directories (default: corpus/), or '-' for JSON\n"
-          "Lines on standard input (one document per line: {\"id\", \"text\", metadata});\n"
-          "for the lexicon commands they are lexicon files or directories (default:\n"
-          "lexicons/); for merge, partial results ('-': standard input).\n\n"
-          "Commands:\n",
-          fp);
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(fp, "  %-16s %s%s\n", commands[i].name, commands[i].summary,
-                i == 0 ? " (default)" : "");
+    size_t ci = 0;
+    while (cmd && ci < sizeof commands / sizeof commands[0] && commands[ci].cmd != cmd)
+        ci++;
+    if (cmd && ci < sizeof commands / sizeof commands[0]) {
+        fprintf(fp, "Usage: lexframe %s [OPTION]... %s\n%c%s.\n", commands[ci].name,
+                cmd == CMD_LEX_CONVERT ? "IN OUT" : "[PATH]...",
+                toupper((unsigned char)commands[ci].summary[0]), commands[ci].summary + 1);
+        fputs("'lexframe --help' lists every command; lexframe(1) has the details.\n", fp);
+    } else {
+        cmd = 0;
+        fputs("Usage: lexframe [COMMAND] [OPTION]... [PATH]...\n"
+              "Lexicon-based framing analysis of policy transcripts: tag the passages that theme\n"
+              "lexicons match, count them by document, speaker, party, role and period, compare\n"
+              "how groups frame the issue, and report co-occurrence.\n"
+              "PATHs are transcript files or directories (default: corpus/), or '-' for JSON\n"
+              "Lines on standard input (one document per line: {\"id\", \"text\", metadata});\n"
+              "for the lexicon commands they are lexicon files or directories (default:\n"
+              "lexicons/); for merge, partial results ('-': standard input).\n\n"
+              "Commands:\n",
+              fp);
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            fprintf(fp, "  %-16s %s%s\n", commands[i].name, commands[i].summary,
+                    i == 0 ? " (default)" : "");
+    }
     fputs("\nOptions:\n", fp);
+    bool limits = !cmd;
     for (size_t i = 0; i < N_OPTS; i++) {
+        if (cmd && !(opts[i].cmds & cmd))
+            continue;
+        limits = limits || opts[i].id == O_LIMIT;
         char left[64];
         const char *sh = opts[i].id < 256 ? "-" : NULL;
         if (sh)
@@ -268,11 +286,13 @@ static void print_help(FILE *fp)
         fprintf(fp, "  %-28s %s%s\n", left, opts[i].help,
                 opts[i].id == O_LEXICON_FORMAT ? lf_lexicon_read_format_names() : "");
     }
-    fputs("\nLimits (--limit NAME=N):\n", fp);
-    const lf_limit_info *lim = lf_limit_table();
-    for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
-        fprintf(fp, "  %-18s %-12llu %s\n", lim[i].name,
-                (unsigned long long)lim[i].default_value, lim[i].description);
+    if (limits) {
+        fputs("\nLimits (--limit NAME=N):\n", fp);
+        const lf_limit_info *lim = lf_limit_table();
+        for (size_t i = 0; i < LF_LIMIT_COUNT; i++)
+            fprintf(fp, "  %-18s %-12llu %s\n", lim[i].name,
+                    (unsigned long long)lim[i].default_value, lim[i].description);
+    }
     fputs("\nExit status: 0 success; 1 an input could not be read or processed, or an output\n"
           "could not be written; 2 usage error or invalid lexicon.\n"
           "See lexframe(1) for details.\n",
@@ -703,7 +723,7 @@ int main(int argc, char **argv)
         if (k == sizeof commands / sizeof commands[0]) {
             /* "lexframe lexicon --help" asks for the help that would list the subcommands */
             if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
-                print_help(stdout);
+                print_help(stdout, 0);
             else if (argc > 2 && (strcmp(argv[2], "--version") == 0 ||
                                   strcmp(argv[2], "-V") == 0))
                 printf("lexframe %s\n", lf_version());
@@ -789,7 +809,7 @@ int main(int argc, char **argv)
         }
         switch (c) {
         case O_HELP:
-            print_help(stdout);
+            print_help(stdout, first > 1 ? cmd : 0); /* a command named: its own help */
             goto out;
         case O_VERSION:
             printf("lexframe %s\n", lf_version());

@@ -487,6 +487,22 @@ def test_help_after_lexicon():
 
 
 
+def test_command_help():
+    """'lexframe CMD --help' gives that command's usage and only the options it takes; the
+    full help (every command) comes without a command."""
+    full = run(["--help"], ROOT).stdout
+    p = run(["tag", "--help"], ROOT)
+    check(p.returncode == 0 and p.stdout.startswith(b"Usage: lexframe tag ") and
+          b"--format" in p.stdout and b"--partial" not in p.stdout and
+          b"Commands:" not in p.stdout and len(p.stdout) < len(full),
+          "lexframe tag --help: tag's usage and options only")
+    p = run(["lexicon", "convert", "-h"], ROOT)
+    check(p.returncode == 0 and b"IN OUT" in p.stdout and b"--lossy" in p.stdout and
+          b"--jobs" not in p.stdout, "lexframe lexicon convert -h: its own options")
+    check(b"--partial" in full and b"--lossy" in full and b"Commands:" in full,
+          "lexframe --help: every command and option")
+
+
 def test_expand_with_a_bad_input():
     """lexicon expand treats a bad input among several as the other commands do: named
     once on standard error, the table of the others written (to standard output or to
@@ -593,6 +609,7 @@ test_negation_window_range()
 test_context_rules_in_summary()
 test_min_count_in_summary()
 test_help_after_lexicon()
+test_command_help()
 test_expand_with_a_bad_input()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
