@@ -142,11 +142,15 @@ static int open_temp(lf_buf *tmp, const char *dir, const char *sep, const char *
 lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_error *err)
 {
     memset(of, 0, sizeof *of);
-    if (!dir || !*dir)
+    bool here = !dir || !*dir; /* the current directory: the name is the path as given */
+    if (here)
         dir = ".";
     lf_buf final = {0}, tmp = {0};
     const char *sep = lf_str_ends_with(dir, "/") ? "" : "/";
-    lf_buf_printf(&final, "%s%s%s", dir, sep, name);
+    if (here)
+        lf_buf_puts(&final, name);
+    else
+        lf_buf_printf(&final, "%s%s%s", dir, sep, name);
     /* Listed for the signal handler before a signal can see the file exist. */
     sigset_t old;
     block_trapped(&old);
@@ -211,19 +215,10 @@ lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err)
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
-    lf_status st = lf_outfile_open(of, slash ? (dir[0] ? dir : "/") : ".",
+    /* no directory: the current one, and messages name the path as given */
+    lf_status st = lf_outfile_open(of, slash ? (dir[0] ? dir : "/") : NULL,
                                    slash ? slash + 1 : path, err);
     free(dir);
-    if (!slash) {
-        /* messages name the path as given ("out.tsv", not "./out.tsv"); renaming to it
-           is the same */
-        if (st == LF_OK) {
-            free(of->final_path);
-            of->final_path = lf_xstrdup(path);
-        } else if (strncmp(err->message, "./", 2) == 0) {
-            memmove(err->message, err->message + 2, strlen(err->message + 2) + 1);
-        }
-    }
     return st;
 }
 

@@ -255,7 +255,9 @@ void lf_row_sample_free(lf_row_sample *s);
  * Widths are terminal columns (code points, wide CJK characters 2, combining marks 0). The
  * left context longer than `width` keeps its end behind "…"; the right context longer
  * than `width` is cut and ends in "…"; never inside a code point. Control characters
- * become spaces. An empty speaker shows as "(unattributed)". */
+ * become spaces. An empty speaker shows as "(unattributed)". Closing punctuation (". , ;
+ * : ! ? ) ] } … ” ’") follows the match's ']' without a space, and after an opening
+ * bracket or quote ("( [ { “ ‘") the '[' follows without one, in its usual column. */
 int lf_render_kwic_line(FILE *fp, const lf_match_row *row, size_t width);
 
 /* ---- SHA-256 of a file, as 64 lowercase hex digits plus NUL; *bytes gets its size (may
@@ -266,7 +268,8 @@ lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes,
 /* ---- atomic output files ---- */
 /* A file written under a temporary name (<dir>/.<name>.tmp-XXXXXX, mode 0666 less the
  * umask) in its final directory and renamed into place by lf_outfile_commit;
- * lf_outfile_abort removes it. Errors are LF_ERR_IO naming the final path and strerror. */
+ * lf_outfile_abort removes it. dir NULL or "": the current directory, and the final path is
+ * `name` as given. Errors are LF_ERR_IO naming the final path and strerror. */
 /* Its stream is written by one thread at a time (it does no locking of its own). */
 typedef struct lf_outfile {
     FILE *fp;
@@ -277,7 +280,7 @@ typedef struct lf_outfile {
 lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name,
                           lf_error *err) LF_WARN_UNUSED;
 /* lf_outfile_open for a path: the directory is what comes before its last '/' ("/" for
- * "/name"), or "." when it has none; messages name the path as given. A path that names a
+ * "/name"), or the current one when it has none; messages name the path as given. A path that names a
  * device or FIFO (/dev/null, /dev/stdout) is written directly, never replaced; one that
  * names a directory is an error. */
 lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err) LF_WARN_UNUSED;
