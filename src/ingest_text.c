@@ -1110,7 +1110,8 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
         line_ctx ctx = *ctx_in;
         ctx.rest = (const char *)t + ls + ov[1];
         ctx.rest_len = le - ls - ov[1];
-        if (!label_accepted(&ing->word_kinds, shape, (const char *)t + ls + ls_, le_ - ls_, end, &ctx, &weak))
+        if (!label_accepted(&ing->word_kinds, shape, (const char *)t + ls + ls_, le_ - ls_, end,
+                            &ctx, &weak))
             return LF_OK;
     }
     *hit = (label_hit){.line_start = (uint32_t)ls,

@@ -267,7 +267,7 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems, l
     check_unreachable(lex, &f);
     check_globs_and_regexes(lex, &f);
     check_empty_themes(lex, &f);
-    if (f.n > n_warn) /* qsort's base must not be NULL, even for 0 elements */
+    if (f.n > n_warn) /* f.v + n_warn: no pointer arithmetic on a NULL vector */
         qsort(f.v + n_warn, f.n - n_warn, sizeof *f.v, cmp_finding);
     for (size_t i = 0; i < f.n; i++) {
         fprintf(out, "%s\n", f.v[i].text);

@@ -162,8 +162,7 @@ lf_status lf_lexicon_expand(const lf_lexicon *lex, const lf_options *opt,
     if (st == LF_ERR_IO || !lf_run_complete(run))
         goto out;
     lf_status input_st = st;
-    if (x.hits.n > 1) /* no hit: the vector is NULL, which qsort must not get */
-        qsort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
+    lf_sort(x.hits.v, x.hits.n, sizeof *x.hits.v, cmp_hit);
     fputs("theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n", out);
     size_t h = 0;
     for (size_t i = 0; i < lex->n_entries; i++) {

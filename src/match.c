@@ -1317,8 +1317,7 @@ static void collect_occurrences(lf_matcher *m, const lf_tokens *toks, const lf_m
                     if (x->status == LF_MATCH_COUNTED && theme_within(lex, x->theme, op->theme))
                         push_occ(o, x->tok_start, x->tok_end, x->sentence);
                 }
-                if (o->v.n > 1) /* none yet: the vector is NULL, not for qsort */
-                    qsort(o->v.v, o->v.n, sizeof *o->v.v, cmp_occ);
+                lf_sort(o->v.v, o->v.n, sizeof *o->v.v, cmp_occ);
                 continue;
             }
             for (uint32_t i = 0; i < toks->n_tok; i++) {

@@ -12,30 +12,32 @@
 #include "render.h"
 #include "util.h"
 
-/* Writes a CSV field to a stream, or with fp NULL appends it to buf. */
+static void csv_put(FILE *fp, lf_buf *buf, const char *s, size_t n)
+{
+    if (fp)
+        fwrite(s, 1, n, fp);
+    else
+        lf_buf_append(buf, s, n);
+}
+
+/* Writes a CSV field to a stream, or with fp NULL appends it to buf: quoted when it holds
+ * , " CR or LF, with each quote doubled (written a run at a time). */
 static void csv_field(FILE *fp, lf_buf *buf, const char *s)
 {
     if (!s)
         s = "";
     size_t n = strcspn(s, ",\"\r\n");
     if (!s[n]) {
-        if (fp)
-            fwrite(s, 1, n, fp);
-        else
-            lf_buf_append(buf, s, n);
+        csv_put(fp, buf, s, n);
         return;
     }
-    lf_buf quoted = {0}, *q = fp ? &quoted : buf;
-    lf_buf_putc(q, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            lf_buf_putc(q, '"');
-        lf_buf_putc(q, *s);
+    csv_put(fp, buf, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        csv_put(fp, buf, s, (size_t)(q - s) + 1); /* up to and with the quote, */
+        csv_put(fp, buf, "\"", 1);                /* doubled */
     }
-    lf_buf_putc(q, '"');
-    if (fp)
-        fwrite(quoted.data, 1, quoted.len, fp);
-    lf_buf_free(&quoted);
+    csv_put(fp, buf, s, strlen(s));
+    csv_put(fp, buf, "\"", 1);
 }
 
 void lf_csv_field(FILE *fp, const char *s)

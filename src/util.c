@@ -673,6 +673,12 @@ int lf_cmp_str_ptr(const void *pa, const void *pb)
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
+void lf_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 /* ---- tab-separated records ---- */
 
 void lf_fput_escaped(FILE *fp, const char *s)

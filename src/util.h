@@ -152,6 +152,9 @@ const char *lf_fmt_u64(char buf[32], uint64_t v);
 /* qsort comparators: doubles, largest first; C strings through pointers, byte order. */
 int lf_cmp_double_desc(const void *pa, const void *pb);
 int lf_cmp_str_ptr(const void *pa, const void *pb);
+/* qsort for a vector that may be empty with a NULL base (an LF_VEC never pushed to),
+ * which qsort itself must not be given even for 0 elements. */
+void lf_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* The SHA-256 of len bytes at data as 64 lowercase hex digits plus NUL (sha256.c). */
 void lf_sha256_hex(const void *data, size_t len, char hex[65]);
