@@ -569,6 +569,8 @@ typedef struct strip_pat {
     pcre2_code *code;
     char *name;       /* owned copy */
     const char *need; /* a string every match holds (built-in patterns), or NULL */
+    int need_as;      /* an earlier pattern with the same need, whose answer it takes, or -1 */
+    bool need_found;  /* whether the current turn holds need */
     bool gap;
 } strip_pat;
 
@@ -694,6 +696,10 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         }
         sp->name = lf_xstrdup(default_strips[i].name);
         sp->need = default_strips[i].need;
+        sp->need_as = -1;
+        for (size_t j = 0; j < ing->n_strips && sp->need_as < 0; j++)
+            if (ing->strips[j].need && strcmp(ing->strips[j].need, sp->need) == 0)
+                sp->need_as = (int)j; /* four patterns need '[': one search a turn */
         sp->gap = i == STRIP_GAP;
         ing->n_strips++;
     }
@@ -954,9 +960,13 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
     const unsigned char *t = (const unsigned char *)doc->text;
     ing->found.n = 0;
     for (size_t p = 0; p < ing->n_strips; p++) {
-        const char *need = ing->strips[p].need;
-        if (need && !holds(t + rs, t + re, need))
-            continue; /* no match can be in this turn */
+        strip_pat *sp = &ing->strips[p];
+        if (sp->need) {
+            sp->need_found = sp->need_as >= 0 ? ing->strips[sp->need_as].need_found
+                                              : holds(t + rs, t + re, sp->need);
+            if (!sp->need_found)
+                continue; /* no match can be in this turn */
+        }
         size_t off = rs;
         while (off < re) {
             int rc = pcre2_match(ing->strips[p].code, t, re, off, PCRE2_NO_UTF_CHECK, ing->md,

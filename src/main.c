@@ -390,13 +390,13 @@ static size_t near_distance(const char *a, const char *b)
 }
 
 /* A first argument that is no command and names nothing on disk, but is a command's name
- * mistyped ("tga", "reprot"): the usage error that says so, or -1 when it is not one (it
- * is then read as a corpus path, as any other). */
-static int mistyped_command(const char *arg)
+ * mistyped ("tga", "reprot"): that command's name, or NULL when it is not one (it is then
+ * read as a corpus path, as any other). */
+static const char *mistyped_command(const char *arg)
 {
     struct stat sb;
     if (strpbrk(arg, "/.") || stat(arg, &sb) == 0 || errno != ENOENT)
-        return -1;
+        return NULL;
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
@@ -408,10 +408,7 @@ static int mistyped_command(const char *arg)
             best = name;
         }
     }
-    if (!best)
-        return -1;
-    return usage_error("'%s' is neither a command nor a file or directory (did you mean '%s'?)",
-                       arg, best);
+    return best;
 }
 
 /* ---- sinks for tag and kwic ---- */
@@ -735,16 +732,18 @@ int main(int argc, char **argv)
         first = 3;
     } else if (argc > 1 && argv[1][0] != '-') {
         size_t k;
+        const char *mistyped;
         for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
             if (strcmp(argv[1], commands[k].name) == 0)
                 break;
         if (k < sizeof commands / sizeof commands[0]) {
             cmd = commands[k].cmd;
             first = 2;
-        } else if ((rc = mistyped_command(argv[1])) >= 0) {
+        } else if ((mistyped = mistyped_command(argv[1]))) {
+            rc = usage_error("'%s' is neither a command nor a file or directory (did you mean "
+                             "'%s'?)",
+                             argv[1], mistyped);
             goto out;
-        } else {
-            rc = 0;
         }
     }
 

@@ -253,38 +253,35 @@ static void sentence_words(fixture *f, size_t s, char *out, size_t cap)
     }
 }
 
+/* The sentences of the last tokenization, as their words' norms, are exactly `expect`. */
+static void assert_sentences(fixture *f, const char *const *expect)
+{
+    char buf[256];
+    size_t n = 0;
+    for (; expect[n]; n++) {
+        assert_true(n < sentence_count(f));
+        sentence_words(f, n, buf, sizeof buf);
+        assert_string_equal(buf, expect[n]);
+    }
+    assert_int_equal(sentence_count(f), n);
+}
+
 static void sentences_survive_abbreviations(void **state)
 {
     fixture *f = *state;
-    char buf[256];
     tokenize(f, "Mr. Smith met U.S. officials on Jan. 6 at No. 10. They agreed! Did they? "
                 "Yes... John F. Kennedy said approx. five words. Dr. No left.");
-    assert_int_equal(sentence_count(f), 6);
-    sentence_words(f, 0, buf, sizeof buf);
-    assert_string_equal(buf, "mr smith met u.s. officials on jan 6 at no 10");
-    sentence_words(f, 1, buf, sizeof buf);
-    assert_string_equal(buf, "they agreed");
-    sentence_words(f, 3, buf, sizeof buf);
-    assert_string_equal(buf, "yes");
-    sentence_words(f, 4, buf, sizeof buf);
-    assert_string_equal(buf, "john f kennedy said approx five words");
-    sentence_words(f, 5, buf, sizeof buf);
-    assert_string_equal(buf, "dr no left");
+    assert_sentences(f, (const char *const[]){"mr smith met u.s. officials on jan 6 at no 10",
+                                              "they agreed", "did they", "yes",
+                                              "john f kennedy said approx five words",
+                                              "dr no left", NULL});
     /* the word before the period by its norm, in capitals or not ASCII ("\xc5\xbft",
        long s + t, folds to "st") */
     tokenize(f, "MR. Jones came. Visit \xc5\xbft. Louis now. See NO. 5 too. Un caf\xc3\xa9. "
                 "Then a \xc5\xbft. Bo.");
-    assert_int_equal(sentence_count(f), 5);
-    sentence_words(f, 0, buf, sizeof buf);
-    assert_string_equal(buf, "mr jones came");
-    sentence_words(f, 1, buf, sizeof buf);
-    assert_string_equal(buf, "visit st louis now");
-    sentence_words(f, 2, buf, sizeof buf);
-    assert_string_equal(buf, "see no 5 too");
-    sentence_words(f, 3, buf, sizeof buf);
-    assert_string_equal(buf, "un caf\xc3\xa9");
-    sentence_words(f, 4, buf, sizeof buf);
-    assert_string_equal(buf, "then a st bo");
+    assert_sentences(f, (const char *const[]){"mr jones came", "visit st louis now",
+                                              "see no 5 too", "un caf\xc3\xa9", "then a st bo",
+                                              NULL});
 }
 
 static void hard_wrapped_lines_and_paragraphs(void **state)
