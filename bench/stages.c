@@ -59,8 +59,8 @@ static void run_level(int level, const lf_input_list *in, const lf_lexicon *lex,
                       const lf_options *opt)
 {
     if (level == L_READ) {
-        if (read_all(in) == 1)
-            puts(""); /* never: keeps the sum used */
+        static volatile unsigned long sink; /* the reads stay: their result is kept */
+        sink = read_all(in);
         return;
     }
     lf_error err;
