@@ -9,10 +9,11 @@
  *   fail MESSAGE                         its failure, if it failed
  *   input ORDER LINE PATH BYTES SHA256   an input read whole, for the manifest
  *   group/count/joint/term/…             the count tables (aggregate.c)
- *   end LINES                            the number of lines before this one
+ *   end LINES SHA256                     the number of lines before this one, their hash
  * every field tab-separated, strings escaped (\\ \t \n \r) except in row lines, whose
  * columns hold no tab or line end. Merging reads each file once for the tables and the
  * index of blocks, then copies each document's rows in key order by seeking back. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,6 +49,32 @@ lf_status lf_lexicon_identity(const lf_lexicon *lex, const lf_options *opt, char
 }
 
 /* ---- writing ---- */
+
+/* The hashing stream: every byte written is hashed, then written to `to`. */
+static ssize_t hash_write(void *cookie, const char *buf, size_t n)
+{
+    lf_partial_out *o = cookie;
+    sha256_update(&o->hash, n, (const uint8_t *)buf);
+    return fwrite(buf, 1, n, o->to) == n ? (ssize_t)n : -1;
+}
+
+static int hash_close(void *cookie)
+{
+    (void)cookie; /* `to` belongs to the caller */
+    return 0;
+}
+
+bool lf_partial_begin(lf_partial_out *o, FILE *to)
+{
+    *o = (lf_partial_out){.to = to};
+    sha256_init(&o->hash);
+    o->fp = fopencookie(o, "w", (cookie_io_functions_t){.write = hash_write,
+                                                        .close = hash_close});
+    if (!o->fp)
+        return false;
+    setvbuf(o->fp, NULL, _IOFBF, 65536);
+    return true;
+}
 
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
                            size_t n_entries, const lf_partial_evidence *ev,
@@ -112,8 +139,20 @@ void lf_partial_put_tables(lf_partial_out *o, const lf_tables *t)
 
 void lf_partial_put_end(lf_partial_out *o)
 {
-    fprintf(o->fp, "end\t%llu\n", (unsigned long long)o->lines);
+    /* a write error has already set the error flag of `to`, which the caller checks */
+    fclose(o->fp);
+    o->fp = o->to;
+    char hex[65];
+    lf_sha256_digest_hex(&o->hash, hex);
+    fprintf(o->fp, "end\t%llu\t%s\n", (unsigned long long)o->lines, hex);
     o->lines++;
+}
+
+void lf_partial_abandon(lf_partial_out *o)
+{
+    if (o->fp && o->fp != o->to)
+        fclose(o->fp);
+    o->fp = o->to;
 }
 
 /* ---- reading ---- */
@@ -237,6 +276,7 @@ typedef struct reader {
     lf_tables *tables;
     size_t doc_index; /* the open document block in s->docs */
     bool doc_open;
+    struct sha256_ctx hash; /* of the current partial's lines so far */
 } reader;
 
 static lf_status bad(reader *rd, lf_error *err, const char *fmt, ...) LF_PRINTF(3, 4);
@@ -438,9 +478,14 @@ static lf_status body_line(reader *rd, size_t n, lf_error *err)
     }
     if (strcmp(tag, "end") == 0) {
         uint64_t lines;
-        if (n != 2 || !lf_parse_u64(f[1], UINT64_MAX, &lines) || lines != rd->part_lines)
+        if (n != 3 || !lf_parse_u64(f[1], UINT64_MAX, &lines) || lines != rd->part_lines)
             return bad(rd, err, "the end line does not match the lines before it (a damaged "
                                 "partial result)");
+        char hex[65];
+        lf_sha256_digest_hex(&rd->hash, hex);
+        if (strcmp(f[2], hex) != 0)
+            return bad(rd, err, "the SHA-256 on the end line does not match the lines before "
+                                "it (a changed or damaged partial result)");
         rd->h->tables_done(rd->h->ctx, rd->tables);
         rd->tables = NULL;
         rd->state = EXPECT_HEADER;
@@ -486,8 +531,10 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         rd.line_no++;
         if (rd.state == EXPECT_HEADER && s->line.len == 0)
             continue; /* blank lines between partials */
-        if (rd.state == EXPECT_HEADER)
+        if (rd.state == EXPECT_HEADER) {
             rd.part_lines = 0;
+            sha256_init(&rd.hash);
+        }
         any = true;
         /* a damaged copy: caught here, before its bytes reach the report's files (a file
            that is no partial result at all is told so by its first line) */
@@ -497,6 +544,10 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
             st = bad(&rd, err, "%s at byte %zu of the line: the partial result is damaged",
                      s->line.data[off] ? "invalid UTF-8" : "NUL byte", off + 1);
             break;
+        }
+        if (rd.state == EXPECT_HEADER || strncmp(s->line.data, "end\t", 4) != 0) {
+            sha256_update(&rd.hash, s->line.len, (const uint8_t *)s->line.data);
+            sha256_update(&rd.hash, 1, (const uint8_t *)"\n");
         }
         bool row = strncmp(s->line.data, "row\t", 4) == 0;
         size_t n = split(s, row ? 2 : 64);

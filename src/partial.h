@@ -8,6 +8,7 @@
 #ifndef LF_PARTIAL_H
 #define LF_PARTIAL_H
 
+#include <nettle/sha2.h>
 #include <stdio.h>
 
 #include "aggregate.h"
@@ -16,7 +17,7 @@
 #include "util.h"
 
 #define LF_PARTIAL_MAGIC "lexframe-partial"
-#define LF_PARTIAL_FORMAT 1
+#define LF_PARTIAL_FORMAT 2
 
 /* Where a document or input stands in a single run: documents are merged in the order of
  * (order, path, line) — order is the input's index in the run's input list with --shard,
@@ -34,10 +35,18 @@ lf_status lf_lexicon_identity(const lf_lexicon *lex, const lf_options *opt, char
                               lf_error *err) LF_WARN_UNUSED;
 
 /* ---- writing ---- */
+/* The writers write to fp, a stream that hashes what passes through it on its way to `to`:
+ * the end line carries the SHA-256 of every line before it, so that merge refuses a partial
+ * whose lines were changed, swapped or lost, not only one cut short. */
 typedef struct lf_partial_out {
-    FILE *fp;       /* borrowed */
+    FILE *fp;       /* what the writers write to (NULL: none); after the end line, `to` */
+    FILE *to;       /* borrowed: the partial result's file or standard output */
     uint64_t lines; /* lines written so far (the end line checks it) */
+    struct sha256_ctx hash;
 } lf_partial_out;
+
+/* Starts a partial result on `to` (false: no memory for the stream). */
+bool lf_partial_begin(lf_partial_out *o, FILE *to) LF_WARN_UNUSED;
 
 /* report.html's evidence settings, which the manifest does not record. */
 typedef struct lf_partial_evidence {
@@ -56,8 +65,12 @@ void lf_partial_put_fail(lf_partial_out *o, const char *message);
 void lf_partial_put_input(lf_partial_out *o, const lf_partial_key *k, uint64_t bytes,
                           const char *hex);
 void lf_partial_put_tables(lf_partial_out *o, const lf_tables *t);
-/* The last line: the number of lines before it, so a cut-off file is refused. */
+/* The last line: the number of lines before it and their SHA-256, so that a cut-off or
+ * changed file is refused. Ends the hashing stream: o->fp is `to` again. */
 void lf_partial_put_end(lf_partial_out *o);
+/* Closes the hashing stream of a partial result that will not be finished (no-op after the
+ * end line, or when none was begun). */
+void lf_partial_abandon(lf_partial_out *o);
 
 /* ---- reading ---- */
 typedef struct lf_partial_header {

@@ -336,6 +336,7 @@ void lf_run_free(lf_run *r)
     LF_VEC_FREE(r->processed);
     LF_VEC_FREE(r->processed_meta);
     lf_stream_free(r->stream);
+    lf_partial_abandon(&r->partial);
     if (r->partial_open)
         lf_outfile_abort(&r->partial_of);
     if (r->merge) {
@@ -1607,16 +1608,17 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
         st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
     if (st != LF_OK)
         return st;
-    if (strcmp(path, "-") == 0) {
-        r->partial.fp = stdout;
-    } else {
+    FILE *to = stdout;
+    if (strcmp(path, "-") != 0) {
         /* written beside its final name and renamed into place when complete */
         st = lf_outfile_open_path(&r->partial_of, path, err);
         if (st != LF_OK)
             return st;
         r->partial_open = true;
-        r->partial.fp = r->partial_of.fp;
+        to = r->partial_of.fp;
     }
+    if (!lf_partial_begin(&r->partial, to))
+        lf_oom();
     lf_buf optbuf = {0};
     offset_vec optoff = {0};
     size_t n_opts;

@@ -612,6 +612,21 @@ def _(w):
     return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], check=check_prev)
 
 
+@case("partial-changed")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    lines = open(path, "rb").read().splitlines(True)
+    count = next(i for i, l in enumerate(lines) if l.startswith(b"count\t"))
+    f = lines[count].rstrip(b"\n").split(b"\t")
+    f[-1] = b"%d" % (int(f[-1]) + 1)  # a count edited by hand: valid, but not what was made
+    lines[count] = b"\t".join(f) + b"\n"
+    with open(path, "wb") as f:
+        f.writelines(lines)
+    return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"],
+               check=previous_report(w))
+
+
 @case("merge-stdin-twice")
 def _(w):
     base(w)

@@ -293,7 +293,9 @@ def test_refusals(d):
         with open(os.path.join(d, name), "wb") as f:
             f.write(data)
 
-    write("q-ver.lfp", text.replace(b"lexframe-partial\t1\t", b"lexframe-partial\t1\t9.9.9", 1))
+    fmt = lines[0].split(b"\t")[1]
+    write("q-ver.lfp", text.replace(b"lexframe-partial\t" + fmt + b"\t",
+                                    b"lexframe-partial\t" + fmt + b"\t9.9.9", 1))
     p = lf(["merge", "-o", "x", "q-ver.lfp"], d)
     check(p.returncode == 1 and b"q-ver.lfp:1: partial result of lexframe 9.9.9" in p.stderr,
           "merge refuses a partial of another version")
@@ -306,6 +308,30 @@ def test_refusals(d):
     p = lf(["merge", "-o", "x", "q-hole.lfp"], d)
     check(p.returncode == 1 and b"the end line does not match" in p.stderr,
           "merge refuses a partial with a line missing")
+    # changes that keep the number of lines: the SHA-256 on the end line catches them
+    def changed(what, edit):
+        ls = list(lines)
+        edit(ls)
+        write("q-chg.lfp", b"\n".join(ls))
+        p = lf(["merge", "-o", "x", "q-chg.lfp"], d)
+        check(p.returncode == 1 and b"q-chg.lfp:%d: the SHA-256 on the end line does not "
+              b"match" % (len(ls) - 1) in p.stderr, "merge refuses a partial with " + what)
+
+    def swap(ls):
+        ls[rows[0]], ls[rows[1]] = ls[rows[1]], ls[rows[0]]
+
+    def edit_count(ls):
+        i = next(i for i, l in enumerate(ls) if l.startswith(b"count\t"))
+        f = ls[i].split(b"\t")
+        f[-1] = str(int(f[-1]) + 1).encode()
+        ls[i] = b"\t".join(f)
+
+    def drop_and_dup(ls):
+        ls[rows[0]] = ls[rows[1]]
+
+    changed("two match rows swapped", swap)
+    changed("a count changed", edit_count)
+    changed("a row replaced by a copy of another", drop_and_dup)
     p = lf(["merge", "-o", "x", "q1.lfp", "q1.lfp"], d)
     check(p.returncode == 1 and b"is also in q1.lfp" in p.stderr,
           "merge refuses a partial given twice")
