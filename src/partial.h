@@ -48,7 +48,7 @@ typedef struct lf_partial_out {
 /* Starts a partial result on `to` (false: no memory for the stream). */
 bool lf_partial_begin(lf_partial_out *o, FILE *to) LF_WARN_UNUSED;
 
-/* report.html's evidence settings, which the manifest does not record. */
+/* report.html's evidence settings (also among the option lines, as sample, seed, width). */
 typedef struct lf_partial_evidence {
     uint64_t per_theme, seed, context;
 } lf_partial_evidence;

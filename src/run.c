@@ -1254,6 +1254,13 @@ static void option_lines(const lf_run *r, lf_buf *b, offset_vec *offs)
     else
         ADD("negation-window=(lexicon)");
     ADD("overlap=%s", o->overlap == LF_OVERLAP_LONGEST ? "longest" : "independent");
+    ADD("lexicon-format=%s", o->lexicon_format ? o->lexicon_format : "(by extension)");
+    ADD("encoding=%s", o->encoding ? o->encoding : "UTF-8");
+    ADD("lexicon-theme=%s", o->lexicon_theme ? o->lexicon_theme : "(file name)");
+    /* report.html's evidence sample, as lf_run_set_report_dir and build_row take it */
+    ADD("sample=%zu", r->evidence_per_theme ? r->evidence_per_theme : LF_EVIDENCE_PER_THEME);
+    ADD("seed=%llu", (unsigned long long)r->evidence_seed);
+    ADD("width=%zu", r->context ? r->context : LF_EVIDENCE_CONTEXT);
     if (o->speakers_file) {
         ADD("speakers=%s", o->speakers_file);
         ADD("speakers-sha256=%s", r->speakers_hex);

@@ -436,6 +436,26 @@ def test_negation_window_range():
 
 
 
+def test_manifest_records_options():
+    """Every option that changes a result is in manifest.json with its value, so a report
+    can be redone from its manifest: how lexicons were read and report.html's sample."""
+    d = scratch()
+    try:
+        with open(os.path.join(d, "trust.txt"), "w") as f:
+            f.write("trust\nconfidence\n")
+        p = run(["report", "-l", "trust.txt", "--lexicon-format", "wordlist", "--encoding",
+                 "ISO-8859-1", "--lexicon-theme", "faith", "--sample", "3", "--seed", "9",
+                 "--width", "5", "-o", "out", "corpus"], d)
+        m = json.loads(open(os.path.join(d, "out", "manifest.json"), "rb").read())["options"]
+        want = {"lexicon-format": "wordlist", "encoding": "ISO-8859-1", "lexicon-theme": "faith",
+                "sample": "3", "seed": "9", "width": "5"}
+        check(p.returncode == 0 and all(m.get(k) == v for k, v in want.items()),
+              "the manifest records the lexicon reading and evidence options (%s)"
+              % {k: m.get(k) for k in want})
+    finally:
+        shutil.rmtree(d)
+
+
 def test_context_rules_in_summary():
     """Matches a context rule suppresses are named as such in summary.md, not as
     exclusions only (the lexicon of the context-rules golden case has no exclusion)."""
@@ -606,6 +626,7 @@ test_compare_finds_framing()
 test_filters_and_levels()
 test_kwic_extras()
 test_negation_window_range()
+test_manifest_records_options()
 test_context_rules_in_summary()
 test_min_count_in_summary()
 test_help_after_lexicon()
