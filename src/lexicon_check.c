@@ -80,6 +80,12 @@ static bool words_entry(const lf_entry *e)
     return e->kind == LF_ENTRY_WORDS;
 }
 
+/* The noun for a count of n: "1 phrase", "2 phrases". */
+static const char *noun(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 static bool has_glob(const lf_entry *e)
 {
     for (size_t w = 0; w < e->n_words; w++)
@@ -295,12 +301,15 @@ lf_status lf_lexicon_check(const lf_lexicon *lex, FILE *out, size_t *problems, l
         weighted += e->has_weight;
     }
     fprintf(out,
-            "%zu file%s, %zu themes (%zu declared, %zu implied by sub-themes), %zu rules, "
-            "%zu entries: %zu words, %zu phrases, %zu globs, %zu regexes; %zu exclusions, "
-            "%zu case-sensitive, %zu weighted\n",
-            lex->n_files, lex->n_files == 1 ? "" : "s", lex->n_themes, lex->n_themes - implicit,
-            implicit, lex->n_rules, lex->n_entries, words, phrases, globs, regexes, excl, cs,
-            weighted);
+            "%zu %s, %zu %s (%zu declared, %zu implied by sub-themes), %zu %s, %zu %s: "
+            "%zu %s, %zu %s, %zu %s, %zu %s; %zu %s, %zu case-sensitive, %zu weighted\n",
+            lex->n_files, noun(lex->n_files, "file", "files"), lex->n_themes,
+            noun(lex->n_themes, "theme", "themes"), lex->n_themes - implicit, implicit,
+            lex->n_rules, noun(lex->n_rules, "rule", "rules"), lex->n_entries,
+            noun(lex->n_entries, "entry", "entries"), words, noun(words, "word", "words"),
+            phrases, noun(phrases, "phrase", "phrases"), globs, noun(globs, "glob", "globs"),
+            regexes, noun(regexes, "regex", "regexes"), excl,
+            noun(excl, "exclusion", "exclusions"), cs, weighted);
     fprintf(out, "%zu problem%s found\n", *problems, *problems == 1 ? "" : "s");
     if (fflush(out) != 0 || ferror(out)) {
         lf_error_set(err, LF_ERR_IO, "write error: %s", strerror(errno ? errno : EIO));

@@ -1026,7 +1026,7 @@ static void check_finds_problems(void **state)
         "of theme 'a' at @D/k.lexicon:2\n"
         "@D/k.lexicon:11: empty theme: 'empty' has no entries (nor have its sub-themes)\n"
         "1 file, 3 themes (3 declared, 0 implied by sub-themes), 0 rules, 8 entries: 4 words, "
-        "1 phrases, 2 globs, 1 regexes; 1 exclusions, 0 case-sensitive, 0 weighted\n"
+        "1 phrase, 2 globs, 1 regex; 1 exclusion, 0 case-sensitive, 0 weighted\n"
         "11 problems found\n");
     assert_string_equal(out, expected);
     assert_int_equal(problems, 11);
