@@ -271,6 +271,43 @@ static lf_status read_speakers(struct json_object *obj, const char *path, lf_spe
     return LF_OK;
 }
 
+/* Whether line[0..len) holds the text \u0000 anywhere (a quick test before nul_key_at). */
+static bool has_nul_escape(const char *line, size_t len)
+{
+    const char *p = line, *end = line + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (end - p >= 6 && memcmp(p, "\\u0000", 6) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/* Where, in the valid JSON text line[0..len), an object key holds the escape \u0000: the
+ * offset of the key's opening quote, or len when none does. json-c keeps keys as C strings,
+ * cut at the NUL, so this looks at the text: a key is a string followed by ':'. */
+static size_t nul_key_at(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] != '"')
+            continue;
+        size_t open = i;
+        bool nul = false;
+        for (i++; i < len && line[i] != '"'; i++)
+            if (line[i] == '\\') {
+                nul = nul || (len - i >= 6 && memcmp(line + i, "\\u0000", 6) == 0);
+                i++; /* the escaped character (or u of \uXXXX: its digits are not quotes) */
+            }
+        size_t j = i + 1;
+        while (j < len && (line[j] == ' ' || line[j] == '\t' || line[j] == '\r' ||
+                           line[j] == '\n'))
+            j++;
+        if (nul && j < len && line[j] == ':')
+            return open;
+    }
+    return len;
+}
+
 /* Parses the line into a JSON object; NULL with err set ("NAME:LINE:COL: …") otherwise. */
 static struct json_object *parse_line(const char *name, size_t line_no, const char *line,
                                       size_t len, lf_error *err)
@@ -309,6 +346,12 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
     } else if (!json_object_is_type(obj, json_type_object)) {
         lf_error_at(err, LF_ERR_INPUT, name, line_no, 1,
                     "a record must be a JSON object with a \"text\" field");
+        json_object_put(obj);
+        obj = NULL;
+    } else if (has_nul_escape(line, len) && (bad = nul_key_at(line, len)) < len) {
+        /* a field or speaker label cut at the NUL would silently become another one */
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, bad + 1,
+                    "a field name holds a NUL character (\\u0000)");
         json_object_put(obj);
         obj = NULL;
     }

@@ -554,6 +554,17 @@ def _(w):
                check=expect_rows("y"))
 
 
+@case("jsonl-nul-in-key")
+def _(w):
+    base(w)
+    # json-c keeps keys cut at the NUL: the speaker label "MR. AB\u0000X" would have become
+    # "MR. AB", naming someone else
+    return Run(tag("-"), stdin=b'{"id": "x", "speakers": {"MR. AB\\u0000X": "Someone"}, '
+                              b'"text": "MR. AB: trust"}\n'
+                              b'{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 @case("jsonl-nul-in-id")
 def _(w):
     base(w)
