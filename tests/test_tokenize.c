@@ -105,6 +105,58 @@ static void word_rules(void **state)
     assert_words(f, expect);
 }
 
+/* Runs of ASCII letters and digits are found 16 bytes at a time: words of every length
+ * from 1 to 40 bytes, ending at each character just outside the ranges A-Z, a-z, 0-9 (and
+ * at a letter beyond ASCII, which continues the word), must come out whole. */
+static void ascii_runs_of_every_length(void **state)
+{
+    fixture *f = *state;
+    static const char *const ends[] = {" ", "@ ", "[ ", "` ", "{ ", "/ ", ": ", "\x7f ",
+                                       "\xc3\xa9 "};
+    const size_t n_ends = sizeof ends / sizeof *ends;
+    static const char letters[] = "aZ0yB9cX1wD8eV2uF7gT3sH6iR4qJ5kP0oL1mN2nMbA";
+    char text[4096] = "", expect_buf[64 * 9][48];
+    const char *expect[64 * 9 + 1];
+    size_t n = 0, at = 0;
+    for (size_t len = 1; len <= 40; len++) {
+        const char *end = ends[len % n_ends];
+        at += (size_t)snprintf(text + at, sizeof text - at, "%.*s%s", (int)len, letters, end);
+        for (size_t i = 0; i < len; i++)
+            expect_buf[n][i] = (char)(letters[i] >= 'A' && letters[i] <= 'Z' ? letters[i] + 32
+                                                                            : letters[i]);
+        strcpy(expect_buf[n] + len, end[0] == '\xc3' ? "\xc3\xa9" : "");
+        expect[n] = expect_buf[n];
+        n++;
+    }
+    expect[n] = NULL;
+    tokenize(f, text);
+    assert_words(f, expect);
+}
+
+/* A span that ends inside a run of letters (text between spans was stripped) ends the word
+ * there, however many letters follow in the text. */
+static void word_ends_at_span_end(void **state)
+{
+    fixture *f = *state;
+    static const char text[] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz end";
+    memset(&f->doc, 0, sizeof f->doc);
+    f->doc.path = f->doc.id = "t.txt";
+    f->doc.text = text;
+    f->doc.len = sizeof text - 1;
+    f->spans[0] = (lf_span){0, 5};
+    f->spans[1] = (lf_span){7, 40};
+    f->spans[2] = (lf_span){44, 48}; /* the run goes on to byte 52 */
+    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0, .span_count = 3};
+    f->doc.turns = f->turns;
+    f->doc.n_turns = 1;
+    f->doc.spans = f->spans;
+    f->doc.n_spans = 3;
+    lf_error err;
+    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+    const char *const expect[] = {"abcde", "hijklmnopqrstuvwxyzabcdefghijklmn", "stuv", NULL};
+    assert_words(f, expect);
+}
+
 static void apostrophes_and_hyphens_unify(void **state)
 {
     fixture *f = *state;
@@ -400,6 +452,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(word_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(ascii_runs_of_every_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(word_ends_at_span_end, setup, teardown),
         cmocka_unit_test_setup_teardown(apostrophes_and_hyphens_unify, setup, teardown),
         cmocka_unit_test_setup_teardown(nfc_and_case_folding, setup, teardown),
         cmocka_unit_test_setup_teardown(byte_and_char_offsets, setup, teardown),
