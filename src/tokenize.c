@@ -628,21 +628,28 @@ static void flush_words(tok_state *st)
         resolve_queued(st);
 }
 
-/* Queues token tok, the word p[0..n), for lookup. */
+/* Fills in the form of token tok, the word p[0..n), at once when the word is in the cache
+ * of recent words (most are); otherwise queues it for lookup. Forms found in the cache
+ * exist already, so taking them out of turn numbers no form differently. */
 static void queue_word(tok_state *st, uint32_t tok, const unsigned char *p, size_t n)
 {
+    uint64_t a = 0, b = 0, h = 0;
+    if (n <= WORD_INLINE_MAX) {
+        word_key(p, n, (const unsigned char *)st->doc->text + st->doc->len, &a, &b);
+        h = word_hash(a, b, n);
+        const word_slot *c = cache_slot(st->v, h);
+        if (c->len == n && c->a == a && c->b == b) {
+            st->out->tok[tok].form = c->id;
+            return;
+        }
+#if defined(__GNUC__)
+        __builtin_prefetch(&st->v->words[h & (st->v->words_cap - 1)]);
+#endif
+    }
     if (st->q_n == WORD_LOOKAHEAD)
         resolve_queued(st);
     queued_word *q = &st->queue[(st->q_head + st->q_n++) % WORD_LOOKAHEAD];
-    q->tok = tok;
-    if (n > WORD_INLINE_MAX)
-        return;
-    word_key(p, n, (const unsigned char *)st->doc->text + st->doc->len, &q->a, &q->b);
-    q->h = word_hash(q->a, q->b, n);
-#if defined(__GNUC__)
-    __builtin_prefetch(cache_slot(st->v, q->h));
-    __builtin_prefetch(&st->v->words[q->h & (st->v->words_cap - 1)]);
-#endif
+    *q = (queued_word){a, b, h, tok};
 }
 
 static void close_sentence(tok_state *st)
