@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -819,46 +823,179 @@ static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char
     return LF_ERR_REGEX;
 }
 
-/* Builds doc->line_starts and enforces the line-bytes limit. */
-static lf_status index_lines(lf_ingest *ing, lf_doc *doc, lf_error *err)
+/* ---- the byte scan ----------------------------------------------------------------- */
+
+/* Bit k of each mask stands for byte k of a 64-byte chunk: `high` the bytes >= 0x80, `lf`
+ * the line feeds, `odd` the carriage returns and NULs (rare: their chunks take a slower
+ * path). */
+typedef struct chunk_masks {
+    uint64_t high, lf, odd;
+} chunk_masks;
+
+#if defined(__SSE2__)
+static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
 {
-    const char *t = doc->text;
+    const __m128i want = _mm_set1_epi8((char)c);
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) << (16 * k);
+    }
+    return m;
+}
+
+static chunk_masks chunk_scan(const unsigned char *p)
+{
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i zero = _mm_setzero_si128();
+    chunk_masks m = {0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero));
+        m.high |= (uint64_t)(uint32_t)_mm_movemask_epi8(v) << (16 * k);
+        m.lf |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * k);
+        m.odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(odd) << (16 * k);
+    }
+    return m;
+}
+#else
+/* Eight bytes at a time: 0x80 in each byte of w that is zero, then one bit per byte. */
+static uint64_t zero_bytes(uint64_t w)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+static uint64_t byte_bits(uint64_t m)
+{
+    return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        m |= byte_bits(zero_bytes(w ^ (0x0101010101010101ULL * c))) << (8 * k);
+    }
+    return m;
+}
+
+static chunk_masks chunk_scan(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    chunk_masks m = {0, 0, 0};
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        m.high |= byte_bits(w & 0x8080808080808080ULL) << (8 * k);
+        m.lf |= byte_bits(zero_bytes(w ^ (ones * '\n'))) << (8 * k);
+        m.odd |= byte_bits(zero_bytes(w ^ (ones * '\r')) | zero_bytes(w)) << (8 * k);
+    }
+    return m;
+}
+#endif
+
+/* Checks the text and builds doc->line_starts in one pass over the bytes: valid UTF-8
+ * (the first invalid sequence is reported), no NUL byte, no line longer than the
+ * line-bytes limit, reported in that order of precedence. CRLF, CR and LF each end a line. */
+static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
     size_t len = doc->len, n = 0;
-    uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
-    lf_grow((void **)&doc->line_starts, &doc->cap_lines, len / 64 + 2,
+    lf_grow((void **)&doc->line_starts, &doc->cap_lines, len / 64 + 66,
             sizeof *doc->line_starts);
-    doc->line_starts[n++] = 0;
-    size_t start = 0;
-    /* without a carriage return anywhere, memchr finds the line ends */
-    bool has_cr = memchr(t, '\r', len) != NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (!has_cr) {
-            const char *nl = memchr(t + i, '\n', len - i);
-            if (!nl)
-                break;
-            i = (size_t)(nl - t);
-        }
-        char c = t[i];
-        if (c != '\n' && c != '\r')
-            continue;
-        if (i - start > max_line) {
-            doc->n_lines = n;
-            return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
-                               max_line);
-        }
-        if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
-            i++;
-        start = i + 1;
-        if (n == doc->cap_lines)
-            lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 1,
+    uint32_t *ls = doc->line_starts;
+    ls[n++] = 0;
+    size_t nul = SIZE_MAX, bad = SIZE_MAX;
+    size_t checked = 0; /* bytes below this offset are known valid UTF-8 */
+    size_t pos = 0;
+    for (; len - pos >= 64; pos += 64) {
+        chunk_masks m = chunk_scan(t + pos);
+        if (doc->cap_lines - n < 64) {
+            lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 64,
                     sizeof *doc->line_starts);
-        doc->line_starts[n++] = (uint32_t)start;
+            ls = doc->line_starts;
+        }
+        uint64_t ends = m.lf;
+        if (m.odd) {
+            /* A lone CR ends a line; in CRLF the LF does. */
+            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = m.odd & ~cr;
+            uint64_t lf_next = (m.lf >> 1) | (uint64_t)(len - pos > 64 && t[pos + 64] == '\n')
+                                                 << 63;
+            ends |= cr & ~lf_next;
+            if (nul_bits && nul == SIZE_MAX)
+                nul = pos + (size_t)__builtin_ctzll(nul_bits);
+        }
+        while (ends) {
+            ls[n++] = (uint32_t)(pos + (size_t)__builtin_ctzll(ends) + 1);
+            ends &= ends - 1;
+        }
+        uint64_t high = m.high;
+        if (checked > pos)
+            high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
+        while (high) {
+            size_t q = pos + (size_t)__builtin_ctzll(high);
+            int32_t cp;
+            size_t k = lf_utf8_decode(t + q, t + len, &cp);
+            if (!k) {
+                bad = q;
+                goto invalid;
+            }
+            checked = q + k;
+            high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
+        }
+    }
+    if (doc->cap_lines - n < 64)
+        lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 64, sizeof *doc->line_starts);
+    ls = doc->line_starts;
+    for (size_t i = pos; i < len; i++) {
+        unsigned char c = t[i];
+        if (c >= 0x80) {
+            if (i >= checked) {
+                int32_t cp;
+                size_t k = lf_utf8_decode(t + i, t + len, &cp);
+                if (!k) {
+                    bad = i;
+                    goto invalid;
+                }
+                checked = i + k;
+            }
+        } else if (c == '\n' || (c == '\r' && !(i + 1 < len && t[i + 1] == '\n'))) {
+            ls[n++] = (uint32_t)(i + 1);
+        } else if (c == '\0' && nul == SIZE_MAX) {
+            nul = i;
+        }
+    }
+    if (nul != SIZE_MAX) {
+        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(doc->text, nul), 0,
+                    "NUL byte at byte offset %zu (binary file?)", nul);
+        return LF_ERR_INPUT;
+    }
+    /* Line i ends at its CR or LF, the byte before line i + 1 starts (its CR in CRLF). */
+    uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t s = ls[i], e = (size_t)ls[i + 1] - 1;
+        if (e - s <= max_line)
+            continue;
+        if (t[e] == '\n' && e > s && t[e - 1] == '\r')
+            e--;
+        if (e - s > max_line) {
+            doc->n_lines = i + 1;
+            return limit_error(err, doc->path, i + 1, "line is longer than",
+                               LF_LIMIT_LINE_BYTES, max_line);
+        }
     }
     doc->n_lines = n;
-    if (len - start > max_line)
+    if (len - ls[n - 1] > max_line)
         return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
                            max_line);
     return LF_OK;
+invalid:
+    lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(doc->text, bad), 0,
+                "invalid UTF-8 at byte offset %zu", bad);
+    return LF_ERR_INPUT;
 }
 
 /* End of line i's content (before its line terminator). */
@@ -1209,20 +1346,7 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
                     "UTF-16 text is not supported; convert to UTF-8");
         return LF_ERR_INPUT;
     }
-    size_t bad;
-    if (!lf_utf8_valid(t, len, &bad)) {
-        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, bad), 0,
-                    "invalid UTF-8 at byte offset %zu", bad);
-        return LF_ERR_INPUT;
-    }
-    const char *nul = memchr(t, '\0', len);
-    if (nul) {
-        size_t off = (size_t)(nul - t);
-        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, off), 0,
-                    "NUL byte at byte offset %zu (binary file?)", off);
-        return LF_ERR_INPUT;
-    }
-    lf_status st = index_lines(ing, doc, err);
+    lf_status st = scan_text(ing, doc, err);
     if (st != LF_OK)
         return st;
 
