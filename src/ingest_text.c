@@ -533,22 +533,33 @@ enum { STRIP_GAP = 0 };
     "|clears throat|cheers|cheering|boos|booing|sighs|sneezes|off-mic|off mic"             \
     "|unintelligible|indiscernible|audio (?:drops|cuts out|cut out)|in progress|music"     \
     "|pause|silence|no translation provided|as interpreted|chuckles|groans"
+/* Where a built-in pattern's matches can start. PCRE2 looks for a match by trying each
+ * position its start bitmap allows, which for some of these patterns is slow over a long
+ * turn; a cheap scan finds the few places where a match can start instead, and each is
+ * tried with an anchored match (see next_start). */
+enum {
+    STARTS_ANYWHERE,   /* PCRE2 searches */
+    STARTS_BRACKET,    /* at "[", or at a backslash before "[" (Markdown) */
+    STARTS_CLOCK_LINE, /* at a line start followed by spaces and digits, then ':' */
+};
 /* need: a string every match holds, so that a turn without it is not scanned at all. */
 static const struct {
     const char *name, *pattern, *need;
+    int starts;
 } default_strips[] = {
-    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]", "["},
+    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]", "[", STARTS_BRACKET},
     /* (Laughter.) (applause) (inaudible) (The bill is signed.) — a known stage word, or a
        short parenthesis starting with a capital and ending with '.', possibly wrapped over
        lines but never across a blank line; not abbreviations like (U.S.). */
     {"stage-direction",
      "\\((?:(?i:" STAGE_WORDS ")\\b(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,80}?"
-     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)", "("},
+     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)", "(",
+     STARTS_ANYWHERE},
     /* [crosstalk 00:15:10] [inaudible] [laughter] [Applause] [sic], Markdown-escaped too. */
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
      "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]",
-     "["},
+     "[", STARTS_BRACKET},
     /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; and, as a
        second pattern of the same name, a bracketed running time "[00:15:10]". Two
        patterns, because PCRE2 tries a pattern whose every branch starts with ^ at line
@@ -556,16 +567,17 @@ static const struct {
     {"time-stamp",
      "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
      "|\\h+\\p{Lu}{2,5})\\h*$",
-     ":"},
-    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]", "["},
+     ":", STARTS_CLOCK_LINE},
+    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]", "[", STARTS_BRACKET},
     /* The briefing closer "END", possibly followed by a time. */
     {"end-marker",
      "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$",
-     "END"},
+     "END", STARTS_ANYWHERE},
     /* Congressional Record page markers [[Page S5583]] [Page S5579] [Pages S1-S2], and
        print page references [p.234]. */
     {"page-marker",
-     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]", "["},
+     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]", "[",
+     STARTS_BRACKET},
 };
 enum { N_DEFAULT_STRIPS = sizeof default_strips / sizeof default_strips[0] };
 
@@ -576,6 +588,7 @@ typedef struct strip_pat {
     int need_as;      /* an earlier pattern with the same need, whose answer it takes, or -1 */
     bool need_found;  /* whether the current turn holds need */
     bool gap;
+    int starts; /* STARTS_: where a match can start */
 } strip_pat;
 
 typedef struct label_hit {
@@ -705,6 +718,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
             if (ing->strips[j].need && strcmp(ing->strips[j].need, sp->need) == 0)
                 sp->need_as = (int)j; /* four patterns need '[': one search a turn */
         sp->gap = i == STRIP_GAP;
+        sp->starts = default_strips[i].starts;
         ing->n_strips++;
     }
     for (size_t i = 0; i < opt->n_strip_patterns; i++) {
@@ -1089,6 +1103,36 @@ static bool holds(const unsigned char *p, const unsigned char *end, const char *
     return false;
 }
 
+/* The first place at or after `from`, before `re`, where a match of a pattern starting as
+ * `starts` says may begin (or re when there is none). Every match starts at such a place,
+ * so trying them in order finds the matches an unanchored search finds. */
+static size_t next_start(int starts, const unsigned char *t, size_t from, size_t re)
+{
+    if (starts == STARTS_BRACKET) {
+        const unsigned char *b = memchr(t + from, '[', re - from);
+        if (!b)
+            return re;
+        size_t x = (size_t)(b - t);
+        return x > from && t[x - 1] == '\\' ? x - 1 : x;
+    }
+    /* STARTS_CLOCK_LINE, "^\h*\d{1,2}:" in multiline mode: back from each ':' over what
+       may be \h or \d (ASCII spaces and digits, and any non-ASCII character) to the start
+       of its line. */
+    for (;;) {
+        const unsigned char *c = memchr(t + from, ':', re - from);
+        if (!c)
+            return re;
+        size_t x = (size_t)(c - t), l = x;
+        while (l > 0 && (t[l - 1] == ' ' || t[l - 1] == '\t' || t[l - 1] >= 0x80 ||
+                         (t[l - 1] >= '0' && t[l - 1] <= '9')))
+            l--;
+        bool digit = x > l && t[x - 1] != ' ' && t[x - 1] != '\t';
+        if (digit && l >= from && (l == 0 || t[l - 1] == '\n' || t[l - 1] == '\r'))
+            return l;
+        from = x + 1;
+    }
+}
+
 /* Makes one turn from the region [rs, re): strips, then spans of what is left. An
  * unattributed region with nothing left is not a turn. */
 static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t label_line,
@@ -1106,14 +1150,29 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
         }
         size_t off = rs;
         while (off < re) {
-            int rc = pcre2_match(ing->strips[p].code, t, re, off, PCRE2_NO_UTF_CHECK, ing->md,
+            /* Patterns whose matches start only at places next_start finds are tried there
+               anchored; the first match found is the one an unanchored search from off
+               would find. */
+            size_t at = off;
+            uint32_t anchored = 0;
+            if (sp->starts != STARTS_ANYWHERE) {
+                at = next_start(sp->starts, t, off, re);
+                if (at >= re)
+                    break;
+                anchored = PCRE2_ANCHORED;
+            }
+            int rc = pcre2_match(sp->code, t, re, at, PCRE2_NO_UTF_CHECK | anchored, ing->md,
                                  ing->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                break;
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                if (!anchored)
+                    break;
+                off = at + 1;
+                continue;
+            }
             if (rc < 0) {
                 char what[300];
-                snprintf(what, sizeof what, "strip pattern '%.200s'", ing->strips[p].name);
-                return regex_error(ing, doc, off, what, rc, err);
+                snprintf(what, sizeof what, "strip pattern '%.200s'", sp->name);
+                return regex_error(ing, doc, at, what, rc, err);
             }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ing->md);
             size_t s = ov[0], e = ov[1];
