@@ -1390,6 +1390,27 @@ static size_t president_line(lf_doc *doc, size_t ls, size_t le, size_t next)
     return next;
 }
 
+/* True when the YAML in s[0..n) cannot nest lists and maps deeper than max_depth, so that
+ * lf_frontmatter_depth_ok (a whole parse of its own) can be skipped. Without a flow
+ * collection ('[' or '{'), libyaml starts a list or map only at an indicator '-', '?' or
+ * ':' followed by a blank, a line break or the end; each indicator starts at most one, so
+ * their number bounds the depth. Anything that is not a printable ASCII character counts
+ * as a blank here (libyaml's breaks include U+0085, U+2028 and U+2029). */
+static bool frontmatter_shallow(const char *s, size_t n, uint64_t max_depth)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t indicators = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '[' || c == '{')
+            return false;
+        if ((c == ':' || c == '-' || c == '?') && (i + 1 == n || p[i + 1] <= ' ' ||
+                                                    p[i + 1] >= 0x7F))
+            indicators++;
+    }
+    return indicators <= max_depth;
+}
+
 static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error *err)
 {
     const char *t = doc->text;
@@ -1434,7 +1455,8 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
                                ing->limits[LF_LIMIT_FRONT_MATTER_BYTES]);
         uint64_t max_depth = ing->limits[LF_LIMIT_FRONT_MATTER_DEPTH];
         size_t depth_line;
-        if (!lf_frontmatter_depth_ok(t + ys, doc->line_starts[close] - ys, max_depth,
+        if (!frontmatter_shallow(t + ys, doc->line_starts[close] - ys, max_depth) &&
+            !lf_frontmatter_depth_ok(t + ys, doc->line_starts[close] - ys, max_depth,
                                      &depth_line))
             return limit_error(err, doc->path, 2 + depth_line,
                                "front matter nests lists and maps deeper than",
