@@ -294,6 +294,8 @@ enum {
     KIND_THE = 1u << 6,
     KIND_ABBREVIATED = 1u << 7,
     KIND_OFFICE = KIND_TITLE | KIND_ROLE,
+    /* a word of the pattern's TITLES (for label_possible, not the checks) */
+    KIND_PATTERN_TITLE = 1u << 8,
 };
 static const struct {
     const char *const *words;
@@ -312,6 +314,23 @@ static const struct {
  * each entry of each list (a label is checked against several hundred words). */
 static void build_word_kinds(lf_strmap *kinds)
 {
+    /* the pattern's titles are the runs of letters in TITLES */
+    static const char titles[] = TITLES;
+    for (const char *c = titles; *c;) {
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))) {
+            c++;
+            continue;
+        }
+        char up[KIND_WORD_MAX];
+        size_t n = 0;
+        for (; (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'); c++) {
+            assert(n < KIND_WORD_MAX);
+            up[n++] = *c >= 'a' ? (char)(*c - 'a' + 'A') : *c;
+        }
+        uint32_t k = 0;
+        lf_strmap_get(kinds, up, n, &k);
+        lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
+    }
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
             size_t n = strlen(*w);
@@ -1229,6 +1248,75 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
     return LF_OK;
 }
 
+/* Whether t[p..e), a line's first word, may be one of the pattern's titles (a word with a
+ * byte above 0x7F may). */
+static int first_word_title(const lf_strmap *kinds, const unsigned char *t, size_t p,
+                            size_t e)
+{
+    for (size_t i = p; i < e; i++)
+        if (t[i] >= 0x80)
+            return 1;
+    word w = {(const char *)t + p, e - p};
+    return (word_kind(kinds, &w) & KIND_PATTERN_TITLE) != 0;
+}
+
+/* Whether the default rule's pattern can match at t[p] (a line's first character after
+ * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
+ * lines of running text the regex: the label's words hold only letters, ' - . , and it
+ * ends at ':' or '.' before a blank or at the '(' of a title's parenthesis, after at most
+ * seven spaces; and it is in capitals (caps), or its first word is a title (title), or it
+ * ends at ':' after at most four words with capital initials (words). A byte above 0x7F
+ * is taken as whatever would let the pattern match (letter, mark, space or blank). */
+static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_t p,
+                           size_t le)
+{
+    size_t seps = 0, first_end = 0;
+    bool lower = false, capital_initials = true, word_start = true;
+    int title = -1; /* whether the first word may be a title; -1 until needed */
+    for (size_t k = p; k < le; k++) {
+        unsigned char c = t[k];
+        if (c == ' ' || c == '\t') {
+            if (!word_start) {
+                if (seps++ == 0)
+                    first_end = k;
+                if (seps > 7)
+                    return false;
+            }
+            word_start = true;
+            continue;
+        }
+        bool stop = (c == ':' || c == '.') &&
+                    (k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' || t[k + 1] >= 0x80);
+        if (stop || c == '(') {
+            if (!lower || (c == ':' && seps <= 3 && capital_initials))
+                return true;
+            if (title < 0)
+                title = first_word_title(kinds, t, p, seps ? first_end : k);
+            if (title)
+                return true;
+            if (c != '.')
+                return false;
+        }
+        if (c >= 'a' && c <= 'z')
+            lower = true;
+        else if (!((c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'' || c == '-' || c == '.' ||
+                   c == ','))
+            return false;
+        if (word_start && c < 0x80 && !(c >= 'A' && c <= 'Z'))
+            capital_initials = false;
+        word_start = false;
+        /* Past this only a title can make a label (lowercase rules out capitals, and the
+           words shape's bounds are passed): most running text stops here. */
+        if (lower && (!capital_initials || seps > 3) && seps > 0) {
+            if (title < 0)
+                title = first_word_title(kinds, t, p, first_end);
+            if (!title)
+                return false;
+        }
+    }
+    return false;
+}
+
 /* Tries the label rule on one line [ls, le); fills *hit and returns true on a label. */
 static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
                             const line_ctx *ctx_in, label_hit *hit, bool *found,
@@ -1263,7 +1351,7 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
                 else
                     period = memchr(t + k + 1, '.', lim - k - 1);
             }
-            if (!stop)
+            if (!stop || !label_possible(&ing->word_kinds, t, p, le))
                 return LF_OK;
         }
         start = p - ls;
