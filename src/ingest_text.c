@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -290,6 +294,8 @@ enum {
     KIND_THE = 1u << 6,
     KIND_ABBREVIATED = 1u << 7,
     KIND_OFFICE = KIND_TITLE | KIND_ROLE,
+    /* a word of the pattern's TITLES (for label_possible, not the checks) */
+    KIND_PATTERN_TITLE = 1u << 8,
 };
 static const struct {
     const char *const *words;
@@ -308,6 +314,23 @@ static const struct {
  * each entry of each list (a label is checked against several hundred words). */
 static void build_word_kinds(lf_strmap *kinds)
 {
+    /* the pattern's titles are the runs of letters in TITLES */
+    static const char titles[] = TITLES;
+    for (const char *c = titles; *c;) {
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))) {
+            c++;
+            continue;
+        }
+        char up[KIND_WORD_MAX];
+        size_t n = 0;
+        for (; (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'); c++) {
+            assert(n < KIND_WORD_MAX);
+            up[n++] = *c >= 'a' ? (char)(*c - 'a' + 'A') : *c;
+        }
+        uint32_t k = 0;
+        lf_strmap_get(kinds, up, n, &k);
+        lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
+    }
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
             size_t n = strlen(*w);
@@ -529,22 +552,33 @@ enum { STRIP_GAP = 0 };
     "|clears throat|cheers|cheering|boos|booing|sighs|sneezes|off-mic|off mic"             \
     "|unintelligible|indiscernible|audio (?:drops|cuts out|cut out)|in progress|music"     \
     "|pause|silence|no translation provided|as interpreted|chuckles|groans"
+/* Where a built-in pattern's matches can start. PCRE2 looks for a match by trying each
+ * position its start bitmap allows, which for some of these patterns is slow over a long
+ * turn; a cheap scan finds the few places where a match can start instead, and each is
+ * tried with an anchored match (see next_start). */
+enum {
+    STARTS_ANYWHERE,   /* PCRE2 searches */
+    STARTS_BRACKET,    /* at "[", or at a backslash before "[" (Markdown) */
+    STARTS_CLOCK_LINE, /* at a line start followed by spaces and digits, then ':' */
+};
 /* need: a string every match holds, so that a turn without it is not scanned at all. */
 static const struct {
     const char *name, *pattern, *need;
+    int starts;
 } default_strips[] = {
-    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]", "["},
+    {"gap", "\\\\?\\[(?i:gap)(?:\\h*:[^\\]\\\\\\r\\n]*)?\\\\?\\]", "[", STARTS_BRACKET},
     /* (Laughter.) (applause) (inaudible) (The bill is signed.) — a known stage word, or a
        short parenthesis starting with a capital and ending with '.', possibly wrapped over
        lines but never across a blank line; not abbreviations like (U.S.). */
     {"stage-direction",
      "\\((?:(?i:" STAGE_WORDS ")\\b(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,80}?"
-     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)", "("},
+     "|(?!(?:\\p{Lu}\\.)+\\))\\p{Lu}(?:[^()\\r\\n]|\\R(?!\\h*\\R)){0,100}?\\.)\\)", "(",
+     STARTS_ANYWHERE},
     /* [crosstalk 00:15:10] [inaudible] [laughter] [Applause] [sic], Markdown-escaped too. */
     {"bracketed-note",
      "\\\\?\\[(?i:" STAGE_WORDS "|sic|ph|redacted|foreign language|speaking foreign language"
      "|background noise|audio gap|technical difficulties)\\b[^\\[\\]\\r\\n]{0,60}?\\\\?\\]",
-     "["},
+     "[", STARTS_BRACKET},
     /* A line holding only a time of day: "1:26 P.M. EST", "10:40 A.M. EDT"; and, as a
        second pattern of the same name, a bracketed running time "[00:15:10]". Two
        patterns, because PCRE2 tries a pattern whose every branch starts with ^ at line
@@ -552,16 +586,17 @@ static const struct {
     {"time-stamp",
      "(?m)^\\h*\\d{1,2}:\\d{2}(?:\\h*[AaPp]\\.?\\h?[Mm]\\.?(?:\\h+\\p{Lu}{2,5})?"
      "|\\h+\\p{Lu}{2,5})\\h*$",
-     ":"},
-    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]", "["},
+     ":", STARTS_CLOCK_LINE},
+    {"time-stamp", "\\\\?\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\\\?\\]", "[", STARTS_BRACKET},
     /* The briefing closer "END", possibly followed by a time. */
     {"end-marker",
      "(?m)^\\h*END(?:\\h+\\d{1,2}:\\d{2}(?:\\h*[AP]\\.?\\h?M\\.?)?(?:\\h+\\p{Lu}{2,5})?)?\\h*$",
-     "END"},
+     "END", STARTS_ANYWHERE},
     /* Congressional Record page markers [[Page S5583]] [Page S5579] [Pages S1-S2], and
        print page references [p.234]. */
     {"page-marker",
-     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]", "["},
+     "\\[\\[?Pages?\\h+[A-Z]{0,2}\\d+(?:\\h*-\\h*[A-Z]{0,2}\\d+)?\\]\\]?|\\[p\\.\\h?\\d+\\]", "[",
+     STARTS_BRACKET},
 };
 enum { N_DEFAULT_STRIPS = sizeof default_strips / sizeof default_strips[0] };
 
@@ -572,6 +607,7 @@ typedef struct strip_pat {
     int need_as;      /* an earlier pattern with the same need, whose answer it takes, or -1 */
     bool need_found;  /* whether the current turn holds need */
     bool gap;
+    int starts; /* STARTS_: where a match can start */
 } strip_pat;
 
 typedef struct label_hit {
@@ -701,6 +737,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
             if (ing->strips[j].need && strcmp(ing->strips[j].need, sp->need) == 0)
                 sp->need_as = (int)j; /* four patterns need '[': one search a turn */
         sp->gap = i == STRIP_GAP;
+        sp->starts = default_strips[i].starts;
         ing->n_strips++;
     }
     for (size_t i = 0; i < opt->n_strip_patterns; i++) {
@@ -819,46 +856,179 @@ static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char
     return LF_ERR_REGEX;
 }
 
-/* Builds doc->line_starts and enforces the line-bytes limit. */
-static lf_status index_lines(lf_ingest *ing, lf_doc *doc, lf_error *err)
+/* ---- the byte scan ----------------------------------------------------------------- */
+
+/* Bit k of each mask stands for byte k of a 64-byte chunk: `high` the bytes >= 0x80, `lf`
+ * the line feeds, `odd` the carriage returns and NULs (rare: their chunks take a slower
+ * path). */
+typedef struct chunk_masks {
+    uint64_t high, lf, odd;
+} chunk_masks;
+
+#if defined(__SSE2__)
+static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
 {
-    const char *t = doc->text;
+    const __m128i want = _mm_set1_epi8((char)c);
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) << (16 * k);
+    }
+    return m;
+}
+
+static chunk_masks chunk_scan(const unsigned char *p)
+{
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i zero = _mm_setzero_si128();
+    chunk_masks m = {0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero));
+        m.high |= (uint64_t)(uint32_t)_mm_movemask_epi8(v) << (16 * k);
+        m.lf |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * k);
+        m.odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(odd) << (16 * k);
+    }
+    return m;
+}
+#else
+/* Eight bytes at a time: 0x80 in each byte of w that is zero, then one bit per byte. */
+static uint64_t zero_bytes(uint64_t w)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+static uint64_t byte_bits(uint64_t m)
+{
+    return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        m |= byte_bits(zero_bytes(w ^ (0x0101010101010101ULL * c))) << (8 * k);
+    }
+    return m;
+}
+
+static chunk_masks chunk_scan(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    chunk_masks m = {0, 0, 0};
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        m.high |= byte_bits(w & 0x8080808080808080ULL) << (8 * k);
+        m.lf |= byte_bits(zero_bytes(w ^ (ones * '\n'))) << (8 * k);
+        m.odd |= byte_bits(zero_bytes(w ^ (ones * '\r')) | zero_bytes(w)) << (8 * k);
+    }
+    return m;
+}
+#endif
+
+/* Checks the text and builds doc->line_starts in one pass over the bytes: valid UTF-8
+ * (the first invalid sequence is reported), no NUL byte, no line longer than the
+ * line-bytes limit, reported in that order of precedence. CRLF, CR and LF each end a line. */
+static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
     size_t len = doc->len, n = 0;
-    uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
-    lf_grow((void **)&doc->line_starts, &doc->cap_lines, len / 64 + 2,
+    lf_grow((void **)&doc->line_starts, &doc->cap_lines, len / 64 + 66,
             sizeof *doc->line_starts);
-    doc->line_starts[n++] = 0;
-    size_t start = 0;
-    /* without a carriage return anywhere, memchr finds the line ends */
-    bool has_cr = memchr(t, '\r', len) != NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (!has_cr) {
-            const char *nl = memchr(t + i, '\n', len - i);
-            if (!nl)
-                break;
-            i = (size_t)(nl - t);
-        }
-        char c = t[i];
-        if (c != '\n' && c != '\r')
-            continue;
-        if (i - start > max_line) {
-            doc->n_lines = n;
-            return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
-                               max_line);
-        }
-        if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
-            i++;
-        start = i + 1;
-        if (n == doc->cap_lines)
-            lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 1,
+    uint32_t *ls = doc->line_starts;
+    ls[n++] = 0;
+    size_t nul = SIZE_MAX, bad = SIZE_MAX;
+    size_t checked = 0; /* bytes below this offset are known valid UTF-8 */
+    size_t pos = 0;
+    for (; len - pos >= 64; pos += 64) {
+        chunk_masks m = chunk_scan(t + pos);
+        if (doc->cap_lines - n < 64) {
+            lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 64,
                     sizeof *doc->line_starts);
-        doc->line_starts[n++] = (uint32_t)start;
+            ls = doc->line_starts;
+        }
+        uint64_t ends = m.lf;
+        if (m.odd) {
+            /* A lone CR ends a line; in CRLF the LF does. */
+            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = m.odd & ~cr;
+            uint64_t lf_next = (m.lf >> 1) | (uint64_t)(len - pos > 64 && t[pos + 64] == '\n')
+                                                 << 63;
+            ends |= cr & ~lf_next;
+            if (nul_bits && nul == SIZE_MAX)
+                nul = pos + (size_t)__builtin_ctzll(nul_bits);
+        }
+        while (ends) {
+            ls[n++] = (uint32_t)(pos + (size_t)__builtin_ctzll(ends) + 1);
+            ends &= ends - 1;
+        }
+        uint64_t high = m.high;
+        if (checked > pos)
+            high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
+        while (high) {
+            size_t q = pos + (size_t)__builtin_ctzll(high);
+            int32_t cp;
+            size_t k = lf_utf8_decode(t + q, t + len, &cp);
+            if (!k) {
+                bad = q;
+                goto invalid;
+            }
+            checked = q + k;
+            high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
+        }
+    }
+    if (doc->cap_lines - n < 64)
+        lf_grow((void **)&doc->line_starts, &doc->cap_lines, n + 64, sizeof *doc->line_starts);
+    ls = doc->line_starts;
+    for (size_t i = pos; i < len; i++) {
+        unsigned char c = t[i];
+        if (c >= 0x80) {
+            if (i >= checked) {
+                int32_t cp;
+                size_t k = lf_utf8_decode(t + i, t + len, &cp);
+                if (!k) {
+                    bad = i;
+                    goto invalid;
+                }
+                checked = i + k;
+            }
+        } else if (c == '\n' || (c == '\r' && !(i + 1 < len && t[i + 1] == '\n'))) {
+            ls[n++] = (uint32_t)(i + 1);
+        } else if (c == '\0' && nul == SIZE_MAX) {
+            nul = i;
+        }
+    }
+    if (nul != SIZE_MAX) {
+        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(doc->text, nul), 0,
+                    "NUL byte at byte offset %zu (binary file?)", nul);
+        return LF_ERR_INPUT;
+    }
+    /* Line i ends at its CR or LF, the byte before line i + 1 starts (its CR in CRLF). */
+    uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t s = ls[i], e = (size_t)ls[i + 1] - 1;
+        if (e - s <= max_line)
+            continue;
+        if (t[e] == '\n' && e > s && t[e - 1] == '\r')
+            e--;
+        if (e - s > max_line) {
+            doc->n_lines = i + 1;
+            return limit_error(err, doc->path, i + 1, "line is longer than",
+                               LF_LIMIT_LINE_BYTES, max_line);
+        }
     }
     doc->n_lines = n;
-    if (len - start > max_line)
+    if (len - ls[n - 1] > max_line)
         return limit_error(err, doc->path, n, "line is longer than", LF_LIMIT_LINE_BYTES,
                            max_line);
     return LF_OK;
+invalid:
+    lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(doc->text, bad), 0,
+                "invalid UTF-8 at byte offset %zu", bad);
+    return LF_ERR_INPUT;
 }
 
 /* End of line i's content (before its line terminator). */
@@ -952,6 +1122,36 @@ static bool holds(const unsigned char *p, const unsigned char *end, const char *
     return false;
 }
 
+/* The first place at or after `from`, before `re`, where a match of a pattern starting as
+ * `starts` says may begin (or re when there is none). Every match starts at such a place,
+ * so trying them in order finds the matches an unanchored search finds. */
+static size_t next_start(int starts, const unsigned char *t, size_t from, size_t re)
+{
+    if (starts == STARTS_BRACKET) {
+        const unsigned char *b = memchr(t + from, '[', re - from);
+        if (!b)
+            return re;
+        size_t x = (size_t)(b - t);
+        return x > from && t[x - 1] == '\\' ? x - 1 : x;
+    }
+    /* STARTS_CLOCK_LINE, "^\h*\d{1,2}:" in multiline mode: back from each ':' over what
+       may be \h or \d (ASCII spaces and digits, and any non-ASCII character) to the start
+       of its line. */
+    for (;;) {
+        const unsigned char *c = memchr(t + from, ':', re - from);
+        if (!c)
+            return re;
+        size_t x = (size_t)(c - t), l = x;
+        while (l > 0 && (t[l - 1] == ' ' || t[l - 1] == '\t' || t[l - 1] >= 0x80 ||
+                         (t[l - 1] >= '0' && t[l - 1] <= '9')))
+            l--;
+        bool digit = x > l && t[x - 1] != ' ' && t[x - 1] != '\t';
+        if (digit && l >= from && (l == 0 || t[l - 1] == '\n' || t[l - 1] == '\r'))
+            return l;
+        from = x + 1;
+    }
+}
+
 /* Makes one turn from the region [rs, re): strips, then spans of what is left. An
  * unattributed region with nothing left is not a turn. */
 static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t label_line,
@@ -969,14 +1169,29 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
         }
         size_t off = rs;
         while (off < re) {
-            int rc = pcre2_match(ing->strips[p].code, t, re, off, PCRE2_NO_UTF_CHECK, ing->md,
+            /* Patterns whose matches start only at places next_start finds are tried there
+               anchored; the first match found is the one an unanchored search from off
+               would find. */
+            size_t at = off;
+            uint32_t anchored = 0;
+            if (sp->starts != STARTS_ANYWHERE) {
+                at = next_start(sp->starts, t, off, re);
+                if (at >= re)
+                    break;
+                anchored = PCRE2_ANCHORED;
+            }
+            int rc = pcre2_match(sp->code, t, re, at, PCRE2_NO_UTF_CHECK | anchored, ing->md,
                                  ing->mctx);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                break;
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                if (!anchored)
+                    break;
+                off = at + 1;
+                continue;
+            }
             if (rc < 0) {
                 char what[300];
-                snprintf(what, sizeof what, "strip pattern '%.200s'", ing->strips[p].name);
-                return regex_error(ing, doc, off, what, rc, err);
+                snprintf(what, sizeof what, "strip pattern '%.200s'", sp->name);
+                return regex_error(ing, doc, at, what, rc, err);
             }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ing->md);
             size_t s = ov[0], e = ov[1];
@@ -1033,6 +1248,75 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
     return LF_OK;
 }
 
+/* Whether t[p..e), a line's first word, may be one of the pattern's titles (a word with a
+ * byte above 0x7F may). */
+static int first_word_title(const lf_strmap *kinds, const unsigned char *t, size_t p,
+                            size_t e)
+{
+    for (size_t i = p; i < e; i++)
+        if (t[i] >= 0x80)
+            return 1;
+    word w = {(const char *)t + p, e - p};
+    return (word_kind(kinds, &w) & KIND_PATTERN_TITLE) != 0;
+}
+
+/* Whether the default rule's pattern can match at t[p] (a line's first character after
+ * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
+ * lines of running text the regex: the label's words hold only letters, ' - . , and it
+ * ends at ':' or '.' before a blank or at the '(' of a title's parenthesis, after at most
+ * seven spaces; and it is in capitals (caps), or its first word is a title (title), or it
+ * ends at ':' after at most four words with capital initials (words). A byte above 0x7F
+ * is taken as whatever would let the pattern match (letter, mark, space or blank). */
+static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_t p,
+                           size_t le)
+{
+    size_t seps = 0, first_end = 0;
+    bool lower = false, capital_initials = true, word_start = true;
+    int title = -1; /* whether the first word may be a title; -1 until needed */
+    for (size_t k = p; k < le; k++) {
+        unsigned char c = t[k];
+        if (c == ' ' || c == '\t') {
+            if (!word_start) {
+                if (seps++ == 0)
+                    first_end = k;
+                if (seps > 7)
+                    return false;
+            }
+            word_start = true;
+            continue;
+        }
+        bool stop = (c == ':' || c == '.') &&
+                    (k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' || t[k + 1] >= 0x80);
+        if (stop || c == '(') {
+            if (!lower || (c == ':' && seps <= 3 && capital_initials))
+                return true;
+            if (title < 0)
+                title = first_word_title(kinds, t, p, seps ? first_end : k);
+            if (title)
+                return true;
+            if (c != '.')
+                return false;
+        }
+        if (c >= 'a' && c <= 'z')
+            lower = true;
+        else if (!((c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'' || c == '-' || c == '.' ||
+                   c == ','))
+            return false;
+        if (word_start && c < 0x80 && !(c >= 'A' && c <= 'Z'))
+            capital_initials = false;
+        word_start = false;
+        /* Past this only a title can make a label (lowercase rules out capitals, and the
+           words shape's bounds are passed): most running text stops here. */
+        if (lower && (!capital_initials || seps > 3) && seps > 0) {
+            if (title < 0)
+                title = first_word_title(kinds, t, p, first_end);
+            if (!title)
+                return false;
+        }
+    }
+    return false;
+}
+
 /* Tries the label rule on one line [ls, le); fills *hit and returns true on a label. */
 static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
                             const line_ctx *ctx_in, label_hit *hit, bool *found,
@@ -1067,7 +1351,7 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
                 else
                     period = memchr(t + k + 1, '.', lim - k - 1);
             }
-            if (!stop)
+            if (!stop || !label_possible(&ing->word_kinds, t, p, le))
                 return LF_OK;
         }
         start = p - ls;
@@ -1194,6 +1478,27 @@ static size_t president_line(lf_doc *doc, size_t ls, size_t le, size_t next)
     return next;
 }
 
+/* True when the YAML in s[0..n) cannot nest lists and maps deeper than max_depth, so that
+ * lf_frontmatter_depth_ok (a whole parse of its own) can be skipped. Without a flow
+ * collection ('[' or '{'), libyaml starts a list or map only at an indicator '-', '?' or
+ * ':' followed by a blank, a line break or the end; each indicator starts at most one, so
+ * their number bounds the depth. Anything that is not a printable ASCII character counts
+ * as a blank here (libyaml's breaks include U+0085, U+2028 and U+2029). */
+static bool frontmatter_shallow(const char *s, size_t n, uint64_t max_depth)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t indicators = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '[' || c == '{')
+            return false;
+        if ((c == ':' || c == '-' || c == '?') && (i + 1 == n || p[i + 1] <= ' ' ||
+                                                    p[i + 1] >= 0x7F))
+            indicators++;
+    }
+    return indicators <= max_depth;
+}
+
 static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error *err)
 {
     const char *t = doc->text;
@@ -1209,20 +1514,7 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
                     "UTF-16 text is not supported; convert to UTF-8");
         return LF_ERR_INPUT;
     }
-    size_t bad;
-    if (!lf_utf8_valid(t, len, &bad)) {
-        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, bad), 0,
-                    "invalid UTF-8 at byte offset %zu", bad);
-        return LF_ERR_INPUT;
-    }
-    const char *nul = memchr(t, '\0', len);
-    if (nul) {
-        size_t off = (size_t)(nul - t);
-        lf_error_at(err, LF_ERR_INPUT, doc->path, count_line(t, off), 0,
-                    "NUL byte at byte offset %zu (binary file?)", off);
-        return LF_ERR_INPUT;
-    }
-    lf_status st = index_lines(ing, doc, err);
+    lf_status st = scan_text(ing, doc, err);
     if (st != LF_OK)
         return st;
 
@@ -1251,7 +1543,8 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
                                ing->limits[LF_LIMIT_FRONT_MATTER_BYTES]);
         uint64_t max_depth = ing->limits[LF_LIMIT_FRONT_MATTER_DEPTH];
         size_t depth_line;
-        if (!lf_frontmatter_depth_ok(t + ys, doc->line_starts[close] - ys, max_depth,
+        if (!frontmatter_shallow(t + ys, doc->line_starts[close] - ys, max_depth) &&
+            !lf_frontmatter_depth_ok(t + ys, doc->line_starts[close] - ys, max_depth,
                                      &depth_line))
             return limit_error(err, doc->path, 2 + depth_line,
                                "front matter nests lists and maps deeper than",
