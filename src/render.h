@@ -74,8 +74,9 @@ size_t lf_cooc_rank(const lf_cooc_row *rows, size_t n_rows, lf_scope scope,
                     uint64_t min_joint, lf_ranked_pair *out);
 
 /* Formats a probability: as lf_fmt_double when it is 0 or at least 0.001, else with six
- * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0. */
-void lf_fmt_p(char *out, size_t cap, double p);
+ * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0.
+ * Returns the length written. */
+size_t lf_fmt_p(char *out, size_t cap, double p);
 
 /* ---- the framing comparison, built from the tables when rendering (compare.c) ---- */
 /* The reference column's value when a group is compared with the rest of the corpus. */
@@ -127,8 +128,9 @@ void lf_json_string(FILE *fp, const char *s);
 void lf_json_string_buf(lf_buf *b, const char *s);
 /* Formats a double with up to 6 decimals ("%.6f"), trailing zeros and a bare '.' trimmed
  * ("3", "0.5", "12.345679"), never "-0", and "NA" for NaN/inf: the same bytes on every run
- * and platform (no locale). A result longer than cap is cut. */
-void lf_fmt_double(char *out, size_t cap, double x);
+ * and platform (no locale). A result longer than cap is cut. Returns the length written
+ * (without the NUL). */
+size_t lf_fmt_double(char *out, size_t cap, double x);
 
 /* ---- the result tables as CSV and JSON (render_tables.c) ---- */
 /* The tables of a report, in file order; columns and formulas in docs/statistics.md. */

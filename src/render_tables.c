@@ -155,17 +155,27 @@ static void tw_u64(tw *w, uint64_t v)
     tw_write(w, q, (size_t)(buf + sizeof buf - q));
 }
 
-/* A double; undefined values are NA in CSV and null in JSON. */
+/* Room for n more bytes at the end of out. */
+static inline char *tw_reserve(tw *w, size_t n)
+{
+    if (w->out.cap - w->out.len <= n)
+        lf_grow((void **)&w->out.data, &w->out.cap, w->out.len + n + 1, 1);
+    return w->out.data + w->out.len;
+}
+
+/* Room for any number lf_fmt_double or lf_fmt_p writes (DBL_MAX has 309 digits). */
+enum { TW_NUMBER_ROOM = 512 };
+
+/* A double; undefined values are NA in CSV and null in JSON. Formatted straight into the
+ * row buffer. */
 static void tw_double(tw *w, double x)
 {
     if (w->json && !isfinite(x)) {
         tw_null(w);
         return;
     }
-    char buf[64];
-    lf_fmt_double(buf, sizeof buf, x);
     tw_next(w);
-    tw_put(w, buf);
+    w->out.len += lf_fmt_double(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, x);
 }
 
 /* A probability (lf_fmt_p): small values keep their significant digits. */
@@ -175,10 +185,8 @@ static void tw_p(tw *w, double p)
         tw_double(w, p);
         return;
     }
-    char buf[64];
-    lf_fmt_p(buf, sizeof buf, p);
     tw_next(w);
-    tw_put(w, buf);
+    w->out.len += lf_fmt_p(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, p);
 }
 
 static void tw_bool(tw *w, bool b)
