@@ -54,6 +54,19 @@ void lf_csv_field_buf(lf_buf *b, const char *s)
 
 /* Rows are assembled in `out` and written 64 KiB at a time: the tables hold millions of
  * cells, and a stdio call or two per cell was most of the cost of writing them. */
+enum {
+    TW_FLUSH_BYTES = 64 * 1024,
+    TW_CELL_BITS = 10, /* the cell cache has 2^bits slots */
+    TW_CELL_SLOTS = 1 << TW_CELL_BITS,
+    TW_CELL_BYTES = 4 * 1024 * 1024 /* the cell cache starts afresh past this */
+};
+
+/* A string cell already escaped: its bytes in tw.cells. */
+typedef struct tw_cell {
+    const char *s;
+    uint32_t off, len;
+} tw_cell;
+
 typedef struct tw {
     FILE *fp;
     bool json;
@@ -62,9 +75,12 @@ typedef struct tw {
     size_t col;  /* next column of the current row */
     size_t rows; /* rows written */
     lf_buf out;  /* what is not yet written to fp */
+    /* Strings that recur row after row (group names, theme ids and labels), escaped once
+       and looked up by address: they are the table's or the lexicon's and stay put while
+       a table is written. */
+    tw_cell *cell;
+    lf_buf cells;
 } tw;
-
-enum { TW_FLUSH_BYTES = 64 * 1024 };
 
 static inline void tw_write(tw *w, const char *s, size_t n)
 {
@@ -98,6 +114,7 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
                      size_t n_cols)
 {
     *w = (tw){.fp = fp, .json = json, .cols = cols, .n_cols = n_cols};
+    w->cell = lf_xcalloc(TW_CELL_SLOTS, sizeof *w->cell);
     lf_grow((void **)&w->out.data, &w->out.cap, 2 * TW_FLUSH_BYTES, 1);
     if (json) {
         /* pandas' "split" layout: the column names once, then one array per row */
@@ -128,13 +145,44 @@ static void tw_next(tw *w)
     w->col++;
 }
 
-static void tw_str(tw *w, const char *s)
+static void tw_escape(tw *w, const char *s)
 {
-    tw_next(w);
     if (w->json)
         lf_json_string_buf(&w->out, s);
     else
         lf_csv_field_buf(&w->out, s);
+}
+
+static void tw_str(tw *w, const char *s)
+{
+    tw_next(w);
+    tw_escape(w, s);
+}
+
+/* tw_str for a string that outlives the table being written and recurs in it. */
+static void tw_str_kept(tw *w, const char *s)
+{
+    if (!s) {
+        tw_str(w, s);
+        return;
+    }
+    uint64_t h = (uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15u; /* Fibonacci hashing */
+    tw_cell *c = &w->cell[h >> (64 - TW_CELL_BITS)];
+    if (c->s == s) {
+        tw_next(w);
+        tw_write(w, w->cells.data + c->off, c->len);
+        return;
+    }
+    tw_next(w);
+    size_t start = w->out.len;
+    tw_escape(w, s);
+    size_t len = w->out.len - start;
+    if (w->cells.len + len > TW_CELL_BYTES) {
+        memset(w->cell, 0, TW_CELL_SLOTS * sizeof *w->cell);
+        lf_buf_reset(&w->cells);
+    }
+    *c = (tw_cell){s, (uint32_t)w->cells.len, (uint32_t)len};
+    lf_buf_append(&w->cells, w->out.data + start, len);
 }
 
 static void tw_null(tw *w)
@@ -210,6 +258,8 @@ static void tw_end(tw *w)
         tw_put(w, w->rows ? "\n    ]\n  }" : "]\n  }");
     tw_flush(w);
     lf_buf_free(&w->out);
+    lf_buf_free(&w->cells);
+    free(w->cell);
 }
 
 #define COLS(...)                                                                              \
@@ -225,14 +275,14 @@ static const char *theme_label(const lf_theme *th)
 
 static void put_group(tw *w, const lf_tables *t, uint32_t dim, const char *group)
 {
-    tw_str(w, lf_tables_dim_name(t, dim));
-    tw_str(w, group);
+    tw_str_kept(w, lf_tables_dim_name(t, dim));
+    tw_str_kept(w, group);
 }
 
 static void put_theme(tw *w, const lf_lexicon *lex, uint32_t theme)
 {
-    tw_str(w, lex->themes[theme].id);
-    tw_str(w, theme_label(&lex->themes[theme]));
+    tw_str_kept(w, lex->themes[theme].id);
+    tw_str_kept(w, theme_label(&lex->themes[theme]));
 }
 
 /* Groups under the minimum word count are left out of every table but the corpus. */
@@ -305,17 +355,17 @@ static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         if (!group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);
-        tw_str(w, lex->themes[r->theme].id);
+        tw_str_kept(w, lex->themes[r->theme].id);
         if (r->is_form) {
-            tw_str(w, "form");
+            tw_str_kept(w, "form");
             tw_str(w, r->form);
             tw_null(w);
             tw_null(w);
         } else {
             const lf_entry *e = &lex->entries[r->entry];
-            tw_str(w, "entry");
+            tw_str_kept(w, "entry");
             tw_str(w, e->source ? e->source : "");
-            tw_str(w, e->file);
+            tw_str_kept(w, e->file);
             tw_u64(w, e->line);
         }
         tw_u64(w, r->matches);
@@ -343,9 +393,9 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
         if (r->joint < o->min_count || !group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);
-        tw_str(w, lf_scope_name(r->scope));
-        tw_str(w, lex->themes[r->a].id);
-        tw_str(w, lex->themes[r->b].id);
+        tw_str_kept(w, lf_scope_name(r->scope));
+        tw_str_kept(w, lex->themes[r->a].id);
+        tw_str_kept(w, lex->themes[r->b].id);
         tw_u64(w, r->joint);
         tw_u64(w, r->count_a);
         tw_u64(w, r->count_b);
@@ -380,7 +430,7 @@ static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
     for (size_t i = 0; i < n; i++) {
         const lf_compare_row *r = &rows[i];
         put_group(w, t, r->dim, r->group);
-        tw_str(w, r->reference);
+        tw_str_kept(w, r->reference);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->matches_target);
         tw_u64(w, r->words_target);
@@ -400,7 +450,7 @@ static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_double(w, r->s.g2);
         tw_p(w, r->s.p);
         tw_p(w, r->p_adjusted);
-        tw_str(w, lf_adjust_name(o->adjust));
+        tw_str_kept(w, lf_adjust_name(o->adjust));
         tw_end_row(w);
     }
     free(rows);
@@ -421,7 +471,7 @@ static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf
         const lf_freq_row *r = &row;
         if (!group_kept(t, o, r->dim, r->group, r->t.words))
             continue;
-        tw_str(w, r->group);
+        tw_str_kept(w, r->group);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->c.matches);
         tw_double(w, r->c.weight);
@@ -446,7 +496,7 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
     lf_first_row row;
     while (lf_first_iter_next(it, &row)) {
         const lf_first_row *r = &row;
-        tw_str(w, r->doc);
+        tw_str_kept(w, r->doc);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->word);
         tw_u64(w, r->doc_words);
@@ -454,7 +504,7 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         tw_u64(w, r->turn);
         tw_u64(w, r->sentence);
         tw_u64(w, r->line);
-        tw_str(w, r->speaker);
+        tw_str_kept(w, r->speaker);
         tw_end_row(w);
     }
     lf_first_iter_free(it);
