@@ -414,17 +414,17 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
     return 0;
 }
 
+/* rows: the comparison's rows when the caller has them (taken over), else NULL. */
 static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
-                            const lf_lexicon *lex, const lf_options *o, lf_error *err)
+                            const lf_lexicon *lex, const lf_options *o, lf_compare_row *rows,
+                            size_t n, lf_error *err)
 {
     COLS("group_type", "group", "reference", "theme", "theme_label", "matches", "words",
          "rate_per_1000", "weight", "reference_matches", "reference_words",
          "reference_rate_per_1000", "reference_weight", "rate_ratio", "rate_ratio_ci_low",
          "rate_ratio_ci_high", "log2_ratio", "log2_ci_low", "log2_ci_high", "corrected", "g2",
          "p", "p_adjusted", "adjustment");
-    lf_compare_row *rows;
-    size_t n;
-    if (lf_compare_rows(t, o, &rows, &n, err) != LF_OK)
+    if (!rows && lf_compare_rows(t, o, &rows, &n, err) != LF_OK)
         return -2;
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_COMPARISON), cols, n_cols);
     for (size_t i = 0; i < n; i++) {
@@ -523,8 +523,10 @@ const char *lf_table_name(lf_table_id id)
     return (unsigned)id < LF_TABLE_COUNT ? names[id] : "?";
 }
 
+/* cmp, n_cmp: the comparison's rows if already made (taken over), else NULL. */
 static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
-                        const lf_lexicon *lex, const lf_options *o, lf_error *err)
+                        const lf_lexicon *lex, const lf_options *o, lf_compare_row *cmp,
+                        size_t n_cmp, lf_error *err)
 {
     tw w;
     switch (id) {
@@ -535,7 +537,7 @@ static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
     case LF_TABLE_COOCCURRENCE:
         return table_cooccurrence(&w, fp, json, t, lex, o);
     case LF_TABLE_COMPARISON:
-        return table_comparison(&w, fp, json, t, lex, o, err);
+        return table_comparison(&w, fp, json, t, lex, o, cmp, n_cmp, err);
     case LF_TABLE_TRENDS:
         return table_trends(&w, fp, json, t, lex, o);
     case LF_TABLE_FIRST_APPEARANCE:
@@ -553,7 +555,7 @@ int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_l
         lf_options_init(&defaults);
         opt = &defaults;
     }
-    int rc = render_table(fp, false, id, t, lex, opt, err);
+    int rc = render_table(fp, false, id, t, lex, opt, NULL, 0, err);
     if (rc != 0)
         return rc;
     return ferror(fp) ? -1 : 0;
@@ -568,13 +570,10 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
         opt = &defaults;
     }
     /* Resolve the comparison first: an unknown target must fail before any output. */
-    if (mask & 1u << LF_TABLE_COMPARISON) {
-        lf_compare_row *rows;
-        size_t n;
-        if (lf_compare_rows(t, opt, &rows, &n, err) != LF_OK)
-            return -2;
-        free(rows);
-    }
+    lf_compare_row *cmp = NULL;
+    size_t n_cmp = 0;
+    if (mask & 1u << LF_TABLE_COMPARISON && lf_compare_rows(t, opt, &cmp, &n_cmp, err) != LF_OK)
+        return -2;
     fprintf(fp, "{\n  \"lexframe\": ");
     lf_json_string(fp, lf_version());
     fputs(",\n  \"groupings\": [", fp);
@@ -603,9 +602,13 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
     for (int id = 0; id < LF_TABLE_COUNT; id++) {
         if (!(mask & 1u << id))
             continue;
-        int rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, err);
-        if (rc != 0)
+        int rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, cmp, n_cmp, err);
+        if (id == LF_TABLE_COMPARISON)
+            cmp = NULL; /* freed by table_comparison */
+        if (rc != 0) {
+            free(cmp);
             return rc;
+        }
     }
     fputs("\n}\n", fp);
     return ferror(fp) ? -1 : 0;
