@@ -131,6 +131,8 @@ void lf_json_string_buf(lf_buf *b, const char *s);
  * and platform (no locale). A result longer than cap is cut. Returns the length written
  * (without the NUL). */
 size_t lf_fmt_double(char *out, size_t cap, double x);
+/* Writes v in decimal ("%llu") to out (room for 20 bytes; no NUL) and returns the length. */
+size_t lf_fmt_uint(char *out, uint64_t v);
 
 /* ---- the result tables as CSV and JSON (render_tables.c) ---- */
 /* The tables of a report, in file order; columns and formulas in docs/statistics.md. */

@@ -132,13 +132,17 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
     putc('\n', fp);
 }
 
-static void tw_next(tw *w)
+static inline void tw_next(tw *w)
 {
     if (w->json) {
-        if (w->col == 0)
-            tw_put(w, w->rows ? ",\n      [" : "\n      [");
-        else
+        if (w->col == 0) {
+            if (w->rows)
+                tw_write(w, ",\n      [", 9);
+            else
+                tw_write(w, "\n      [", 8);
+        } else {
             tw_putc(w, ',');
+        }
     } else if (w->col) {
         tw_putc(w, ',');
     }
@@ -192,23 +196,18 @@ static void tw_null(tw *w)
         tw_put(w, "null");
 }
 
-static void tw_u64(tw *w, uint64_t v)
-{
-    tw_next(w);
-    char buf[24], *q = buf + sizeof buf;
-    do { /* as printf's %llu, without parsing a format for every cell */
-        *--q = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    tw_write(w, q, (size_t)(buf + sizeof buf - q));
-}
-
 /* Room for n more bytes at the end of out. */
 static inline char *tw_reserve(tw *w, size_t n)
 {
     if (w->out.cap - w->out.len <= n)
         lf_grow((void **)&w->out.data, &w->out.cap, w->out.len + n + 1, 1);
     return w->out.data + w->out.len;
+}
+
+static void tw_u64(tw *w, uint64_t v)
+{
+    tw_next(w);
+    w->out.len += lf_fmt_uint(tw_reserve(w, 20), v);
 }
 
 /* Room for any number lf_fmt_double or lf_fmt_p writes (DBL_MAX has 309 digits). */

@@ -251,40 +251,50 @@ static inline void put_pair(char *p, uint32_t v)
     memcpy(p, digit_pairs + 2 * v, 2);
 }
 
+size_t lf_fmt_uint(char *out, uint64_t v)
+{
+    size_t nd = 1;
+    for (uint64_t x = v; x >= 10; x /= 10)
+        nd++;
+    char *d = out + nd;
+    for (; v >= 100; v /= 100) {
+        d -= 2;
+        put_pair(d, (uint32_t)(v % 100));
+    }
+    if (v >= 10)
+        put_pair(d - 2, (uint32_t)v);
+    else
+        d[-1] = (char)('0' + v);
+    return nd;
+}
+
 size_t lf_fmt_double(char *out, size_t cap, double x)
 {
     if (cap == 0)
         return 0;
     if (!isfinite(x)) {
-        snprintf(out, cap, "NA");
-        return strlen(out);
+        size_t n = cap > 2 ? 2 : cap - 1;
+        memcpy(out, "NA", n);
+        out[n] = '\0';
+        return n;
     }
     /* Tables print millions of numbers, and snprintf's exact decimal conversion is slow:
        scale to millionths and round in binary, unless the value is large or so close to a
        rounding tie that the scaling error could matter — then snprintf decides. */
     double ax = fabs(x), scaled = ax * 1e6;
-    double fl = floor(scaled);
-    if (ax >= 1e9 || fabs(scaled - fl - 0.5) < 1e-4 || cap < 32)
+    if (ax >= 1e9 || cap < 32)
         return fmt_double_slow(out, cap, x);
-    uint64_t q = (uint64_t)fl + (scaled - fl > 0.5);
+    uint64_t q = (uint64_t)scaled; /* floor: scaled is below 2^53 and not negative */
+    double fl = (double)q;
+    if (fabs(scaled - fl - 0.5) < 1e-4)
+        return fmt_double_slow(out, cap, x);
+    q += scaled - fl > 0.5;
     /* q < 1e15 + 1: the integer part has at most 10 digits */
     uint32_t ip = (uint32_t)(q / 1000000), fp = (uint32_t)(q % 1000000);
     char *p = out;
     if (x < 0 && q != 0)
         *p++ = '-';
-    size_t nd = 1;
-    for (uint32_t v = ip; v >= 10; v /= 10)
-        nd++;
-    p += nd;
-    char *d = p;
-    for (; ip >= 100; ip /= 100) {
-        d -= 2;
-        put_pair(d, ip % 100);
-    }
-    if (ip >= 10)
-        put_pair(d - 2, ip);
-    else
-        d[-1] = (char)('0' + ip);
+    p += lf_fmt_uint(p, ip);
     if (fp) {
         *p++ = '.';
         put_pair(p, fp / 10000);
