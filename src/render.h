@@ -163,6 +163,15 @@ int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_l
  * lf_render_table_csv. */
 int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
                           const lf_options *opt, lf_error *err);
+/* lf_render_table_csv and lf_render_tables_json given the comparison's rows, made once by
+ * the caller with lf_compare_rows(t, opt) for the same opt and shared by every writer of a
+ * report (borrowed; cmp NULL: each makes its own). */
+int lf_render_table_csv_cmp(FILE *fp, lf_table_id id, const lf_tables *t,
+                            const lf_lexicon *lex, const lf_options *opt,
+                            const lf_compare_row *cmp, size_t n_cmp, lf_error *err);
+int lf_render_tables_json_cmp(FILE *fp, unsigned mask, const lf_tables *t,
+                              const lf_lexicon *lex, const lf_options *opt,
+                              const lf_compare_row *cmp, size_t n_cmp, lf_error *err);
 #define LF_TABLES_ALL ((1u << LF_TABLE_COUNT) - 1)
 
 /* What the summary and manifest say about the run beyond the tables. */
@@ -182,6 +191,10 @@ typedef struct lf_report_info {
        an input of a merged partial result — or NULL to read the file again. */
     const char *const *input_sha256;
     const uint64_t *input_bytes;
+    /* The comparison's rows, lf_compare_rows(t, opt) for the opt given with this info, when
+       the caller has made them (borrowed); NULL: the summary and the page make their own. */
+    const lf_compare_row *compare;
+    size_t n_compare;
 } lf_report_info;
 
 /* summary.md: findings in sentences with figures: corpus, themes, who uses them most,

@@ -413,18 +413,20 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
     return 0;
 }
 
-/* rows: the comparison's rows when the caller has them (taken over), else NULL. */
+/* given, n: the comparison's rows when the caller has them (borrowed), else NULL. */
 static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
-                            const lf_lexicon *lex, const lf_options *o, lf_compare_row *rows,
-                            size_t n, lf_error *err)
+                            const lf_lexicon *lex, const lf_options *o,
+                            const lf_compare_row *given, size_t n, lf_error *err)
 {
     COLS("group_type", "group", "reference", "theme", "theme_label", "matches", "words",
          "rate_per_1000", "weight", "reference_matches", "reference_words",
          "reference_rate_per_1000", "reference_weight", "rate_ratio", "rate_ratio_ci_low",
          "rate_ratio_ci_high", "log2_ratio", "log2_ci_low", "log2_ci_high", "corrected", "g2",
          "p", "p_adjusted", "adjustment");
-    if (!rows && lf_compare_rows(t, o, &rows, &n, err) != LF_OK)
+    lf_compare_row *own = NULL;
+    if (!given && lf_compare_rows(t, o, &own, &n, err) != LF_OK)
         return -2;
+    const lf_compare_row *rows = given ? given : own;
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_COMPARISON), cols, n_cols);
     for (size_t i = 0; i < n; i++) {
         const lf_compare_row *r = &rows[i];
@@ -452,7 +454,7 @@ static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_str_kept(w, lf_adjust_name(o->adjust));
         tw_end_row(w);
     }
-    free(rows);
+    free(own);
     tw_end(w);
     return 0;
 }
@@ -522,9 +524,9 @@ const char *lf_table_name(lf_table_id id)
     return (unsigned)id < LF_TABLE_COUNT ? names[id] : "?";
 }
 
-/* cmp, n_cmp: the comparison's rows if already made (taken over), else NULL. */
+/* cmp, n_cmp: the comparison's rows if already made (borrowed), else NULL. */
 static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
-                        const lf_lexicon *lex, const lf_options *o, lf_compare_row *cmp,
+                        const lf_lexicon *lex, const lf_options *o, const lf_compare_row *cmp,
                         size_t n_cmp, lf_error *err)
 {
     tw w;
@@ -546,22 +548,30 @@ static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
     return table_first(&w, fp, json, t, lex);
 }
 
-int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
-                        const lf_options *opt, lf_error *err)
+int lf_render_table_csv_cmp(FILE *fp, lf_table_id id, const lf_tables *t,
+                            const lf_lexicon *lex, const lf_options *opt,
+                            const lf_compare_row *cmp, size_t n_cmp, lf_error *err)
 {
     lf_options defaults;
     if (!opt) {
         lf_options_init(&defaults);
         opt = &defaults;
     }
-    int rc = render_table(fp, false, id, t, lex, opt, NULL, 0, err);
+    int rc = render_table(fp, false, id, t, lex, opt, cmp, n_cmp, err);
     if (rc != 0)
         return rc;
     return ferror(fp) ? -1 : 0;
 }
 
-int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
-                          const lf_options *opt, lf_error *err)
+int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
+                        const lf_options *opt, lf_error *err)
+{
+    return lf_render_table_csv_cmp(fp, id, t, lex, opt, NULL, 0, err);
+}
+
+int lf_render_tables_json_cmp(FILE *fp, unsigned mask, const lf_tables *t,
+                              const lf_lexicon *lex, const lf_options *opt,
+                              const lf_compare_row *cmp, size_t n_cmp, lf_error *err)
 {
     lf_options defaults;
     if (!opt) {
@@ -569,10 +579,12 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
         opt = &defaults;
     }
     /* Resolve the comparison first: an unknown target must fail before any output. */
-    lf_compare_row *cmp = NULL;
-    size_t n_cmp = 0;
-    if (mask & 1u << LF_TABLE_COMPARISON && lf_compare_rows(t, opt, &cmp, &n_cmp, err) != LF_OK)
-        return -2;
+    lf_compare_row *own = NULL;
+    if (mask & 1u << LF_TABLE_COMPARISON && !cmp) {
+        if (lf_compare_rows(t, opt, &own, &n_cmp, err) != LF_OK)
+            return -2;
+        cmp = own;
+    }
     fprintf(fp, "{\n  \"lexframe\": ");
     lf_json_string(fp, lf_version());
     fputs(",\n  \"groupings\": [", fp);
@@ -598,17 +610,19 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
     }
     fputs(n_dropped ? "\n  ]" : "]", fp);
     free(dropped);
-    for (int id = 0; id < LF_TABLE_COUNT; id++) {
-        if (!(mask & 1u << id))
-            continue;
-        int rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, cmp, n_cmp, err);
-        if (id == LF_TABLE_COMPARISON)
-            cmp = NULL; /* freed by table_comparison */
-        if (rc != 0) {
-            free(cmp);
-            return rc;
-        }
-    }
+    int rc = 0;
+    for (int id = 0; id < LF_TABLE_COUNT && rc == 0; id++)
+        if (mask & 1u << id)
+            rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, cmp, n_cmp, err);
+    free(own);
+    if (rc != 0)
+        return rc;
     fputs("\n}\n", fp);
     return ferror(fp) ? -1 : 0;
+}
+
+int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_options *opt, lf_error *err)
+{
+    return lf_render_tables_json_cmp(fp, mask, t, lex, opt, NULL, 0, err);
 }
