@@ -74,8 +74,9 @@ size_t lf_cooc_rank(const lf_cooc_row *rows, size_t n_rows, lf_scope scope,
                     uint64_t min_joint, lf_ranked_pair *out);
 
 /* Formats a probability: as lf_fmt_double when it is 0 or at least 0.001, else with six
- * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0. */
-void lf_fmt_p(char *out, size_t cap, double p);
+ * significant digits in exponent form ("3.52492e-07"), so a small p never prints as 0.
+ * Returns the length written. */
+size_t lf_fmt_p(char *out, size_t cap, double p);
 
 /* ---- the framing comparison, built from the tables when rendering (compare.c) ---- */
 /* The reference column's value when a group is compared with the rest of the corpus. */
@@ -127,8 +128,11 @@ void lf_json_string(FILE *fp, const char *s);
 void lf_json_string_buf(lf_buf *b, const char *s);
 /* Formats a double with up to 6 decimals ("%.6f"), trailing zeros and a bare '.' trimmed
  * ("3", "0.5", "12.345679"), never "-0", and "NA" for NaN/inf: the same bytes on every run
- * and platform (no locale). A result longer than cap is cut. */
-void lf_fmt_double(char *out, size_t cap, double x);
+ * and platform (no locale). A result longer than cap is cut. Returns the length written
+ * (without the NUL). */
+size_t lf_fmt_double(char *out, size_t cap, double x);
+/* Writes v in decimal ("%llu") to out (room for 20 bytes; no NUL) and returns the length. */
+size_t lf_fmt_uint(char *out, uint64_t v);
 
 /* ---- the result tables as CSV and JSON (render_tables.c) ---- */
 /* The tables of a report, in file order; columns and formulas in docs/statistics.md. */
@@ -159,6 +163,15 @@ int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_l
  * lf_render_table_csv. */
 int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
                           const lf_options *opt, lf_error *err);
+/* lf_render_table_csv and lf_render_tables_json given the comparison's rows, made once by
+ * the caller with lf_compare_rows(t, opt) for the same opt and shared by every writer of a
+ * report (borrowed; cmp NULL: each makes its own). */
+int lf_render_table_csv_cmp(FILE *fp, lf_table_id id, const lf_tables *t,
+                            const lf_lexicon *lex, const lf_options *opt,
+                            const lf_compare_row *cmp, size_t n_cmp, lf_error *err);
+int lf_render_tables_json_cmp(FILE *fp, unsigned mask, const lf_tables *t,
+                              const lf_lexicon *lex, const lf_options *opt,
+                              const lf_compare_row *cmp, size_t n_cmp, lf_error *err);
 #define LF_TABLES_ALL ((1u << LF_TABLE_COUNT) - 1)
 
 /* What the summary and manifest say about the run beyond the tables. */
@@ -178,6 +191,10 @@ typedef struct lf_report_info {
        an input of a merged partial result — or NULL to read the file again. */
     const char *const *input_sha256;
     const uint64_t *input_bytes;
+    /* The comparison's rows, lf_compare_rows(t, opt) for the opt given with this info, when
+       the caller has made them (borrowed); NULL: the summary and the page make their own. */
+    const lf_compare_row *compare;
+    size_t n_compare;
 } lf_report_info;
 
 /* summary.md: findings in sentences with figures: corpus, themes, who uses them most,

@@ -825,10 +825,14 @@ static void forest_target(page *pg, const lf_compare_row *rows, const target_ix 
 static int section_comparison(page *pg, lf_error *err)
 {
     FILE *fp = pg->fp;
-    lf_compare_row *rows;
-    size_t n;
-    if (lf_compare_rows(pg->t, pg->opt, &rows, &n, err) != LF_OK)
-        return -2;
+    lf_compare_row *own = NULL;
+    const lf_compare_row *rows = pg->info ? pg->info->compare : NULL;
+    size_t n = pg->info ? pg->info->n_compare : 0;
+    if (!rows) {
+        if (lf_compare_rows(pg->t, pg->opt, &own, &n, err) != LF_OK)
+            return -2;
+        rows = own;
+    }
     fputs("<section id=\"comparison\">\n<h2>Framing comparison</h2>\n", fp);
     fprintf(fp,
             "<p>Each group against the rest of the corpus, theme by theme: the rate ratio "
@@ -887,7 +891,7 @@ static int section_comparison(page *pg, lf_error *err)
     }
     free(dropped);
     fputs("</section>\n", fp);
-    free(rows);
+    free(own);
     return 0;
 }
 

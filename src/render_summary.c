@@ -450,17 +450,24 @@ static void put_method(FILE *fp, const lf_options *opt, bool rest)
 }
 
 static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
-                                const lf_options *opt)
+                                const lf_report_info *info, const lf_options *opt)
 {
-    lf_compare_row *rows;
+    lf_compare_row *own = NULL;
+    const lf_compare_row *rows;
     size_t n;
     lf_error err;
     fputs("## Framing differences\n\n", fp);
     lf_options o = *opt;
     o.target = o.reference = NULL; /* the summary always compares with the rest */
     o.compare_documents = false;
-    if (lf_compare_rows(t, &o, &rows, &n, &err) != LF_OK)
+    if (info && info->compare && !opt->target && !opt->reference && !opt->compare_documents) {
+        rows = info->compare; /* the same options: the caller's rows */
+        n = info->n_compare;
+    } else if (lf_compare_rows(t, &o, &own, &n, &err) == LF_OK) {
+        rows = own;
+    } else {
         return;
+    }
     put_method(fp, &o, true);
     fprintf(fp, ", at most %d themes per group and %d sentences per grouping (the "
                 "strongest by G\xC2\xB2); every row is in comparison.csv.\n\n",
@@ -515,7 +522,7 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
         LF_VEC_FREE(cand);
         fputs("\n", fp);
     }
-    free(rows);
+    free(own);
 }
 
 /* ---- trends ---- */
@@ -707,7 +714,7 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
                             ranked[i]->theme);
     }
     if (lf_tables_dim_count(t) > 1)
-        section_differences(fp, t, lex, opt);
+        section_differences(fp, t, lex, info, opt);
     section_trends(fp, t, lex, rows, n_rows, ranked, n_ranked);
     section_cooc(fp, t, lex, opt);
     section_not_counted(fp, t, lex);

@@ -54,6 +54,19 @@ void lf_csv_field_buf(lf_buf *b, const char *s)
 
 /* Rows are assembled in `out` and written 64 KiB at a time: the tables hold millions of
  * cells, and a stdio call or two per cell was most of the cost of writing them. */
+enum {
+    TW_FLUSH_BYTES = 64 * 1024,
+    TW_CELL_BITS = 10, /* the cell cache has 2^bits slots */
+    TW_CELL_SLOTS = 1 << TW_CELL_BITS,
+    TW_CELL_BYTES = 4 * 1024 * 1024 /* the cell cache starts afresh past this */
+};
+
+/* A string cell already escaped: its bytes in tw.cells. */
+typedef struct tw_cell {
+    const char *s;
+    uint32_t off, len;
+} tw_cell;
+
 typedef struct tw {
     FILE *fp;
     bool json;
@@ -62,9 +75,12 @@ typedef struct tw {
     size_t col;  /* next column of the current row */
     size_t rows; /* rows written */
     lf_buf out;  /* what is not yet written to fp */
+    /* Strings that recur row after row (group names, theme ids and labels), escaped once
+       and looked up by address: they are the table's or the lexicon's and stay put while
+       a table is written. */
+    tw_cell *cell;
+    lf_buf cells;
 } tw;
-
-enum { TW_FLUSH_BYTES = 64 * 1024 };
 
 static inline void tw_write(tw *w, const char *s, size_t n)
 {
@@ -98,6 +114,7 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
                      size_t n_cols)
 {
     *w = (tw){.fp = fp, .json = json, .cols = cols, .n_cols = n_cols};
+    w->cell = lf_xcalloc(TW_CELL_SLOTS, sizeof *w->cell);
     lf_grow((void **)&w->out.data, &w->out.cap, 2 * TW_FLUSH_BYTES, 1);
     if (json) {
         /* pandas' "split" layout: the column names once, then one array per row */
@@ -115,26 +132,61 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
     putc('\n', fp);
 }
 
-static void tw_next(tw *w)
+static inline void tw_next(tw *w)
 {
     if (w->json) {
-        if (w->col == 0)
-            tw_put(w, w->rows ? ",\n      [" : "\n      [");
-        else
+        if (w->col == 0) {
+            if (w->rows)
+                tw_write(w, ",\n      [", 9);
+            else
+                tw_write(w, "\n      [", 8);
+        } else {
             tw_putc(w, ',');
+        }
     } else if (w->col) {
         tw_putc(w, ',');
     }
     w->col++;
 }
 
-static void tw_str(tw *w, const char *s)
+static void tw_escape(tw *w, const char *s)
 {
-    tw_next(w);
     if (w->json)
         lf_json_string_buf(&w->out, s);
     else
         lf_csv_field_buf(&w->out, s);
+}
+
+static void tw_str(tw *w, const char *s)
+{
+    tw_next(w);
+    tw_escape(w, s);
+}
+
+/* tw_str for a string that outlives the table being written and recurs in it. */
+static void tw_str_kept(tw *w, const char *s)
+{
+    if (!s) {
+        tw_str(w, s);
+        return;
+    }
+    uint64_t h = (uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15u; /* Fibonacci hashing */
+    tw_cell *c = &w->cell[h >> (64 - TW_CELL_BITS)];
+    if (c->s == s) {
+        tw_next(w);
+        tw_write(w, w->cells.data + c->off, c->len);
+        return;
+    }
+    tw_next(w);
+    size_t start = w->out.len;
+    tw_escape(w, s);
+    size_t len = w->out.len - start;
+    if (w->cells.len + len > TW_CELL_BYTES) {
+        memset(w->cell, 0, TW_CELL_SLOTS * sizeof *w->cell);
+        lf_buf_reset(&w->cells);
+    }
+    *c = (tw_cell){s, (uint32_t)w->cells.len, (uint32_t)len};
+    lf_buf_append(&w->cells, w->out.data + start, len);
 }
 
 static void tw_null(tw *w)
@@ -144,28 +196,33 @@ static void tw_null(tw *w)
         tw_put(w, "null");
 }
 
+/* Room for n more bytes at the end of out. */
+static inline char *tw_reserve(tw *w, size_t n)
+{
+    if (w->out.cap - w->out.len <= n)
+        lf_grow((void **)&w->out.data, &w->out.cap, w->out.len + n + 1, 1);
+    return w->out.data + w->out.len;
+}
+
 static void tw_u64(tw *w, uint64_t v)
 {
     tw_next(w);
-    char buf[24], *q = buf + sizeof buf;
-    do { /* as printf's %llu, without parsing a format for every cell */
-        *--q = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    tw_write(w, q, (size_t)(buf + sizeof buf - q));
+    w->out.len += lf_fmt_uint(tw_reserve(w, 20), v);
 }
 
-/* A double; undefined values are NA in CSV and null in JSON. */
+/* Room for any number lf_fmt_double or lf_fmt_p writes (DBL_MAX has 309 digits). */
+enum { TW_NUMBER_ROOM = 512 };
+
+/* A double; undefined values are NA in CSV and null in JSON. Formatted straight into the
+ * row buffer. */
 static void tw_double(tw *w, double x)
 {
     if (w->json && !isfinite(x)) {
         tw_null(w);
         return;
     }
-    char buf[64];
-    lf_fmt_double(buf, sizeof buf, x);
     tw_next(w);
-    tw_put(w, buf);
+    w->out.len += lf_fmt_double(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, x);
 }
 
 /* A probability (lf_fmt_p): small values keep their significant digits. */
@@ -175,10 +232,8 @@ static void tw_p(tw *w, double p)
         tw_double(w, p);
         return;
     }
-    char buf[64];
-    lf_fmt_p(buf, sizeof buf, p);
     tw_next(w);
-    tw_put(w, buf);
+    w->out.len += lf_fmt_p(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, p);
 }
 
 static void tw_bool(tw *w, bool b)
@@ -202,6 +257,8 @@ static void tw_end(tw *w)
         tw_put(w, w->rows ? "\n    ]\n  }" : "]\n  }");
     tw_flush(w);
     lf_buf_free(&w->out);
+    lf_buf_free(&w->cells);
+    free(w->cell);
 }
 
 #define COLS(...)                                                                              \
@@ -217,14 +274,14 @@ static const char *theme_label(const lf_theme *th)
 
 static void put_group(tw *w, const lf_tables *t, uint32_t dim, const char *group)
 {
-    tw_str(w, lf_tables_dim_name(t, dim));
-    tw_str(w, group);
+    tw_str_kept(w, lf_tables_dim_name(t, dim));
+    tw_str_kept(w, group);
 }
 
 static void put_theme(tw *w, const lf_lexicon *lex, uint32_t theme)
 {
-    tw_str(w, lex->themes[theme].id);
-    tw_str(w, theme_label(&lex->themes[theme]));
+    tw_str_kept(w, lex->themes[theme].id);
+    tw_str_kept(w, theme_label(&lex->themes[theme]));
 }
 
 /* Groups under the minimum word count are left out of every table but the corpus. */
@@ -297,17 +354,17 @@ static int table_terms(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         if (!group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);
-        tw_str(w, lex->themes[r->theme].id);
+        tw_str_kept(w, lex->themes[r->theme].id);
         if (r->is_form) {
-            tw_str(w, "form");
+            tw_str_kept(w, "form");
             tw_str(w, r->form);
             tw_null(w);
             tw_null(w);
         } else {
             const lf_entry *e = &lex->entries[r->entry];
-            tw_str(w, "entry");
+            tw_str_kept(w, "entry");
             tw_str(w, e->source ? e->source : "");
-            tw_str(w, e->file);
+            tw_str_kept(w, e->file);
             tw_u64(w, e->line);
         }
         tw_u64(w, r->matches);
@@ -335,9 +392,9 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
         if (r->joint < o->min_count || !group_kept(t, o, r->dim, r->group, UINT64_MAX))
             continue;
         put_group(w, t, r->dim, r->group);
-        tw_str(w, lf_scope_name(r->scope));
-        tw_str(w, lex->themes[r->a].id);
-        tw_str(w, lex->themes[r->b].id);
+        tw_str_kept(w, lf_scope_name(r->scope));
+        tw_str_kept(w, lex->themes[r->a].id);
+        tw_str_kept(w, lex->themes[r->b].id);
         tw_u64(w, r->joint);
         tw_u64(w, r->count_a);
         tw_u64(w, r->count_b);
@@ -356,23 +413,25 @@ static int table_cooccurrence(tw *w, FILE *fp, bool json, const lf_tables *t,
     return 0;
 }
 
+/* given, n: the comparison's rows when the caller has them (borrowed), else NULL. */
 static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
-                            const lf_lexicon *lex, const lf_options *o, lf_error *err)
+                            const lf_lexicon *lex, const lf_options *o,
+                            const lf_compare_row *given, size_t n, lf_error *err)
 {
     COLS("group_type", "group", "reference", "theme", "theme_label", "matches", "words",
          "rate_per_1000", "weight", "reference_matches", "reference_words",
          "reference_rate_per_1000", "reference_weight", "rate_ratio", "rate_ratio_ci_low",
          "rate_ratio_ci_high", "log2_ratio", "log2_ci_low", "log2_ci_high", "corrected", "g2",
          "p", "p_adjusted", "adjustment");
-    lf_compare_row *rows;
-    size_t n;
-    if (lf_compare_rows(t, o, &rows, &n, err) != LF_OK)
+    lf_compare_row *own = NULL;
+    if (!given && lf_compare_rows(t, o, &own, &n, err) != LF_OK)
         return -2;
+    const lf_compare_row *rows = given ? given : own;
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_COMPARISON), cols, n_cols);
     for (size_t i = 0; i < n; i++) {
         const lf_compare_row *r = &rows[i];
         put_group(w, t, r->dim, r->group);
-        tw_str(w, r->reference);
+        tw_str_kept(w, r->reference);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->matches_target);
         tw_u64(w, r->words_target);
@@ -392,10 +451,10 @@ static int table_comparison(tw *w, FILE *fp, bool json, const lf_tables *t,
         tw_double(w, r->s.g2);
         tw_p(w, r->s.p);
         tw_p(w, r->p_adjusted);
-        tw_str(w, lf_adjust_name(o->adjust));
+        tw_str_kept(w, lf_adjust_name(o->adjust));
         tw_end_row(w);
     }
-    free(rows);
+    free(own);
     tw_end(w);
     return 0;
 }
@@ -413,7 +472,7 @@ static int table_trends(tw *w, FILE *fp, bool json, const lf_tables *t, const lf
         const lf_freq_row *r = &row;
         if (!group_kept(t, o, r->dim, r->group, r->t.words))
             continue;
-        tw_str(w, r->group);
+        tw_str_kept(w, r->group);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->c.matches);
         tw_double(w, r->c.weight);
@@ -438,7 +497,7 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
     lf_first_row row;
     while (lf_first_iter_next(it, &row)) {
         const lf_first_row *r = &row;
-        tw_str(w, r->doc);
+        tw_str_kept(w, r->doc);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->word);
         tw_u64(w, r->doc_words);
@@ -446,7 +505,7 @@ static int table_first(tw *w, FILE *fp, bool json, const lf_tables *t, const lf_
         tw_u64(w, r->turn);
         tw_u64(w, r->sentence);
         tw_u64(w, r->line);
-        tw_str(w, r->speaker);
+        tw_str_kept(w, r->speaker);
         tw_end_row(w);
     }
     lf_first_iter_free(it);
@@ -465,8 +524,10 @@ const char *lf_table_name(lf_table_id id)
     return (unsigned)id < LF_TABLE_COUNT ? names[id] : "?";
 }
 
+/* cmp, n_cmp: the comparison's rows if already made (borrowed), else NULL. */
 static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
-                        const lf_lexicon *lex, const lf_options *o, lf_error *err)
+                        const lf_lexicon *lex, const lf_options *o, const lf_compare_row *cmp,
+                        size_t n_cmp, lf_error *err)
 {
     tw w;
     switch (id) {
@@ -477,7 +538,7 @@ static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
     case LF_TABLE_COOCCURRENCE:
         return table_cooccurrence(&w, fp, json, t, lex, o);
     case LF_TABLE_COMPARISON:
-        return table_comparison(&w, fp, json, t, lex, o, err);
+        return table_comparison(&w, fp, json, t, lex, o, cmp, n_cmp, err);
     case LF_TABLE_TRENDS:
         return table_trends(&w, fp, json, t, lex, o);
     case LF_TABLE_FIRST_APPEARANCE:
@@ -487,22 +548,30 @@ static int render_table(FILE *fp, bool json, lf_table_id id, const lf_tables *t,
     return table_first(&w, fp, json, t, lex);
 }
 
-int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
-                        const lf_options *opt, lf_error *err)
+int lf_render_table_csv_cmp(FILE *fp, lf_table_id id, const lf_tables *t,
+                            const lf_lexicon *lex, const lf_options *opt,
+                            const lf_compare_row *cmp, size_t n_cmp, lf_error *err)
 {
     lf_options defaults;
     if (!opt) {
         lf_options_init(&defaults);
         opt = &defaults;
     }
-    int rc = render_table(fp, false, id, t, lex, opt, err);
+    int rc = render_table(fp, false, id, t, lex, opt, cmp, n_cmp, err);
     if (rc != 0)
         return rc;
     return ferror(fp) ? -1 : 0;
 }
 
-int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
-                          const lf_options *opt, lf_error *err)
+int lf_render_table_csv(FILE *fp, lf_table_id id, const lf_tables *t, const lf_lexicon *lex,
+                        const lf_options *opt, lf_error *err)
+{
+    return lf_render_table_csv_cmp(fp, id, t, lex, opt, NULL, 0, err);
+}
+
+int lf_render_tables_json_cmp(FILE *fp, unsigned mask, const lf_tables *t,
+                              const lf_lexicon *lex, const lf_options *opt,
+                              const lf_compare_row *cmp, size_t n_cmp, lf_error *err)
 {
     lf_options defaults;
     if (!opt) {
@@ -510,12 +579,11 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
         opt = &defaults;
     }
     /* Resolve the comparison first: an unknown target must fail before any output. */
-    if (mask & 1u << LF_TABLE_COMPARISON) {
-        lf_compare_row *rows;
-        size_t n;
-        if (lf_compare_rows(t, opt, &rows, &n, err) != LF_OK)
+    lf_compare_row *own = NULL;
+    if (mask & 1u << LF_TABLE_COMPARISON && !cmp) {
+        if (lf_compare_rows(t, opt, &own, &n_cmp, err) != LF_OK)
             return -2;
-        free(rows);
+        cmp = own;
     }
     fprintf(fp, "{\n  \"lexframe\": ");
     lf_json_string(fp, lf_version());
@@ -542,13 +610,19 @@ int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_
     }
     fputs(n_dropped ? "\n  ]" : "]", fp);
     free(dropped);
-    for (int id = 0; id < LF_TABLE_COUNT; id++) {
-        if (!(mask & 1u << id))
-            continue;
-        int rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, err);
-        if (rc != 0)
-            return rc;
-    }
+    int rc = 0;
+    for (int id = 0; id < LF_TABLE_COUNT && rc == 0; id++)
+        if (mask & 1u << id)
+            rc = render_table(fp, true, (lf_table_id)id, t, lex, opt, cmp, n_cmp, err);
+    free(own);
+    if (rc != 0)
+        return rc;
     fputs("\n}\n", fp);
     return ferror(fp) ? -1 : 0;
+}
+
+int lf_render_tables_json(FILE *fp, unsigned mask, const lf_tables *t, const lf_lexicon *lex,
+                          const lf_options *opt, lf_error *err)
+{
+    return lf_render_tables_json_cmp(fp, mask, t, lex, opt, NULL, 0, err);
 }

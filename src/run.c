@@ -1351,10 +1351,12 @@ static void render_file(report_job *rj, report_file *f)
     f->st = LF_OK;
     switch (f->kind) {
     case REPORT_TABLE:
-        rc = lf_render_table_csv(fp, f->table, r->tables, r->lex, rj->topt, err);
+        rc = lf_render_table_csv_cmp(fp, f->table, r->tables, r->lex, rj->topt,
+                                     rj->info->compare, rj->info->n_compare, err);
         break;
     case REPORT_JSON:
-        rc = lf_render_tables_json(fp, LF_TABLES_ALL, r->tables, r->lex, rj->topt, err);
+        rc = lf_render_tables_json_cmp(fp, LF_TABLES_ALL, r->tables, r->lex, rj->topt,
+                                       rj->info->compare, rj->info->n_compare, err);
         break;
     case REPORT_SUMMARY:
         rc = lf_render_summary_md(fp, r->tables, r->lex, rj->info, rj->topt);
@@ -1494,6 +1496,11 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     lf_options topt = r->opt;
     topt.target = topt.reference = NULL;
     topt.compare_documents = false;
+    /* The comparison's rows, made once for the four files that show them. */
+    lf_compare_row *compare = NULL;
+    lf_error cmp_err;
+    if (lf_compare_rows(r->tables, &topt, &compare, &info.n_compare, &cmp_err) == LF_OK)
+        info.compare = compare;
     lf_status st = LF_OK;
     for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
         st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);
@@ -1538,6 +1545,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         lf_outfile_abort(&r->matches_out);
         r->matches_open = false;
     }
+    free(compare);
     free(opts);
     free(in_hex);
     free(in_bytes);

@@ -216,13 +216,13 @@ const char *lf_adjust_label(lf_adjust m)
  * never uses the locale's decimal point unless setlocale(LC_NUMERIC) was called, which
  * lexframe never does. */
 /* "%.6f" with trailing zeros trimmed, through snprintf: the reference behaviour. */
-static void fmt_double_slow(char *out, size_t cap, double x)
+static size_t fmt_double_slow(char *out, size_t cap, double x)
 {
     char tmp[512]; /* DBL_MAX has 309 integer digits */
     int n = snprintf(tmp, sizeof tmp, "%.6f", x);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         snprintf(out, cap, "NA");
-        return;
+        return strlen(out);
     }
     char *dot = strchr(tmp, '.');
     if (dot) {
@@ -237,65 +237,85 @@ static void fmt_double_slow(char *out, size_t cap, double x)
         snprintf(out, cap, "0");
     else
         snprintf(out, cap, "%s", tmp);
+    return strlen(out);
 }
 
-void lf_fmt_double(char *out, size_t cap, double x)
+/* "00" … "99": digits are written two at a time. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+static inline void put_pair(char *p, uint32_t v)
+{
+    memcpy(p, digit_pairs + 2 * v, 2);
+}
+
+size_t lf_fmt_uint(char *out, uint64_t v)
+{
+    size_t nd = 1;
+    for (uint64_t x = v; x >= 10; x /= 10)
+        nd++;
+    char *d = out + nd;
+    for (; v >= 100; v /= 100) {
+        d -= 2;
+        put_pair(d, (uint32_t)(v % 100));
+    }
+    if (v >= 10)
+        put_pair(d - 2, (uint32_t)v);
+    else
+        d[-1] = (char)('0' + v);
+    return nd;
+}
+
+size_t lf_fmt_double(char *out, size_t cap, double x)
 {
     if (cap == 0)
-        return;
+        return 0;
     if (!isfinite(x)) {
-        snprintf(out, cap, "NA");
-        return;
+        size_t n = cap > 2 ? 2 : cap - 1;
+        memcpy(out, "NA", n);
+        out[n] = '\0';
+        return n;
     }
     /* Tables print millions of numbers, and snprintf's exact decimal conversion is slow:
        scale to millionths and round in binary, unless the value is large or so close to a
        rounding tie that the scaling error could matter — then snprintf decides. */
     double ax = fabs(x), scaled = ax * 1e6;
-    double fl = floor(scaled);
-    if (ax >= 1e9 || fabs(scaled - fl - 0.5) < 1e-4 || cap < 32) {
-        fmt_double_slow(out, cap, x);
-        return;
-    }
-    uint64_t q = (uint64_t)fl + (scaled - fl > 0.5);
-    uint64_t ip = q / 1000000, fp = q % 1000000;
-    char tmp[40];
-    size_t n = 0;
+    if (ax >= 1e9 || cap < 32)
+        return fmt_double_slow(out, cap, x);
+    uint64_t q = (uint64_t)scaled; /* floor: scaled is below 2^53 and not negative */
+    double fl = (double)q;
+    if (fabs(scaled - fl - 0.5) < 1e-4)
+        return fmt_double_slow(out, cap, x);
+    q += scaled - fl > 0.5;
+    /* q < 1e15 + 1: the integer part has at most 10 digits */
+    uint32_t ip = (uint32_t)(q / 1000000), fp = (uint32_t)(q % 1000000);
+    char *p = out;
     if (x < 0 && q != 0)
-        tmp[n++] = '-';
-    char digits[24];
-    size_t d = 0;
-    do {
-        digits[d++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    while (d)
-        tmp[n++] = digits[--d];
+        *p++ = '-';
+    p += lf_fmt_uint(p, ip);
     if (fp) {
-        tmp[n++] = '.';
-        char frac[6];
-        for (int k = 5; k >= 0; k--) {
-            frac[k] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        size_t last = 6;
-        while (last > 0 && frac[last - 1] == '0')
-            last--;
-        memcpy(tmp + n, frac, last);
-        n += last;
+        *p++ = '.';
+        put_pair(p, fp / 10000);
+        put_pair(p + 2, fp / 100 % 100);
+        put_pair(p + 4, fp % 100);
+        p += 6;
+        while (p[-1] == '0')
+            p--;
     }
-    tmp[n] = '\0';
-    memcpy(out, tmp, n + 1);
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
-void lf_fmt_p(char *out, size_t cap, double p)
+size_t lf_fmt_p(char *out, size_t cap, double p)
 {
-    if (!isfinite(p) || p == 0.0 || fabs(p) >= 0.001) {
-        lf_fmt_double(out, cap, p);
-        return;
-    }
+    if (!isfinite(p) || p == 0.0 || fabs(p) >= 0.001)
+        return lf_fmt_double(out, cap, p);
     /* Six significant digits keep a small p from printing as 0; "%g" ignores the locale
        as "%f" does. */
     snprintf(out, cap, "%.6g", p);
+    return cap ? strlen(out) : 0;
 }
 
 /* ---- rankings shared by the report's writers ---- */
