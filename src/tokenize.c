@@ -134,6 +134,14 @@ static inline const unsigned char *ascii_alnum_end(const unsigned char *p,
     return p;
 }
 
+/* The class of the character at p (not ASCII: ASCII is looked up in ascii_class). */
+static unsigned first_class(const unsigned char *p, const unsigned char *end)
+{
+    int32_t cp;
+    next_cp(p, end, &cp);
+    return cp_class(cp);
+}
+
 /* Scans one word starting at p (which must hold a word character); returns its end. lim as
  * for ascii_alnum_end. */
 static const unsigned char *scan_word(const unsigned char *p, const unsigned char *end,
@@ -821,13 +829,8 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     p++;
                     continue;
                 }
-                if (*p < 0x80 && !(ascii_class[*p] & (C_ALPHA | C_DIGIT))) {
-                    p = punct(&st, p, end, &newlines);
-                    continue;
-                }
-                size_t len;
-                unsigned c = class_at(p, end, NULL, &len);
-                if (!(c & (C_ALPHA | C_DIGIT))) {
+                if (*p < 0x80 ? !(ascii_class[*p] & (C_ALPHA | C_DIGIT))
+                              : !(first_class(p, end) & (C_ALPHA | C_DIGIT))) {
                     p = punct(&st, p, end, &newlines);
                     continue;
                 }
