@@ -1518,107 +1518,66 @@ typedef struct ranked_slot {
     const char *form; /* terms: the form's text, or NULL for an entry */
 } ranked_slot;
 
-/* The orders of slots. Keys are unique (a kmap has one slot per key), so every order is
- * total and any sort gives the same sequence. */
-typedef enum slot_order {
-    ORDER_JOINT,     /* co-occurrence (and partial results): group, scope, theme a, theme b */
-    ORDER_TERMS,     /* terms in partial results: group, theme, entries before forms, entry
-                        index or form bytes */
-    ORDER_TERMS_OUT  /* terms in tables: as ORDER_TERMS, but the most frequent first within
-                        a group, theme and kind */
-} slot_order;
-
-/* A slot's sort key, laid out so that most comparisons are of two integers: head, then
- * mid, then (terms) the entry index or the form's bytes. */
-typedef struct slot_key {
-    uint64_t head; /* the group's rank << 32 | scope, or | theme << 1 | form bit */
-    uint64_t mid;  /* joint: theme pair; terms out: UINT64_MAX − count; terms: 0 */
-    uint32_t id;   /* terms: entry index or form id */
-    uint32_t slot; /* index into the kmap's slots */
-} slot_key;
-
-/* forms: the form texts when sorting terms, else NULL. */
-static inline bool slot_key_before(const slot_key *a, const slot_key *b,
-                                   const char *const *forms)
+/* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
+static int ranked_joint_cmp(const void *pa, const void *pb)
 {
-    if (a->head != b->head)
-        return a->head < b->head;
-    if (a->mid != b->mid)
-        return a->mid < b->mid;
-    if (forms && (a->head & 1))
-        return strcmp(forms[a->id], forms[b->id]) < 0; /* byte order */
-    return a->id < b->id;
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
+    if (x != y)
+        return x < y ? -1 : 1;
+    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
 }
 
-enum { SLOT_SORT_RUN = 16 };
-
-/* Sorts v (n keys; tmp has room for n): insertion-sorted runs, then merges. */
-static void slot_keys_sort(slot_key *v, slot_key *tmp, size_t n, const char *const *forms)
+/* The order of terms in partial results: group, theme, entries before forms, entry index
+ * or form bytes. */
+static int ranked_term_cmp(const void *pa, const void *pb)
 {
-    for (size_t lo = 0; lo < n; lo += SLOT_SORT_RUN) {
-        size_t hi = lo + SLOT_SORT_RUN < n ? lo + SLOT_SORT_RUN : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            slot_key x = v[i];
-            size_t j = i;
-            for (; j > lo && slot_key_before(&x, &v[j - 1], forms); j--)
-                v[j] = v[j - 1];
-            v[j] = x;
-        }
-    }
-    slot_key *from = v, *to = tmp;
-    for (size_t width = SLOT_SORT_RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                to[k++] = slot_key_before(&from[j], &from[i], forms) ? from[j++] : from[i++];
-            while (i < mid)
-                to[k++] = from[i++];
-            while (j < hi)
-                to[k++] = from[j++];
-        }
-        slot_key *x = from;
-        from = to;
-        to = x;
-    }
-    if (from != v)
-        memcpy(v, from, n * sizeof *v);
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (a->form)
+        return strcmp(a->form, b->form);
+    uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
+    return ea < eb ? -1 : ea > eb;
 }
 
-/* The kmap's slots with their group's rank, in the given order. */
+/* The order of terms in tables: as ranked_term_cmp, but the most frequent first within a
+ * group, theme and kind. */
+static int ranked_term_out_cmp(const void *pa, const void *pb)
+{
+    const ranked_slot *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (a->s->count != b->s->count)
+        return a->s->count > b->s->count ? -1 : 1;
+    return ranked_term_cmp(pa, pb);
+}
+
+/* The kmap's slots with their group's rank, sorted by cmp. */
 static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
-                                 slot_order order, size_t *n)
+                                 bool joint, int (*cmp)(const void *, const void *), size_t *n)
 {
-    bool joint = order == ORDER_JOINT;
-    size_t cap = km->n ? km->n : 1;
-    slot_key *keys = lf_xcalloc(2 * cap, sizeof *keys);
+    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
     size_t k = 0;
     for (size_t i = 0; i < km->cap; i++) {
         const kslot *s = &km->slots[i];
         if (!s->count)
             continue;
-        slot_key *x = &keys[k++];
-        x->slot = (uint32_t)i;
-        if (joint) {
-            x->head = (uint64_t)rank[s->k1 >> 3] << 32 | (s->k1 & 7);
-            x->mid = s->k2;
-            x->id = 0;
-        } else {
-            /* a theme < 2^31, as TERM_KEY needs */
-            x->head = (uint64_t)rank[s->k1] << 32 | s->k2 >> 32;
-            x->mid = order == ORDER_TERMS_OUT ? UINT64_MAX - s->count : 0;
-            x->id = (uint32_t)(s->k2 & UINT32_MAX);
-        }
+        uint64_t g = joint ? s->k1 >> 3 : s->k1;
+        v[k++] = (ranked_slot){rank[g], s,
+                               !joint && (s->k2 >> 32 & 1)
+                                   ? t->form_text.v[s->k2 & UINT32_MAX]
+                                   : NULL};
     }
-    slot_keys_sort(keys, keys + cap, k, joint ? NULL : t->form_text.v);
-    ranked_slot *v = lf_xcalloc(cap, sizeof *v);
-    for (size_t i = 0; i < k; i++) {
-        const slot_key *x = &keys[i];
-        v[i] = (ranked_slot){(uint32_t)(x->head >> 32), &km->slots[x->slot],
-                             !joint && (x->head & 1) ? t->form_text.v[x->id] : NULL};
-    }
-    free(keys);
+    qsort(v, k, sizeof *v, cmp);
     *n = k;
     return v;
 }
@@ -1629,14 +1588,14 @@ typedef struct slot_iter {
     size_t n, pos;
 } slot_iter;
 
-static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km,
-                           slot_order order)
+static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
+                           int (*cmp)(const void *, const void *))
 {
     it->t = t;
     it->pos = 0;
     uint32_t *rank;
     free(sorted_groups(t, &rank));
-    it->v = ranked_slots(t, km, rank, order, &it->n);
+    it->v = ranked_slots(t, km, rank, joint, cmp, &it->n);
     free(rank);
 }
 
@@ -1657,7 +1616,7 @@ struct lf_term_iter {
 lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
 {
     lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->joint, ORDER_JOINT);
+    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp);
     return it;
 }
 
@@ -1698,7 +1657,7 @@ void lf_cooc_iter_free(lf_cooc_iter *it)
 lf_term_iter *lf_term_iter_new(const lf_tables *t)
 {
     lf_term_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->terms, ORDER_TERMS_OUT);
+    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp);
     return it;
 }
 
@@ -1995,7 +1954,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
         }
     }
     size_t n;
-    ranked_slot *v = ranked_slots(t, &t->joint, rank, ORDER_JOINT, &n);
+    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "joint\t%u\t%u\t%u\t%u\t%llu\n", v[i].rank, (unsigned)(s->k1 & 7),
@@ -2004,7 +1963,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     }
     lines += n;
     free(v);
-    v = ranked_slots(t, &t->terms, rank, ORDER_TERMS, &n);
+    v = ranked_slots(t, &t->terms, rank, false, ranked_term_cmp, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "term\t%u\t%u\t", v[i].rank, (unsigned)(s->k2 >> 33));
