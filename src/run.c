@@ -746,11 +746,18 @@ static void add_processed(lf_run *r, const char *path, input_meta m)
     LF_VEC_PUSH(r->processed_meta, m);
 }
 
-/* Wakes the main thread if it waits for news of slot j (NULL: for a job to be handed
- * out). Under r->mu. */
-static void wake_main(lf_run *r, const job *j)
+/* Wakes the main thread if it waits for news of the slot it wants: rows of a document
+ * still being read at once, but a finished job only when half the window is in flight or
+ * the input is done, so that the main thread delivers jobs in runs rather than waking for
+ * every one (with as many workers as cores, each wake-up takes a worker's core for a
+ * while). Workers never wait for space before the window is full, so the count gets
+ * there. Under r->mu. */
+static void wake_main(lf_run *r)
 {
-    if (r->main_waits && r->main_wants == j)
+    const job *j = r->main_wants;
+    if (!r->main_waits || !j || !(j->head || j->done))
+        return;
+    if (!j->done || r->prod_done || r->next_seq - r->emit_pos >= r->window / 2)
         pthread_cond_signal(&r->ready);
 }
 
@@ -820,7 +827,7 @@ static lf_status process_job(worker *w, job *j, job *slot, lf_error *e, bool *io
             else
                 slot->head = b;
             slot->tail = b;
-            wake_main(r, slot);
+            wake_main(r);
             pthread_mutex_unlock(&r->mu);
         }
         if (!slot && r->tei && lf_tei_writer_part(r->tei, &w->doc, w->ing, io) != LF_OK) {
@@ -898,6 +905,8 @@ static void *worker_main(void *arg)
             r->prod_done = true;
         if (r->main_waits && (!got || !r->main_wants))
             pthread_cond_signal(&r->ready);
+        else
+            wake_main(r); /* one more in flight */
         pthread_mutex_unlock(&r->mu);
         pthread_mutex_unlock(&r->prod_mu);
         if (!got)
@@ -929,7 +938,7 @@ static void *worker_main(void *arg)
             j->tail = w->last_batch;
         }
         j->done = true;
-        wake_main(r, j);
+        wake_main(r);
         pthread_mutex_unlock(&r->mu);
     }
 }
