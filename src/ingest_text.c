@@ -930,6 +930,16 @@ static chunk_masks chunk_scan(const unsigned char *p)
 }
 #endif
 
+/* Checks the UTF-8 sequence that starts at t[q] (a byte >= 0x80); false when it is
+ * invalid, else *checked is set past it. */
+static inline bool utf8_step(const unsigned char *t, size_t len, size_t q, size_t *checked)
+{
+    int32_t cp;
+    size_t k = lf_utf8_decode(t + q, t + len, &cp);
+    *checked = q + k;
+    return k != 0;
+}
+
 /* Checks the text and builds doc->line_starts in one pass over the bytes: valid UTF-8
  * (the first invalid sequence is reported), no NUL byte, no line longer than the
  * line-bytes limit, reported in that order of precedence. CRLF, CR and LF each end a line. */
@@ -970,13 +980,10 @@ static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
             high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
         while (high) {
             size_t q = pos + (size_t)__builtin_ctzll(high);
-            int32_t cp;
-            size_t k = lf_utf8_decode(t + q, t + len, &cp);
-            if (!k) {
+            if (!utf8_step(t, len, q, &checked)) {
                 bad = q;
                 goto invalid;
             }
-            checked = q + k;
             high = checked - pos >= 64 ? 0 : high & (~0ULL << (checked - pos));
         }
     }
@@ -986,14 +993,9 @@ static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
     for (size_t i = pos; i < len; i++) {
         unsigned char c = t[i];
         if (c >= 0x80) {
-            if (i >= checked) {
-                int32_t cp;
-                size_t k = lf_utf8_decode(t + i, t + len, &cp);
-                if (!k) {
-                    bad = i;
-                    goto invalid;
-                }
-                checked = i + k;
+            if (i >= checked && !utf8_step(t, len, i, &checked)) {
+                bad = i;
+                goto invalid;
             }
         } else if (c == '\n' || (c == '\r' && !(i + 1 < len && t[i + 1] == '\n'))) {
             ls[n++] = (uint32_t)(i + 1);

@@ -547,31 +547,31 @@ def _(w):
                check=expect_rows("<stdin>:2"))
 
 
+def bad_record_then_good(w, bad):
+    """JSON Lines on standard input: the record `bad`, then a good one whose row must come
+    out (a bad record fails alone)."""
+    base(w)
+    return Run(tag("-"), stdin=bad + b'\n{"id": "y", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 @case("jsonl-no-text")
 def _(w):
-    base(w)
-    return Run(tag("-"), stdin=b'{"id": "x"}\n{"id": "y", "text": "MR. AB: trust"}\n',
-               check=expect_rows("y"))
+    return bad_record_then_good(w, b'{"id": "x"}')
 
 
 @case("jsonl-nul-in-key")
 def _(w):
-    base(w)
     # json-c keeps keys cut at the NUL: the speaker label "MR. AB\u0000X" would have become
     # "MR. AB", naming someone else
-    return Run(tag("-"), stdin=b'{"id": "x", "speakers": {"MR. AB\\u0000X": "Someone"}, '
-                              b'"text": "MR. AB: trust"}\n'
-                              b'{"id": "y", "text": "MR. AB: trust"}\n',
-               check=expect_rows("y"))
+    return bad_record_then_good(w, b'{"id": "x", "speakers": {"MR. AB\\u0000X": "Someone"}, '
+                                   b'"text": "MR. AB: trust"}')
 
 
 @case("jsonl-nul-in-id")
 def _(w):
-    base(w)
     # cut at the NUL, "a\u0000b" would have become the id "a" without a word
-    return Run(tag("-"), stdin=b'{"id": "a\\u0000b", "text": "MR. AB: trust"}\n'
-                              b'{"id": "y", "text": "MR. AB: trust"}\n',
-               check=expect_rows("y"))
+    return bad_record_then_good(w, b'{"id": "a\\u0000b", "text": "MR. AB: trust"}')
 
 
 @case("negators-empty")
@@ -583,12 +583,9 @@ def _(w):
 
 @case("jsonl-nul-in-speaker")
 def _(w):
-    base(w)
     # cut at the NUL, "Pat\u0000X" would have become the name "Pat"
-    return Run(tag("-"), stdin=b'{"id": "x", "text": "MR. AB: trust", '
-                              b'"speakers": {"MR. AB": {"name": "Pat\\u0000X"}}}\n'
-                              b'{"id": "y", "text": "MR. AB: trust"}\n',
-               check=expect_rows("y"))
+    return bad_record_then_good(w, b'{"id": "x", "text": "MR. AB: trust", '
+                                   b'"speakers": {"MR. AB": {"name": "Pat\\u0000X"}}}')
 
 
 def partial_of(w, name, n_docs=2):

@@ -19,6 +19,25 @@ typedef struct fixture {
     lf_options opt;
 } fixture;
 
+/* Tokenizes text[0..len) as one turn made of the given spans. */
+static void tokenize_spans(fixture *f, const char *text, size_t len, const lf_span *spans,
+                           size_t n_spans)
+{
+    memset(&f->doc, 0, sizeof f->doc);
+    f->doc.path = f->doc.id = "t.txt";
+    f->doc.text = text;
+    f->doc.len = len;
+    memcpy(f->spans, spans, n_spans * sizeof *spans);
+    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0,
+                            .span_count = (uint32_t)n_spans};
+    f->doc.turns = f->turns;
+    f->doc.n_turns = 1;
+    f->doc.spans = f->spans;
+    f->doc.n_spans = n_spans;
+    lf_error err;
+    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+}
+
 /* Tokenizes `text` as a single turn (or as several: turns separated by '\f'). */
 static void tokenize(fixture *f, const char *text)
 {
@@ -139,20 +158,9 @@ static void word_ends_at_span_end(void **state)
 {
     fixture *f = *state;
     static const char text[] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz end";
-    memset(&f->doc, 0, sizeof f->doc);
-    f->doc.path = f->doc.id = "t.txt";
-    f->doc.text = text;
-    f->doc.len = sizeof text - 1;
-    f->spans[0] = (lf_span){0, 5};
-    f->spans[1] = (lf_span){7, 40};
-    f->spans[2] = (lf_span){44, 48}; /* the run goes on to byte 52 */
-    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0, .span_count = 3};
-    f->doc.turns = f->turns;
-    f->doc.n_turns = 1;
-    f->doc.spans = f->spans;
-    f->doc.n_spans = 3;
-    lf_error err;
-    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+    /* the last span ends at 48; the run of letters goes on to byte 52 */
+    const lf_span spans[] = {{0, 5}, {7, 40}, {44, 48}};
+    tokenize_spans(f, text, sizeof text - 1, spans, 3);
     const char *const expect[] = {"abcde", "hijklmnopqrstuvwxyzabcdefghijklmn", "stuv", NULL};
     assert_words(f, expect);
 }
@@ -249,18 +257,8 @@ static void vocabulary_word_lengths(void **state)
     assert_non_null(exact);
     memcpy(exact, text, len);
 
-    memset(&f->doc, 0, sizeof f->doc);
-    f->doc.path = f->doc.id = "t.txt";
-    f->doc.text = exact;
-    f->doc.len = len;
-    f->spans[0] = (lf_span){0, (uint32_t)len};
-    f->turns[0] = (lf_turn){.speaker = -1, .line = 1, .span_first = 0, .span_count = 1};
-    f->doc.turns = f->turns;
-    f->doc.n_turns = 1;
-    f->doc.spans = f->spans;
-    f->doc.n_spans = 1;
-    lf_error err;
-    assert_int_equal(lf_tokenize_doc(f->v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+    const lf_span whole = {0, (uint32_t)len};
+    tokenize_spans(f, exact, len, &whole, 1);
     assert_int_equal(f->toks.n_tok, NL * 4 + 1);
 
     uint32_t prev_w = UINT32_MAX;
