@@ -607,32 +607,36 @@ def _(w):
     return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
 
 
-@case("partial-damaged")
-def _(w):
+def edited_partial(w, tag, edit):
+    """A partial result whose first line starting with `tag` is passed through `edit`; the
+    merge of it must be refused and leave the previous output/ as it was."""
     base(w)
     path = partial_of(w, "run.partial")
     lines = open(path, "rb").read().splitlines(True)
-    row = next(i for i, l in enumerate(lines) if l.startswith(b"row\t"))
-    lines[row] = lines[row][:10] + b"\xff" + lines[row][10:]  # a damaged copy
-    with open(path, "wb") as f:
-        f.writelines(lines)
-    check_prev = previous_report(w)
-    return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], check=check_prev)
-
-
-@case("partial-changed")
-def _(w):
-    base(w)
-    path = partial_of(w, "run.partial")
-    lines = open(path, "rb").read().splitlines(True)
-    count = next(i for i, l in enumerate(lines) if l.startswith(b"count\t"))
-    f = lines[count].rstrip(b"\n").split(b"\t")
-    f[-1] = b"%d" % (int(f[-1]) + 1)  # a count edited by hand: valid, but not what was made
-    lines[count] = b"\t".join(f) + b"\n"
+    i = next(i for i, l in enumerate(lines) if l.startswith(tag))
+    lines[i] = edit(lines[i])
     with open(path, "wb") as f:
         f.writelines(lines)
     return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"],
                check=previous_report(w))
+
+
+@case("partial-damaged")
+def _(w):
+    # a damaged copy: a byte that is not UTF-8 in a match row
+    return edited_partial(w, b"row\t", lambda l: l[:10] + b"\xff" + l[10:])
+
+
+def count_plus_one(line):
+    f = line.rstrip(b"\n").split(b"\t")
+    f[-1] = b"%d" % (int(f[-1]) + 1)
+    return b"\t".join(f) + b"\n"
+
+
+@case("partial-changed")
+def _(w):
+    # a count edited by hand: well-formed, but not what was made
+    return edited_partial(w, b"count\t", count_plus_one)
 
 
 @case("merge-stdin-twice")
