@@ -209,6 +209,11 @@ void lf_ingest_set_hashing(lf_ingest *ing, bool on);
 lf_status lf_ingest_buffer(lf_ingest *ing, const char *path, const char *id, const char *data,
                            size_t len, lf_doc_format fmt, lf_doc *doc,
                            lf_error *err) LF_WARN_UNUSED;
+/* For tests: whether the speaker-label regex matches the line line[0..len) (after its
+ * indentation), and in *prefilter whether the cheap checks that keep most lines from that
+ * regex let the line through — which they must whenever the regex matches. */
+bool lf_ingest_label_probe(const lf_ingest *ing, const char *line, size_t len,
+                           bool *prefilter);
 
 /* ---- JSON Lines records (ingest_jsonl.c) ---- */
 /* A document given as fields rather than a file: `text` is read like a .txt transcript

@@ -1319,6 +1319,55 @@ static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_
     return false;
 }
 
+/* The default rule's cheap filters before its regex, on line [ls, le) of t: false when no
+ * label can start the line; else *at is where the regex is to start (after indentation). */
+static bool label_prefilter(const lf_ingest *ing, const unsigned char *t, size_t ls,
+                            size_t le, size_t *at)
+{
+    /* after indentation, a capital letter (ASCII or not) or the "<bullet>" marker */
+    size_t p = ls, h;
+    while ((h = hspace_len(t + p, t + le)) != 0)
+        p += h;
+    if (p >= le || !((t[p] >= 'A' && t[p] <= 'Z') || t[p] == '<' || t[p] >= 0xC3))
+        return false;
+    /* Every shape but a bare Q ends in ':' or '.' before a space or the line's end, and
+       no shape is longer than about 200 bytes: a line without such a stop near its
+       start holds no label (most lines of running text). */
+    if (t[p] != 'Q' && t[p] != '<') {
+        size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
+        bool stop = false;
+        const unsigned char *colon = memchr(t + p, ':', lim - p);
+        const unsigned char *period = memchr(t + p, '.', lim - p);
+        while (!stop && (colon || period)) {
+            const unsigned char *c = !period || (colon && colon < period) ? colon : period;
+            size_t k = (size_t)(c - t);
+            stop = k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
+                   (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
+            if (c == colon)
+                colon = memchr(t + k + 1, ':', lim - k - 1);
+            else
+                period = memchr(t + k + 1, '.', lim - k - 1);
+        }
+        if (!stop || !label_possible(&ing->word_kinds, t, p, le))
+            return false;
+    }
+    *at = p;
+    return true;
+}
+
+bool lf_ingest_label_probe(const lf_ingest *ing, const char *line, size_t len,
+                           bool *prefilter)
+{
+    const unsigned char *t = (const unsigned char *)line;
+    size_t at = 0;
+    *prefilter = ing->user_labels || label_prefilter(ing, t, 0, len, &at);
+    size_t p = 0, h;
+    while ((h = hspace_len(t + p, t + len)) != 0)
+        p += h;
+    return pcre2_match(ing->label_re, t, len, ing->user_labels ? 0 : p, PCRE2_NO_UTF_CHECK,
+                       ing->md, ing->mctx) >= 0;
+}
+
 /* Tries the label rule on one line [ls, le); fills *hit and returns true on a label. */
 static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
                             const line_ctx *ctx_in, label_hit *hit, bool *found,
@@ -1328,34 +1377,9 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
     *found = false;
     size_t start = 0;
     if (!ing->user_labels) {
-        /* Cheap filter before any regex: after indentation, a capital letter (ASCII or
-           not) or the "<bullet>" marker. */
-        size_t p = ls, h;
-        while ((h = hspace_len(t + p, t + le)) != 0)
-            p += h;
-        if (p >= le || !((t[p] >= 'A' && t[p] <= 'Z') || t[p] == '<' || t[p] >= 0xC3))
+        size_t p;
+        if (!label_prefilter(ing, t, ls, le, &p))
             return LF_OK;
-        /* Every shape but a bare Q ends in ':' or '.' before a space or the line's end, and
-           no shape is longer than about 200 bytes: a line without such a stop near its
-           start holds no label (most lines of running text). */
-        if (t[p] != 'Q' && t[p] != '<') {
-            size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
-            bool stop = false;
-            const unsigned char *colon = memchr(t + p, ':', lim - p);
-            const unsigned char *period = memchr(t + p, '.', lim - p);
-            while (!stop && (colon || period)) {
-                const unsigned char *c = !period || (colon && colon < period) ? colon : period;
-                size_t k = (size_t)(c - t);
-                stop = k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
-                       (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
-                if (c == colon)
-                    colon = memchr(t + k + 1, ':', lim - k - 1);
-                else
-                    period = memchr(t + k + 1, '.', lim - k - 1);
-            }
-            if (!stop || !label_possible(&ing->word_kinds, t, p, le))
-                return LF_OK;
-        }
         start = p - ls;
     }
     int rc = pcre2_match(ing->label_re, t + ls, le - ls, start, PCRE2_NO_UTF_CHECK, ing->md,

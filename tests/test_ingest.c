@@ -313,6 +313,63 @@ static void label_forms_accepted(void **state)
     fx_free(f);
 }
 
+/* The cheap checks that keep most lines from the speaker-label regex are a hand-written
+ * necessary condition for it: on lines built at random from label-like pieces (titles,
+ * names in capitals and not, colons, periods, parentheses, non-ASCII letters, no-break
+ * spaces, tabs, "<bullet>"), every line the regex matches must pass them. A check that
+ * turned away one label would silently give its turn to the previous speaker. */
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static void label_prefilter_never_hides_a_label(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "MR.", "MS.", "Mr.", "Ms.", "DR.", "Dr.", "The", "THE", "PRESIDENT", "President",
+        "SECRETARY", "Secretary", "PRESS", "SENIOR", "ADMINISTRATION", "OFFICIAL", "SMITH",
+        "JEAN-PIERRE", "O'BRIEN", "McGEE", "McCONNELL", "Q", "Senator", "Sen.", "Rep.",
+        "Gen.", "Governor", "GOVERNOR", "PRESIDING", "OFFICER", "ACTING", "pro", "tempore",
+        "Moderator", "MODERATOR", "Chris", "Wallace", "Biden", "CORNYN", "K.", "F.",
+        "CH\xC3\x8DNH", "\xC3\x89RIC", "\xC3\x89ric", "PRIME", "MINISTER", "AUDIENCE",
+        "trust", "policy", "said", "we", "do", "not", "U.S.", "(R-TX)", "(Mr.", "Cornyn)",
+        "1:26", "P.M.", "EST", "[Laughter]", "(Applause.)", "\xC3\x9F", "\xC3\x91",
+        "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94"};
+    static const char *const seps[] = {" ",  " ",  " ", ": ", ". ", ", ", ":", ".",
+                                       "  ", "\t", NBSP, ": " NBSP, ".  ", " (", ") "};
+    static const char *const indents[] = {"", "", "", "  ", "\t", " " NBSP};
+    fixture *f = fx_new(NULL);
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    size_t matched = 0;
+    for (int n = 0; n < 200000; n++) {
+        char line[512];
+        size_t len = 0;
+#define PICK(a) (a)[xorshift(&x) % (sizeof(a) / sizeof *(a))]
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s", PICK(indents));
+        int words = 1 + (int)(xorshift(&x) % 6);
+        for (int w = 0; w < words && len < 400; w++) {
+            const char *piece = PICK(pieces), *sep = PICK(seps);
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", piece, sep);
+        }
+        if (xorshift(&x) % 3 == 0)
+            len += (size_t)snprintf(line + len, sizeof line - len, "Thank you.");
+#undef PICK
+        bool prefilter;
+        bool regex = lf_ingest_label_probe(f->ing, line, len, &prefilter);
+        matched += regex;
+        if (regex && !prefilter)
+            fail_msg("the label regex matches '%s', but the prefilter turns it away", line);
+    }
+    /* the lines must reach the regex often enough for the test to mean something */
+    if (matched < 2000)
+        fail_msg("only %zu of 200000 lines match the label regex", matched);
+    fx_free(f);
+}
+
 /* Look-alikes stay text: the document is one unattributed turn. */
 static void label_lookalikes_rejected(void **state)
 {
@@ -1022,6 +1079,7 @@ int main(void)
         cmocka_unit_test(whitehouse_briefing),
         cmocka_unit_test(front_matter_speaker_aliases),
         cmocka_unit_test(front_matter_errors),
+        cmocka_unit_test(label_prefilter_never_hides_a_label),
         cmocka_unit_test(label_forms_accepted),
         cmocka_unit_test(label_lookalikes_rejected),
         cmocka_unit_test(label_context_rules),
