@@ -2,8 +2,8 @@
  * `lexframe report --partial` writes and `lexframe merge` reads. A partial is
  *   lexframe-partial FORMAT VERSION       the header line
  *   lexicon HEX THEMES ENTRIES           what fixes theme and entry numbers
- *   evidence PER_THEME SEED WIDTH        report.html's evidence sample
  *   option NAME=VALUE                    every option line of the manifest, in order
+ *                                        (sample, seed, width: report.html's evidence)
  *   doc ORDER LINE PATH                  a document's block: its key, then
  *   row COLUMNS…                         its counted matches (kwic TSV columns)
  *   fail MESSAGE                         its failure, if it failed
@@ -77,15 +77,11 @@ bool lf_partial_begin(lf_partial_out *o, FILE *to)
 }
 
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
-                           size_t n_entries, const lf_partial_evidence *ev,
-                           const char *const *options, size_t n_options)
+                           size_t n_entries, const char *const *options, size_t n_options)
 {
     fprintf(o->fp, "%s\t%d\t", LF_PARTIAL_MAGIC, LF_PARTIAL_FORMAT);
     lf_fput_escaped(o->fp, lf_version());
     fprintf(o->fp, "\nlexicon\t%s\t%zu\t%zu\n", lexicon_hex, n_themes, n_entries);
-    fprintf(o->fp, "evidence\t%llu\t%llu\t%llu\n", (unsigned long long)ev->per_theme,
-            (unsigned long long)ev->seed, (unsigned long long)ev->context);
-    o->lines++;
     for (size_t i = 0; i < n_options; i++) {
         fputs("option\t", o->fp);
         lf_fput_escaped(o->fp, options[i]);
@@ -293,6 +289,16 @@ static lf_status bad(reader *rd, lf_error *err, const char *fmt, ...)
     return LF_ERR_INPUT;
 }
 
+/* Whether s starts with prefix; *value is what follows. */
+static bool starts(const char *s, const char *prefix, const char **value)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(s, prefix, n) != 0)
+        return false;
+    *value = s + n;
+    return true;
+}
+
 static bool has_option(const lf_partial_header *h, const char *option)
 {
     for (size_t i = 0; i < h->options.n; i++)
@@ -310,12 +316,6 @@ static lf_status same_as_first(reader *rd, lf_error *err)
     if (strcmp(a->version, b->version) != 0) {
         snprintf(what, sizeof what, "made by lexframe %.100s, but %.300s by lexframe %.100s",
                  b->version, rd->s->first_name, a->version);
-        return bad(rd, err, "%s", what);
-    }
-    if (memcmp(&a->evidence, &b->evidence, sizeof a->evidence) != 0) {
-        snprintf(what, sizeof what,
-                 "made with other report.html evidence settings (--sample, --seed, --width) "
-                 "than %.300s", rd->s->first_name);
         return bad(rd, err, "%s", what);
     }
     if (strcmp(a->lexicon, b->lexicon) != 0 || a->n_themes != b->n_themes ||
@@ -415,15 +415,19 @@ static lf_status header_line(reader *rd, size_t n, lf_error *err)
         memcpy(rd->hdr.lexicon, f[1], 65);
         return LF_OK;
     }
-    if (strcmp(f[0], "evidence") == 0) {
-        lf_partial_evidence *e = &rd->hdr.evidence;
-        if (n != 4 || !lf_parse_u64(f[1], UINT32_MAX, &e->per_theme) ||
-            !lf_parse_u64(f[2], UINT64_MAX, &e->seed) ||
-            !lf_parse_u64(f[3], UINT32_MAX, &e->context))
-            return bad(rd, err, "malformed evidence line");
-        return LF_OK;
-    }
     if (n != 2 || !lf_unescape(f[1]))
+        return bad(rd, err, "malformed option line");
+    /* report.html's evidence sample, which merging takes over */
+    lf_partial_evidence *e = &rd->hdr.evidence;
+    const char *v;
+    bool ok = true;
+    if (starts(f[1], "sample=", &v))
+        ok = lf_parse_u64(v, UINT32_MAX, &e->per_theme);
+    else if (starts(f[1], "seed=", &v))
+        ok = lf_parse_u64(v, UINT64_MAX, &e->seed);
+    else if (starts(f[1], "width=", &v))
+        ok = lf_parse_u64(v, UINT32_MAX, &e->context);
+    if (!ok)
         return bad(rd, err, "malformed option line");
     LF_VEC_PUSH(rd->hdr.options, lf_xstrdup(f[1]));
     LF_VEC_PUSH(rd->hdr.option_lines, rd->line_no);
@@ -552,7 +556,7 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         bool row = strncmp(s->line.data, "row\t", 4) == 0;
         size_t n = split(s, row ? 2 : 64);
         if (rd.state == IN_HEADER && strcmp(s->fields.v[0], "lexicon") != 0 &&
-            strcmp(s->fields.v[0], "evidence") != 0 && strcmp(s->fields.v[0], "option") != 0)
+            strcmp(s->fields.v[0], "option") != 0)
             st = header_done(&rd, err);
         if (st == LF_OK)
             st = rd.state == IN_BODY ? body_line(&rd, n, err) : header_line(&rd, n, err);
@@ -715,15 +719,6 @@ lf_status lf_partial_rows(lf_partial_set *s, const lf_partial_doc *d,
 }
 
 /* ---- the options a partial was made with ---- */
-
-static bool starts(const char *s, const char *prefix, const char **value)
-{
-    size_t n = strlen(prefix);
-    if (strncmp(s, prefix, n) != 0)
-        return false;
-    *value = s + n;
-    return true;
-}
 
 lf_status lf_partial_options(const lf_partial_header *h, lf_options *opt,
                              lf_grouping **groupings, const char ***speakers, lf_error *err)

@@ -48,14 +48,13 @@ typedef struct lf_partial_out {
 /* Starts a partial result on `to` (false: no memory for the stream). */
 bool lf_partial_begin(lf_partial_out *o, FILE *to) LF_WARN_UNUSED;
 
-/* report.html's evidence settings (also among the option lines, as sample, seed, width). */
+/* report.html's evidence settings, read from the option lines sample, seed and width. */
 typedef struct lf_partial_evidence {
     uint64_t per_theme, seed, context;
 } lf_partial_evidence;
 
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
-                           size_t n_entries, const lf_partial_evidence *ev,
-                           const char *const *options, size_t n_options);
+                           size_t n_entries, const char *const *options, size_t n_options);
 /* Opens the block of a document; its rows and failure follow. */
 void lf_partial_put_doc(lf_partial_out *o, const lf_partial_key *k);
 /* One counted match of the current document (the columns of `kwic --format tsv`). */

@@ -1647,14 +1647,9 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
     offset_vec optoff = {0};
     size_t n_opts;
     const char **opts = run_options(r, &optbuf, &optoff, &n_opts);
-    /* the evidence as lf_run_set_report_dir and build_row would take it */
-    lf_partial_evidence ev = {
-        r->evidence_per_theme ? r->evidence_per_theme : LF_EVIDENCE_PER_THEME,
-        r->evidence_seed, r->context ? r->context : LF_EVIDENCE_CONTEXT};
     if (!r->context)
         r->context = LF_EVIDENCE_CONTEXT; /* rows carry the evidence's context words */
-    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, &ev, opts,
-                          n_opts);
+    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, opts, n_opts);
     free(opts);
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);

@@ -264,6 +264,10 @@ def test_refusals(d):
     p = lf(["merge", "-o", "x", "q1.lfp", "q-win.lfp"], d)
     check(p.returncode == 1 and b"made with other options than q1.lfp: 'window=3' where it "
           b"has 'window=10'" in p.stderr, "an option with another value: both values named")
+    lf(base + ["q-seed.lfp", "--seed", "7"] + COMMON + ["all"], d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-seed.lfp"], d)
+    check(p.returncode == 1 and b"'seed=7' where it has 'seed=1'" in p.stderr,
+          "merge refuses partials drawn with another report.html evidence seed (--seed)")
     # an option line that only one partial has is named as such, not compared with the
     # line that happens to stand in its place
     lf(base + ["q-ex.lfp", "--exclude-speaker", "Nobody"] + COMMON + ["all"], d)
