@@ -61,10 +61,16 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-/* Names as walk_dir keeps them: a type byte, then the name. */
+/* A directory entry as readdir gave it: its name, and d_type (DT_UNKNOWN where the file
+ * system does not say). */
+typedef struct dir_entry {
+    char *name;
+    unsigned char type;
+} dir_entry;
+
 static int cmp_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+    return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
 }
 
 /* Walks dir (reached as `path`, with id prefix `rel`, "" at the root). */
@@ -76,20 +82,16 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
         lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "%s", strerror(errno));
         return LF_ERR_INPUT;
     }
-    /* Each name with its type as the directory gives it (DT_UNKNOWN where the file system
-       does not say): a regular file or a directory needs no lstat of its own, which on a
-       corpus of ten thousand files was most of the time before the first is read. */
-    LF_VEC(char *) names = {0};
+    /* Each name with its type as the directory gives it: a regular file or a directory
+       needs no lstat of its own, which on a corpus of ten thousand files was most of the
+       time before the first is read. */
+    LF_VEC(dir_entry) names = {0};
     struct dirent *de;
     errno = 0;
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.') /* hidden entries, "." and ".." */
             continue;
-        size_t n = strlen(de->d_name);
-        char *name = lf_xmalloc(n + 2);
-        name[0] = (char)(de->d_type == DT_REG ? 'f' : de->d_type == DT_DIR ? 'd' : '?');
-        memcpy(name + 1, de->d_name, n + 1);
-        LF_VEC_PUSH(names, name);
+        LF_VEC_PUSH(names, ((dir_entry){lf_xstrdup(de->d_name), de->d_type}));
     }
     int read_errno = errno;
     closedir(d);
@@ -102,15 +104,15 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
     if (names.n > 1)
         qsort(names.v, names.n, sizeof *names.v, cmp_name);
     for (size_t i = 0; i < names.n && st == LF_OK; i++) {
-        char type = names.v[i][0];
-        const char *name = names.v[i] + 1;
+        unsigned char type = names.v[i].type;
+        const char *name = names.v[i].name;
         char *child = join_path(path, name);
         char *child_rel = rel[0] ? join_path(rel, name) : lf_xstrdup(name);
         struct stat lst, st_target;
         bool take = false, recurse = false;
-        if (type == 'f') {
+        if (type == DT_REG) {
             take = is_transcript_name(name);
-        } else if (type == 'd') {
+        } else if (type == DT_DIR) {
             recurse = true;
         } else if (lstat(child, &lst) != 0) {
             /* Vanished between readdir and lstat: nothing to take. */
@@ -148,7 +150,7 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
     }
 out:
     for (size_t i = 0; i < names.n; i++)
-        free(names.v[i]);
+        free(names.v[i].name);
     LF_VEC_FREE(names);
     return st;
 }
