@@ -134,14 +134,6 @@ static inline const unsigned char *ascii_alnum_end(const unsigned char *p,
     return p;
 }
 
-/* The class of the character at p (not ASCII: ASCII is looked up in ascii_class). */
-static unsigned first_class(const unsigned char *p, const unsigned char *end)
-{
-    int32_t cp;
-    next_cp(p, end, &cp);
-    return cp_class(cp);
-}
-
 /* Scans one word starting at p (which must hold a word character); returns its end. lim as
  * for ascii_alnum_end. */
 static const unsigned char *scan_word(const unsigned char *p, const unsigned char *end,
@@ -593,10 +585,10 @@ static bool in_list_ascii(const abbrev *list, const unsigned char *s, size_t n)
 
 typedef enum { END_NONE, END_PERIOD, END_HARD } pending_end;
 
-/* Words are looked up in the vocabulary a few words after they are scanned: the slots a
- * word hashes to are prefetched when it is queued, so that by the time it is looked up
- * they are in the processor's cache. The queue is first in, first out, so forms are still
- * numbered in the order of first occurrence. */
+/* A word missing from the cache of recent words is looked up in the vocabulary's table a
+ * few words after it is scanned: its table slot is prefetched when it is queued, so that
+ * by the time it is looked up the slot is in the processor's cache. The queue is first in,
+ * first out, so forms are still numbered in the order of first occurrence. */
 #define WORD_LOOKAHEAD 8
 
 typedef struct queued_word {
@@ -829,8 +821,9 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                     p++;
                     continue;
                 }
+                size_t len;
                 if (*p < 0x80 ? !(ascii_class[*p] & (C_ALPHA | C_DIGIT))
-                              : !(first_class(p, end) & (C_ALPHA | C_DIGIT))) {
+                              : !(class_at(p, end, NULL, &len) & (C_ALPHA | C_DIGIT))) {
                     p = punct(&st, p, end, &newlines);
                     continue;
                 }
