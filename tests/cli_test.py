@@ -425,6 +425,36 @@ def test_kwic_extras():
               "%s: a bad value is a usage error (exit 2)" % " ".join(args))
 
 
+def test_text_white_space():
+    """The text, left and right columns write every run of white space as one space (a
+    phrase matched across a line break stays on one TSV row), and the context is trimmed;
+    the byte offsets still give the exact bytes."""
+    d = tempfile.mkdtemp(prefix="lf-cli-")
+    try:
+        doc = ("MS. LEE: We were   told  the\n   trusted\n\tpartner\u00a0walked away, "
+               "and\nthen a trusted \u00a0 partner came.\n")
+        with open(os.path.join(d, "t.txt"), "w", encoding="utf-8") as f:
+            f.write(doc)
+        with open(os.path.join(d, "p.lexicon"), "w", encoding="utf-8") as f:
+            f.write("@theme trust\ntrusted partner\n")
+        p = run(["kwic", "-l", "p.lexicon", "--format", "tsv", "--width", "3", "t.txt"], d)
+        rows = [l.split("\t") for l in p.stdout.decode().splitlines()]
+        head = rows[0]
+        col = {name: i for i, name in enumerate(head)}
+        check(p.returncode == 0 and len(rows) == 3, "two phrase matches across white space")
+        raw = doc.encode()
+        texts = [r[col["text"]] for r in rows[1:]]
+        spans = [raw[int(r[col["byte_start"]]):int(r[col["byte_end"]])] for r in rows[1:]]
+        check(texts == ["trusted partner", "trusted partner"] and
+              spans == ["trusted\n\tpartner".encode(), "trusted \u00a0 partner".encode()],
+              "text has one space per run of white space; the byte span is exact")
+        check([(r[col["left"]], r[col["right"]]) for r in rows[1:]] ==
+              [("were told the", "walked away, and"), ("and then a", "came")],
+              "left and right context: white space collapsed, ends trimmed")
+    finally:
+        shutil.rmtree(d)
+
+
 def test_negation_window_range():
     """--negation-window takes the range a lexicon's @negation-window takes (0 to 100): a
     lexicon may declare 100, so the option that overrides it must accept 100 too."""
@@ -625,6 +655,7 @@ test_tables_json_matches_csv()
 test_compare_finds_framing()
 test_filters_and_levels()
 test_kwic_extras()
+test_text_white_space()
 test_negation_window_range()
 test_manifest_records_options()
 test_context_rules_in_summary()
