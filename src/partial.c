@@ -186,6 +186,8 @@ void lf_partial_set_free(lf_partial_set *s)
     free(s->first_name);
     lf_buf_free(&s->line);
     LF_VEC_FREE(s->fields);
+    lf_buf_free(&s->rows);
+    LF_VEC_FREE(s->row_starts);
 }
 
 /* Reads one line (without its LF) into s->line; false at the end of the file. A line cut
@@ -203,17 +205,27 @@ static bool read_line(lf_partial_set *s, FILE *fp)
     return true;
 }
 
-/* Splits s->line at tabs into s->fields (pointers into the line). */
-static size_t split(lf_partial_set *s, size_t max_fields)
+/* Splits the line p at tabs into s->fields (pointers into the line). */
+static size_t split_line(lf_partial_set *s, char *p, size_t max_fields)
 {
     s->fields.n = 0;
-    char *p = s->line.data;
     LF_VEC_PUSH(s->fields, p);
     while (s->fields.n < max_fields && (p = strchr(p, '\t')) != NULL) {
         *p++ = '\0';
         LF_VEC_PUSH(s->fields, p);
     }
     return s->fields.n;
+}
+
+static size_t split(lf_partial_set *s, size_t max_fields)
+{
+    return split_line(s, s->line.data, max_fields);
+}
+
+/* The SHA-256 of one document's row lines (each with its LF), as lf_partial_doc keeps it. */
+static void rows_digest(struct sha256_ctx *ctx, unsigned char digest[32])
+{
+    sha256_digest(ctx, SHA256_DIGEST_SIZE, digest);
 }
 
 /* A copy of a file that cannot be read twice (a pipe, standard input) in a temporary file,
@@ -272,7 +284,9 @@ typedef struct reader {
     lf_tables *tables;
     size_t doc_index; /* the open document block in s->docs */
     bool doc_open;
-    struct sha256_ctx hash; /* of the current partial's lines so far */
+    bool doc_hashing;           /* the row lines of s->docs.v[doc_index] go into doc_hash */
+    struct sha256_ctx hash;     /* of the current partial's lines so far */
+    struct sha256_ctx doc_hash; /* of the open document's row lines so far */
 } reader;
 
 static lf_status bad(reader *rd, lf_error *err, const char *fmt, ...) LF_PRINTF(3, 4);
@@ -460,6 +474,8 @@ static lf_status body_line(reader *rd, size_t n, lf_error *err)
         LF_VEC_PUSH(s->docs, d);
         rd->doc_index = s->docs.n - 1;
         rd->doc_open = true;
+        sha256_init(&rd->doc_hash);
+        rd->doc_hashing = true;
         return LF_OK;
     }
     if (strcmp(tag, "fail") == 0) {
@@ -554,6 +570,13 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
             sha256_update(&rd.hash, 1, (const uint8_t *)"\n");
         }
         bool row = strncmp(s->line.data, "row\t", 4) == 0;
+        if (rd.doc_hashing && row) {
+            sha256_update(&rd.doc_hash, s->line.len, (const uint8_t *)s->line.data);
+            sha256_update(&rd.doc_hash, 1, (const uint8_t *)"\n");
+        } else if (rd.doc_hashing) { /* the document's rows are over */
+            rows_digest(&rd.doc_hash, s->docs.v[rd.doc_index].rows_sha256);
+            rd.doc_hashing = false;
+        }
         size_t n = split(s, row ? 2 : 64);
         if (rd.state == IN_HEADER && strcmp(s->fields.v[0], "lexicon") != 0 &&
             strcmp(s->fields.v[0], "option") != 0)
@@ -701,13 +724,32 @@ lf_status lf_partial_rows(lf_partial_set *s, const lf_partial_doc *d,
         lf_error_at(err, LF_ERR_INPUT, name, 0, 0, "cannot seek: %s", strerror(errno));
         return LF_ERR_INPUT;
     }
+    /* The rows are read whole and checked before any is handed on, so that a file
+       changed since it was first read gives an error, not a report with other rows. */
+    struct sha256_ctx hash;
+    sha256_init(&hash);
+    lf_buf_reset(&s->rows);
+    s->row_starts.n = 0;
+    for (uint64_t i = 0; i < d->rows && read_line(s, fp); i++) {
+        sha256_update(&hash, s->line.len, (const uint8_t *)s->line.data);
+        sha256_update(&hash, 1, (const uint8_t *)"\n");
+        LF_VEC_PUSH(s->row_starts, s->rows.len);
+        lf_buf_append(&s->rows, s->line.data, s->line.len + 1); /* with its NUL */
+    }
+    unsigned char digest[32];
+    rows_digest(&hash, digest);
+    if (s->row_starts.n != d->rows || memcmp(digest, d->rows_sha256, sizeof digest) != 0) {
+        lf_error_at(err, LF_ERR_INPUT, name, d->where + 1, 0,
+                    "the rows of this document are not the ones read before (the file "
+                    "changed while merging)");
+        return LF_ERR_INPUT;
+    }
     for (uint64_t i = 0; i < d->rows; i++) {
         lf_match_row row;
-        size_t n = read_line(s, fp) ? split(s, 64) : 0;
+        size_t n = split_line(s, s->rows.data + s->row_starts.v[i], 64);
         if (n < 1 || strcmp(s->fields.v[0], "row") != 0 ||
             !parse_row(s->fields.v + 1, n - 1, &row)) {
-            lf_error_at(err, LF_ERR_INPUT, name, d->where + 1 + i, 0,
-                        "malformed row line (the file changed while merging?)");
+            lf_error_at(err, LF_ERR_INPUT, name, d->where + 1 + i, 0, "malformed row line");
             return LF_ERR_INPUT;
         }
         if (fn(ctx, &row) != 0) {

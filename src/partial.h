@@ -88,6 +88,7 @@ typedef struct lf_partial_doc {
     uint64_t rows;
     char *fail;      /* its failure message, or NULL */
     uint64_t where;  /* line of the doc record, for messages */
+    unsigned char rows_sha256[32]; /* of its row lines as first read, checked when re-read */
 } lf_partial_doc;
 
 typedef struct lf_partial_input {
@@ -120,6 +121,8 @@ typedef struct lf_partial_set {
     char *first_name;
     lf_buf line;
     LF_VEC(char *) fields;
+    lf_buf rows;                   /* lf_partial_rows: one document's row lines */
+    LF_VEC(size_t) row_starts;
 } lf_partial_set;
 
 void lf_partial_set_init(lf_partial_set *s);
@@ -136,7 +139,9 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
  * stream every shard read) is kept once when they agree on its size and hash. */
 lf_status lf_partial_sort(lf_partial_set *s, lf_error *err) LF_WARN_UNUSED;
 /* Calls fn for each match row of document d, in order, as the run produced it (strings
- * valid during the call). fn's non-zero return stops it with LF_ERR_IO. */
+ * valid during the call). The rows are read again from the file, and only handed on when
+ * their SHA-256 is the one taken on the first reading: a file changed in between is
+ * LF_ERR_INPUT. fn's non-zero return stops it with LF_ERR_IO. */
 lf_status lf_partial_rows(lf_partial_set *s, const lf_partial_doc *d,
                           int (*fn)(void *ctx, const lf_match_row *row), void *ctx,
                           lf_error *err) LF_WARN_UNUSED;

@@ -639,6 +639,16 @@ def _(w):
     return edited_partial(w, b"count\t", count_plus_one)
 
 
+@case("partial-changed-while-merging")
+def _(w):
+    # merge reads a partial once (header, tables, where each document's rows are), then
+    # its rows again; lexframe-vanish edits a row in between
+    base(w)
+    partial_of(w, "run.partial")
+    return Run(["merge", "-l", "t.lexicon", "-o", "output", "run.partial"], exe=VANISH,
+               env={"LF_TEST_EDIT_ROW": "run.partial"}, check=previous_report(w))
+
+
 @case("merge-stdin-twice")
 def _(w):
     base(w)
