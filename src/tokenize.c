@@ -309,7 +309,7 @@ lf_vocab *lf_vocab_new(void)
     init_ascii_class();
     lf_vocab *v = lf_xcalloc(1, sizeof *v);
     v->cache = lf_xcalloc((size_t)1 << WORD_CACHE_BITS, sizeof *v->cache);
-    v->words_cap = 1024;
+    v->words_cap = 16384; /* a few thousand words already fill a speech or two */
     v->words = lf_xcalloc(v->words_cap, sizeof *v->words);
     lf_strmap_init(&v->long_raw);
     lf_strmap_init(&v->norms);
@@ -377,9 +377,39 @@ static inline uint64_t word_hash(uint64_t a, uint64_t b, size_t n)
     return h ^ (h >> 29);
 }
 
+/* A new form for the ASCII word s[0..n): its key is the word, its norm the word in lower
+ * case (what lf_normalize_word gives, built straight into the vocabulary's strings). */
+static uint32_t add_ascii_form(lf_vocab *v, const char *s, size_t n)
+{
+    if (v->n_forms >= UINT32_MAX - 1)
+        lf_oom();
+    uint32_t id = (uint32_t)v->n_forms;
+    lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
+    lf_form *f = &v->forms[v->n_forms++];
+    f->key = lf_arena_strndup(&v->strings, s, n);
+    f->key_len = f->norm_len = (uint32_t)n;
+    f->norm = f->key;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z') {
+            char *low = lf_arena_strndup(&v->strings, s, n);
+            for (size_t j = i; j < n; j++)
+                if (low[j] >= 'A' && low[j] <= 'Z')
+                    low[j] = (char)(low[j] + ('a' - 'A'));
+            f->norm = low;
+            break;
+        }
+    f->norm_id = lf_strmap_intern(&v->norms, f->norm, n, (uint32_t)v->norms.count, NULL);
+    return id;
+}
+
 /* A new form for the raw word s[0..n): its match keys computed once. */
 static uint32_t add_form(lf_vocab *v, const char *s, size_t n)
 {
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n)
+        return add_ascii_form(v, s, n);
     size_t klen, nlen;
     char *key = lf_normalize_word(s, n, false, &klen);
     char *norm = key ? lf_normalize_word(key, klen, true, &nlen) : NULL;
