@@ -108,6 +108,7 @@ typedef struct regex_entry {
  * regex `regex`. */
 typedef struct rx_literal {
     char *text;
+    uint32_t len;
     uint32_t regex, clause;
 } rx_literal;
 
@@ -138,6 +139,11 @@ struct lf_matcher {
     lf_strmap prefix_fold, prefix_case; /* "abc*" prefix → pid */
     LF_VEC(glob_pat) globs;             /* other globs */
     size_t max_prefix_len;
+    /* what a word must have for a prefix lookup to find anything, so that most new forms
+       need none: a prefix of its length (bit k for k bytes, bit 63 for 63 or more), and
+       for 2 bytes or more, its first two bytes as some prefix's (65536 bits) */
+    uint64_t prefix_lens;
+    uint64_t prefix_pairs[65536 / 64];
     uint32_t n_pids;
     uint32_t *root_child; /* per pid: its child of the trie's root, UINT32_MAX if none */
     bool has_any;
@@ -173,6 +179,7 @@ struct lf_matcher {
     /* literals by their first two bytes: rx_bigram[b] .. rx_bigram[b + 1] index
        rx_by_bigram (built once, when the first form is resolved) */
     uint32_t *rx_bigram;
+    uint64_t *rx_pairs; /* 65536 bits: the first two bytes of some literal */
     LF_VEC(uint32_t) rx_by_bigram;
     uint32_t *rx_lit_stamp;
     uint32_t rx_lit_serial;
@@ -215,9 +222,16 @@ static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
         bool added;
         uint32_t pid = lf_strmap_intern(map, w->text, w->len - 1, m->n_pids, &added);
         if (added) {
+            size_t n = w->len - 1;
             m->n_pids++;
-            if (w->len - 1 > m->max_prefix_len)
-                m->max_prefix_len = w->len - 1;
+            if (n > m->max_prefix_len)
+                m->max_prefix_len = n;
+            m->prefix_lens |= 1ULL << (n < 63 ? n : 63);
+            if (n >= 2) {
+                unsigned pair = (unsigned)((unsigned char)w->text[0] << 8 |
+                                           (unsigned char)w->text[1]);
+                m->prefix_pairs[pair / 64] |= 1ULL << (pair % 64);
+            }
         }
         return pid;
     }
@@ -523,7 +537,7 @@ static void add_prefilter(lf_matcher *m, uint32_t r, const char *pf)
     uint32_t clause = 0;
     for (const char *c = pf; *c;) {
         size_t len = strcspn(c, "|&");
-        rx_literal lit = {lf_xstrndup(c, len), r, clause};
+        rx_literal lit = {lf_xstrndup(c, len), (uint32_t)len, r, clause};
         LF_VEC_PUSH(m->rx_lits, lit);
         c += len;
         if (*c == '&')
@@ -664,6 +678,7 @@ void lf_matcher_free(lf_matcher *m)
     free(m->rx_seen);
     LF_VEC_FREE(m->rx_touched);
     free(m->rx_bigram);
+    free(m->rx_pairs);
     LF_VEC_FREE(m->rx_by_bigram);
     free(m->rx_lit_stamp);
     LF_VEC_FREE(m->regexes);
@@ -745,9 +760,13 @@ static void prefix_pids(lf_matcher *m, const lf_strmap *map, const char *s, size
     if (!map->count)
         return;
     size_t lim = n < m->max_prefix_len ? n : m->max_prefix_len;
-    for (size_t k = 0; k <= lim; k++) {
+    unsigned pair = n >= 2 ? (unsigned)((unsigned char)s[0] << 8 | (unsigned char)s[1]) : 0;
+    bool pair_ok = n >= 2 && (m->prefix_pairs[pair / 64] >> (pair % 64) & 1);
+    for (size_t k = 1; k <= lim; k++) {
+        if (k >= 2 && !pair_ok)
+            break;
         uint32_t pid;
-        if (lf_strmap_get(map, s, k, &pid))
+        if ((m->prefix_lens >> (k < 63 ? k : 63) & 1) && lf_strmap_get(map, s, k, &pid))
             push_pid(m, pid);
     }
 }
@@ -756,9 +775,12 @@ static void prefix_pids(lf_matcher *m, const lf_strmap *map, const char *s, size
 static void build_bigram_index(lf_matcher *m)
 {
     m->rx_bigram = lf_xcalloc(65536 + 1, sizeof *m->rx_bigram);
+    m->rx_pairs = lf_xcalloc(65536 / 64, sizeof *m->rx_pairs);
     for (size_t k = 0; k < m->rx_lits.n; k++) {
         const unsigned char *t = (const unsigned char *)m->rx_lits.v[k].text;
-        m->rx_bigram[(t[0] << 8 | t[1]) + 1]++;
+        unsigned b = (unsigned)(t[0] << 8 | t[1]);
+        m->rx_bigram[b + 1]++;
+        m->rx_pairs[b / 64] |= 1ULL << (b % 64);
     }
     for (size_t b = 0; b < 65536; b++)
         m->rx_bigram[b + 1] += m->rx_bigram[b];
@@ -784,13 +806,15 @@ static void rx_literals_in(lf_matcher *m, const char *s, size_t n, bool cs)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i + 1 < n; i++) {
         unsigned b = (unsigned)(u[i] << 8 | u[i + 1]);
+        if (!(m->rx_pairs[b / 64] >> (b % 64) & 1))
+            continue; /* most positions: no literal starts with these two bytes */
         for (uint32_t j = m->rx_bigram[b]; j < m->rx_bigram[b + 1]; j++) {
             uint32_t k = m->rx_by_bigram.v[j];
             const rx_literal *l = &m->rx_lits.v[k];
             if (m->rx_lit_stamp[k] == m->rx_lit_serial ||
                 m->regexes.v[l->regex].case_sensitive != cs)
                 continue;
-            size_t len = strlen(l->text);
+            size_t len = l->len;
             if (len <= n - i && memcmp(s + i, l->text, len) == 0) {
                 m->rx_lit_stamp[k] = m->rx_lit_serial;
                 uint32_t code = l->regex * 32 + l->clause;
