@@ -25,11 +25,17 @@ enum {
 };
 
 static unsigned char ascii_class[128];
+/* The bytes after a run of ASCII letters and digits at which a word may go on: ' - . ,
+ * (don't, self-aware, 3.5, 1,200, U.S.) and the first byte of any non-ASCII character. */
+static bool may_continue[256];
 
 static void init_ascii_class(void)
 {
     if (ascii_class['a'])
         return;
+    for (int c = 0x80; c < 256; c++)
+        may_continue[c] = true;
+    may_continue['\''] = may_continue['-'] = may_continue['.'] = may_continue[','] = true;
     for (int c = 'a'; c <= 'z'; c++)
         ascii_class[c] = C_ALPHA | C_LOWER;
     for (int c = 'A'; c <= 'Z'; c++)
@@ -149,8 +155,7 @@ static const unsigned char *scan_word(const unsigned char *p, const unsigned cha
             seg_cps += (size_t)(q - p);
             p = q;
             /* ends at anything but the few characters that can continue a word */
-            if (p == end || (*p < 0x80 && *p != '\'' && *p != '-' && *p != '.' && *p != ',' &&
-                             !in_extra(*p, extra)))
+            if (p == end || (!may_continue[*p] && !in_extra(*p, extra)))
                 break;
         }
         size_t n;
@@ -347,6 +352,16 @@ const lf_form *lf_vocab_form(const lf_vocab *v, uint32_t id)
 
 /* The word [p, p + n) as two zero-padded 64-bit words (n <= WORD_INLINE_MAX); lim is the
  * end of the readable bytes, so that whole 8-byte loads are used where they fit. */
+/* key_mask[n]: the bytes of the two 64-bit words that a word of n bytes fills. */
+#define LOW_BYTES(n) ((n) >= 8 ? ~0ULL : (1ULL << (8 * (n) & 63)) - 1)
+#define KEY_MASK(n) {LOW_BYTES(n), (n) <= 8 ? 0 : LOW_BYTES((n) - 8)}
+static const uint64_t key_mask[WORD_INLINE_MAX + 1][2] = {
+    KEY_MASK(0),  KEY_MASK(1),  KEY_MASK(2),  KEY_MASK(3),  KEY_MASK(4),  KEY_MASK(5),
+    KEY_MASK(6),  KEY_MASK(7),  KEY_MASK(8),  KEY_MASK(9),  KEY_MASK(10), KEY_MASK(11),
+    KEY_MASK(12), KEY_MASK(13), KEY_MASK(14), KEY_MASK(15), KEY_MASK(16)};
+#undef KEY_MASK
+#undef LOW_BYTES
+
 static inline void word_key(const unsigned char *p, size_t n, const unsigned char *lim,
                             uint64_t *a, uint64_t *b)
 {
@@ -354,12 +369,8 @@ static inline void word_key(const unsigned char *p, size_t n, const unsigned cha
     if (lim && (size_t)(lim - p) >= 16) {
         memcpy(a, p, 8);
         memcpy(b, p + 8, 8);
-        if (n < 8) {
-            *a &= ~0ULL >> (64 - 8 * n);
-            *b = 0;
-        } else if (n < 16) {
-            *b = n == 8 ? 0 : *b & ~0ULL >> (64 - 8 * (n - 8));
-        }
+        *a &= key_mask[n][0];
+        *b &= key_mask[n][1];
         return;
     }
 #else
