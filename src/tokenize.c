@@ -388,15 +388,20 @@ static inline uint64_t word_hash(uint64_t a, uint64_t b, size_t n)
     return h ^ (h >> 29);
 }
 
+/* The next form's slot (its id is its index). */
+static lf_form *next_form(lf_vocab *v)
+{
+    if (v->n_forms >= UINT32_MAX - 1)
+        lf_oom();
+    lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
+    return &v->forms[v->n_forms++];
+}
+
 /* A new form for the ASCII word s[0..n): its key is the word, its norm the word in lower
  * case (what lf_normalize_word gives, built straight into the vocabulary's strings). */
 static uint32_t add_ascii_form(lf_vocab *v, const char *s, size_t n)
 {
-    if (v->n_forms >= UINT32_MAX - 1)
-        lf_oom();
-    uint32_t id = (uint32_t)v->n_forms;
-    lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
-    lf_form *f = &v->forms[v->n_forms++];
+    lf_form *f = next_form(v);
     f->key = lf_arena_strndup(&v->strings, s, n);
     f->key_len = f->norm_len = (uint32_t)n;
     f->norm = f->key;
@@ -410,7 +415,7 @@ static uint32_t add_ascii_form(lf_vocab *v, const char *s, size_t n)
             break;
         }
     f->norm_id = lf_strmap_intern(&v->norms, f->norm, n, (uint32_t)v->norms.count, NULL);
-    return id;
+    return (uint32_t)(f - v->forms);
 }
 
 /* A new form for the raw word s[0..n): its match keys computed once. */
@@ -432,11 +437,7 @@ static uint32_t add_form(lf_vocab *v, const char *s, size_t n)
         norm = lf_xstrndup(s, n);
         klen = nlen = n;
     }
-    if (v->n_forms >= UINT32_MAX - 1)
-        lf_oom();
-    uint32_t id = (uint32_t)v->n_forms;
-    lf_grow((void **)&v->forms, &v->cap_forms, v->n_forms + 1, sizeof *v->forms);
-    lf_form *f = &v->forms[v->n_forms++];
+    lf_form *f = next_form(v);
     f->key = lf_arena_strndup(&v->strings, key, klen);
     f->key_len = (uint32_t)klen;
     f->norm = strcmp(key, norm) == 0 ? f->key : lf_arena_strndup(&v->strings, norm, nlen);
@@ -444,7 +445,7 @@ static uint32_t add_form(lf_vocab *v, const char *s, size_t n)
     f->norm_id = lf_strmap_intern(&v->norms, norm, nlen, (uint32_t)v->norms.count, NULL);
     free(key);
     free(norm);
-    return id;
+    return (uint32_t)(f - v->forms);
 }
 
 static void words_grow(lf_vocab *v)
