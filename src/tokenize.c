@@ -303,7 +303,6 @@ struct lf_vocab {
     word_slot *words;   /* open addressing, words of up to WORD_INLINE_MAX bytes → form id */
     size_t words_cap, words_count;
     lf_strmap long_raw; /* longer words → form id */
-    lf_strmap norms;    /* norm → norm id */
     lf_form *forms;
     size_t n_forms, cap_forms;
     lf_arena strings;
@@ -317,7 +316,6 @@ lf_vocab *lf_vocab_new(void)
     v->words_cap = 16384; /* a few thousand words already fill a speech or two */
     v->words = lf_xcalloc(v->words_cap, sizeof *v->words);
     lf_strmap_init(&v->long_raw);
-    lf_strmap_init(&v->norms);
     lf_arena_init(&v->strings, 256 * 1024);
     return v;
 }
@@ -329,7 +327,6 @@ void lf_vocab_free(lf_vocab *v)
     free(v->cache);
     free(v->words);
     lf_strmap_free(&v->long_raw);
-    lf_strmap_free(&v->norms);
     free(v->forms);
     lf_arena_free(&v->strings);
     free(v);
@@ -338,11 +335,6 @@ void lf_vocab_free(lf_vocab *v)
 size_t lf_vocab_size(const lf_vocab *v)
 {
     return v->n_forms;
-}
-
-size_t lf_vocab_norm_count(const lf_vocab *v)
-{
-    return v->norms.count;
 }
 
 const lf_form *lf_vocab_form(const lf_vocab *v, uint32_t id)
@@ -414,7 +406,6 @@ static uint32_t add_ascii_form(lf_vocab *v, const char *s, size_t n)
             f->norm = low;
             break;
         }
-    f->norm_id = lf_strmap_intern(&v->norms, f->norm, n, (uint32_t)v->norms.count, NULL);
     return (uint32_t)(f - v->forms);
 }
 
@@ -442,7 +433,6 @@ static uint32_t add_form(lf_vocab *v, const char *s, size_t n)
     f->key_len = (uint32_t)klen;
     f->norm = strcmp(key, norm) == 0 ? f->key : lf_arena_strndup(&v->strings, norm, nlen);
     f->norm_len = (uint32_t)nlen;
-    f->norm_id = lf_strmap_intern(&v->norms, norm, nlen, (uint32_t)v->norms.count, NULL);
     free(key);
     free(norm);
     return (uint32_t)(f - v->forms);

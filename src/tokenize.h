@@ -47,13 +47,11 @@ void lf_tokens_free(lf_tokens *t);
 
 /* A distinct word form. `key` is the surface normalized for case-sensitive matching (NFC,
  * apostrophes and hyphens unified, case kept); `norm` is the case-insensitive match key
- * (key case-folded). Forms with the same norm share norm_id. Strings are owned by the
- * vocabulary and live as long as it does. */
+ * (key case-folded). Strings are owned by the vocabulary and live as long as it does. */
 typedef struct lf_form {
     const char *key;
     const char *norm;
     uint32_t key_len, norm_len;
-    uint32_t norm_id;
 } lf_form;
 
 /* The vocabulary: surface bytes → form. One per worker thread. */
@@ -62,8 +60,6 @@ typedef struct lf_vocab lf_vocab;
 lf_vocab *lf_vocab_new(void);
 void lf_vocab_free(lf_vocab *v);
 size_t lf_vocab_size(const lf_vocab *v);
-/* Number of distinct norms (norm_id < this). */
-size_t lf_vocab_norm_count(const lf_vocab *v);
 /* Borrowed; valid until lf_vocab_free (form pointers may move when the vocabulary grows,
  * so do not keep them across lf_tokenize_doc calls). */
 const lf_form *lf_vocab_form(const lf_vocab *v, uint32_t id);
