@@ -871,7 +871,7 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                 }
                 newlines = 0;
                 add_token(&st, base, p, e);
-                p = e;
+                p = e + (e < end && *e == ' '); /* the space that follows most words */
             }
         }
         close_sentence(&st);
