@@ -141,13 +141,21 @@ size_t lf_space_len(const unsigned char *p, const unsigned char *end)
     return space_len(p, end);
 }
 
-/* Length of the whitespace run ending at `end` (scanning back no further than start). */
-static size_t trailing_space(const unsigned char *start, const unsigned char *end)
+/* trailing_space() when the last byte may be white space: the length of the run ending at
+ * `end`, scanning back no further than start. */
+static size_t trailing_space_run(const unsigned char *start, const unsigned char *end)
 {
-    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
-        return 0; /* most lines end in a visible ASCII character: no space can be there */
     const unsigned char *e = end;
     while (e > start) {
+        unsigned char b = e[-1];
+        /* ASCII white space is one byte of the run (space_len is 1 for each); any other
+           ASCII byte ends it. Only a byte above 0x7F needs its character found. */
+        if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f') {
+            e--;
+            continue;
+        }
+        if (b < 0x80)
+            break;
         const unsigned char *c = e - 1;
         while (c > start && (*c & 0xC0) == 0x80)
             c--; /* back to the lead byte */
@@ -157,6 +165,16 @@ static size_t trailing_space(const unsigned char *start, const unsigned char *en
         e = c;
     }
     return (size_t)(end - e);
+}
+
+/* Length of the whitespace run ending at `end` (scanning back no further than start).
+ * Inline, as it is asked of every line: most lines end in a visible ASCII character, and
+ * no space can be there. */
+static inline size_t trailing_space(const unsigned char *start, const unsigned char *end)
+{
+    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
+        return 0;
+    return trailing_space_run(start, end);
 }
 
 size_t lf_label_normalize(const char *s, size_t n, char *out)
