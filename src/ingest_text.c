@@ -329,8 +329,10 @@ static const struct {
 
 /* Fills `kinds` with every word of the lists and the bits of the lists that hold it, so
  * that a candidate label's words are looked up once each instead of being compared with
- * each entry of each list (a label is checked against several hundred words). */
-static void build_word_kinds(lf_strmap *kinds)
+ * each entry of each list (a label is checked against several hundred words). Bit n of
+ * title_lengths[c - 'A'] is set when a title of the pattern has n letters and starts with
+ * c (see first_word_title). */
+static void build_word_kinds(lf_strmap *kinds, uint64_t title_lengths[26])
 {
     /* the pattern's titles are the runs of letters in TITLES */
     static const char titles[] = TITLES;
@@ -348,6 +350,7 @@ static void build_word_kinds(lf_strmap *kinds)
         uint32_t k = 0;
         lf_strmap_get(kinds, up, n, &k);
         lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
+        title_lengths[up[0] - 'A'] |= (uint64_t)1 << n;
     }
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
@@ -653,6 +656,7 @@ struct lf_ingest {
     lf_alias_vec aliases;
     lf_strmap speaker_ids;
     lf_strmap word_kinds; /* the default rule's word lists (build_word_kinds) */
+    uint64_t title_lengths[26]; /* the pattern's titles by initial and length (ditto) */
     char *norm;
     size_t norm_cap;
     const char *doc_text; /* the document being ingested */
@@ -732,7 +736,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         ing->grp_tend = group(ing->label_re, "tend");
         ing->grp_words = group(ing->label_re, "words");
         lf_strmap_init(&ing->word_kinds);
-        build_word_kinds(&ing->word_kinds);
+        build_word_kinds(&ing->word_kinds, ing->title_lengths);
     }
 
     size_t n = (opt->no_default_strip ? 1 : N_DEFAULT_STRIPS) + opt->n_strip_patterns;
@@ -1302,13 +1306,24 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
 }
 
 /* Whether t[p..e), a line's first word, may be one of the pattern's titles (a word with a
- * byte above 0x7F may). */
-static int first_word_title(const lf_strmap *kinds, const unsigned char *t, size_t p,
-                            size_t e)
+ * byte above 0x7F may). Most first words of running text ("He", "And", "Today") are no
+ * title by their initial and length alone, which title_lengths tells without the lookup
+ * word_kind makes; it sees the word as word_kind does (ASCII capitals, no final '.' or
+ * ','). */
+static int first_word_title(const lf_strmap *kinds, const uint64_t *title_lengths,
+                            const unsigned char *t, size_t p, size_t e)
 {
     for (size_t i = p; i < e; i++)
         if (t[i] >= 0x80)
             return 1;
+    size_t n = e - p;
+    while (n > 0 && (t[p + n - 1] == '.' || t[p + n - 1] == ','))
+        n--;
+    unsigned char c = n ? t[p] : 0;
+    if (c >= 'a' && c <= 'z')
+        c = (unsigned char)(c - 'a' + 'A');
+    if (c < 'A' || c > 'Z' || n > KIND_WORD_MAX || !((title_lengths[c - 'A'] >> n) & 1))
+        return 0;
     word w = {(const char *)t + p, e - p};
     return (word_kind(kinds, &w) & KIND_PATTERN_TITLE) != 0;
 }
@@ -1320,8 +1335,8 @@ static int first_word_title(const lf_strmap *kinds, const unsigned char *t, size
  * seven spaces; and it is in capitals (caps), or its first word is a title (title), or it
  * ends at ':' after at most four words with capital initials (words). A byte above 0x7F
  * is taken as whatever would let the pattern match (letter, mark, space or blank). */
-static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_t p,
-                           size_t le)
+static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths,
+                           const unsigned char *t, size_t p, size_t le)
 {
     size_t seps = 0, first_end = 0;
     bool lower = false, capital_initials = true, word_start = true;
@@ -1344,7 +1359,7 @@ static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_
             if (!lower || (c == ':' && seps <= 3 && capital_initials))
                 return true;
             if (title < 0)
-                title = first_word_title(kinds, t, p, seps ? first_end : k);
+                title = first_word_title(kinds, title_lengths, t, p, seps ? first_end : k);
             if (title)
                 return true;
             if (c != '.')
@@ -1362,7 +1377,7 @@ static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_
            words shape's bounds are passed): most running text stops here. */
         if (lower && (!capital_initials || seps > 3) && seps > 0) {
             if (title < 0)
-                title = first_word_title(kinds, t, p, first_end);
+                title = first_word_title(kinds, title_lengths, t, p, first_end);
             if (!title)
                 return false;
         }
@@ -1399,7 +1414,7 @@ static bool label_prefilter(const lf_ingest *ing, const unsigned char *t, size_t
             else
                 period = memchr(t + k + 1, '.', lim - k - 1);
         }
-        if (!stop || !label_possible(&ing->word_kinds, t, p, le))
+        if (!stop || !label_possible(&ing->word_kinds, ing->title_lengths, t, p, le))
             return false;
     }
     *at = p;
