@@ -881,10 +881,11 @@ static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char
 /* ---- the byte scan ----------------------------------------------------------------- */
 
 /* Bit k of each mask stands for byte k of a 64-byte chunk: `high` the bytes >= 0x80, `lf`
- * the line feeds, `odd` the carriage returns and NULs (rare: their chunks take a slower
- * path). */
+ * the line feeds. `odd` says whether the chunk holds a carriage return or a NUL (rare:
+ * such a chunk takes a slower path, which finds them with chunk_eq). */
 typedef struct chunk_masks {
-    uint64_t high, lf, odd;
+    uint64_t high, lf;
+    bool odd;
 } chunk_masks;
 
 #if defined(__SSE2__)
@@ -903,14 +904,15 @@ static chunk_masks chunk_scan(const unsigned char *p)
 {
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     const __m128i zero = _mm_setzero_si128();
-    chunk_masks m = {0, 0, 0};
+    chunk_masks m = {0, 0, false};
+    __m128i odd = zero; /* no mask of where: one test for the chunk */
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero));
+        odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero)));
         m.high |= (uint64_t)(uint32_t)_mm_movemask_epi8(v) << (16 * k);
         m.lf |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * k);
-        m.odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(odd) << (16 * k);
     }
+    m.odd = _mm_movemask_epi8(odd) != 0;
     return m;
 }
 #else
@@ -940,14 +942,16 @@ static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
 static chunk_masks chunk_scan(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101ULL;
-    chunk_masks m = {0, 0, 0};
+    chunk_masks m = {0, 0, false};
+    uint64_t odd = 0;
     for (int k = 0; k < 8; k++) {
         uint64_t w;
         memcpy(&w, p + 8 * k, 8);
         m.high |= byte_bits(w & 0x8080808080808080ULL) << (8 * k);
         m.lf |= byte_bits(zero_bytes(w ^ (ones * '\n'))) << (8 * k);
-        m.odd |= byte_bits(zero_bytes(w ^ (ones * '\r')) | zero_bytes(w)) << (8 * k);
+        odd |= zero_bytes(w ^ (ones * '\r')) | zero_bytes(w);
     }
+    m.odd = odd != 0;
     return m;
 }
 #endif
@@ -1018,7 +1022,7 @@ static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
         uint64_t ends = m.lf;
         if (m.odd) {
             /* A lone CR ends a line; in CRLF the LF does. */
-            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = m.odd & ~cr;
+            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = chunk_eq(t + pos, '\0');
             uint64_t lf_next = (m.lf >> 1) | (uint64_t)(len - pos > 64 && t[pos + 64] == '\n')
                                                  << 63;
             ends |= cr & ~lf_next;
