@@ -148,9 +148,10 @@ static size_t trailing_space_run(const unsigned char *start, const unsigned char
     const unsigned char *e = end;
     while (e > start) {
         unsigned char b = e[-1];
-        /* ASCII white space is one byte of the run (space_len is 1 for each); any other
-           ASCII byte ends it. Only a byte above 0x7F needs its character found. */
-        if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f') {
+        /* ASCII white space (tab, LF, VT, FF, CR: bits 9-13, and space: bit 32) is one
+           byte of the run (space_len is 1 for each); any other ASCII byte ends it. Only a
+           byte above 0x7F needs its character found. */
+        if (b <= ' ' && ((0x100003E00ULL >> b) & 1)) {
             e--;
             continue;
         }
@@ -172,8 +173,8 @@ static size_t trailing_space_run(const unsigned char *start, const unsigned char
  * no space can be there. */
 static inline size_t trailing_space(const unsigned char *start, const unsigned char *end)
 {
-    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
-        return 0;
+    if (end <= start || (end[-1] > ' ' && end[-1] < 0x80))
+        return 0; /* an empty line, too, is common */
     return trailing_space_run(start, end);
 }
 
