@@ -102,16 +102,9 @@ static size_t count_line(const char *t, size_t off)
 
 /* ---- characters ------------------------------------------------------------------ */
 
-/* Byte length of a horizontal space at p (space, tab, U+00A0, U+1680, U+2000–U+200A,
- * U+202F, U+205F, U+3000, U+FEFF), or 0. */
-static size_t hspace_len(const unsigned char *p, const unsigned char *end)
+/* hspace_len() of a character that starts with a byte of 0xC2 or more. */
+static size_t hspace_len_wide(const unsigned char *p, const unsigned char *end)
 {
-    if (p >= end)
-        return 0;
-    if (*p == ' ' || *p == '\t')
-        return 1;
-    if (*p < 0xC2)
-        return 0;
     if (p[0] == 0xC2 && end - p >= 2 && p[1] == 0xA0)
         return 2;
     if (end - p < 3)
@@ -127,6 +120,20 @@ static size_t hspace_len(const unsigned char *p, const unsigned char *end)
     if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         return 3;
     return 0;
+}
+
+/* Byte length of a horizontal space at p (space, tab, U+00A0, U+1680, U+2000–U+200A,
+ * U+202F, U+205F, U+3000, U+FEFF), or 0. Inline up to the non-ASCII spaces: it is asked
+ * at the start of every line. */
+static inline size_t hspace_len(const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end)
+        return 0;
+    if (*p == ' ' || *p == '\t')
+        return 1;
+    if (*p < 0xC2)
+        return 0;
+    return hspace_len_wide(p, end);
 }
 
 static size_t space_len(const unsigned char *p, const unsigned char *end)
