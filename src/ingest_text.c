@@ -647,6 +647,14 @@ typedef struct label_hit {
     bool weak;     /* a mixed-case label that needs a second occurrence */
 } label_hit;
 
+/* A label as written (in the document's text) and its speaker. */
+typedef struct recent_label {
+    const char *s;
+    size_t n;
+    int32_t id;
+} recent_label;
+enum { RECENT_LABELS = 4 };
+
 struct lf_ingest {
     pcre2_code *label_re;
     bool user_labels;
@@ -663,6 +671,10 @@ struct lf_ingest {
     LF_VEC(lf_strip) found;
     lf_alias_vec aliases;
     lf_strmap speaker_ids;
+    /* The last labels speaker_for saw, as written, and their speakers: a document's turns
+       mostly go back and forth between a few labels written alike. */
+    recent_label recent[RECENT_LABELS];
+    size_t n_recent;
     lf_strmap word_kinds; /* the default rule's word lists (build_word_kinds) */
     uint64_t title_lengths[26]; /* the pattern's titles by initial and length (ditto) */
     char *norm;
@@ -1131,7 +1143,8 @@ static const char *normalized_label(lf_ingest *ing, const char *s, size_t n, siz
     return ing->norm;
 }
 
-static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
+/* The speaker of a label as written: its normalized form looked up, or a new speaker. */
+static int32_t speaker_lookup(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
 {
     size_t m;
     const char *norm = normalized_label(ing, lab, n, &m);
@@ -1154,6 +1167,20 @@ static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t 
             sizeof *doc->speakers);
     doc->speakers[doc->n_speakers++] = sp;
     return (int32_t)id;
+}
+
+/* speaker_lookup, for the labels of one document in turn (ing->n_recent is 0 at its
+ * first). The same bytes make the same label: one seen lately needs neither the
+ * normalization nor the lookup. */
+static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
+{
+    size_t kept = ing->n_recent < RECENT_LABELS ? ing->n_recent : RECENT_LABELS;
+    for (size_t k = 0; k < kept; k++)
+        if (ing->recent[k].n == n && memcmp(ing->recent[k].s, lab, n) == 0)
+            return ing->recent[k].id;
+    int32_t id = speaker_lookup(ing, doc, lab, n);
+    ing->recent[ing->n_recent++ % RECENT_LABELS] = (recent_label){lab, n, id};
+    return id;
 }
 
 static void push_span(lf_doc *doc, size_t s, size_t e)
@@ -1701,6 +1728,7 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     /* Turns. */
     lf_strmap_free(&ing->speaker_ids);
     lf_strmap_init(&ing->speaker_ids);
+    ing->n_recent = 0;
     size_t first_end = ing->hits.n ? ing->hits.v[0].line_start : len;
     st = add_turn(ing, doc, -1, 0, body, first_end, err);
     for (size_t i = 0; i < ing->hits.n && st == LF_OK; i++) {
