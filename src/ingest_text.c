@@ -1367,12 +1367,37 @@ static int first_word_title(const lf_strmap *kinds, const uint64_t *title_length
     return (word_kind(kinds, &w) & KIND_PATTERN_TITLE) != 0;
 }
 
+/* Whether the word at t[k] (a lowercase letter after the first word t[p..first_end) and
+ * its blanks) may be the pattern's PARTICLE followed by a blank: it is one of them, or a
+ * byte above 0x7F in either word may be a blank the split at spaces and tabs missed. */
+static bool particle_possible(const unsigned char *t, size_t p, size_t first_end, size_t k,
+                              size_t le)
+{
+    static const char alternatives[] = PARTICLE; /* "(?:de|del|...)" */
+    for (size_t i = p; i < first_end; i++)
+        if (t[i] >= 0x80)
+            return true;
+    size_t e = k;
+    for (; e < le && t[e] != ' ' && t[e] != '\t'; e++)
+        if (t[e] >= 0x80)
+            return true;
+    for (const char *a = alternatives + 3;; a++) {
+        size_t n = strcspn(a, "|)");
+        if (n == e - k && memcmp(a, t + k, n) == 0)
+            return true;
+        a += n;
+        if (*a != '|')
+            return false;
+    }
+}
+
 /* Whether the default rule's pattern can match at t[p] (a line's first character after
  * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
  * lines of running text the regex: the label's words hold only letters, ' - . , and it
  * ends at ':' or '.' before a blank or at the '(' of a title's parenthesis, after at most
- * seven spaces; and it is in capitals (caps), or its first word is a title (title), or it
- * ends at ':' after at most four words with capital initials (words). A byte above 0x7F
+ * seven spaces; and it is in capitals (caps), or its first word is a title and its second
+ * no lowercase word other than a particle (title), or it ends at ':' after at most four
+ * words with capital initials (words). A byte above 0x7F
  * is taken as whatever would let the pattern match (letter, mark, space or blank). */
 static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths,
                            const unsigned char *t, size_t p, size_t le)
@@ -1411,6 +1436,7 @@ static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths
             return false;
         if (word_start && c < 0x80 && !(c >= 'A' && c <= 'Z'))
             capital_initials = false;
+        bool second_word = word_start && seps == 1;
         word_start = false;
         /* Past this only a title can make a label (lowercase rules out capitals, and the
            words shape's bounds are passed): most running text stops here. */
@@ -1418,6 +1444,10 @@ static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths
             if (title < 0)
                 title = first_word_title(kinds, title_lengths, t, p, first_end);
             if (!title)
+                return false;
+            /* A title's name starts with a capital or is a particle: "The reason we…" */
+            if (second_word && c >= 'a' && c <= 'z' &&
+                !particle_possible(t, p, first_end, k, le))
                 return false;
         }
     }

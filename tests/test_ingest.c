@@ -399,7 +399,8 @@ static void label_prefilter_never_hides_a_label(void **state)
         "CH\xC3\x8DNH", "\xC3\x89RIC", "\xC3\x89ric", "PRIME", "MINISTER", "AUDIENCE",
         "trust", "policy", "said", "we", "do", "not", "U.S.", "(R-TX)", "(Mr.", "Cornyn)",
         "1:26", "P.M.", "EST", "[Laughter]", "(Applause.)", "\xC3\x9F", "\xC3\x91",
-        "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94"};
+        "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94", "de", "van", "della", "al", "del",
+        "reason", "d\xC3\xA9", "de,", "De"};
     static const char *const seps[] = {" ",  " ",  " ", ": ", ". ", ", ", ":", ".",
                                        "  ", "\t", NBSP, ": " NBSP, ".  ", " (", ") "};
     static const char *const indents[] = {"", "", "", "  ", "\t", " " NBSP};
