@@ -1397,8 +1397,8 @@ static bool particle_possible(const unsigned char *t, size_t p, size_t first_end
  * ends at ':' or '.' before a blank or at the '(' of a title's parenthesis, after at most
  * seven spaces; and it is in capitals (caps), or its first word is a title and its second
  * no lowercase word other than a particle (title), or it ends at ':' after at most four
- * words with capital initials (words). A byte above 0x7F
- * is taken as whatever would let the pattern match (letter, mark, space or blank). */
+ * words with capital initials (words). A byte above 0x7F is taken as whatever would let
+ * the pattern match (letter, mark, space or blank). */
 static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths,
                            const unsigned char *t, size_t p, size_t le)
 {
