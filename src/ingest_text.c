@@ -102,16 +102,9 @@ static size_t count_line(const char *t, size_t off)
 
 /* ---- characters ------------------------------------------------------------------ */
 
-/* Byte length of a horizontal space at p (space, tab, U+00A0, U+1680, U+2000–U+200A,
- * U+202F, U+205F, U+3000, U+FEFF), or 0. */
-static size_t hspace_len(const unsigned char *p, const unsigned char *end)
+/* hspace_len() of a character that starts with a byte of 0xC2 or more. */
+static size_t hspace_len_wide(const unsigned char *p, const unsigned char *end)
 {
-    if (p >= end)
-        return 0;
-    if (*p == ' ' || *p == '\t')
-        return 1;
-    if (*p < 0xC2)
-        return 0;
     if (p[0] == 0xC2 && end - p >= 2 && p[1] == 0xA0)
         return 2;
     if (end - p < 3)
@@ -129,6 +122,20 @@ static size_t hspace_len(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
+/* Byte length of a horizontal space at p (space, tab, U+00A0, U+1680, U+2000–U+200A,
+ * U+202F, U+205F, U+3000, U+FEFF), or 0. Inline up to the non-ASCII spaces: it is asked
+ * at the start of every line. */
+static inline size_t hspace_len(const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end)
+        return 0;
+    if (*p == ' ' || *p == '\t')
+        return 1;
+    if (*p < 0xC2)
+        return 0;
+    return hspace_len_wide(p, end);
+}
+
 static size_t space_len(const unsigned char *p, const unsigned char *end)
 {
     if (p < end && (*p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
@@ -141,13 +148,22 @@ size_t lf_space_len(const unsigned char *p, const unsigned char *end)
     return space_len(p, end);
 }
 
-/* Length of the whitespace run ending at `end` (scanning back no further than start). */
-static size_t trailing_space(const unsigned char *start, const unsigned char *end)
+/* trailing_space() when the last byte may be white space: the length of the run ending at
+ * `end`, scanning back no further than start. */
+static size_t trailing_space_run(const unsigned char *start, const unsigned char *end)
 {
-    if (end > start && end[-1] > ' ' && end[-1] < 0x80)
-        return 0; /* most lines end in a visible ASCII character: no space can be there */
     const unsigned char *e = end;
     while (e > start) {
+        unsigned char b = e[-1];
+        /* ASCII white space (tab, LF, VT, FF, CR: bits 9-13, and space: bit 32) is one
+           byte of the run (space_len is 1 for each); any other ASCII byte ends it. Only a
+           byte above 0x7F needs its character found. */
+        if (b <= ' ' && ((0x100003E00ULL >> b) & 1)) {
+            e--;
+            continue;
+        }
+        if (b < 0x80)
+            break;
         const unsigned char *c = e - 1;
         while (c > start && (*c & 0xC0) == 0x80)
             c--; /* back to the lead byte */
@@ -157,6 +173,16 @@ static size_t trailing_space(const unsigned char *start, const unsigned char *en
         e = c;
     }
     return (size_t)(end - e);
+}
+
+/* Length of the whitespace run ending at `end` (scanning back no further than start).
+ * Inline, as it is asked of every line: most lines end in a visible ASCII character, and
+ * no space can be there. */
+static inline size_t trailing_space(const unsigned char *start, const unsigned char *end)
+{
+    if (end <= start || (end[-1] > ' ' && end[-1] < 0x80))
+        return 0; /* an empty line, too, is common */
+    return trailing_space_run(start, end);
 }
 
 size_t lf_label_normalize(const char *s, size_t n, char *out)
@@ -311,8 +337,10 @@ static const struct {
 
 /* Fills `kinds` with every word of the lists and the bits of the lists that hold it, so
  * that a candidate label's words are looked up once each instead of being compared with
- * each entry of each list (a label is checked against several hundred words). */
-static void build_word_kinds(lf_strmap *kinds)
+ * each entry of each list (a label is checked against several hundred words). Bit n of
+ * title_lengths[c - 'A'] is set when a title of the pattern has n letters and starts with
+ * c (see first_word_title). */
+static void build_word_kinds(lf_strmap *kinds, uint64_t title_lengths[26])
 {
     /* the pattern's titles are the runs of letters in TITLES */
     static const char titles[] = TITLES;
@@ -330,6 +358,7 @@ static void build_word_kinds(lf_strmap *kinds)
         uint32_t k = 0;
         lf_strmap_get(kinds, up, n, &k);
         lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
+        title_lengths[up[0] - 'A'] |= (uint64_t)1 << n;
     }
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
@@ -618,6 +647,14 @@ typedef struct label_hit {
     bool weak;     /* a mixed-case label that needs a second occurrence */
 } label_hit;
 
+/* A label as written (in the document's text) and its speaker. */
+typedef struct recent_label {
+    const char *s;
+    size_t n;
+    int32_t id;
+} recent_label;
+enum { RECENT_LABELS = 4 };
+
 struct lf_ingest {
     pcre2_code *label_re;
     bool user_labels;
@@ -634,7 +671,12 @@ struct lf_ingest {
     LF_VEC(lf_strip) found;
     lf_alias_vec aliases;
     lf_strmap speaker_ids;
+    /* The last labels speaker_for saw, as written, and their speakers: a document's turns
+       mostly go back and forth between a few labels written alike. */
+    recent_label recent[RECENT_LABELS];
+    size_t n_recent;
     lf_strmap word_kinds; /* the default rule's word lists (build_word_kinds) */
+    uint64_t title_lengths[26]; /* the pattern's titles by initial and length (ditto) */
     char *norm;
     size_t norm_cap;
     const char *doc_text; /* the document being ingested */
@@ -714,7 +756,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         ing->grp_tend = group(ing->label_re, "tend");
         ing->grp_words = group(ing->label_re, "words");
         lf_strmap_init(&ing->word_kinds);
-        build_word_kinds(&ing->word_kinds);
+        build_word_kinds(&ing->word_kinds, ing->title_lengths);
     }
 
     size_t n = (opt->no_default_strip ? 1 : N_DEFAULT_STRIPS) + opt->n_strip_patterns;
@@ -859,10 +901,11 @@ static lf_status regex_error(lf_ingest *ing, lf_doc *doc, size_t off, const char
 /* ---- the byte scan ----------------------------------------------------------------- */
 
 /* Bit k of each mask stands for byte k of a 64-byte chunk: `high` the bytes >= 0x80, `lf`
- * the line feeds, `odd` the carriage returns and NULs (rare: their chunks take a slower
- * path). */
+ * the line feeds. `odd` says whether the chunk holds a carriage return or a NUL (rare:
+ * such a chunk takes a slower path, which finds them with chunk_eq). */
 typedef struct chunk_masks {
-    uint64_t high, lf, odd;
+    uint64_t high, lf;
+    bool odd;
 } chunk_masks;
 
 #if defined(__SSE2__)
@@ -881,14 +924,15 @@ static chunk_masks chunk_scan(const unsigned char *p)
 {
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     const __m128i zero = _mm_setzero_si128();
-    chunk_masks m = {0, 0, 0};
+    chunk_masks m = {0, 0, false};
+    __m128i odd = zero; /* no mask of where: one test for the chunk */
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero));
+        odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero)));
         m.high |= (uint64_t)(uint32_t)_mm_movemask_epi8(v) << (16 * k);
         m.lf |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * k);
-        m.odd |= (uint64_t)(uint32_t)_mm_movemask_epi8(odd) << (16 * k);
     }
+    m.odd = _mm_movemask_epi8(odd) != 0;
     return m;
 }
 #else
@@ -918,26 +962,60 @@ static uint64_t chunk_eq(const unsigned char *p, unsigned char c)
 static chunk_masks chunk_scan(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101ULL;
-    chunk_masks m = {0, 0, 0};
+    chunk_masks m = {0, 0, false};
+    uint64_t odd = 0;
     for (int k = 0; k < 8; k++) {
         uint64_t w;
         memcpy(&w, p + 8 * k, 8);
         m.high |= byte_bits(w & 0x8080808080808080ULL) << (8 * k);
         m.lf |= byte_bits(zero_bytes(w ^ (ones * '\n'))) << (8 * k);
-        m.odd |= byte_bits(zero_bytes(w ^ (ones * '\r')) | zero_bytes(w)) << (8 * k);
+        odd |= zero_bytes(w ^ (ones * '\r')) | zero_bytes(w);
     }
+    m.odd = odd != 0;
     return m;
 }
 #endif
 
 /* Checks the UTF-8 sequence that starts at t[q] (a byte >= 0x80); false when it is
- * invalid, else *checked is set past it. */
+ * invalid, else *checked is set past it. It accepts exactly what lf_utf8_decode accepts
+ * (no overlong form, surrogate or code point above U+10FFFF), but by the byte ranges of
+ * RFC 3629 and inline: a call to the decoder for each non-ASCII character was a visible
+ * share of the scan. */
 static inline bool utf8_step(const unsigned char *t, size_t len, size_t q, size_t *checked)
 {
-    int32_t cp;
-    size_t k = lf_utf8_decode(t + q, t + len, &cp);
-    *checked = q + k;
-    return k != 0;
+    const unsigned char *p = t + q;
+    size_t left = len - q;
+    unsigned c = p[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (left < 2 || (p[1] & 0xC0) != 0x80)
+            return false;
+        *checked = q + 2;
+        return true;
+    }
+    /* the second byte's range depends on the first: this rules out the overlong forms,
+       the surrogates (ED A0..BF) and code points above U+10FFFF (F4 90..) */
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return false;
+    }
+    if (left < n || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
+        (n == 4 && (p[3] & 0xC0) != 0x80))
+        return false;
+    *checked = q + n;
+    return true;
 }
 
 /* Checks the text and builds doc->line_starts in one pass over the bytes: valid UTF-8
@@ -964,7 +1042,7 @@ static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
         uint64_t ends = m.lf;
         if (m.odd) {
             /* A lone CR ends a line; in CRLF the LF does. */
-            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = m.odd & ~cr;
+            uint64_t cr = chunk_eq(t + pos, '\r'), nul_bits = chunk_eq(t + pos, '\0');
             uint64_t lf_next = (m.lf >> 1) | (uint64_t)(len - pos > 64 && t[pos + 64] == '\n')
                                                  << 63;
             ends |= cr & ~lf_next;
@@ -1008,9 +1086,10 @@ static lf_status scan_text(lf_ingest *ing, lf_doc *doc, lf_error *err)
                     "NUL byte at byte offset %zu (binary file?)", nul);
         return LF_ERR_INPUT;
     }
-    /* Line i ends at its CR or LF, the byte before line i + 1 starts (its CR in CRLF). */
+    /* Line i ends at its CR or LF, the byte before line i + 1 starts (its CR in CRLF).
+       No line is longer than the text: the usual document needs no look at its lines. */
     uint64_t max_line = ing->limits[LF_LIMIT_LINE_BYTES];
-    for (size_t i = 0; i + 1 < n; i++) {
+    for (size_t i = 0; len > max_line && i + 1 < n; i++) {
         size_t s = ls[i], e = (size_t)ls[i + 1] - 1;
         if (e - s <= max_line)
             continue;
@@ -1064,7 +1143,8 @@ static const char *normalized_label(lf_ingest *ing, const char *s, size_t n, siz
     return ing->norm;
 }
 
-static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
+/* The speaker of a label as written: its normalized form looked up, or a new speaker. */
+static int32_t speaker_lookup(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
 {
     size_t m;
     const char *norm = normalized_label(ing, lab, n, &m);
@@ -1087,6 +1167,20 @@ static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t 
             sizeof *doc->speakers);
     doc->speakers[doc->n_speakers++] = sp;
     return (int32_t)id;
+}
+
+/* speaker_lookup, for the labels of one document in turn (ing->n_recent is 0 at its
+ * first). The same bytes make the same label: one seen lately needs neither the
+ * normalization nor the lookup. */
+static int32_t speaker_for(lf_ingest *ing, lf_doc *doc, const char *lab, size_t n)
+{
+    size_t kept = ing->n_recent < RECENT_LABELS ? ing->n_recent : RECENT_LABELS;
+    for (size_t k = 0; k < kept; k++)
+        if (ing->recent[k].n == n && memcmp(ing->recent[k].s, lab, n) == 0)
+            return ing->recent[k].id;
+    int32_t id = speaker_lookup(ing, doc, lab, n);
+    ing->recent[ing->n_recent++ % RECENT_LABELS] = (recent_label){lab, n, id};
+    return id;
 }
 
 static void push_span(lf_doc *doc, size_t s, size_t e)
@@ -1251,26 +1345,62 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
 }
 
 /* Whether t[p..e), a line's first word, may be one of the pattern's titles (a word with a
- * byte above 0x7F may). */
-static int first_word_title(const lf_strmap *kinds, const unsigned char *t, size_t p,
-                            size_t e)
+ * byte above 0x7F may). Most first words of running text ("He", "And", "Today") are no
+ * title by their initial and length alone, which title_lengths tells without the lookup
+ * word_kind makes; it sees the word as word_kind does (ASCII capitals, no final '.' or
+ * ','). */
+static int first_word_title(const lf_strmap *kinds, const uint64_t *title_lengths,
+                            const unsigned char *t, size_t p, size_t e)
 {
     for (size_t i = p; i < e; i++)
         if (t[i] >= 0x80)
             return 1;
+    size_t n = e - p;
+    while (n > 0 && (t[p + n - 1] == '.' || t[p + n - 1] == ','))
+        n--;
+    unsigned char c = n ? t[p] : 0;
+    if (c >= 'a' && c <= 'z')
+        c = (unsigned char)(c - 'a' + 'A');
+    if (c < 'A' || c > 'Z' || n > KIND_WORD_MAX || !((title_lengths[c - 'A'] >> n) & 1))
+        return 0;
     word w = {(const char *)t + p, e - p};
     return (word_kind(kinds, &w) & KIND_PATTERN_TITLE) != 0;
+}
+
+/* Whether the word at t[k] (a lowercase letter after the first word t[p..first_end) and
+ * its blanks) may be the pattern's PARTICLE followed by a blank: it is one of them, or a
+ * byte above 0x7F in either word may be a blank the split at spaces and tabs missed. */
+static bool particle_possible(const unsigned char *t, size_t p, size_t first_end, size_t k,
+                              size_t le)
+{
+    static const char alternatives[] = PARTICLE; /* "(?:de|del|...)" */
+    for (size_t i = p; i < first_end; i++)
+        if (t[i] >= 0x80)
+            return true;
+    size_t e = k;
+    for (; e < le && t[e] != ' ' && t[e] != '\t'; e++)
+        if (t[e] >= 0x80)
+            return true;
+    for (const char *a = alternatives + 3;; a++) {
+        size_t n = strcspn(a, "|)");
+        if (n == e - k && memcmp(a, t + k, n) == 0)
+            return true;
+        a += n;
+        if (*a != '|')
+            return false;
+    }
 }
 
 /* Whether the default rule's pattern can match at t[p] (a line's first character after
  * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
  * lines of running text the regex: the label's words hold only letters, ' - . , and it
  * ends at ':' or '.' before a blank or at the '(' of a title's parenthesis, after at most
- * seven spaces; and it is in capitals (caps), or its first word is a title (title), or it
- * ends at ':' after at most four words with capital initials (words). A byte above 0x7F
- * is taken as whatever would let the pattern match (letter, mark, space or blank). */
-static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_t p,
-                           size_t le)
+ * seven spaces; and it is in capitals (caps), or its first word is a title and its second
+ * no lowercase word other than a particle (title), or it ends at ':' after at most four
+ * words with capital initials (words). A byte above 0x7F is taken as whatever would let
+ * the pattern match (letter, mark, space or blank). */
+static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths,
+                           const unsigned char *t, size_t p, size_t le)
 {
     size_t seps = 0, first_end = 0;
     bool lower = false, capital_initials = true, word_start = true;
@@ -1293,7 +1423,7 @@ static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_
             if (!lower || (c == ':' && seps <= 3 && capital_initials))
                 return true;
             if (title < 0)
-                title = first_word_title(kinds, t, p, seps ? first_end : k);
+                title = first_word_title(kinds, title_lengths, t, p, seps ? first_end : k);
             if (title)
                 return true;
             if (c != '.')
@@ -1306,23 +1436,66 @@ static bool label_possible(const lf_strmap *kinds, const unsigned char *t, size_
             return false;
         if (word_start && c < 0x80 && !(c >= 'A' && c <= 'Z'))
             capital_initials = false;
+        bool second_word = word_start && seps == 1;
         word_start = false;
         /* Past this only a title can make a label (lowercase rules out capitals, and the
            words shape's bounds are passed): most running text stops here. */
         if (lower && (!capital_initials || seps > 3) && seps > 0) {
             if (title < 0)
-                title = first_word_title(kinds, t, p, first_end);
+                title = first_word_title(kinds, title_lengths, t, p, first_end);
             if (!title)
+                return false;
+            /* A title's name starts with a capital or is a particle: "The reason we…" */
+            if (second_word && c >= 'a' && c <= 'z' &&
+                !particle_possible(t, p, first_end, k, le))
                 return false;
         }
     }
     return false;
 }
 
-/* The default rule's cheap filters before its regex, on line [ls, le) of t: false when no
- * label can start the line; else *at is where the regex is to start (after indentation). */
+/* Whether the ':' or '.' at t[k] ends a label shape: a blank (space, tab, U+00A0) or the
+ * end of the line [.., le) follows it. */
+static inline bool label_stop_at(const unsigned char *t, size_t k, size_t le)
+{
+    return k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
+           (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
+}
+
+/* Whether line [p, le) of t has a label stop (label_stop_at) within its first
+ * LABEL_SCAN_BYTES bytes. t holds `tend` bytes, which the search may read past the line:
+ * sixteen bytes at a time, it finds both characters in one pass instead of two calls of
+ * memchr, which cost most on the short lines of a transcript. */
+static bool label_stop_near(const unsigned char *t, size_t p, size_t le, size_t tend)
+{
+    size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
+    size_t k = p;
+#if defined(__SSE2__)
+    const __m128i colon = _mm_set1_epi8(':'), period = _mm_set1_epi8('.');
+    for (; k < lim && tend - k >= 16; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, period)));
+        if (lim - k < 16)
+            m &= (1u << (lim - k)) - 1; /* not past the line (or the first 400 bytes) */
+        for (; m; m &= m - 1)
+            if (label_stop_at(t, k + (size_t)__builtin_ctz(m), le))
+                return true;
+    }
+#else
+    (void)tend;
+#endif
+    for (; k < lim; k++)
+        if ((t[k] == ':' || t[k] == '.') && label_stop_at(t, k, le))
+            return true;
+    return false;
+}
+
+/* The default rule's cheap filters before its regex, on line [ls, le) of t, which holds
+ * `tend` bytes: false when no label can start the line; else *at is where the regex is to
+ * start (after indentation). */
 static bool label_prefilter(const lf_ingest *ing, const unsigned char *t, size_t ls,
-                            size_t le, size_t *at)
+                            size_t le, size_t tend, size_t *at)
 {
     /* after indentation, a capital letter (ASCII or not) or the "<bullet>" marker */
     size_t p = ls, h;
@@ -1333,24 +1506,10 @@ static bool label_prefilter(const lf_ingest *ing, const unsigned char *t, size_t
     /* Every shape but a bare Q ends in ':' or '.' before a space or the line's end, and
        no shape is longer than about 200 bytes: a line without such a stop near its
        start holds no label (most lines of running text). */
-    if (t[p] != 'Q' && t[p] != '<') {
-        size_t lim = le - p < LABEL_SCAN_BYTES ? le : p + LABEL_SCAN_BYTES;
-        bool stop = false;
-        const unsigned char *colon = memchr(t + p, ':', lim - p);
-        const unsigned char *period = memchr(t + p, '.', lim - p);
-        while (!stop && (colon || period)) {
-            const unsigned char *c = !period || (colon && colon < period) ? colon : period;
-            size_t k = (size_t)(c - t);
-            stop = k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
-                   (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
-            if (c == colon)
-                colon = memchr(t + k + 1, ':', lim - k - 1);
-            else
-                period = memchr(t + k + 1, '.', lim - k - 1);
-        }
-        if (!stop || !label_possible(&ing->word_kinds, t, p, le))
-            return false;
-    }
+    if (t[p] != 'Q' && t[p] != '<' &&
+        (!label_stop_near(t, p, le, tend) ||
+         !label_possible(&ing->word_kinds, ing->title_lengths, t, p, le)))
+        return false;
     *at = p;
     return true;
 }
@@ -1360,7 +1519,7 @@ bool lf_ingest_label_probe(const lf_ingest *ing, const char *line, size_t len,
 {
     const unsigned char *t = (const unsigned char *)line;
     size_t at = 0;
-    *prefilter = ing->user_labels || label_prefilter(ing, t, 0, len, &at);
+    *prefilter = ing->user_labels || label_prefilter(ing, t, 0, len, len, &at);
     size_t p = 0, h;
     while ((h = hspace_len(t + p, t + len)) != 0)
         p += h;
@@ -1378,7 +1537,7 @@ static lf_status find_label(lf_ingest *ing, lf_doc *doc, size_t ls, size_t le,
     size_t start = 0;
     if (!ing->user_labels) {
         size_t p;
-        if (!label_prefilter(ing, t, ls, le, &p))
+        if (!label_prefilter(ing, t, ls, le, doc->len, &p))
             return LF_OK;
         start = p - ls;
     }
@@ -1623,6 +1782,7 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     /* Turns. */
     lf_strmap_free(&ing->speaker_ids);
     lf_strmap_init(&ing->speaker_ids);
+    ing->n_recent = 0;
     size_t first_end = ing->hits.n ? ing->hits.v[0].line_start : len;
     st = add_turn(ing, doc, -1, 0, body, first_end, err);
     for (size_t i = 0; i < ing->hits.n && st == LF_OK; i++) {

@@ -253,6 +253,67 @@ static void front_matter_errors(void **state)
     fx_free(f);
 }
 
+/* Front matter is read from libyaml's events, and as a loaded document when it has an
+ * anchor or alias: both give what the document gives, and a YAML error anywhere in it wins
+ * over an error of lexframe's before it, as when the whole document was loaded first. */
+static void front_matter_anchors_and_error_order(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(NULL);
+    fx_ok(f, "---\n"
+             "title: First\n"
+             "speakers:\n"
+             "  Q: &reporter {name: Reporter, role: press}\n"
+             "  MS. CD: *reporter\n"
+             "  [complex]: ignored\n"
+             "alt: &t Second\n"
+             "again: *t\n"
+             "---\n"
+             "Q: Why?\n"
+             "MS. CD: Again?\n");
+    lf_doc *d = &f->doc;
+    assert_string_equal(d->title, "First");
+    assert_int_equal(d->n_meta, 3);
+    assert_string_equal(d->meta[2].key, "again");
+    assert_string_equal(d->meta[2].value, "Second");
+    assert_int_equal(d->n_speakers, 2);
+    assert_string_equal(d->speakers[0].name, "Reporter");
+    assert_string_equal(d->speakers[1].name, "Reporter");
+    assert_string_equal(d->speakers[1].role, "press");
+
+    /* Without anchors: keys that are no scalars and values that are lists are passed over. */
+    fx_ok(f, "---\n"
+             "? [a, b]\n"
+             ": {c: d}\n"
+             "tags: [x, {y: z}]\n"
+             "speakers:\n"
+             "  MR. AB: {name: [no], role: chair, party: {p: q}, name: Ab}\n"
+             "title: T\n"
+             "---\n"
+             "MR. AB: hi\n");
+    assert_int_equal(d->n_meta, 1);
+    assert_string_equal(d->title, "T");
+    assert_string_equal(d->speakers[0].name, "Ab");
+    assert_string_equal(d->speakers[0].role, "chair");
+    assert_null(d->speakers[0].party);
+
+    const char *late = "---\nspeakers: [a, b]\ntitle: \"bad\\q\"\n---\ntext\n";
+    assert_int_equal(fx_ingest_fmt(f, late, strlen(late), LF_FORMAT_TEXT), LF_ERR_INPUT);
+    assert_contains(f->err.message, "t.txt:3:");
+    assert_contains(f->err.message, ": front matter: found unknown escape character");
+
+    const char *undefined = "---\ntitle: ok\nalt: *nowhere\n---\ntext\n";
+    assert_int_equal(fx_ingest_fmt(f, undefined, strlen(undefined), LF_FORMAT_TEXT),
+                     LF_ERR_INPUT);
+    assert_contains(f->err.message, "t.txt:3:6: front matter: found undefined alias");
+
+    const char *speaker_list = "---\nspeakers:\n  A: x\n  B: [y]\n  C: z\n---\ntext\n";
+    assert_int_equal(fx_ingest_fmt(f, speaker_list, strlen(speaker_list), LF_FORMAT_TEXT),
+                     LF_ERR_INPUT);
+    assert_contains(f->err.message, "t.txt:4:6: front matter: a speaker must be a name");
+    fx_free(f);
+}
+
 /* ---- label forms ---- */
 
 /* Each label must be found at the start of the document and again after a blank line. */
@@ -338,7 +399,8 @@ static void label_prefilter_never_hides_a_label(void **state)
         "CH\xC3\x8DNH", "\xC3\x89RIC", "\xC3\x89ric", "PRIME", "MINISTER", "AUDIENCE",
         "trust", "policy", "said", "we", "do", "not", "U.S.", "(R-TX)", "(Mr.", "Cornyn)",
         "1:26", "P.M.", "EST", "[Laughter]", "(Applause.)", "\xC3\x9F", "\xC3\x91",
-        "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94"};
+        "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94", "de", "van", "della", "al", "del",
+        "reason", "d\xC3\xA9", "de,", "De"};
     static const char *const seps[] = {" ",  " ",  " ", ": ", ". ", ", ", ":", ".",
                                        "  ", "\t", NBSP, ": " NBSP, ".  ", " (", ") "};
     static const char *const indents[] = {"", "", "", "  ", "\t", " " NBSP};
@@ -1079,6 +1141,7 @@ int main(void)
         cmocka_unit_test(whitehouse_briefing),
         cmocka_unit_test(front_matter_speaker_aliases),
         cmocka_unit_test(front_matter_errors),
+        cmocka_unit_test(front_matter_anchors_and_error_order),
         cmocka_unit_test(label_prefilter_never_hides_a_label),
         cmocka_unit_test(label_forms_accepted),
         cmocka_unit_test(label_lookalikes_rejected),
