@@ -1454,12 +1454,14 @@ static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths
     return false;
 }
 
-/* Whether the ':' or '.' at t[k] ends a label shape: a blank (space, tab, U+00A0) or the
- * end of the line [.., le) follows it. */
+/* Whether the ':' or '.' at t[k] may end a label shape: a space, a tab, a character that
+ * is not ASCII (U+00A0 or another Unicode space, for the regex to tell) or the end of the
+ * line [.., le) follows it. */
 static inline bool label_stop_at(const unsigned char *t, size_t k, size_t le)
 {
-    return k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' ||
-           (t[k + 1] == 0xC2 && k + 2 < le && t[k + 2] == 0xA0);
+    /* any character that is not ASCII may be one of the Unicode spaces \h matches
+       (U+00A0, U+1680, U+180E, U+2000-U+200A, ...): the regex decides */
+    return k + 1 == le || t[k + 1] == ' ' || t[k + 1] == '\t' || t[k + 1] >= 0xC2;
 }
 
 /* Whether line [p, le) of t has a label stop (label_stop_at) within its first

@@ -358,6 +358,9 @@ static void label_forms_accepted(void **state)
         {"MS. JEAN-PIERRE:  I — I —", "MS. JEAN-PIERRE", "I — I —"},
         {"PRIME MINISTER CHÍNH: Thank you.", "PRIME MINISTER CHÍNH", "Thank you."},
         {"MS." NBSP " PSAKI:" NBSP " Sure.", "MS. PSAKI", "Sure."},
+        /* the label's stop is the line's only one, and a Unicode space follows it */
+        {"SECRETARY BLINKEN:\xE2\x80\x89Thank you", "SECRETARY BLINKEN", "Thank you"},
+        {"President Biden:\xE3\x80\x80Thank you", "President Biden", "Thank you"},
     };
     fixture *f = fx_new(NULL);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -377,7 +380,7 @@ static void label_forms_accepted(void **state)
 /* The cheap checks that keep most lines from the speaker-label regex are a hand-written
  * necessary condition for it: on lines built at random from label-like pieces (titles,
  * names in capitals and not, colons, periods, parentheses, non-ASCII letters, no-break
- * spaces, tabs, "<bullet>"), every line the regex matches must pass them. A check that
+ * and other Unicode spaces, tabs, "<bullet>"), every line the regex matches must pass them. A check that
  * turned away one label would silently give its turn to the previous speaker. */
 static uint64_t xorshift(uint64_t *x)
 {
@@ -401,8 +404,13 @@ static void label_prefilter_never_hides_a_label(void **state)
         "1:26", "P.M.", "EST", "[Laughter]", "(Applause.)", "\xC3\x9F", "\xC3\x91",
         "<bullet>", "A", "I", "-", "--", "\xE2\x80\x94", "de", "van", "della", "al", "del",
         "reason", "d\xC3\xA9", "de,", "De"};
-    static const char *const seps[] = {" ",  " ",  " ", ": ", ". ", ", ", ":", ".",
-                                       "  ", "\t", NBSP, ": " NBSP, ".  ", " (", ") "};
+    static const char *const seps[] = {
+        " ", " ", " ", ": ", ". ", ", ", ":", ".", "  ", "\t", NBSP, ": " NBSP, ".  ", " (",
+        ") ",
+        /* the other horizontal spaces \h matches: U+1680, U+180E, U+2002, U+2009, U+200A,
+           U+202F, U+205F, U+3000, after a stop and between words */
+        ":\xE1\x9A\x80", ".\xE1\xA0\x8E", ":\xE2\x80\x82", ".\xE2\x80\x89", ":\xE2\x80\x8A",
+        ".\xE2\x80\xAF", ":\xE2\x81\x9F", ".\xE3\x80\x80", "\xE2\x80\x89"};
     static const char *const indents[] = {"", "", "", "  ", "\t", " " NBSP};
     fixture *f = fx_new(NULL);
     uint64_t x = 0x9E3779B97F4A7C15u;
