@@ -127,6 +127,9 @@ typedef struct doc_rec {
 #define JOINT_K1(group, scope) ((uint64_t)(group) << 3 | (uint64_t)(scope))
 #define NO_GROUP UINT32_MAX
 
+/* A row of co-occurrence or terms in output order (defined with their iterators). */
+typedef struct ranked_slot ranked_slot;
+
 struct lf_tables {
     const lf_lexicon *lex;
     size_t n_themes, n_entries;
@@ -182,6 +185,14 @@ struct lf_tables {
     LF_VEC(uint32_t) active, scratch;
     uint32_t *active_count; /* n_themes */
     lf_buf form_buf;
+    /* The output order of the groups and of the co-occurrence and term rows, made once by
+       lf_tables_sort_rows for the many readers of a report and dropped (sorted_drop) by
+       anything that changes the counts: while order is set, it is current. */
+    struct {
+        uint32_t *order, *rank; /* group indexes in output order; each group's position */
+        ranked_slot *joint, *terms;
+        size_t n_joint, n_terms;
+    } sorted;
 };
 
 const char *lf_group_kind_name(lf_group_kind k)
@@ -598,10 +609,22 @@ lf_tables *lf_tables_new(const lf_lexicon *lex)
     return lf_tables_new_opts(lex, NULL);
 }
 
+static void sorted_drop(lf_tables *t)
+{
+    if (!t->sorted.order)
+        return;
+    free(t->sorted.order);
+    free(t->sorted.rank);
+    free(t->sorted.joint);
+    free(t->sorted.terms);
+    memset(&t->sorted, 0, sizeof t->sorted);
+}
+
 void lf_tables_free(lf_tables *t)
 {
     if (!t)
         return;
+    sorted_drop(t);
     for (size_t i = 0; i < t->groups.n; i++)
         group_free(&t->groups.v[i]);
     LF_VEC_FREE(t->groups);
@@ -982,6 +1005,7 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     const lf_lexicon *lex = t->lex;
     lf_corpus_stats *st = &t->stats;
     const char *id = doc->id ? doc->id : "";
+    sorted_drop(t);
     /* The parts of one document count as one document. */
     if (!(doc->part > 0 && t->cur.open && strcmp(t->cur.id, id) == 0)) {
         doc_close(t);
@@ -1171,6 +1195,7 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
 {
     assert(lf_tables_compatible(into, from));
     assert(!from->cur.open);
+    sorted_drop(into);
     uint32_t *gmap = lf_xcalloc(from->groups.n ? from->groups.n : 1, sizeof *gmap);
     for (size_t i = 0; i < from->groups.n; i++) {
         const group *fg = &from->groups.v[i];
@@ -1378,6 +1403,17 @@ lf_group_iter *lf_group_iter_new(const lf_tables *t, int dim, bool documents)
     it->t = t;
     for (size_t i = 0; i < t->groups.n; i++)
         it->n += group_chosen(t, &t->groups.v[i], dim, documents);
+    if (t->sorted.order) {
+        /* the chosen groups of the sorted ones keep their order */
+        it->order = lf_xcalloc(it->n ? it->n : 1, sizeof *it->order);
+        size_t k = 0;
+        for (size_t i = 0; i < t->groups.n; i++) {
+            uint32_t gi = t->sorted.order[i];
+            if (group_chosen(t, &t->groups.v[gi], dim, documents))
+                it->order[k++] = gi;
+        }
+        return it;
+    }
     group_key *keys = lf_xcalloc(it->n ? it->n : 1, sizeof *keys);
     size_t k = 0;
     for (size_t i = 0; i < t->groups.n; i++) {
@@ -1512,11 +1548,11 @@ static uint64_t scope_units(const lf_totals *tot, lf_scope s)
  * Their rows are the slots of a key map: an iterator sorts references to the slots (24
  * bytes a row) and makes each row as it is asked for. */
 
-typedef struct ranked_slot {
+struct ranked_slot {
     uint32_t rank;    /* the group's position in table order */
     const kslot *s;
     const char *form; /* terms: the form's text, or NULL for an entry */
-} ranked_slot;
+};
 
 /* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
 static int ranked_joint_cmp(const void *pa, const void *pb)
@@ -1584,18 +1620,26 @@ static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint3
 
 typedef struct slot_iter {
     const lf_tables *t;
-    ranked_slot *v;
+    const ranked_slot *v;
+    ranked_slot *own; /* v when made for the iterator, else NULL (v is the table's) */
     size_t n, pos;
 } slot_iter;
 
+/* sorted, n_sorted: the table's rows of km already in order (lf_tables_sort_rows), or NULL. */
 static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
-                           int (*cmp)(const void *, const void *))
+                           int (*cmp)(const void *, const void *), const ranked_slot *sorted,
+                           size_t n_sorted)
 {
     it->t = t;
     it->pos = 0;
+    if (t->sorted.order) {
+        it->v = sorted;
+        it->n = n_sorted;
+        return;
+    }
     uint32_t *rank;
     free(sorted_groups(t, &rank));
-    it->v = ranked_slots(t, km, rank, joint, cmp, &it->n);
+    it->v = it->own = ranked_slots(t, km, rank, joint, cmp, &it->n);
     free(rank);
 }
 
@@ -1616,7 +1660,8 @@ struct lf_term_iter {
 lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
 {
     lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp);
+    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp, t->sorted.joint,
+                   t->sorted.n_joint);
     return it;
 }
 
@@ -1650,14 +1695,15 @@ void lf_cooc_iter_free(lf_cooc_iter *it)
 {
     if (!it)
         return;
-    free(it->s.v);
+    free(it->s.own);
     free(it);
 }
 
 lf_term_iter *lf_term_iter_new(const lf_tables *t)
 {
     lf_term_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp);
+    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp, t->sorted.terms,
+                   t->sorted.n_terms);
     return it;
 }
 
@@ -1688,8 +1734,19 @@ void lf_term_iter_free(lf_term_iter *it)
 {
     if (!it)
         return;
-    free(it->s.v);
+    free(it->s.own);
     free(it);
+}
+
+void lf_tables_sort_rows(lf_tables *t)
+{
+    if (t->sorted.order)
+        return;
+    t->sorted.order = sorted_groups(t, &t->sorted.rank);
+    t->sorted.joint = ranked_slots(t, &t->joint, t->sorted.rank, true, ranked_joint_cmp,
+                                   &t->sorted.n_joint);
+    t->sorted.terms = ranked_slots(t, &t->terms, t->sorted.rank, false, ranked_term_out_cmp,
+                                   &t->sorted.n_terms);
 }
 
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
@@ -2080,6 +2137,7 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
 {
     const char *tag = f[0];
     uint64_t v[16];
+    sorted_drop(t);
 #define BAD(what)                                                                              \
     do {                                                                                       \
         lf_error_set(err, LF_ERR_INPUT, "%s: %s", where, what);                                \
