@@ -106,6 +106,23 @@ typedef struct win_event {
     int32_t delta;
 } win_event;
 
+/* What the turns of one speaker share within one lf_tables_add_doc call, worked out at the
+ * speaker's first turn there: a document has a few speakers and many turns each, and
+ * filtering, naming and finding the groups of every turn afresh was most of the cost of
+ * counting turns. Slot 0 is for turns without a (valid) speaker, slot i + 1 for speaker
+ * i of the document. */
+typedef struct speaker_memo {
+    uint64_t call;    /* the add_doc call the slot was filled in; another: stale */
+    bool selected;    /* counted by the speaker filters */
+    const char *name; /* interned name (unattributed for slot 0); NULL until needed */
+} speaker_memo;
+
+/* A speaker's group in a turn-level grouping: the group of the last name looked up. */
+typedef struct group_memo {
+    const char *key; /* the doc's string it was found by (the same pointer, the same name) */
+    uint32_t gi;
+} group_memo;
+
 /* First appearances are chained per document (a document has a few), so that finding one
  * needs no index over them all and the table lists them document by document. */
 typedef struct first_rec {
@@ -185,6 +202,10 @@ struct lf_tables {
     LF_VEC(uint32_t) active, scratch;
     uint32_t *active_count; /* n_themes */
     lf_buf form_buf;
+    uint64_t add_calls;
+    speaker_memo *spk_memo;  /* per speaker slot */
+    group_memo *group_memo;  /* per speaker slot × dim */
+    size_t memo_cap;         /* slots of both */
     /* The output order of the groups and of the co-occurrence and term rows, made once by
        lf_tables_sort_rows for the many readers of a report and dropped (sorted_drop) by
        anything that changes the counts: while order is set, it is current. */
@@ -662,7 +683,74 @@ void lf_tables_free(lf_tables *t)
     LF_VEC_FREE(t->active);
     LF_VEC_FREE(t->scratch);
     lf_buf_free(&t->form_buf);
+    free(t->spk_memo);
+    free(t->group_memo);
     free(t);
+}
+
+/* ---- speakers ---- */
+
+/* The memo slot of a turn's speaker. */
+static size_t speaker_slot(const lf_doc *doc, int32_t speaker)
+{
+    return speaker >= 0 && (size_t)speaker < doc->n_speakers ? (size_t)speaker + 1 : 0;
+}
+
+/* Makes the memo slots of doc's speakers stale for a new add_doc call. */
+static void memo_begin(lf_tables *t, const lf_doc *doc)
+{
+    t->add_calls++;
+    size_t need = doc->n_speakers + 1;
+    if (need > t->memo_cap) {
+        size_t cap = t->memo_cap ? t->memo_cap : 8;
+        while (cap < need)
+            cap *= 2;
+        if (cap > SIZE_MAX / (t->n_dims * sizeof *t->group_memo))
+            lf_oom();
+        free(t->spk_memo);
+        free(t->group_memo);
+        t->spk_memo = lf_xcalloc(cap, sizeof *t->spk_memo); /* call 0: stale */
+        t->group_memo = lf_xcalloc(cap * t->n_dims, sizeof *t->group_memo);
+        t->memo_cap = cap;
+    }
+}
+
+/* The memo of the speaker of turn tu, filled at its first turn in this call: whether the
+ * filters count it, and its entry in the table's speakers (a counted, attributed one). */
+static speaker_memo *speaker_memo_of(lf_tables *t, const lf_doc *doc, const lf_turn *tu)
+{
+    size_t slot = speaker_slot(doc, tu->speaker);
+    speaker_memo *m = &t->spk_memo[slot];
+    if (m->call == t->add_calls)
+        return m;
+    m->call = t->add_calls;
+    m->name = NULL;
+    m->selected = lf_speaker_selected((const char *const *)t->include, t->n_include,
+                                      (const char *const *)t->exclude, t->n_exclude, doc,
+                                      tu->speaker);
+    /* a key of an earlier call may be a pointer reused for another name */
+    for (size_t d = 0; d < t->n_dims; d++)
+        t->group_memo[slot * t->n_dims + d].key = NULL;
+    if (m->selected && slot > 0) {
+        const char *s = speaker_name(&doc->speakers[tu->speaker]);
+        lf_strmap_put(&t->speakers, s, strlen(s), 0);
+    }
+    return m;
+}
+
+/* The interned name of the speaker of turn tu ("(unattributed)" without one), from the
+ * memo that speaker_memo_of filled in this call. */
+static const char *speaker_interned(lf_tables *t, const lf_doc *doc, const lf_turn *tu)
+{
+    speaker_memo *m = &t->spk_memo[speaker_slot(doc, tu->speaker)];
+    assert(m->call == t->add_calls);
+    if (!m->name) {
+        const char *s = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
+                            ? speaker_name(&doc->speakers[tu->speaker])
+                            : LF_UNATTRIBUTED;
+        m->name = lf_strmap_put(&t->strings, s, strlen(s), 0);
+    }
+    return m->name;
 }
 
 /* ---- units and co-occurrence ---- */
@@ -803,10 +891,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
         const lf_turn *tu = &doc->turns[i];
         bool usable = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers && !tu->gap;
         const char *name = NULL;
-        if (usable) {
-            const char *s = speaker_name(&doc->speakers[tu->speaker]);
-            name = lf_strmap_put(&t->strings, s, strlen(s), 0);
-        }
+        if (usable)
+            name = speaker_interned(t, doc, tu);
         if (t->cur.prev_valid && t->cur.prev_usable && usable &&
             strcmp(t->cur.prev_name, name) != 0) {
             const uint32_t *gs = turn_groups(t, i);
@@ -1012,6 +1098,7 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         doc_open(t, doc, id);
     }
     const size_t nd = t->n_dims;
+    memo_begin(t, doc);
 
     /* Sizes: every counted turn adds to its group in every grouping. */
     t->turn_groups.n = 0;
@@ -1024,9 +1111,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             words = r->tok_end - r->tok_first;
             sents = r->sent_end - r->sent_first;
         }
-        if (!lf_speaker_selected((const char *const *)t->include, t->n_include,
-                                 (const char *const *)t->exclude, t->n_exclude, doc,
-                                 tu->speaker)) {
+        size_t slot = speaker_slot(doc, tu->speaker);
+        if (!speaker_memo_of(t, doc, tu)->selected) {
             for (size_t d = 0; d < nd; d++)
                 LF_VEC_PUSH(t->turn_groups, NO_GROUP);
             st->excluded_turns++;
@@ -1036,8 +1122,15 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         uint64_t windows = words == 0 ? 0 : words <= t->window ? 1 : words - t->window + 1;
         for (size_t d = 0; d < nd; d++) {
             uint32_t gi = t->cur.groups[d];
-            if (gi == NO_GROUP)
-                gi = group_get(t, (uint32_t)d, turn_group_name(t->dims[d].kind, doc, tu));
+            if (gi == NO_GROUP) {
+                const char *key = turn_group_name(t->dims[d].kind, doc, tu);
+                group_memo *gm = &t->group_memo[slot * nd + d];
+                if (gm->key != key) {
+                    gm->key = key;
+                    gm->gi = group_get(t, (uint32_t)d, key);
+                }
+                gi = gm->gi;
+            }
             LF_VEC_PUSH(t->turn_groups, gi);
             group_touch(t, gi);
             lf_totals *tot = &t->groups.v[gi].totals;
@@ -1045,10 +1138,6 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             tot->sentences += sents;
             tot->turns++;
             tot->windows += windows;
-        }
-        if (tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers) {
-            const char *s = speaker_name(&doc->speakers[tu->speaker]);
-            lf_strmap_put(&t->speakers, s, strlen(s), 0);
         }
         doc_words += words;
         st->turns++;
@@ -1123,17 +1212,13 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         if (!t->seen[th]) {
             /* Matches come in word order, so the first one seen is the earliest. */
             t->seen[th] = true;
-            const lf_turn *tu = &doc->turns[turn];
-            const char *sp = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
-                                 ? speaker_name(&doc->speakers[tu->speaker])
-                                 : LF_UNATTRIBUTED;
             first_rec r = {
                 .theme = th,
                 .word = t->cur.tok_base + m->tok_start,
                 .turn = t->cur.turn_base + turn + 1,
                 .sentence = t->cur.sent_base + m->sentence + 1,
                 .line = lf_doc_line_of(doc, toks->tok[m->tok_start].start),
-                .speaker = lf_strmap_put(&t->strings, sp, strlen(sp), 0),
+                .speaker = speaker_interned(t, doc, &doc->turns[turn]),
             };
             first_seen(t, t->cur.rec, &r);
         }
