@@ -106,6 +106,23 @@ typedef struct win_event {
     int32_t delta;
 } win_event;
 
+/* What the turns of one speaker share within one lf_tables_add_doc call, worked out at the
+ * speaker's first turn there: a document has a few speakers and many turns each, and
+ * filtering, naming and finding the groups of every turn afresh was most of the cost of
+ * counting turns. Slot 0 is for turns without a (valid) speaker, slot i + 1 for speaker
+ * i of the document. */
+typedef struct speaker_memo {
+    uint64_t call;    /* the add_doc call the slot was filled in; another: stale */
+    bool selected;    /* counted by the speaker filters */
+    const char *name; /* interned name (unattributed for slot 0); NULL until needed */
+} speaker_memo;
+
+/* A speaker's group in a turn-level grouping: the group of the last name looked up. */
+typedef struct group_memo {
+    const char *key; /* the doc's string it was found by (the same pointer, the same name) */
+    uint32_t gi;
+} group_memo;
+
 /* First appearances are chained per document (a document has a few), so that finding one
  * needs no index over them all and the table lists them document by document. */
 typedef struct first_rec {
@@ -126,6 +143,9 @@ typedef struct doc_rec {
 /* The key of a co-occurrence slot: group and scope. */
 #define JOINT_K1(group, scope) ((uint64_t)(group) << 3 | (uint64_t)(scope))
 #define NO_GROUP UINT32_MAX
+
+/* A row of co-occurrence or terms in output order (defined with their iterators). */
+typedef struct ranked_slot ranked_slot;
 
 struct lf_tables {
     const lf_lexicon *lex;
@@ -182,6 +202,20 @@ struct lf_tables {
     LF_VEC(uint32_t) active, scratch;
     uint32_t *active_count; /* n_themes */
     lf_buf form_buf;
+    uint64_t add_calls;
+    speaker_memo *spk_memo;  /* per speaker slot */
+    group_memo *group_memo;  /* per speaker slot × dim */
+    size_t memo_cap;         /* slots of both */
+    void *sort_tmp;          /* scratch of the merge sorts (DEFINE_SORT) */
+    size_t sort_tmp_cap;     /* bytes */
+    /* The output order of the groups and of the co-occurrence and term rows, made once by
+       lf_tables_sort_rows for the many readers of a report and dropped (sorted_drop) by
+       anything that changes the counts: while order is set, it is current. */
+    struct {
+        uint32_t *order, *rank; /* group indexes in output order; each group's position */
+        ranked_slot *joint, *terms;
+        size_t n_joint, n_terms;
+    } sorted;
 };
 
 const char *lf_group_kind_name(lf_group_kind k)
@@ -598,10 +632,22 @@ lf_tables *lf_tables_new(const lf_lexicon *lex)
     return lf_tables_new_opts(lex, NULL);
 }
 
+static void sorted_drop(lf_tables *t)
+{
+    if (!t->sorted.order)
+        return;
+    free(t->sorted.order);
+    free(t->sorted.rank);
+    free(t->sorted.joint);
+    free(t->sorted.terms);
+    memset(&t->sorted, 0, sizeof t->sorted);
+}
+
 void lf_tables_free(lf_tables *t)
 {
     if (!t)
         return;
+    sorted_drop(t);
     for (size_t i = 0; i < t->groups.n; i++)
         group_free(&t->groups.v[i]);
     LF_VEC_FREE(t->groups);
@@ -639,30 +685,141 @@ void lf_tables_free(lf_tables *t)
     LF_VEC_FREE(t->active);
     LF_VEC_FREE(t->scratch);
     lf_buf_free(&t->form_buf);
+    free(t->spk_memo);
+    free(t->group_memo);
+    free(t->sort_tmp);
     free(t);
+}
+
+/* ---- speakers ---- */
+
+/* The memo slot of a turn's speaker. */
+static size_t speaker_slot(const lf_doc *doc, int32_t speaker)
+{
+    return speaker >= 0 && (size_t)speaker < doc->n_speakers ? (size_t)speaker + 1 : 0;
+}
+
+/* Makes the memo slots of doc's speakers stale for a new add_doc call. */
+static void memo_begin(lf_tables *t, const lf_doc *doc)
+{
+    t->add_calls++;
+    size_t need = doc->n_speakers + 1;
+    if (need > t->memo_cap) {
+        size_t cap = t->memo_cap ? t->memo_cap : 8;
+        while (cap < need)
+            cap *= 2;
+        if (cap > SIZE_MAX / (t->n_dims * sizeof *t->group_memo))
+            lf_oom();
+        free(t->spk_memo);
+        free(t->group_memo);
+        t->spk_memo = lf_xcalloc(cap, sizeof *t->spk_memo); /* call 0: stale */
+        t->group_memo = lf_xcalloc(cap * t->n_dims, sizeof *t->group_memo);
+        t->memo_cap = cap;
+    }
+}
+
+/* The memo of the speaker of turn tu, filled at its first turn in this call: whether the
+ * filters count it, and its entry in the table's speakers (a counted, attributed one). */
+static speaker_memo *speaker_memo_of(lf_tables *t, const lf_doc *doc, const lf_turn *tu)
+{
+    size_t slot = speaker_slot(doc, tu->speaker);
+    speaker_memo *m = &t->spk_memo[slot];
+    if (m->call == t->add_calls)
+        return m;
+    m->call = t->add_calls;
+    m->name = NULL;
+    m->selected = lf_speaker_selected((const char *const *)t->include, t->n_include,
+                                      (const char *const *)t->exclude, t->n_exclude, doc,
+                                      tu->speaker);
+    /* a key of an earlier call may be a pointer reused for another name */
+    for (size_t d = 0; d < t->n_dims; d++)
+        t->group_memo[slot * t->n_dims + d].key = NULL;
+    if (m->selected && slot > 0) {
+        const char *s = speaker_name(&doc->speakers[tu->speaker]);
+        lf_strmap_put(&t->speakers, s, strlen(s), 0);
+    }
+    return m;
+}
+
+/* The interned name of the speaker of turn tu ("(unattributed)" without one), from the
+ * memo that speaker_memo_of filled in this call. */
+static const char *speaker_interned(lf_tables *t, const lf_doc *doc, const lf_turn *tu)
+{
+    speaker_memo *m = &t->spk_memo[speaker_slot(doc, tu->speaker)];
+    assert(m->call == t->add_calls);
+    if (!m->name) {
+        const char *s = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
+                            ? speaker_name(&doc->speakers[tu->speaker])
+                            : LF_UNATTRIBUTED;
+        m->name = lf_strmap_put(&t->strings, s, strlen(s), 0);
+    }
+    return m->name;
 }
 
 /* ---- units and co-occurrence ---- */
 
-static int unit_theme_cmp(const void *pa, const void *pb)
+/* A merge sort of T by the inline order LESS, for the small arrays sorted for every
+ * document: through qsort, the calls to the comparison cost more than the sorting. Runs of
+ * 16 are sorted by insertion, then merged bottom-up through tmp (room for n). Equal
+ * elements of the arrays sorted here are identical, so any sort gives the same bytes. */
+#define DEFINE_SORT(name, T, LESS)                                                             \
+    static void name(T *v, size_t n, T *tmp)                                                   \
+    {                                                                                          \
+        for (size_t lo = 0; lo < n; lo += 16) {                                                \
+            size_t hi = n - lo > 16 ? lo + 16 : n;                                             \
+            for (size_t i = lo + 1; i < hi; i++) {                                             \
+                T x = v[i];                                                                    \
+                size_t j = i;                                                                  \
+                for (; j > lo && LESS(x, v[j - 1]); j--)                                       \
+                    v[j] = v[j - 1];                                                           \
+                v[j] = x;                                                                      \
+            }                                                                                  \
+        }                                                                                      \
+        T *src = v, *dst = tmp;                                                                \
+        for (size_t w = 16; w < n; w *= 2) {                                                   \
+            for (size_t lo = 0; lo < n; lo += 2 * w) {                                         \
+                size_t mid = n - lo > w ? lo + w : n, hi = n - lo > 2 * w ? lo + 2 * w : n;    \
+                size_t i = lo, j = mid, k = lo;                                                \
+                while (i < mid && j < hi)                                                      \
+                    dst[k++] = LESS(src[j], src[i]) ? src[j++] : src[i++];                     \
+                while (i < mid)                                                                \
+                    dst[k++] = src[i++];                                                       \
+                while (j < hi)                                                                 \
+                    dst[k++] = src[j++];                                                       \
+            }                                                                                  \
+            T *swap = src;                                                                     \
+            src = dst;                                                                         \
+            dst = swap;                                                                        \
+        }                                                                                      \
+        if (src != v)                                                                          \
+            memcpy(v, src, n * sizeof *v);                                                     \
+    }
+
+/* Room in t's sort scratch for n elements of `size` bytes. */
+static void *sort_tmp(lf_tables *t, size_t n, size_t size)
 {
-    const unit_theme *a = pa, *b = pb;
-    if (a->unit != b->unit)
-        return a->unit < b->unit ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return 0;
+    if (n > SIZE_MAX / size)
+        lf_oom();
+    lf_grow(&t->sort_tmp, &t->sort_tmp_cap, n * size, 1);
+    return t->sort_tmp;
 }
 
+static inline bool unit_theme_less(unit_theme a, unit_theme b)
+{
+    return a.unit != b.unit ? a.unit < b.unit : a.theme < b.theme;
+}
+
+DEFINE_SORT(sort_unit_themes, unit_theme, unit_theme_less)
+
 /* Sorts and deduplicates (unit, theme) pairs; returns the new count. */
-static size_t sort_unique(unit_theme *hits, size_t n)
+static size_t sort_unique(lf_tables *t, unit_theme *hits, size_t n)
 {
     if (n == 0)
         return 0;
-    qsort(hits, n, sizeof *hits, unit_theme_cmp);
+    sort_unit_themes(hits, n, sort_tmp(t, n, sizeof *hits));
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (w == 0 || unit_theme_cmp(&hits[w - 1], &hits[i]) != 0)
+        if (w == 0 || hits[w - 1].unit != hits[i].unit || hits[w - 1].theme != hits[i].theme)
             hits[w++] = hits[i];
     return w;
 }
@@ -705,23 +862,25 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     }
 }
 
-static int win_event_cmp(const void *pa, const void *pb)
+static inline bool win_event_less(win_event a, win_event b)
 {
-    const win_event *a = pa, *b = pb;
-    if (a->turn != b->turn)
-        return a->turn < b->turn ? -1 : 1;
-    if (a->pos != b->pos)
-        return a->pos < b->pos ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return a->delta < b->delta ? -1 : a->delta > b->delta;
+    if (a.turn != b.turn)
+        return a.turn < b.turn;
+    if (a.pos != b.pos)
+        return a.pos < b.pos;
+    if (a.theme != b.theme)
+        return a.theme < b.theme;
+    return a.delta < b.delta;
 }
 
-static int u32_cmp(const void *pa, const void *pb)
+DEFINE_SORT(sort_win_events, win_event, win_event_less)
+
+static inline bool u32_less(uint32_t a, uint32_t b)
 {
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
+    return a < b;
 }
+
+DEFINE_SORT(sort_u32, uint32_t, u32_less)
 
 /* Windows: each theme covers an interval of window starts per match; a sweep over the
  * starts finds stretches with a constant theme set, and each stretch adds its length to
@@ -732,7 +891,7 @@ static void count_windows(lf_tables *t)
     size_t n = t->win_events.n;
     if (n == 0)
         return;
-    qsort(ev, n, sizeof *ev, win_event_cmp);
+    sort_win_events(ev, n, sort_tmp(t, n, sizeof *ev));
     for (size_t i = 0; i < n;) {
         uint32_t turn = ev[i].turn, pos = ev[i].pos;
         t->active.n = 0;
@@ -742,7 +901,8 @@ static void count_windows(lf_tables *t)
                 t->scratch.n = 0;
                 for (size_t k = 0; k < t->active.n; k++)
                     LF_VEC_PUSH(t->scratch, t->active.v[k]);
-                qsort(t->scratch.v, t->scratch.n, sizeof(uint32_t), u32_cmp);
+                sort_u32(t->scratch.v, t->scratch.n,
+                         sort_tmp(t, t->scratch.n, sizeof *t->scratch.v));
                 const uint32_t *gs = turn_groups(t, turn);
                 for (size_t d = 0; d < t->n_dims; d++)
                     add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->scratch.v, t->scratch.n,
@@ -780,10 +940,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
         const lf_turn *tu = &doc->turns[i];
         bool usable = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers && !tu->gap;
         const char *name = NULL;
-        if (usable) {
-            const char *s = speaker_name(&doc->speakers[tu->speaker]);
-            name = lf_strmap_put(&t->strings, s, strlen(s), 0);
-        }
+        if (usable)
+            name = speaker_interned(t, doc, tu);
         if (t->cur.prev_valid && t->cur.prev_usable && usable &&
             strcmp(t->cur.prev_name, name) != 0) {
             const uint32_t *gs = turn_groups(t, i);
@@ -844,7 +1002,7 @@ static void doc_close(lf_tables *t)
         return;
     /* Document units: one per (document, group); each group's theme set. */
     unit_theme *hits = t->cur.doc_hits.v;
-    size_t n = sort_unique(hits, t->cur.doc_hits.n);
+    size_t n = sort_unique(t, hits, t->cur.doc_hits.n);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
@@ -982,12 +1140,14 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     const lf_lexicon *lex = t->lex;
     lf_corpus_stats *st = &t->stats;
     const char *id = doc->id ? doc->id : "";
+    sorted_drop(t);
     /* The parts of one document count as one document. */
     if (!(doc->part > 0 && t->cur.open && strcmp(t->cur.id, id) == 0)) {
         doc_close(t);
         doc_open(t, doc, id);
     }
     const size_t nd = t->n_dims;
+    memo_begin(t, doc);
 
     /* Sizes: every counted turn adds to its group in every grouping. */
     t->turn_groups.n = 0;
@@ -1000,9 +1160,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             words = r->tok_end - r->tok_first;
             sents = r->sent_end - r->sent_first;
         }
-        if (!lf_speaker_selected((const char *const *)t->include, t->n_include,
-                                 (const char *const *)t->exclude, t->n_exclude, doc,
-                                 tu->speaker)) {
+        size_t slot = speaker_slot(doc, tu->speaker);
+        if (!speaker_memo_of(t, doc, tu)->selected) {
             for (size_t d = 0; d < nd; d++)
                 LF_VEC_PUSH(t->turn_groups, NO_GROUP);
             st->excluded_turns++;
@@ -1012,8 +1171,15 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         uint64_t windows = words == 0 ? 0 : words <= t->window ? 1 : words - t->window + 1;
         for (size_t d = 0; d < nd; d++) {
             uint32_t gi = t->cur.groups[d];
-            if (gi == NO_GROUP)
-                gi = group_get(t, (uint32_t)d, turn_group_name(t->dims[d].kind, doc, tu));
+            if (gi == NO_GROUP) {
+                const char *key = turn_group_name(t->dims[d].kind, doc, tu);
+                group_memo *gm = &t->group_memo[slot * nd + d];
+                if (gm->key != key) {
+                    gm->key = key;
+                    gm->gi = group_get(t, (uint32_t)d, key);
+                }
+                gi = gm->gi;
+            }
             LF_VEC_PUSH(t->turn_groups, gi);
             group_touch(t, gi);
             lf_totals *tot = &t->groups.v[gi].totals;
@@ -1021,10 +1187,6 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             tot->sentences += sents;
             tot->turns++;
             tot->windows += windows;
-        }
-        if (tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers) {
-            const char *s = speaker_name(&doc->speakers[tu->speaker]);
-            lf_strmap_put(&t->speakers, s, strlen(s), 0);
         }
         doc_words += words;
         st->turns++;
@@ -1099,17 +1261,13 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         if (!t->seen[th]) {
             /* Matches come in word order, so the first one seen is the earliest. */
             t->seen[th] = true;
-            const lf_turn *tu = &doc->turns[turn];
-            const char *sp = tu->speaker >= 0 && (size_t)tu->speaker < doc->n_speakers
-                                 ? speaker_name(&doc->speakers[tu->speaker])
-                                 : LF_UNATTRIBUTED;
             first_rec r = {
                 .theme = th,
                 .word = t->cur.tok_base + m->tok_start,
                 .turn = t->cur.turn_base + turn + 1,
                 .sentence = t->cur.sent_base + m->sentence + 1,
                 .line = lf_doc_line_of(doc, toks->tok[m->tok_start].start),
-                .speaker = lf_strmap_put(&t->strings, sp, strlen(sp), 0),
+                .speaker = speaker_interned(t, doc, &doc->turns[turn]),
             };
             first_seen(t, t->cur.rec, &r);
         }
@@ -1127,10 +1285,10 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     }
     /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
        huge document in many parts holds one entry per pair, not per match. */
-    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
-    size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
+    t->cur.doc_hits.n = sort_unique(t, t->cur.doc_hits.v, t->cur.doc_hits.n);
+    size_t ns = sort_unique(t, t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
-    size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);
+    size_t nt = sort_unique(t, t->turn_hits.v, t->turn_hits.n);
     count_units(t, LF_SCOPE_TURN, t->turn_hits.v, nt, toks);
     count_windows(t);
     count_adjacent(t, doc, t->turn_hits.v, nt);
@@ -1171,6 +1329,7 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
 {
     assert(lf_tables_compatible(into, from));
     assert(!from->cur.open);
+    sorted_drop(into);
     uint32_t *gmap = lf_xcalloc(from->groups.n ? from->groups.n : 1, sizeof *gmap);
     for (size_t i = 0; i < from->groups.n; i++) {
         const group *fg = &from->groups.v[i];
@@ -1378,6 +1537,17 @@ lf_group_iter *lf_group_iter_new(const lf_tables *t, int dim, bool documents)
     it->t = t;
     for (size_t i = 0; i < t->groups.n; i++)
         it->n += group_chosen(t, &t->groups.v[i], dim, documents);
+    if (t->sorted.order) {
+        /* the chosen groups of the sorted ones keep their order */
+        it->order = lf_xcalloc(it->n ? it->n : 1, sizeof *it->order);
+        size_t k = 0;
+        for (size_t i = 0; i < t->groups.n; i++) {
+            uint32_t gi = t->sorted.order[i];
+            if (group_chosen(t, &t->groups.v[gi], dim, documents))
+                it->order[k++] = gi;
+        }
+        return it;
+    }
     group_key *keys = lf_xcalloc(it->n ? it->n : 1, sizeof *keys);
     size_t k = 0;
     for (size_t i = 0; i < t->groups.n; i++) {
@@ -1512,11 +1682,11 @@ static uint64_t scope_units(const lf_totals *tot, lf_scope s)
  * Their rows are the slots of a key map: an iterator sorts references to the slots (24
  * bytes a row) and makes each row as it is asked for. */
 
-typedef struct ranked_slot {
+struct ranked_slot {
     uint32_t rank;    /* the group's position in table order */
     const kslot *s;
     const char *form; /* terms: the form's text, or NULL for an entry */
-} ranked_slot;
+};
 
 /* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
 static int ranked_joint_cmp(const void *pa, const void *pb)
@@ -1584,18 +1754,26 @@ static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint3
 
 typedef struct slot_iter {
     const lf_tables *t;
-    ranked_slot *v;
+    const ranked_slot *v;
+    ranked_slot *own; /* v when made for the iterator, else NULL (v is the table's) */
     size_t n, pos;
 } slot_iter;
 
+/* sorted, n_sorted: the table's rows of km already in order (lf_tables_sort_rows), or NULL. */
 static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
-                           int (*cmp)(const void *, const void *))
+                           int (*cmp)(const void *, const void *), const ranked_slot *sorted,
+                           size_t n_sorted)
 {
     it->t = t;
     it->pos = 0;
+    if (t->sorted.order) {
+        it->v = sorted;
+        it->n = n_sorted;
+        return;
+    }
     uint32_t *rank;
     free(sorted_groups(t, &rank));
-    it->v = ranked_slots(t, km, rank, joint, cmp, &it->n);
+    it->v = it->own = ranked_slots(t, km, rank, joint, cmp, &it->n);
     free(rank);
 }
 
@@ -1616,7 +1794,8 @@ struct lf_term_iter {
 lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
 {
     lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp);
+    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp, t->sorted.joint,
+                   t->sorted.n_joint);
     return it;
 }
 
@@ -1650,14 +1829,15 @@ void lf_cooc_iter_free(lf_cooc_iter *it)
 {
     if (!it)
         return;
-    free(it->s.v);
+    free(it->s.own);
     free(it);
 }
 
 lf_term_iter *lf_term_iter_new(const lf_tables *t)
 {
     lf_term_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp);
+    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp, t->sorted.terms,
+                   t->sorted.n_terms);
     return it;
 }
 
@@ -1688,8 +1868,19 @@ void lf_term_iter_free(lf_term_iter *it)
 {
     if (!it)
         return;
-    free(it->s.v);
+    free(it->s.own);
     free(it);
+}
+
+void lf_tables_sort_rows(lf_tables *t)
+{
+    if (t->sorted.order)
+        return;
+    t->sorted.order = sorted_groups(t, &t->sorted.rank);
+    t->sorted.joint = ranked_slots(t, &t->joint, t->sorted.rank, true, ranked_joint_cmp,
+                                   &t->sorted.n_joint);
+    t->sorted.terms = ranked_slots(t, &t->terms, t->sorted.rank, false, ranked_term_out_cmp,
+                                   &t->sorted.n_terms);
 }
 
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
@@ -2080,6 +2271,7 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
 {
     const char *tag = f[0];
     uint64_t v[16];
+    sorted_drop(t);
 #define BAD(what)                                                                              \
     do {                                                                                       \
         lf_error_set(err, LF_ERR_INPUT, "%s: %s", where, what);                                \

@@ -189,6 +189,12 @@ bool lf_tables_theme_reported(const lf_tables *t, uint32_t theme);
  * the iterator is freed; strings in rows are the table's. Each _new is released by its
  * _free (NULL: no-op). */
 
+/* Sorts the groups and the co-occurrence and term rows once, for a table read many times
+ * without changing (a report reads each several times): until the table next changes, its
+ * iterators and row arrays take their order from that sort instead of each sorting anew.
+ * Not to be called while iterators or other threads read the table. */
+void lf_tables_sort_rows(lf_tables *t);
+
 /* One group of a grouping and its size. */
 typedef struct lf_group_row {
     uint32_t dim;

@@ -1505,6 +1505,8 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     lf_options topt = r->opt;
     topt.target = topt.reference = NULL;
     topt.compare_documents = false;
+    /* The files read the same rows many times over: sort them once, before the threads. */
+    lf_tables_sort_rows(r->tables);
     /* The comparison's rows, made once for the four files that show them. */
     lf_compare_row *compare = NULL;
     lf_error cmp_err;

@@ -253,6 +253,11 @@ static inline void put_pair(char *p, uint32_t v)
 
 size_t lf_fmt_uint(char *out, uint64_t v)
 {
+    /* Most cells of the tables are counts of a digit (most often 0): no digit count. */
+    if (v < 10) {
+        out[0] = (char)('0' + v);
+        return 1;
+    }
     size_t nd = 1;
     for (uint64_t x = v; x >= 10; x /= 10)
         nd++;
@@ -275,6 +280,13 @@ size_t lf_fmt_double(char *out, size_t cap, double x)
     if (!isfinite(x)) {
         size_t n = cap > 2 ? 2 : cap - 1;
         memcpy(out, "NA", n);
+        out[n] = '\0';
+        return n;
+    }
+    if (x == 0.0) {
+        /* a frequent value (a theme a group never uses), and -0 prints as 0 */
+        size_t n = cap > 1 ? 1 : 0;
+        memcpy(out, "0", n);
         out[n] = '\0';
         return n;
     }

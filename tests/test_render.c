@@ -170,7 +170,7 @@ static void number_format(void **state)
         {3.0, "3"},          {0.5, "0.5"},   {12.3456789, "12.345679"}, {-0.0, "0"},
         {-1e-9, "0"},        {-2.5, "-2.5"}, {0.1 + 0.2, "0.3"},        {1e-6, "0.000001"},
         {100.0, "100"},      {1e20, "100000000000000000000"},          {2.0 / 3.0, "0.666667"},
-        {-1234.5000001, "-1234.5"},
+        {-1234.5000001, "-1234.5"}, {0.0, "0"},
     };
     char buf[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -185,6 +185,8 @@ static void number_format(void **state)
     assert_string_equal(buf, "NA");
     lf_fmt_double(buf, 4, 123.25); /* cut to fit, still terminated */
     assert_string_equal(buf, "123");
+    lf_fmt_double(buf, 1, 0.0);
+    assert_string_equal(buf, "");
 }
 
 /* The reference: "%.6f", trailing zeros and a bare '.' trimmed, "-0" as "0". */
@@ -235,6 +237,43 @@ static void number_format_matches_printf(void **state)
         if (strcmp(got, want) != 0)
             fail_msg("%.17g: got %s, printf gives %s", x, got, want);
     }
+}
+
+static void uint_format_matches_printf(void **state)
+{
+    (void)state;
+    /* every number of digits, each power of ten and its neighbours, the 32-bit boundary
+       where the writer changes arithmetic, and random values of every bit length */
+    char got[32], want[32];
+    LF_VEC(uint64_t) v = {0};
+    for (uint64_t x = 0; x <= 1000; x++)
+        LF_VEC_PUSH(v, x);
+    for (uint64_t p = 10; p <= 10000000000000000000u; p *= 10) {
+        LF_VEC_PUSH(v, p - 1);
+        LF_VEC_PUSH(v, p);
+        LF_VEC_PUSH(v, p + 1);
+        if (p > UINT64_MAX / 10)
+            break;
+    }
+    uint64_t edges[] = {UINT32_MAX - 1, UINT32_MAX, (uint64_t)UINT32_MAX + 1, UINT64_MAX - 1,
+                        UINT64_MAX};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        LF_VEC_PUSH(v, edges[i]);
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 200000; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        LF_VEC_PUSH(v, seed >> (i % 64));
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        size_t n = lf_fmt_uint(got, v.v[i]);
+        got[n] = '\0';
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v.v[i]);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: got %s", want, got);
+    }
+    LF_VEC_FREE(v);
 }
 
 /* ---- escaping ---- */
@@ -1384,6 +1423,7 @@ int main(void)
         cmocka_unit_test(statistics_by_hand),
         cmocka_unit_test(number_format),
         cmocka_unit_test(number_format_matches_printf),
+        cmocka_unit_test(uint_format_matches_printf),
         cmocka_unit_test(csv_quoting),
         cmocka_unit_test(json_escaping),
         cmocka_unit_test(tsv_rows),
