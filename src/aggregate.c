@@ -206,8 +206,6 @@ struct lf_tables {
     speaker_memo *spk_memo;  /* per speaker slot */
     group_memo *group_memo;  /* per speaker slot × dim */
     size_t memo_cap;         /* slots of both */
-    void *sort_tmp;          /* scratch of the merge sorts (DEFINE_SORT) */
-    size_t sort_tmp_cap;     /* bytes */
     /* The output order of the groups and of the co-occurrence and term rows, made once by
        lf_tables_sort_rows for the many readers of a report and dropped (sorted_drop) by
        anything that changes the counts: while order is set, it is current. */
@@ -687,7 +685,6 @@ void lf_tables_free(lf_tables *t)
     lf_buf_free(&t->form_buf);
     free(t->spk_memo);
     free(t->group_memo);
-    free(t->sort_tmp);
     free(t);
 }
 
@@ -758,68 +755,25 @@ static const char *speaker_interned(lf_tables *t, const lf_doc *doc, const lf_tu
 
 /* ---- units and co-occurrence ---- */
 
-/* A merge sort of T by the inline order LESS, for the small arrays sorted for every
- * document: through qsort, the calls to the comparison cost more than the sorting. Runs of
- * 16 are sorted by insertion, then merged bottom-up through tmp (room for n). Equal
- * elements of the arrays sorted here are identical, so any sort gives the same bytes. */
-#define DEFINE_SORT(name, T, LESS)                                                             \
-    static void name(T *v, size_t n, T *tmp)                                                   \
-    {                                                                                          \
-        for (size_t lo = 0; lo < n; lo += 16) {                                                \
-            size_t hi = n - lo > 16 ? lo + 16 : n;                                             \
-            for (size_t i = lo + 1; i < hi; i++) {                                             \
-                T x = v[i];                                                                    \
-                size_t j = i;                                                                  \
-                for (; j > lo && LESS(x, v[j - 1]); j--)                                       \
-                    v[j] = v[j - 1];                                                           \
-                v[j] = x;                                                                      \
-            }                                                                                  \
-        }                                                                                      \
-        T *src = v, *dst = tmp;                                                                \
-        for (size_t w = 16; w < n; w *= 2) {                                                   \
-            for (size_t lo = 0; lo < n; lo += 2 * w) {                                         \
-                size_t mid = n - lo > w ? lo + w : n, hi = n - lo > 2 * w ? lo + 2 * w : n;    \
-                size_t i = lo, j = mid, k = lo;                                                \
-                while (i < mid && j < hi)                                                      \
-                    dst[k++] = LESS(src[j], src[i]) ? src[j++] : src[i++];                     \
-                while (i < mid)                                                                \
-                    dst[k++] = src[i++];                                                       \
-                while (j < hi)                                                                 \
-                    dst[k++] = src[j++];                                                       \
-            }                                                                                  \
-            T *swap = src;                                                                     \
-            src = dst;                                                                         \
-            dst = swap;                                                                        \
-        }                                                                                      \
-        if (src != v)                                                                          \
-            memcpy(v, src, n * sizeof *v);                                                     \
-    }
-
-/* Room in t's sort scratch for n elements of `size` bytes. */
-static void *sort_tmp(lf_tables *t, size_t n, size_t size)
+static int unit_theme_cmp(const void *pa, const void *pb)
 {
-    if (n > SIZE_MAX / size)
-        lf_oom();
-    lf_grow(&t->sort_tmp, &t->sort_tmp_cap, n * size, 1);
-    return t->sort_tmp;
+    const unit_theme *a = pa, *b = pb;
+    if (a->unit != b->unit)
+        return a->unit < b->unit ? -1 : 1;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return 0;
 }
-
-static inline bool unit_theme_less(unit_theme a, unit_theme b)
-{
-    return a.unit != b.unit ? a.unit < b.unit : a.theme < b.theme;
-}
-
-DEFINE_SORT(sort_unit_themes, unit_theme, unit_theme_less)
 
 /* Sorts and deduplicates (unit, theme) pairs; returns the new count. */
-static size_t sort_unique(lf_tables *t, unit_theme *hits, size_t n)
+static size_t sort_unique(unit_theme *hits, size_t n)
 {
     if (n == 0)
         return 0;
-    sort_unit_themes(hits, n, sort_tmp(t, n, sizeof *hits));
+    qsort(hits, n, sizeof *hits, unit_theme_cmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (w == 0 || hits[w - 1].unit != hits[i].unit || hits[w - 1].theme != hits[i].theme)
+        if (w == 0 || unit_theme_cmp(&hits[w - 1], &hits[i]) != 0)
             hits[w++] = hits[i];
     return w;
 }
@@ -862,25 +816,23 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     }
 }
 
-static inline bool win_event_less(win_event a, win_event b)
+static int win_event_cmp(const void *pa, const void *pb)
 {
-    if (a.turn != b.turn)
-        return a.turn < b.turn;
-    if (a.pos != b.pos)
-        return a.pos < b.pos;
-    if (a.theme != b.theme)
-        return a.theme < b.theme;
-    return a.delta < b.delta;
+    const win_event *a = pa, *b = pb;
+    if (a->turn != b->turn)
+        return a->turn < b->turn ? -1 : 1;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    if (a->theme != b->theme)
+        return a->theme < b->theme ? -1 : 1;
+    return a->delta < b->delta ? -1 : a->delta > b->delta;
 }
 
-DEFINE_SORT(sort_win_events, win_event, win_event_less)
-
-static inline bool u32_less(uint32_t a, uint32_t b)
+static int u32_cmp(const void *pa, const void *pb)
 {
-    return a < b;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
 }
-
-DEFINE_SORT(sort_u32, uint32_t, u32_less)
 
 /* Windows: each theme covers an interval of window starts per match; a sweep over the
  * starts finds stretches with a constant theme set, and each stretch adds its length to
@@ -891,7 +843,7 @@ static void count_windows(lf_tables *t)
     size_t n = t->win_events.n;
     if (n == 0)
         return;
-    sort_win_events(ev, n, sort_tmp(t, n, sizeof *ev));
+    qsort(ev, n, sizeof *ev, win_event_cmp);
     for (size_t i = 0; i < n;) {
         uint32_t turn = ev[i].turn, pos = ev[i].pos;
         t->active.n = 0;
@@ -901,8 +853,7 @@ static void count_windows(lf_tables *t)
                 t->scratch.n = 0;
                 for (size_t k = 0; k < t->active.n; k++)
                     LF_VEC_PUSH(t->scratch, t->active.v[k]);
-                sort_u32(t->scratch.v, t->scratch.n,
-                         sort_tmp(t, t->scratch.n, sizeof *t->scratch.v));
+                qsort(t->scratch.v, t->scratch.n, sizeof(uint32_t), u32_cmp);
                 const uint32_t *gs = turn_groups(t, turn);
                 for (size_t d = 0; d < t->n_dims; d++)
                     add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->scratch.v, t->scratch.n,
@@ -1002,7 +953,7 @@ static void doc_close(lf_tables *t)
         return;
     /* Document units: one per (document, group); each group's theme set. */
     unit_theme *hits = t->cur.doc_hits.v;
-    size_t n = sort_unique(t, hits, t->cur.doc_hits.n);
+    size_t n = sort_unique(hits, t->cur.doc_hits.n);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
@@ -1285,10 +1236,10 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     }
     /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
        huge document in many parts holds one entry per pair, not per match. */
-    t->cur.doc_hits.n = sort_unique(t, t->cur.doc_hits.v, t->cur.doc_hits.n);
-    size_t ns = sort_unique(t, t->sent_hits.v, t->sent_hits.n);
+    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
+    size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
-    size_t nt = sort_unique(t, t->turn_hits.v, t->turn_hits.n);
+    size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);
     count_units(t, LF_SCOPE_TURN, t->turn_hits.v, nt, toks);
     count_windows(t);
     count_adjacent(t, doc, t->turn_hits.v, nt);
