@@ -58,8 +58,7 @@ enum {
     TW_FLUSH_BYTES = 64 * 1024,
     TW_CELL_BITS = 10, /* the cell cache has 2^bits slots */
     TW_CELL_SLOTS = 1 << TW_CELL_BITS,
-    TW_CELL_BYTES = 4 * 1024 * 1024, /* the cell cache starts afresh past this */
-    TW_SHORT_CELL = 16 /* a kept cell this short is copied as a fixed block */
+    TW_CELL_BYTES = 4 * 1024 * 1024 /* the cell cache starts afresh past this */
 };
 
 /* A string cell already escaped: its bytes in tw.cells. */
@@ -175,16 +174,7 @@ static void tw_str_kept(tw *w, const char *s)
     tw_cell *c = &w->cell[h >> (64 - TW_CELL_BITS)];
     if (c->s == s) {
         tw_next(w);
-        /* Kept cells are mostly short (group and theme names): a fixed-size copy is a few
-           moves where a call to memcpy for the exact length cost more than the rest of
-           the cell. The bytes past the cell are overwritten or never written out; cells
-           has that many readable bytes past its end (below). */
-        if (c->len <= TW_SHORT_CELL && w->out.cap - w->out.len > TW_SHORT_CELL) {
-            memcpy(w->out.data + w->out.len, w->cells.data + c->off, TW_SHORT_CELL);
-            w->out.len += c->len;
-        } else {
-            tw_write(w, w->cells.data + c->off, c->len);
-        }
+        tw_write(w, w->cells.data + c->off, c->len);
         return;
     }
     tw_next(w);
@@ -197,7 +187,6 @@ static void tw_str_kept(tw *w, const char *s)
     }
     *c = (tw_cell){s, (uint32_t)w->cells.len, (uint32_t)len};
     lf_buf_append(&w->cells, w->out.data + start, len);
-    lf_grow((void **)&w->cells.data, &w->cells.cap, w->cells.len + TW_SHORT_CELL, 1);
 }
 
 static void tw_null(tw *w)
