@@ -222,29 +222,26 @@ static void front_matter_speaker_aliases(void **state)
     fx_free(f);
 }
 
+/* Ingesting text as a plain-text file fails with an input error whose message holds msg. */
+static void assert_text_refused(fixture *f, const char *text, const char *msg)
+{
+    assert_int_equal(fx_ingest_fmt(f, text, strlen(text), LF_FORMAT_TEXT), LF_ERR_INPUT);
+    assert_int_equal(f->err.status, LF_ERR_INPUT);
+    assert_contains(f->err.message, msg);
+}
+
 static void front_matter_errors(void **state)
 {
     (void)state;
     fixture *f = fx_new(NULL);
-    const char *bad = "---\ntitle: ok\ndate: \"2021\\q\"\n---\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, bad, strlen(bad), LF_FORMAT_TEXT), LF_ERR_INPUT);
-    assert_int_equal(f->err.status, LF_ERR_INPUT);
+    assert_text_refused(f, "---\ntitle: ok\ndate: \"2021\\q\"\n---\ntext\n",
+                        ": front matter: found unknown escape character");
     assert_contains(f->err.message, "t.txt:3:");
-    assert_contains(f->err.message, ": front matter: found unknown escape character");
-
-    const char *unclosed = "---\ntitle: x\ntext goes on\n";
-    assert_int_equal(fx_ingest_fmt(f, unclosed, strlen(unclosed), LF_FORMAT_TEXT),
-                     LF_ERR_INPUT);
+    assert_text_refused(f, "---\ntitle: x\ntext goes on\n", "");
     assert_string_equal(f->err.message, "t.txt:1: front matter: no closing '---' line");
-
-    const char *list = "---\n- a\n- b\n...\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, list, strlen(list), LF_FORMAT_TEXT), LF_ERR_INPUT);
-    assert_contains(f->err.message, "t.txt:2:1: front matter: expected");
-
-    const char *speakers = "---\nspeakers: [a, b]\n---\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, speakers, strlen(speakers), LF_FORMAT_TEXT),
-                     LF_ERR_INPUT);
-    assert_contains(f->err.message, "t.txt:2:11: front matter: 'speakers' must map");
+    assert_text_refused(f, "---\n- a\n- b\n...\ntext\n", "t.txt:2:1: front matter: expected");
+    assert_text_refused(f, "---\nspeakers: [a, b]\n---\ntext\n",
+                        "t.txt:2:11: front matter: 'speakers' must map");
 
     /* "..." closes front matter too, and empty front matter is fine. */
     fx_ok(f, "---\n...\nMR. AB: hi\n");
@@ -253,9 +250,9 @@ static void front_matter_errors(void **state)
     fx_free(f);
 }
 
-/* Front matter is read from libyaml's events, and as a loaded document when it has an
- * anchor or alias: both give what the document gives, and a YAML error anywhere in it wins
- * over an error of lexframe's before it, as when the whole document was loaded first. */
+/* Front matter with anchors and aliases, keys that are no scalars and lists among a
+ * speaker's fields reads as the YAML document says, and a YAML error anywhere in it wins
+ * over an error of lexframe's before it (the whole document is loaded first). */
 static void front_matter_anchors_and_error_order(void **state)
 {
     (void)state;
@@ -297,20 +294,13 @@ static void front_matter_anchors_and_error_order(void **state)
     assert_string_equal(d->speakers[0].role, "chair");
     assert_null(d->speakers[0].party);
 
-    const char *late = "---\nspeakers: [a, b]\ntitle: \"bad\\q\"\n---\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, late, strlen(late), LF_FORMAT_TEXT), LF_ERR_INPUT);
+    assert_text_refused(f, "---\nspeakers: [a, b]\ntitle: \"bad\\q\"\n---\ntext\n",
+                        ": front matter: found unknown escape character");
     assert_contains(f->err.message, "t.txt:3:");
-    assert_contains(f->err.message, ": front matter: found unknown escape character");
-
-    const char *undefined = "---\ntitle: ok\nalt: *nowhere\n---\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, undefined, strlen(undefined), LF_FORMAT_TEXT),
-                     LF_ERR_INPUT);
-    assert_contains(f->err.message, "t.txt:3:6: front matter: found undefined alias");
-
-    const char *speaker_list = "---\nspeakers:\n  A: x\n  B: [y]\n  C: z\n---\ntext\n";
-    assert_int_equal(fx_ingest_fmt(f, speaker_list, strlen(speaker_list), LF_FORMAT_TEXT),
-                     LF_ERR_INPUT);
-    assert_contains(f->err.message, "t.txt:4:6: front matter: a speaker must be a name");
+    assert_text_refused(f, "---\ntitle: ok\nalt: *nowhere\n---\ntext\n",
+                        "t.txt:3:6: front matter: found undefined alias");
+    assert_text_refused(f, "---\nspeakers:\n  A: x\n  B: [y]\n  C: z\n---\ntext\n",
+                        "t.txt:4:6: front matter: a speaker must be a name");
     fx_free(f);
 }
 
