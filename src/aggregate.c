@@ -210,7 +210,7 @@ struct lf_tables {
        lf_tables_sort_rows for the many readers of a report and dropped (sorted_drop) by
        anything that changes the counts: while order is set, it is current. */
     struct {
-        uint32_t *order, *rank; /* group indexes in output order; each group's position */
+        uint32_t *order; /* group indexes in output order */
         ranked_slot *joint, *terms;
         size_t n_joint, n_terms;
     } sorted;
@@ -635,7 +635,6 @@ static void sorted_drop(lf_tables *t)
     if (!t->sorted.order)
         return;
     free(t->sorted.order);
-    free(t->sorted.rank);
     free(t->sorted.joint);
     free(t->sorted.terms);
     memset(&t->sorted, 0, sizeof t->sorted);
@@ -1827,11 +1826,13 @@ void lf_tables_sort_rows(lf_tables *t)
 {
     if (t->sorted.order)
         return;
-    t->sorted.order = sorted_groups(t, &t->sorted.rank);
-    t->sorted.joint = ranked_slots(t, &t->joint, t->sorted.rank, true, ranked_joint_cmp,
+    uint32_t *rank;
+    t->sorted.order = sorted_groups(t, &rank);
+    t->sorted.joint = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp,
                                    &t->sorted.n_joint);
-    t->sorted.terms = ranked_slots(t, &t->terms, t->sorted.rank, false, ranked_term_out_cmp,
+    t->sorted.terms = ranked_slots(t, &t->terms, rank, false, ranked_term_out_cmp,
                                    &t->sorted.n_terms);
+    free(rank);
 }
 
 size_t lf_tables_cooc(const lf_tables *t, lf_cooc_row **rows)
