@@ -977,45 +977,12 @@ static chunk_masks chunk_scan(const unsigned char *p)
 #endif
 
 /* Checks the UTF-8 sequence that starts at t[q] (a byte >= 0x80); false when it is
- * invalid, else *checked is set past it. It accepts exactly what lf_utf8_decode accepts
- * (no overlong form, surrogate or code point above U+10FFFF), but by the byte ranges of
- * RFC 3629 and inline: a call to the decoder for each non-ASCII character was a visible
- * share of the scan. */
+ * invalid, else *checked is set past it. */
 static inline bool utf8_step(const unsigned char *t, size_t len, size_t q, size_t *checked)
 {
-    const unsigned char *p = t + q;
-    size_t left = len - q;
-    unsigned c = p[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (left < 2 || (p[1] & 0xC0) != 0x80)
-            return false;
-        *checked = q + 2;
-        return true;
-    }
-    /* the second byte's range depends on the first: this rules out the overlong forms,
-       the surrogates (ED A0..BF) and code points above U+10FFFF (F4 90..) */
-    unsigned lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return false;
-    }
-    if (left < n || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
-        (n == 4 && (p[3] & 0xC0) != 0x80))
-        return false;
+    size_t n = lf_utf8_len(t + q, t + len);
     *checked = q + n;
-    return true;
+    return n != 0;
 }
 
 /* Checks the text and builds doc->line_starts in one pass over the bytes: valid UTF-8

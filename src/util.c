@@ -434,44 +434,15 @@ void lf_error_at(lf_error *err, lf_status st, const char *path, size_t line, siz
 
 size_t lf_utf8_decode(const unsigned char *p, const unsigned char *end, int32_t *cp)
 {
-    unsigned c = p[0];
-    if (c < 0x80) {
-        *cp = (int32_t)c;
-        return 1;
-    }
-    size_t n;
-    int32_t v, min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        v = (int32_t)(c & 0x1F);
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        v = (int32_t)(c & 0x0F);
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        v = (int32_t)(c & 0x07);
-        min = 0x10000;
-    } else {
+    static const unsigned char lead_bits[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    size_t n = lf_utf8_len(p, end);
+    if (n == 0) {
         *cp = 0xFFFD;
         return 0;
     }
-    if ((size_t)(end - p) < n) {
-        *cp = 0xFFFD;
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 0;
-        }
+    int32_t v = (int32_t)(p[0] & lead_bits[n]);
+    for (size_t i = 1; i < n; i++)
         v = (v << 6) | (int32_t)(p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = 0xFFFD;
-        return 0;
-    }
     *cp = v;
     return n;
 }

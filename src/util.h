@@ -103,6 +103,41 @@ void lf_error_vat(lf_error *err, lf_status st, const char *path, size_t line, si
                   const char *fmt, va_list ap) LF_PRINTF(6, 0);
 
 /* ---- UTF-8 */
+/* The length in bytes of the valid UTF-8 sequence at p (p < end), or 0: no overlong form,
+ * surrogate or code point above U+10FFFF, checked by the byte ranges of RFC 3629. Inline,
+ * as the byte scan of every input asks it of each non-ASCII character. */
+static inline size_t lf_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t left = (size_t)(end - p);
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    /* the second byte's range depends on the first: this rules out the overlong forms,
+       the surrogates (ED A0..BF) and code points above U+10FFFF (F4 90..) */
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (left < n || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
+        (n == 4 && (p[3] & 0xC0) != 0x80))
+        return 0;
+    return n;
+}
 /* Decodes one code point at p (p < end); returns its length in bytes, or 0 when the bytes
  * there are not valid UTF-8 (then *cp is U+FFFD). */
 size_t lf_utf8_decode(const unsigned char *p, const unsigned char *end, int32_t *cp);

@@ -84,6 +84,53 @@ static void utf8_validation(void **state)
     assert_int_equal(cp, 0x2019);
 }
 
+/* UTF-8 by arithmetic, the other way to say RFC 3629: the value a sequence of n bytes
+ * encodes must need n bytes and be a scalar value. Returns the length, or 0. */
+static size_t utf8_len_by_value(const unsigned char *p, size_t left)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xC0 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF8 ? 4 : 0;
+    if (n == 0 || left < n)
+        return 0;
+    uint32_t v = c & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3Fu);
+    }
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < least[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* lf_utf8_len (byte ranges) and lf_utf8_decode agree with the arithmetic on every lead and
+ * second byte, with continuation and other bytes after them, cut at every length. */
+static void utf8_len_matches_the_values(void **state)
+{
+    (void)state;
+    static const unsigned char tail[] = {0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    size_t nt = sizeof tail, checked = 0;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            for (size_t i = 0; i < nt; i++)
+                for (size_t j = 0; j < nt; j++) {
+                    unsigned char s[4] = {(unsigned char)a, (unsigned char)b, tail[i], tail[j]};
+                    for (size_t left = 1; left <= 4; left++) {
+                        size_t want = utf8_len_by_value(s, left);
+                        int32_t cp;
+                        if (lf_utf8_len(s, s + left) != want ||
+                            lf_utf8_decode(s, s + left, &cp) != want)
+                            fail_msg("%02x %02x %02x %02x (%zu bytes): want %zu", a, b, tail[i],
+                                     tail[j], left, want);
+                        checked += want != 0;
+                    }
+                }
+    assert_true(checked > 1000000);
+}
+
 static void buffer_printf(void **state)
 {
     (void)state;
@@ -131,7 +178,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strmap_put_get_grow),   cmocka_unit_test(arena_alignment_and_big_blocks),
-        cmocka_unit_test(utf8_validation),       cmocka_unit_test(buffer_printf),
+        cmocka_unit_test(utf8_validation), cmocka_unit_test(utf8_len_matches_the_values),       cmocka_unit_test(buffer_printf),
         cmocka_unit_test(error_positions),       cmocka_unit_test(limits_by_name),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
