@@ -94,6 +94,8 @@ typedef struct glob_pat {
 
 typedef struct trie_node {
     uint32_t term_first, term_n; /* entries ending here: term_pool[first .. first+n) */
+    uint32_t kids;               /* its children (a walk ends at a node without any) */
+    uint32_t any_child;          /* its child by "*", UINT32_MAX if none */
 } trie_node;
 
 typedef struct regex_entry {
@@ -146,7 +148,6 @@ struct lf_matcher {
     uint64_t prefix_pairs[65536 / 64];
     uint32_t n_pids;
     uint32_t *root_child; /* per pid: its child of the trie's root, UINT32_MAX if none */
-    bool has_any;
     /* trie */
     LF_VEC(trie_node) nodes;
     edge_map edges;
@@ -200,10 +201,8 @@ struct lf_matcher {
 
 static uint32_t pattern_id(lf_matcher *m, const lf_word_pattern *w, bool cs)
 {
-    if (w->len == 1 && w->text[0] == '*') {
-        m->has_any = true;
+    if (w->len == 1 && w->text[0] == '*')
         return PID_ANY;
-    }
     if (!w->glob) {
         lf_strmap *map = cs ? &m->lit_case : &m->lit_fold;
         bool added;
@@ -254,9 +253,12 @@ static uint32_t trie_child(lf_matcher *m, uint32_t node, uint32_t pid, bool crea
     if (!create)
         return UINT32_MAX;
     child = (uint32_t)m->nodes.n;
-    trie_node tn = {0, 0};
+    trie_node tn = {0, 0, 0, UINT32_MAX};
     LF_VEC_PUSH(m->nodes, tn);
     edge_put(&m->edges, key, child);
+    m->nodes.v[node].kids++;
+    if (pid == PID_ANY)
+        m->nodes.v[node].any_child = child;
     return child;
 }
 
@@ -601,7 +603,7 @@ lf_matcher *lf_matcher_new(const lf_lexicon *lex, const lf_options *opt, lf_voca
     lf_strmap_init(&m->lit_case);
     lf_strmap_init(&m->prefix_fold);
     lf_strmap_init(&m->prefix_case);
-    trie_node root = {0, 0};
+    trie_node root = {0, 0, 0, UINT32_MAX};
     LF_VEC_PUSH(m->nodes, root);
     setup_negators(m, opt);
 
@@ -905,6 +907,17 @@ static void add_cand(lf_matcher *m, uint32_t start, uint32_t end, uint32_t entry
     LF_VEC_PUSH(m->cands, c);
 }
 
+/* A walk reaches trie node `child` with the words [i, j]: the entries ending there are
+ * candidates, and the walk goes on from it if it has children. */
+static inline void walk_visit(lf_matcher *m, uint32_t child, uint32_t i, uint32_t j)
+{
+    const trie_node *tn = &m->nodes.v[child];
+    for (uint32_t t = 0; t < tn->term_n; t++)
+        add_cand(m, i, j + 1, m->term_pool.v[tn->term_first + t]);
+    if (tn->kids)
+        LF_VEC_PUSH(m->next_states, child);
+}
+
 /* Every word/phrase entry starting at token i of the sentence [.., send). */
 static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t send)
 {
@@ -920,19 +933,23 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
         m->next_states.n = 0;
         for (size_t s = 0; s < m->states.n; s++) {
             uint32_t node = m->states.v[s];
-            for (uint16_t k = 0; k <= npid; k++) {
-                uint32_t pid = k < npid ? pids[k] : PID_ANY;
-                if (pid == PID_ANY && !m->has_any)
-                    continue;
-                uint32_t child = node == 0 && pid != PID_ANY ? m->root_child[pid]
-                                                             : trie_child(m, node, pid, false);
-                if (child == UINT32_MAX)
-                    continue;
-                const trie_node *tn = &m->nodes.v[child];
-                for (uint32_t t = 0; t < tn->term_n; t++)
-                    add_cand(m, i, j + 1, m->term_pool.v[tn->term_first + t]);
-                LF_VEC_PUSH(m->next_states, child);
+            const trie_node *nd = &m->nodes.v[node];
+            /* the word's own patterns, then "*": the root's children by a table, other
+               nodes' by the edge map, and only when they have children but "*" */
+            if (node == 0) {
+                for (uint16_t k = 0; k < npid; k++)
+                    if (m->root_child[pids[k]] != UINT32_MAX)
+                        walk_visit(m, m->root_child[pids[k]], i, j);
+            } else if (nd->kids > (nd->any_child != UINT32_MAX)) {
+                for (uint16_t k = 0; k < npid; k++) {
+                    uint32_t child = trie_child(m, node, pids[k], false);
+                    if (child != UINT32_MAX)
+                        walk_visit(m, child, i, j);
+                }
             }
+            nd = &m->nodes.v[node];
+            if (nd->any_child != UINT32_MAX)
+                walk_visit(m, nd->any_child, i, j);
         }
         /* swap state sets */
         uint32_t *tv = m->states.v;
@@ -1450,18 +1467,30 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
             m->rx_seen = lf_xcalloc(m->regexes.n, sizeof *m->rx_seen);
         }
     }
-    bool any_root = m->has_any && trie_child(m, 0, PID_ANY, false) != UINT32_MAX;
+    bool any_root = m->nodes.v[0].any_child != UINT32_MAX;
     for (uint32_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
         m->cands.n = 0;
         m->rx_run.n = 0;
         m->rx_touched.n = 0;
         m->rx_serial++;
-        for (uint32_t i = s->tok_first; i < s->tok_end; i++) {
-            uint32_t fid = toks->tok[i].form;
-            resolve_form(m, fid);
-            for (uint16_t k = 0; k < m->finfo[fid].rx_n; k++) {
-                uint32_t code = m->rx_pool.v[m->finfo[fid].rx_off + k], r = code / 32;
+        /* the loop over every word: what it reads is held in locals, since the stores
+           below could alias them (reloaded after the calls that may move them) */
+        const lf_token *tk = toks->tok;
+        const form_info *finfo = m->finfo;
+        size_t cap = m->cache_cap;
+        for (uint32_t i = s->tok_first, end = s->tok_end; i < end; i++) {
+            uint32_t fid = tk[i].form;
+            if (fid >= cap || finfo[fid].off == UINT32_MAX) {
+                resolve_new_form(m, fid);
+                finfo = m->finfo;
+                cap = m->cache_cap;
+            }
+            const form_info *fi = &finfo[fid];
+            if (!fi->rx_n && !fi->starts && !any_root)
+                continue; /* the common case: this word starts nothing, triggers no regex */
+            for (uint16_t k = 0; k < fi->rx_n; k++) {
+                uint32_t code = m->rx_pool.v[fi->rx_off + k], r = code / 32;
                 if (m->rx_stamp[r] != m->rx_serial) {
                     m->rx_stamp[r] = m->rx_serial;
                     m->rx_seen[r] = 0;
@@ -1469,9 +1498,11 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                 }
                 m->rx_seen[r] |= 1u << (code % 32);
             }
-            if (!m->finfo[fid].starts && !any_root)
-                continue; /* the common case: this word starts nothing */
-            walk_from(m, toks, i, s->tok_end);
+            if (!fi->starts && !any_root)
+                continue;
+            walk_from(m, toks, i, end);
+            finfo = m->finfo;
+            cap = m->cache_cap;
         }
         if (m->regexes.n && s->tok_first < s->tok_end) {
             /* a regex runs when the sentence satisfies all its clauses, or always without
