@@ -165,6 +165,8 @@ struct lf_matcher {
     /* per-form cache, computed on first sight: one record per form, so that a word costs
        one cache line */
     form_info *finfo;
+    uint8_t *plain; /* per form: 1 when its cache entry is computed and the word starts no
+                       entry and holds no regex literal (most words), else 0 */
     size_t cache_cap;
     LF_VEC(uint32_t) pid_pool;
     /* scratch */
@@ -688,6 +690,7 @@ void lf_matcher_free(lf_matcher *m)
     pcre2_jit_stack_free(m->jit_stack);
     pcre2_match_data_free(m->md);
     free(m->finfo);
+    free(m->plain);
     free(m->root_child);
     LF_VEC_FREE(m->pid_pool);
     LF_VEC_FREE(m->cands);
@@ -837,18 +840,26 @@ static inline void resolve_form(lf_matcher *m, uint32_t fid)
     resolve_new_form(m, fid);
 }
 
+/* Makes room in the per-form cache for the forms [0, n). */
+static void cache_reserve(lf_matcher *m, size_t n)
+{
+    if (n <= m->cache_cap)
+        return;
+    size_t old = m->cache_cap;
+    size_t cap = old ? old : 1024;
+    while (cap < n)
+        cap *= 2;
+    m->finfo = lf_xrealloc(m->finfo, cap * sizeof *m->finfo);
+    m->plain = lf_xrealloc(m->plain, cap);
+    for (size_t i = old; i < cap; i++)
+        m->finfo[i] = (form_info){.off = UINT32_MAX};
+    memset(m->plain + old, 0, cap - old);
+    m->cache_cap = cap;
+}
+
 static void resolve_new_form(lf_matcher *m, uint32_t fid)
 {
-    if (fid >= m->cache_cap) {
-        size_t old = m->cache_cap;
-        size_t cap = old ? old : 1024;
-        while (cap <= fid)
-            cap *= 2;
-        m->finfo = lf_xrealloc(m->finfo, cap * sizeof *m->finfo);
-        for (size_t i = old; i < cap; i++)
-            m->finfo[i] = (form_info){.off = UINT32_MAX};
-        m->cache_cap = cap;
-    }
+    cache_reserve(m, (size_t)fid + 1);
     if (m->finfo[fid].off != UINT32_MAX)
         return;
     const lf_form *f = lf_vocab_form(m->vocab, fid);
@@ -889,6 +900,7 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
     }
     m->finfo[fid].rx_off = (uint32_t)rfirst;
     m->finfo[fid].rx_n = (uint16_t)(m->rx_pool.n - rfirst);
+    m->plain[fid] = !m->finfo[fid].starts && !m->finfo[fid].rx_n;
 }
 
 bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form)
@@ -1468,6 +1480,7 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         }
     }
     bool any_root = m->nodes.v[0].any_child != UINT32_MAX;
+    cache_reserve(m, lf_vocab_size(m->vocab));
     for (uint32_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
         m->cands.n = 0;
@@ -1480,6 +1493,14 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         const form_info *finfo = m->finfo;
         size_t cap = m->cache_cap;
         for (uint32_t i = s->tok_first, end = s->tok_end; i < end; i++) {
+            /* most words start nothing and hold no regex literal: skipped by a byte each
+               (every form of the document has a place in the cache, see above) */
+            if (!any_root) {
+                while (i < end && m->plain[tk[i].form])
+                    i++;
+                if (i == end)
+                    break;
+            }
             uint32_t fid = tk[i].form;
             if (fid >= cap || finfo[fid].off == UINT32_MAX) {
                 resolve_new_form(m, fid);
