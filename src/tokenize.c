@@ -382,9 +382,16 @@ static inline void word_key(const unsigned char *p, size_t n, const unsigned cha
     *b = w[1];
 }
 
+/* word_hash but for its last step, which leaves the top bits (all that cache_slot uses) as
+ * they are: the tokenizer finds most words in the cache without it. */
+static inline uint64_t word_premix(uint64_t a, uint64_t b, size_t n)
+{
+    return (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xd6e8feb86659fd93ULL;
+}
+
 static inline uint64_t word_hash(uint64_t a, uint64_t b, size_t n)
 {
-    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xd6e8feb86659fd93ULL;
+    uint64_t h = word_premix(a, b, n);
     return h ^ (h >> 29);
 }
 
@@ -676,12 +683,13 @@ static void queue_word(tok_state *st, uint32_t tok, const unsigned char *p, size
     uint64_t a = 0, b = 0, h = 0;
     if (n <= WORD_INLINE_MAX) {
         word_key(p, n, (const unsigned char *)st->doc->text + st->doc->len, &a, &b);
-        h = word_hash(a, b, n);
-        const word_slot *c = cache_slot(st->v, h);
+        uint64_t m = word_premix(a, b, n);
+        const word_slot *c = cache_slot(st->v, m);
         if (c->len == n && c->a == a && c->b == b) {
             st->out->tok[tok].form = c->id;
             return;
         }
+        h = m ^ (m >> 29); /* word_hash */
 #if defined(__GNUC__)
         __builtin_prefetch(&st->v->words[h & (st->v->words_cap - 1)]);
 #endif
