@@ -106,6 +106,21 @@ static unsigned class_at(const unsigned char *p, const unsigned char *end, const
     return cp_class(cp);
 }
 
+#if defined(__SSE2__)
+/* Bit i set when byte i of v is an ASCII letter or digit. */
+static inline unsigned alnum_mask16(__m128i v)
+{
+    /* letters: (c | 0x20) - 'a' < 26 and digits: c - '0' < 10, as signed compares after
+       moving the range to the bottom of the signed bytes */
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a'))),
+                                    _mm_set1_epi8((char)(-128 + 26)));
+    __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                                   _mm_set1_epi8((char)(-128 + 10)));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+}
+#endif
+
 /* The end of the run of ASCII letters and digits at p, at most end; bytes up to lim (at
  * or past end) may be read. 16 bytes at a time where SSE2 is there, since a branch per
  * byte mispredicts at nearly every word's end. */
@@ -116,14 +131,7 @@ static inline const unsigned char *ascii_alnum_end(const unsigned char *p,
 #if defined(__SSE2__)
     while (lim - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        /* letters: (c | 0x20) - 'a' < 26 and digits: c - '0' < 10, as signed compares
-           after moving the range to the bottom of the signed bytes */
-        __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a'))),
-                                        _mm_set1_epi8((char)(-128 + 26)));
-        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
-                                       _mm_set1_epi8((char)(-128 + 10)));
-        unsigned stop = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit)) & 0xFFFFu;
+        unsigned stop = ~alnum_mask16(v) & 0xFFFFu;
         if (stop) {
             p += __builtin_ctz(stop);
             return p < end ? p : end;
@@ -374,9 +382,16 @@ static inline void word_key(const unsigned char *p, size_t n, const unsigned cha
     *b = w[1];
 }
 
+/* word_hash but for its last step, which leaves the top bits (all that cache_slot uses) as
+ * they are: the tokenizer finds most words in the cache without it. */
+static inline uint64_t word_premix(uint64_t a, uint64_t b, size_t n)
+{
+    return (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xd6e8feb86659fd93ULL;
+}
+
 static inline uint64_t word_hash(uint64_t a, uint64_t b, size_t n)
 {
-    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xd6e8feb86659fd93ULL;
+    uint64_t h = word_premix(a, b, n);
     return h ^ (h >> 29);
 }
 
@@ -668,12 +683,13 @@ static void queue_word(tok_state *st, uint32_t tok, const unsigned char *p, size
     uint64_t a = 0, b = 0, h = 0;
     if (n <= WORD_INLINE_MAX) {
         word_key(p, n, (const unsigned char *)st->doc->text + st->doc->len, &a, &b);
-        h = word_hash(a, b, n);
-        const word_slot *c = cache_slot(st->v, h);
+        uint64_t m = word_premix(a, b, n);
+        const word_slot *c = cache_slot(st->v, m);
         if (c->len == n && c->a == a && c->b == b) {
             st->out->tok[tok].form = c->id;
             return;
         }
+        h = m ^ (m >> 29); /* word_hash */
 #if defined(__GNUC__)
         __builtin_prefetch(&st->v->words[h & (st->v->words_cap - 1)]);
 #endif
@@ -734,8 +750,9 @@ static bool period_ends_sentence(tok_state *st, const unsigned char *p, const un
     return true;
 }
 
-static void add_token(tok_state *st, const unsigned char *base, const unsigned char *p,
-                      const unsigned char *e)
+/* Before the word [p, e): ends the sentence when a break or a period pending says so, and
+ * opens a sentence when none is open. Out of line: most words need neither. */
+static void start_word(tok_state *st, const unsigned char *p, const unsigned char *e)
 {
     lf_tokens *o = st->out;
     if (st->pend == END_HARD || (st->pend == END_PERIOD && period_ends_sentence(st, p, e)))
@@ -746,13 +763,22 @@ static void add_token(tok_state *st, const unsigned char *base, const unsigned c
         o->sent[o->n_sent++] = (lf_sentence){(uint32_t)o->n_tok, (uint32_t)o->n_tok, st->turn};
         st->sent_open = 1;
     }
-    lf_grow((void **)&o->tok, &o->cap_tok, o->n_tok + 1, sizeof *o->tok);
-    lf_token *t = &o->tok[o->n_tok++];
+}
+
+/* Appends the word [p, e) as a token; the caller has made room for it in out->tok. */
+static inline void add_token(tok_state *st, const unsigned char *base, const unsigned char *p,
+                             const unsigned char *e)
+{
+    if (st->pend != END_NONE || !st->sent_open)
+        start_word(st, p, e);
+    lf_tokens *o = st->out;
+    uint32_t i = (uint32_t)o->n_tok++;
+    lf_token *t = &o->tok[i];
     t->start = (uint32_t)(p - base);
     t->end = (uint32_t)(e - base);
-    queue_word(st, (uint32_t)(o->n_tok - 1), p, (size_t)(e - p));
     t->clause = st->clause;
     t->sentence = (uint32_t)(o->n_sent - 1);
+    queue_word(st, i, p, (size_t)(e - p));
 }
 
 /* Punctuation between words: sentence ends, clause breaks, paragraph breaks. */
@@ -825,6 +851,169 @@ static const unsigned char *punct(tok_state *st, const unsigned char *p, const u
     return p + n;
 }
 
+static inline unsigned ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* 64 bytes of a span as bit masks, bit i for byte i: the ASCII letters and digits, and the
+ * events — every byte but a space, which changes nothing between words. Bytes past the
+ * span's end are neither. */
+typedef struct text_block {
+    uint64_t alnum, event;
+} text_block;
+
+/* The block at p, of which n bytes (1..64) are the span's and `readable` (>= n) may be
+ * read. */
+static inline void load_block(const unsigned char *p, size_t n, size_t readable,
+                              text_block *b)
+{
+    unsigned char tmp[64];
+    if (readable < 64) { /* the end of the text: no reading past it */
+        memset(tmp, 0, sizeof tmp);
+        memcpy(tmp, p, readable);
+        p = tmp;
+    }
+    uint64_t alnum = 0, space = 0;
+#if defined(__SSE2__)
+    for (unsigned k = 0; k < 64; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        alnum |= (uint64_t)alnum_mask16(v) << k;
+        space |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+                 << k;
+    }
+#else
+    for (unsigned k = 0; k < 64; k++) {
+        alnum |= (uint64_t)(p[k] < 0x80 && (ascii_class[p[k]] & (C_ALPHA | C_DIGIT))) << k;
+        space |= (uint64_t)(p[k] == ' ') << k;
+    }
+#endif
+    uint64_t in_span = n >= 64 ? ~0ULL : (1ULL << n) - 1;
+    b->alnum = alnum & in_span;
+    b->event = ~space & in_span;
+}
+
+/* The end of the word that starts at s with a run of ASCII letters and digits ending at e,
+ * before a byte that may continue it (may_continue): what scan_word(s, end, lim, NULL) returns, with the common cases taken here — the word
+ * ends at e, or an apostrophe or hyphen joins another run. After such a join scan_word goes
+ * on as from a new word (its state is reset there), so the rest can start from the join. */
+static const unsigned char *ascii_word_end(const unsigned char *s, const unsigned char *e,
+                                           const unsigned char *end, const unsigned char *lim)
+{
+    for (;;) {
+        int32_t cp;
+        const unsigned char *q = e + next_cp(e, end, &cp);
+        if (cp_class(cp) & (C_ALPHA | C_DIGIT))
+            return scan_word(s, end, lim, NULL); /* a letter beyond ASCII */
+        bool join = is_apostrophe(cp) || is_hyphen(cp);
+        if (!join && cp != '.' && cp != ',')
+            return e;
+        size_t n;
+        if (q == end || !(class_at(q, end, NULL, &n) & (C_ALPHA | C_DIGIT)))
+            return e; /* no word character follows: every rule needs one */
+        if (!join || *q >= 0x80)
+            return scan_word(s, end, lim, NULL);
+        s = q;
+        e = ascii_alnum_end(s, end, lim);
+        if (e == end || !may_continue[*e])
+            return e;
+    }
+}
+
+static lf_status token_too_long(const tok_state *st, const unsigned char *p,
+                                const unsigned char *e, uint64_t max_tok, lf_error *err)
+{
+    const lf_doc *doc = st->doc;
+    size_t off = (size_t)(p - (const unsigned char *)doc->text);
+    lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_doc_line_of(doc, off), 0,
+                "word of %zu bytes at byte offset %zu exceeds the token-bytes "
+                "limit (%llu); raise it with --limit token-bytes=N",
+                (size_t)(e - p), off, (unsigned long long)max_tok);
+    return LF_ERR_LIMIT;
+}
+
+/* Tokenizes the span [p, end) of the current turn. The span is read 64 bytes at a time as
+ * bit masks: the next event is the lowest set bit, and a word of ASCII letters and digits
+ * ends at the first clear bit of the alnum mask — unless the byte there may continue it
+ * (' - . , or a byte beyond ASCII with a word character after it), when scan_word decides.
+ * Words not starting with an ASCII letter or digit go to scan_word, other bytes to punct,
+ * all in text order. */
+static lf_status tokenize_span(tok_state *st, const unsigned char *p, const unsigned char *end,
+                               unsigned *newlines, uint64_t max_tok, lf_error *err)
+{
+    const unsigned char *base = (const unsigned char *)st->doc->text;
+    const unsigned char *lim = base + st->doc->len;
+    lf_tokens *o = st->out;
+    while (p < end) {
+        size_t n = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64;
+        text_block b;
+        load_block(p, n, (size_t)(lim - p), &b);
+        /* at most 64 words start in the block: room for them all at once */
+        lf_grow((void **)&o->tok, &o->cap_tok, o->n_tok + 64, sizeof *o->tok);
+        const unsigned char *blk = p;
+        size_t i = 0; /* the block's bytes before i are done */
+        for (;;) {
+            uint64_t ev = b.event & (~0ULL << i);
+            if (!ev) {
+                p = blk + n;
+                break;
+            }
+            i = ctz64(ev);
+            const unsigned char *w = blk + i, *e;
+            if ((b.alnum >> i) & 1) {
+                uint64_t past = ~b.alnum >> i;
+                if (!past) { /* the run goes on past the block */
+                    if (i) {
+                        p = w; /* the next block starts with the word */
+                        break;
+                    }
+                    e = ascii_alnum_end(w, end, lim);
+                    if (e < end && may_continue[*e])
+                        e = ascii_word_end(w, e, end, lim);
+                } else {
+                    e = w + ctz64(past);
+                    /* ' - . , join only what a word character follows */
+                    if (e < end && may_continue[*e] &&
+                        (*e >= 0x80 ||
+                         (e + 1 < end &&
+                          (e[1] >= 0x80 || (ascii_class[e[1]] & (C_ALPHA | C_DIGIT))))))
+                        e = ascii_word_end(w, e, end, lim);
+                }
+            } else {
+                size_t len;
+                if (*w < 0x80 || !(class_at(w, end, NULL, &len) & (C_ALPHA | C_DIGIT))) {
+                    i = (size_t)(punct(st, w, end, newlines) - blk);
+                    if (i >= 64) {
+                        p = blk + i;
+                        break;
+                    }
+                    continue;
+                }
+                e = scan_word(w, end, lim, NULL);
+            }
+            if ((uint64_t)(e - w) > max_tok)
+                return token_too_long(st, w, e, max_tok, err);
+            *newlines = 0;
+            add_token(st, base, w, e);
+            i = (size_t)(e - blk);
+            if (i >= 64) {
+                p = e;
+                break;
+            }
+        }
+    }
+    return LF_OK;
+}
+
 lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
                           lf_tokens *out, lf_error *err)
 {
@@ -845,33 +1034,12 @@ lf_status lf_tokenize_doc(lf_vocab *v, const lf_doc *doc, const lf_options *opt,
         unsigned newlines = 0;
         for (size_t si = 0; si < turn->span_count; si++) {
             const lf_span *sp = &doc->spans[turn->span_first + si];
-            const unsigned char *p = base + sp->start, *end = base + sp->end;
             if (doc->span_src && doc->span_src[turn->span_first + si].para && st.sent_open)
                 st.pend = END_HARD; /* a new segment or sentence element */
-            while (p < end) {
-                if (*p == ' ') { /* the commonest byte between words changes nothing */
-                    p++;
-                    continue;
-                }
-                size_t len;
-                if (*p < 0x80 ? !(ascii_class[*p] & (C_ALPHA | C_DIGIT))
-                              : !(class_at(p, end, NULL, &len) & (C_ALPHA | C_DIGIT))) {
-                    p = punct(&st, p, end, &newlines);
-                    continue;
-                }
-                const unsigned char *e = scan_word(p, end, base + doc->len, NULL);
-                if ((uint64_t)(e - p) > max_tok) {
-                    size_t off = (size_t)(p - base);
-                    lf_error_at(err, LF_ERR_LIMIT, doc->path, lf_doc_line_of(doc, off), 0,
-                                "word of %zu bytes at byte offset %zu exceeds the token-bytes "
-                                "limit (%llu); raise it with --limit token-bytes=N",
-                                (size_t)(e - p), off, (unsigned long long)max_tok);
-                    flush_words(&st);
-                    return LF_ERR_LIMIT;
-                }
-                newlines = 0;
-                add_token(&st, base, p, e);
-                p = e + (e < end && *e == ' '); /* the space that follows most words */
+            if (tokenize_span(&st, base + sp->start, base + sp->end, &newlines, max_tok,
+                              err) != LF_OK) {
+                flush_words(&st);
+                return LF_ERR_LIMIT;
             }
         }
         close_sentence(&st);

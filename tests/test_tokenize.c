@@ -2,9 +2,11 @@
  * the tokenizer, on documents built by hand (one turn per string unless stated). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -447,6 +449,352 @@ static void normalize_word_api(void **state)
     assert_null(lf_normalize_word("bad\xff", 4, true, &n));
 }
 
+/* ---- property test: the tokenizer against a deliberately simple reference ----
+ * The reference below restates the word, punctuation and sentence rules one code point at
+ * a time, with a character table that covers only the alphabet the random texts are made
+ * of; lf_tokenize_doc reads 64 bytes at a time and takes shortcuts, and must agree with it
+ * on every token (span, form key, clause, sentence), every sentence and form numbering. */
+
+enum { R_ALPHA = 1, R_DIGIT = 2, R_UPPER = 4, R_LOWER = 8, R_WORD = R_ALPHA | R_DIGIT };
+
+static unsigned ref_class(uint32_t cp)
+{
+    if (cp >= 'a' && cp <= 'z')
+        return R_ALPHA | R_LOWER;
+    if (cp >= 'A' && cp <= 'Z')
+        return R_ALPHA | R_UPPER;
+    if (cp >= '0' && cp <= '9')
+        return R_DIGIT;
+    switch (cp) {
+    case 0xE9: /* é */
+    case 0xDF: /* ß */
+        return R_ALPHA | R_LOWER;
+    case 0xC9: /* É */
+        return R_ALPHA | R_UPPER;
+    case 0x4E2D: /* 中 */
+    case 0x02BC: /* ʼ, a modifier letter */
+        return R_ALPHA;
+    case 0x0663: /* ٣, an Arabic-Indic digit */
+        return R_DIGIT;
+    default:
+        return 0;
+    }
+}
+
+static bool ref_apostrophe_or_hyphen(uint32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == '-' || cp == 0x2010;
+}
+
+typedef struct ref_cp {
+    uint32_t cp, at, len; /* code point, byte offset in the text, bytes */
+} ref_cp;
+
+/* The end (index into c) of the word starting at c[i]. */
+static size_t ref_word_end(const ref_cp *c, size_t n, size_t i)
+{
+    size_t seg = 0;
+    unsigned last = 0;
+    while (i < n) {
+        unsigned k = ref_class(c[i].cp);
+        if (k & R_WORD) {
+            last = k;
+            seg++;
+            i++;
+            continue;
+        }
+        unsigned k2 = i + 1 < n ? ref_class(c[i + 1].cp) : 0;
+        if (ref_apostrophe_or_hyphen(c[i].cp) && (k2 & R_WORD)) { /* don't, self-aware */
+            i++;
+            seg = 0;
+            continue;
+        }
+        if ((c[i].cp == ',' || c[i].cp == '.') && (last & R_DIGIT) && (k2 & R_DIGIT)) {
+            i++; /* 1,200 3.5 */
+            continue;
+        }
+        if (c[i].cp == '.' && seg == 1 && (last & R_ALPHA) && (k2 & R_ALPHA) &&
+            !(i + 2 < n && (ref_class(c[i + 2].cp) & R_WORD))) { /* U.S. */
+            i += 2;
+            while (i + 1 < n && c[i].cp == '.' && (ref_class(c[i + 1].cp) & R_ALPHA) &&
+                   !(i + 2 < n && (ref_class(c[i + 2].cp) & R_WORD)))
+                i += 2;
+            if (i < n && c[i].cp == '.')
+                i++;
+            return i;
+        }
+        break;
+    }
+    return i;
+}
+
+static bool ref_in(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+typedef struct ref_tok {
+    uint32_t start, end, clause, sentence;
+} ref_tok;
+
+typedef struct ref_state {
+    const char *text;
+    ref_tok tok[2048];
+    size_t n_tok;
+    uint32_t sent_first[2048], sent_end[2048];
+    size_t n_sent;
+    uint32_t clause;
+    bool open;
+    int pend; /* 0, 1 a period, 2 a hard end */
+    unsigned newlines;
+} ref_state;
+
+static void ref_close(ref_state *r)
+{
+    if (r->open) {
+        r->sent_end[r->n_sent - 1] = (uint32_t)r->n_tok;
+        r->open = false;
+        r->clause++;
+    }
+    r->pend = 0;
+}
+
+/* Does a pending period end the sentence before a word starting with code point cp? */
+static bool ref_period_ends(const ref_state *r, uint32_t cp)
+{
+    static const char *const titles[] = {
+        "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "sen", "sens", "rep", "reps", "gov",
+        "lt", "col", "sgt", "capt", "cmdr", "adm", "maj", "hon", "rev", "st", "mt", "ft",
+        "pres", "amb", "supt", "gens", "vs", "cf", "al", NULL};
+    static const char *const numbered[] = {
+        "no", "nos", "art", "sec", "vol", "p", "pp", "fig", "ch", "jan", "feb", "mar", "apr",
+        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "ca", "op", NULL};
+    if (!r->open || r->n_tok == 0)
+        return false;
+    unsigned k = ref_class(cp);
+    if (k & R_LOWER)
+        return false;
+    const ref_tok *t = &r->tok[r->n_tok - 1];
+    size_t len;
+    char *low = lf_normalize_word(r->text + t->start, t->end - t->start, true, &len);
+    bool keep = ref_in(titles, low) || ((k & R_DIGIT) && ref_in(numbered, low));
+    free(low);
+    if (keep)
+        return false;
+    /* a single capital letter is an initial (John F. Kennedy) */
+    const unsigned char *s = (const unsigned char *)r->text + t->start;
+    size_t n = t->end - t->start;
+    uint32_t first = s[0] < 0x80 ? s[0] : s[0] < 0xE0 ? (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F)
+                                                        : 0;
+    size_t first_len = s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    return !(first_len == n && (ref_class(first) & R_UPPER));
+}
+
+static void ref_span(ref_state *r, const ref_cp *c, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = c[i].cp;
+        if (ref_class(cp) & R_WORD) {
+            size_t j = ref_word_end(c, n, i);
+            if (r->pend == 2 || (r->pend == 1 && ref_period_ends(r, cp)))
+                ref_close(r);
+            r->pend = 0;
+            if (!r->open) {
+                r->sent_first[r->n_sent++] = (uint32_t)r->n_tok;
+                r->open = true;
+            }
+            r->tok[r->n_tok++] = (ref_tok){c[i].at, c[j - 1].at + c[j - 1].len, r->clause,
+                                           (uint32_t)r->n_sent - 1};
+            r->newlines = 0;
+            i = j;
+            continue;
+        }
+        switch (cp) {
+        case '\r':
+            if (i + 1 < n && c[i + 1].cp == '\n')
+                i++;
+            /* fall through */
+        case '\n':
+            r->newlines++;
+            break;
+        case ' ': case '\t': case 0xA0: case 0x2009:
+            break;
+        case '.': case 0x2026:
+            if (r->pend != 2)
+                r->pend = 1;
+            r->newlines = 0;
+            break;
+        case '!': case '?':
+            r->pend = 2;
+            r->newlines = 0;
+            break;
+        case ',': case ';': case ':': case '(': case ')': case 0x2014:
+            r->clause++;
+            r->newlines = 0;
+            break;
+        case '-':
+            if (i + 1 < n && c[i + 1].cp == '-')
+                r->clause++;
+            r->newlines = 0;
+            break;
+        default:
+            r->newlines = 0;
+            break;
+        }
+        if (r->newlines >= 2 && r->open)
+            r->pend = 2; /* a blank line */
+        i++;
+    }
+}
+
+/* Decodes text[from, to) (valid UTF-8) into c; returns the count. */
+static size_t ref_decode(const char *text, size_t from, size_t to, ref_cp *c)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to;) {
+        const unsigned char *s = (const unsigned char *)text + i;
+        uint32_t cp, len;
+        if (s[0] < 0x80) {
+            cp = s[0];
+            len = 1;
+        } else if (s[0] < 0xE0) {
+            cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+            len = 2;
+        } else {
+            cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+            len = 3;
+        }
+        c[n++] = (ref_cp){cp, (uint32_t)i, len};
+        i += len;
+    }
+    return n;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t rng(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)((rng_state >> 33) % n);
+}
+
+static void tokenizer_matches_reference(void **state)
+{
+    fixture *f = *state;
+    /* every rule's characters, some twice to make them commoner, and words that exercise
+       the abbreviation lists, initials, and runs across 64-byte blocks */
+    static const char *const alphabet[] = {
+        "a", "b", "Z", "x", "e", "g", "S", "U", "1", "9", "0", "a", "t", "7", " ", " ", " ",
+        "\t", "\n", "\n", "\r", "\r\n", "'", "\xe2\x80\x99", "\xca\xbc", "-", "--",
+        "\xe2\x80\x90", ".", ".", ",", ";", ":", "!", "?", "(", ")", "\xe2\x80\xa6",
+        "\xe2\x80\x94", "\xc3\xa9", "\xc3\x89", "\xc3\x9f", "\xe4\xb8\xad", "\xe2\x80\x89",
+        "\xc2\xa0", "\xd9\xa3", "Mr", "No", "dr", "p", "wordsmith", "Q", "$", "\"",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"};
+    const size_t n_alpha = sizeof alphabet / sizeof *alphabet;
+    static ref_cp cps[4096];
+    static ref_state r;
+    for (int iter = 0; iter < 4000; iter++) {
+        /* the text, in a buffer of its exact size, so reading past it is caught */
+        char buf[2048];
+        size_t len = 0, pieces = 1 + rng(iter % 4 == 0 ? 300 : 60);
+        size_t cuts[8], n_cuts = 0;
+        for (size_t k = 0; k < pieces; k++) {
+            const char *s = alphabet[rng((uint32_t)n_alpha)];
+            size_t sl = strlen(s);
+            if (len + sl > sizeof buf)
+                break;
+            if (n_cuts < 5 && rng(40) == 0)
+                cuts[n_cuts++] = len; /* a span or turn boundary */
+            memcpy(buf + len, s, sl);
+            len += sl;
+        }
+        char *text = malloc(len ? len : 1);
+        memcpy(text, buf, len);
+        /* spans between the cuts, some with a gap (stripped text) between them; a cut
+           may also start a second turn */
+        memset(&f->doc, 0, sizeof f->doc);
+        f->doc.path = f->doc.id = "p.txt";
+        f->doc.text = text;
+        f->doc.len = len;
+        size_t n_spans = 0, n_turns = 1, from = 0;
+        f->turns[0] = (lf_turn){.speaker = -1, .line = 1};
+        for (size_t k = 0; k <= n_cuts; k++) {
+            size_t to = k < n_cuts ? cuts[k] : len;
+            if (to < from)
+                to = from;
+            f->spans[n_spans++] = (lf_span){(uint32_t)from, (uint32_t)to};
+            f->turns[n_turns - 1].span_count++;
+            from = to;
+            if (k < n_cuts && rng(3) == 0 && from < len) { /* a character stripped */
+                from++;
+                while (from < len && ((unsigned char)text[from] & 0xC0) == 0x80)
+                    from++;
+            }
+            if (k < n_cuts && n_turns < 4 && rng(2) == 0)
+                f->turns[n_turns++] = (lf_turn){.speaker = -1, .line = 1,
+                                                .span_first = (uint32_t)n_spans};
+        }
+        f->doc.turns = f->turns;
+        f->doc.n_turns = n_turns;
+        f->doc.spans = f->spans;
+        f->doc.n_spans = n_spans;
+        lf_vocab *v = lf_vocab_new();
+        lf_error err;
+        assert_int_equal(lf_tokenize_doc(v, &f->doc, &f->opt, &f->toks, &err), LF_OK);
+
+        memset(&r, 0, sizeof r);
+        r.text = text;
+        for (size_t t = 0; t < n_turns; t++) {
+            r.open = false;
+            r.pend = 0;
+            r.newlines = 0;
+            for (size_t s = 0; s < f->turns[t].span_count; s++) {
+                const lf_span *sp = &f->spans[f->turns[t].span_first + s];
+                ref_span(&r, cps, ref_decode(text, sp->start, sp->end, cps));
+            }
+            ref_close(&r);
+        }
+
+        const lf_tokens *o = &f->toks;
+        if (o->n_tok != r.n_tok)
+            print_message("case %d: \"%.*s\"\n", iter, (int)len, text);
+        assert_int_equal(o->n_tok, r.n_tok);
+        assert_int_equal(o->n_sent, r.n_sent);
+        for (size_t k = 0; k < r.n_sent; k++) {
+            assert_int_equal(o->sent[k].tok_first, r.sent_first[k]);
+            assert_int_equal(o->sent[k].tok_end, r.sent_end[k]);
+        }
+        /* forms numbered in the order their raw bytes first occur */
+        uint32_t next_form = 0;
+        for (size_t k = 0; k < r.n_tok; k++) {
+            const lf_token *t = &o->tok[k];
+            const ref_tok *e = &r.tok[k];
+            if (t->start != e->start || t->end != e->end || t->clause != e->clause ||
+                t->sentence != e->sentence)
+                print_message("case %d token %zu: \"%.*s\"\n", iter, k, (int)len, text);
+            assert_int_equal(t->start, e->start);
+            assert_int_equal(t->end, e->end);
+            assert_int_equal(t->clause, e->clause);
+            assert_int_equal(t->sentence, e->sentence);
+            size_t kl;
+            char *key = lf_normalize_word(text + e->start, e->end - e->start, false, &kl);
+            assert_string_equal(lf_vocab_form(v, t->form)->key, key);
+            free(key);
+            uint32_t seen = UINT32_MAX;
+            for (size_t m = 0; m < k && seen == UINT32_MAX; m++)
+                if (r.tok[m].end - r.tok[m].start == e->end - e->start &&
+                    memcmp(text + r.tok[m].start, text + e->start, e->end - e->start) == 0)
+                    seen = o->tok[m].form;
+            assert_int_equal(t->form, seen == UINT32_MAX ? next_form++ : seen);
+        }
+        lf_vocab_free(v);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +810,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(clauses_split_at_punctuation, setup, teardown),
         cmocka_unit_test_setup_teardown(turns_keep_sentences_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(token_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(tokenizer_matches_reference, setup, teardown),
         cmocka_unit_test(split_words_for_lexicon),
         cmocka_unit_test(normalize_word_api),
     };
