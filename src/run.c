@@ -9,11 +9,13 @@
  * Each worker holds one document (part) at a time; at most `window` inputs are in flight. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1451,6 +1453,50 @@ static void render_report(report_job *rj, size_t threads)
     pthread_mutex_destroy(&rj->mu);
 }
 
+/* A descriptor on the file that committing `of` will replace, or -1: with it held, the
+ * rename does not free the old file's storage (which waits for the device when the file
+ * system discards freed blocks); closing the descriptor does, after the renames, and
+ * the closes of several files can wait at the same time. */
+static int hold_replaced(const lf_outfile *of)
+{
+    if (!of->tmp_path)
+        return -1; /* written in place: nothing is replaced */
+    int fd = open(of->final_path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void *close_replaced(void *arg)
+{
+    close((int)(intptr_t)arg);
+    return NULL;
+}
+
+/* Closes the held descriptors fds[0..n) (-1: none), each on a thread of its own where a
+ * thread can be started. */
+static void release_replaced(const int *fds, size_t n)
+{
+    pthread_t tid[16];
+    size_t started = 0;
+    lf_outfile_hold_signals(true);
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] < 0)
+            continue;
+        if (started < sizeof tid / sizeof tid[0] &&
+            pthread_create(&tid[started], NULL, close_replaced, (void *)(intptr_t)fds[i]) == 0)
+            started++;
+        else
+            close(fds[i]);
+    }
+    lf_outfile_hold_signals(false);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
 lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
 {
     if (!r->report_dir || !r->matches_open) {
@@ -1540,6 +1586,10 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     for (size_t i = 0; i < nfiles && st == LF_OK; i++)
         st = lf_outfile_close(&files[i].of, err);
     if (st == LF_OK) {
+        int held[sizeof files / sizeof files[0] + 1];
+        held[nfiles] = hold_replaced(&r->matches_out);
+        for (size_t i = 0; i < nfiles; i++)
+            held[i] = hold_replaced(&files[i].of);
         lf_outfile_hold_signals(true); /* a signal comes after the last rename, not between */
         st = lf_outfile_commit(&r->matches_out, err);
         r->matches_open = false;
@@ -1548,6 +1598,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
             files[i].open = false;
         }
         lf_outfile_hold_signals(false);
+        release_replaced(held, nfiles + 1);
     }
     for (size_t i = 0; i < nfiles; i++)
         if (files[i].open)
