@@ -911,8 +911,12 @@ static void *worker_main(void *arg)
             wake_main(r); /* one more in flight */
         pthread_mutex_unlock(&r->mu);
         pthread_mutex_unlock(&r->prod_mu);
-        if (!got)
+        if (!got) {
+            /* while the main thread delivers the other workers' last rows: the rows this
+               worker handed over are copies */
+            worker_release_pipeline(w);
             return NULL;
+        }
 
         /* ingest warnings are kept with the job and printed in order */
         char *wbuf = NULL;
@@ -1067,7 +1071,8 @@ static lf_status execute_threaded(lf_run *r, size_t n_threads, lf_error *first, 
     pthread_mutex_destroy(&r->prod_mu);
     pthread_mutex_destroy(&r->mu);
     /* the tables only add: merging the workers' gives exactly one pipeline's result; the
-       pipelines (vocabularies, buffers) are done with before, a worker's tables after */
+       pipelines (vocabularies, buffers) are done with before (each worker frees its own
+       as it ends), a worker's tables after */
     for (size_t t = 0; t < n_threads; t++)
         worker_release_pipeline(&r->workers[t]);
     for (size_t t = 1; t < n_threads; t++) {
