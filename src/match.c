@@ -163,7 +163,7 @@ struct lf_matcher {
     bool neg_nt;
     int window;
     /* per-form cache, computed on first sight: one record per form, so that a word costs
-       one cache line */
+       one cache line, and a byte per form for the words that need nothing more */
     form_info *finfo;
     uint8_t *plain; /* per form: 1 when its cache entry is computed and the word starts no
                        entry and holds no regex literal (most words), else 0 */
@@ -959,7 +959,6 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
                         walk_visit(m, child, i, j);
                 }
             }
-            nd = &m->nodes.v[node];
             if (nd->any_child != UINT32_MAX)
                 walk_visit(m, nd->any_child, i, j);
         }
