@@ -903,9 +903,10 @@ static inline void load_block(const unsigned char *p, size_t n, size_t readable,
 }
 
 /* The end of the word that starts at s with a run of ASCII letters and digits ending at e,
- * before a byte that may continue it (may_continue): what scan_word(s, end, lim, NULL) returns, with the common cases taken here — the word
- * ends at e, or an apostrophe or hyphen joins another run. After such a join scan_word goes
- * on as from a new word (its state is reset there), so the rest can start from the join. */
+ * before a byte that may continue it (may_continue): what scan_word(s, end, lim, NULL)
+ * returns, with the common cases taken here — the word ends at e, or an apostrophe or
+ * hyphen joins another run. After such a join scan_word goes on as from a new word (its
+ * state is reset there), so the rest can start from the join. */
 static const unsigned char *ascii_word_end(const unsigned char *s, const unsigned char *e,
                                            const unsigned char *end, const unsigned char *lim)
 {
