@@ -3,7 +3,8 @@
  * paragraph, one span per line, so words, sentences and clauses meet span and turn edges —
  * and is tokenized; the word splitter used by lexicon entries (with glob characters) and
  * the match-key normalizer run over it too. Token spans, code point offsets and sentence
- * ranges are checked against the text with abort(). */
+ * ranges are checked against the text with abort(), and each span's tokens against the
+ * words lf_split_words (the word rules one character at a time) finds in it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,24 @@ typedef struct split_ctx {
     const char *s;
     size_t n, last_end;
 } split_ctx;
+
+/* The words lf_split_words finds in one span, in order, to set against the tokenizer's:
+ * the splitter runs the word rules one character at a time, the tokenizer 64 bytes at a
+ * time with shortcuts, and the two must find the same words. */
+typedef struct span_words {
+    const lf_token *tok; /* the tokenizer's next token in this span */
+    size_t left;         /* tokens of the span not yet matched */
+    size_t base;         /* the span's offset in the text */
+} span_words;
+
+static void on_span_word(void *ctx, size_t start, size_t end)
+{
+    span_words *w = ctx;
+    if (!w->left || w->tok->start != w->base + start || w->tok->end != w->base + end)
+        abort();
+    w->tok++;
+    w->left--;
+}
 
 /* Each word of lf_split_words must lie after the previous one and normalize. */
 static void on_word(void *ctx, size_t start, size_t end)
@@ -104,6 +123,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!f->norm || strlen(f->norm) != f->norm_len)
                 abort();
         }
+        /* every span's tokens are the words the character-at-a-time splitter finds */
+        size_t ti = 0;
+        for (size_t k = 0; k < doc.n_spans; k++) {
+            const lf_span *sp = &doc.spans[k];
+            size_t n = 0;
+            while (ti + n < tk.n_tok && tk.tok[ti + n].start < sp->end)
+                n++;
+            span_words w = {&tk.tok[ti], n, sp->start};
+            lf_split_words(text + sp->start, sp->end - sp->start, NULL, on_span_word, &w);
+            if (w.left)
+                abort();
+            ti += n;
+        }
+        if (ti != tk.n_tok)
+            abort();
         for (size_t s = 0; s < tk.n_sent; s++) {
             const lf_sentence *se = &tk.sent[s];
             if (se->tok_first >= se->tok_end || se->tok_end > tk.n_tok ||
