@@ -131,6 +131,19 @@ static void words_globs_phrases(void **state)
                         "c:Confidence-Building measure | s:re-imposition | s:sanctions");
 }
 
+/* "*" is any one word wherever it stands in a phrase: first (every word may start the
+ * phrase), last, twice in a row, and beside a word the same phrase node also leads to. */
+static void any_word_in_phrases(void **state)
+{
+    fx *f = *state;
+    load(f, "@theme a\n* sanctions\n@theme b\nlift *\n@theme c\ngive * * leverage\n"
+            "@theme d\ngo back on * word\ngo back on their promise\n");
+    run(f, "They will lift new sanctions. We give them more leverage. They go back on their "
+           "word and go back on their promise. Sanctions. Lift.");
+    assert_string_equal(render(f), "b:lift new | a:new sanctions | c:give them more leverage | "
+                                   "d:go back on their word | d:go back on their promise");
+}
+
 static void phrases_stay_inside_sentences(void **state)
 {
     fx *f = *state;
@@ -347,6 +360,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(words_globs_phrases),
+        T(any_word_in_phrases),
         T(phrases_stay_inside_sentences),
         T(case_sensitive_entries),
         T(regex_entries_touch_whole_words),
