@@ -1479,6 +1479,8 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         }
     }
     bool any_root = m->nodes.v[0].any_child != UINT32_MAX;
+    /* room in the per-form cache for every form the document's words can have, so that
+       the cache stays where it is while the document is matched */
     cache_reserve(m, lf_vocab_size(m->vocab));
     for (uint32_t si = 0; si < toks->n_sent; si++) {
         const lf_sentence *s = &toks->sent[si];
@@ -1487,13 +1489,12 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         m->rx_touched.n = 0;
         m->rx_serial++;
         /* the loop over every word: what it reads is held in locals, since the stores
-           below could alias them (reloaded after the calls that may move them) */
+           below could alias them; the cache does not move while a document is matched,
+           as it has room for every form already (see above) */
         const lf_token *tk = toks->tok;
         const form_info *finfo = m->finfo;
-        size_t cap = m->cache_cap;
         for (uint32_t i = s->tok_first, end = s->tok_end; i < end; i++) {
-            /* most words start nothing and hold no regex literal: skipped by a byte each
-               (every form of the document has a place in the cache, see above) */
+            /* most words start nothing and hold no regex literal: skipped by a byte each */
             if (!any_root) {
                 while (i < end && m->plain[tk[i].form])
                     i++;
@@ -1501,14 +1502,9 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                     break;
             }
             uint32_t fid = tk[i].form;
-            if (fid >= cap || finfo[fid].off == UINT32_MAX) {
+            if (finfo[fid].off == UINT32_MAX)
                 resolve_new_form(m, fid);
-                finfo = m->finfo;
-                cap = m->cache_cap;
-            }
             const form_info *fi = &finfo[fid];
-            if (!fi->rx_n && !fi->starts && !any_root)
-                continue; /* the common case: this word starts nothing, triggers no regex */
             for (uint16_t k = 0; k < fi->rx_n; k++) {
                 uint32_t code = m->rx_pool.v[fi->rx_off + k], r = code / 32;
                 if (m->rx_stamp[r] != m->rx_serial) {
@@ -1518,11 +1514,8 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
                 }
                 m->rx_seen[r] |= 1u << (code % 32);
             }
-            if (!fi->starts && !any_root)
-                continue;
-            walk_from(m, toks, i, end);
-            finfo = m->finfo;
-            cap = m->cache_cap;
+            if (fi->starts || any_root)
+                walk_from(m, toks, i, end);
         }
         if (m->regexes.n && s->tok_first < s->tok_end) {
             /* a regex runs when the sentence satisfies all its clauses, or always without
