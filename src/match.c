@@ -172,6 +172,7 @@ struct lf_matcher {
     /* scratch */
     LF_VEC(cand) cands;
     LF_VEC(uint32_t) states, next_states;
+    bool star_next; /* some state in next_states has a "*" child */
     lf_buf joined_fold, joined_case;       /* the current sentence's words, joined */
     uint32_t joined_fold_sent, joined_case_sent; /* rx_serial they were built for */
     LF_VEC(uint32_t) off_fold;             /* word offsets in the last one built */
@@ -920,39 +921,63 @@ static void add_cand(lf_matcher *m, uint32_t start, uint32_t end, uint32_t entry
 }
 
 /* A walk reaches trie node `child` with the words [i, j]: the entries ending there are
- * candidates, and the walk goes on from it if it has children. */
+ * candidates, and the walk goes on from it if it has children. m->star_next tells whether
+ * any state the walk goes on from has a "*" child. */
 static inline void walk_visit(lf_matcher *m, uint32_t child, uint32_t i, uint32_t j)
 {
     const trie_node *tn = &m->nodes.v[child];
     for (uint32_t t = 0; t < tn->term_n; t++)
         add_cand(m, i, j + 1, m->term_pool.v[tn->term_first + t]);
-    if (tn->kids)
+    if (tn->kids) {
         LF_VEC_PUSH(m->next_states, child);
+        m->star_next |= tn->any_child != UINT32_MAX;
+    }
 }
 
-/* Every word/phrase entry starting at token i of the sentence [.., send). */
+/* Makes the states the last step reached the current ones. */
+static void swap_states(lf_matcher *m)
+{
+    uint32_t *tv = m->states.v;
+    size_t tcap = m->states.cap;
+    m->states.v = m->next_states.v;
+    m->states.cap = m->next_states.cap;
+    m->states.n = m->next_states.n;
+    m->next_states.v = tv;
+    m->next_states.cap = tcap;
+    m->next_states.n = 0;
+}
+
+/* Every word/phrase entry starting at token i of the sentence [.., send); token i's form
+ * is in the per-form cache already. */
 static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t send)
 {
-    m->states.n = 0;
-    uint32_t root = 0;
-    LF_VEC_PUSH(m->states, root);
-    for (uint32_t j = i; j < send && m->states.n; j++) {
+    /* the first word, from the root: its children by a table */
+    const form_info *fi = &m->finfo[toks->tok[i].form];
+    const uint32_t *pids = fi->npid ? m->pid_pool.v + fi->off : NULL;
+    m->next_states.n = 0;
+    m->star_next = false;
+    for (uint16_t k = 0; k < fi->npid; k++)
+        if (m->root_child[pids[k]] != UINT32_MAX)
+            walk_visit(m, m->root_child[pids[k]], i, i);
+    if (m->nodes.v[0].any_child != UINT32_MAX)
+        walk_visit(m, m->nodes.v[0].any_child, i, i);
+    for (uint32_t j = i + 1; j < send && m->next_states.n; j++) {
         uint32_t fid = toks->tok[j].form;
         resolve_form(m, fid);
         uint16_t npid = m->finfo[fid].npid;
+        /* a word without patterns goes on only by "*" (most walks end here) */
+        if (!npid && !m->star_next)
+            break;
+        swap_states(m);
+        m->star_next = false;
         /* no pids at all: the pool may still be NULL (a phrase starting with '*') */
-        const uint32_t *pids = npid ? m->pid_pool.v + m->finfo[fid].off : NULL;
-        m->next_states.n = 0;
+        pids = npid ? m->pid_pool.v + m->finfo[fid].off : NULL;
         for (size_t s = 0; s < m->states.n; s++) {
             uint32_t node = m->states.v[s];
             const trie_node *nd = &m->nodes.v[node];
-            /* the word's own patterns, then "*": the root's children by a table, other
-               nodes' by the edge map, and only when they have children but "*" */
-            if (node == 0) {
-                for (uint16_t k = 0; k < npid; k++)
-                    if (m->root_child[pids[k]] != UINT32_MAX)
-                        walk_visit(m, m->root_child[pids[k]], i, j);
-            } else if (nd->kids > (nd->any_child != UINT32_MAX)) {
+            /* the word's own patterns by the edge map, only when the node has children
+               but "*", then "*" (the root is never a state here) */
+            if (npid && nd->kids > (nd->any_child != UINT32_MAX)) {
                 for (uint16_t k = 0; k < npid; k++) {
                     uint32_t child = trie_child(m, node, pids[k], false);
                     if (child != UINT32_MAX)
@@ -962,15 +987,6 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
             if (nd->any_child != UINT32_MAX)
                 walk_visit(m, nd->any_child, i, j);
         }
-        /* swap state sets */
-        uint32_t *tv = m->states.v;
-        size_t tcap = m->states.cap;
-        m->states.v = m->next_states.v;
-        m->states.cap = m->next_states.cap;
-        m->states.n = m->next_states.n;
-        m->next_states.v = tv;
-        m->next_states.cap = tcap;
-        m->next_states.n = 0;
     }
 }
 
