@@ -74,6 +74,7 @@ typedef struct tw {
     const char *const *cols;
     size_t n_cols;
     size_t col;  /* next column of the current row */
+    size_t at;   /* where in out the last cell begins (its separator written) */
     size_t rows; /* rows written */
     lf_buf out;  /* what is not yet written to fp */
     /* Strings that recur row after row (group names, theme ids and labels), escaped once
@@ -142,6 +143,7 @@ static inline void tw_next(tw *w)
         tw_write(w, ",\n      [", 9);
     else if (w->json)
         tw_write(w, "\n      [", 8);
+    w->at = w->out.len;
 }
 
 static void tw_escape(tw *w, const char *s)
@@ -246,6 +248,50 @@ static inline void tw_u64(tw *w, uint64_t v)
     }
 }
 
+/* A count formatted once, for a value that repeats row after row (a group's size beside
+ * each of its themes). Zero-initialized: empty. */
+typedef struct tw_memo {
+    uint64_t v;
+    uint32_t len; /* 0: empty */
+    char s[20];
+} tw_memo;
+
+/* tw_u64 through memo m. */
+static inline void tw_u64_memo(tw *w, uint64_t v, tw_memo *m)
+{
+    if (m->len == 0 || m->v != v) {
+        tw_u64(w, v);
+        m->v = v;
+        m->len = (uint32_t)(w->out.len - w->at);
+        memcpy(m->s, w->out.data + w->at, m->len);
+        return;
+    }
+    tw_next(w);
+    memcpy(tw_reserve(w, sizeof m->s), m->s, sizeof m->s); /* the whole array: no call */
+    w->out.len += m->len;
+}
+
+/* A cell of the current row, by position in out. */
+typedef struct tw_span {
+    size_t at, len;
+} tw_span;
+
+/* The cell just written. */
+static inline tw_span tw_last(const tw *w)
+{
+    return (tw_span){w->at, w->out.len - w->at};
+}
+
+/* Another cell with the bytes of cell c of this row (a number that equals one already
+ * written: the same bytes without formatting it again). */
+static inline void tw_again(tw *w, tw_span c)
+{
+    tw_next(w);
+    char *p = tw_reserve(w, c.len);
+    memcpy(p, w->out.data + c.at, c.len);
+    w->out.len += c.len;
+}
+
 /* Room for any number lf_fmt_double or lf_fmt_p writes (DBL_MAX has 309 digits). */
 enum { TW_NUMBER_ROOM = 512 };
 
@@ -346,6 +392,7 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_FREQUENCIES), cols, n_cols);
     lf_freq_iter *it = lf_freq_iter_new(t, -1, true);
     lf_freq_row row;
+    tw_memo words = {0}, turns = {0}, sentences = {0}; /* the group's, on each of its rows */
     while (lf_freq_iter_next(it, &row)) {
         const lf_freq_row *r = &row;
         if (!group_kept(t, o, r->dim, r->group, r->t.words))
@@ -353,15 +400,27 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
         put_group(w, t, r->dim, r->group);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->c.matches);
+        tw_span matches = tw_last(w);
         tw_u64(w, r->c.negated);
-        tw_double(w, r->c.weight);
-        tw_u64(w, r->t.words);
-        tw_double(w, lf_rate_per_1000(r->c.matches, r->t.words));
-        tw_double(w, lf_weight_per_1000(r->c.weight, r->t.words));
+        /* Most weights are the match count (every weight 1), and then both rates are
+           equal: those cells repeat bytes already written. A count is exact as a double
+           below 2^53, and an integral double prints as its digits. */
+        if (r->c.matches <= (uint64_t)1 << 53 && r->c.weight == (double)r->c.matches)
+            tw_again(w, matches);
+        else
+            tw_double(w, r->c.weight);
+        tw_u64_memo(w, r->t.words, &words);
+        double rate = lf_rate_per_1000(r->c.matches, r->t.words);
+        double weight_rate = lf_weight_per_1000(r->c.weight, r->t.words);
+        tw_double(w, rate);
+        if (weight_rate == rate) /* NaN is not equal; 0 and -0 both print as 0 */
+            tw_again(w, tw_last(w));
+        else
+            tw_double(w, weight_rate);
         tw_u64(w, r->c.turns_with);
-        tw_u64(w, r->t.turns);
+        tw_u64_memo(w, r->t.turns, &turns);
         tw_u64(w, r->c.sents_with);
-        tw_u64(w, r->t.sentences);
+        tw_u64_memo(w, r->t.sentences, &sentences);
         tw_end_row(w);
     }
     lf_freq_iter_free(it);
