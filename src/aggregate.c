@@ -1547,6 +1547,8 @@ struct lf_freq_iter {
     lf_group_row g; /* the current group */
     bool in_group;
     uint32_t theme; /* the next theme of the current group to look at */
+    size_t k;       /* a sparse group: its first theme not below `theme` is themes[k] or
+                       later (the themes ascend, so no search per theme) */
 };
 
 lf_freq_iter *lf_freq_iter_new(const lf_tables *t, int dim, bool documents)
@@ -1565,6 +1567,7 @@ bool lf_freq_iter_next(lf_freq_iter *it, lf_freq_row *row)
                 return false;
             it->in_group = true;
             it->theme = 0;
+            it->k = 0;
         }
         while (it->theme < t->n_themes && t->theme_map[it->theme] != it->theme)
             it->theme++;
@@ -1572,12 +1575,22 @@ bool lf_freq_iter_next(lf_freq_iter *it, lf_freq_row *row)
             it->in_group = false;
             continue;
         }
+        const group *g = it->groups->cur;
+        const theme_counts *c = &NO_COUNTS;
+        if (group_dense(g)) {
+            c = &g->counts[it->theme];
+        } else {
+            while (it->k < g->n_used && g->themes[it->k] < it->theme)
+                it->k++;
+            if (it->k < g->n_used && g->themes[it->k] == it->theme)
+                c = &g->counts[it->k];
+        }
         *row = (lf_freq_row){
             .dim = it->g.dim,
             .kind = it->g.kind,
             .group = it->g.group,
             .theme = it->theme,
-            .c = public_counts(counts_get(it->groups->cur, it->theme)),
+            .c = public_counts(c),
             .t = it->g.t,
         };
         it->theme++;

@@ -61,9 +61,10 @@ enum {
     TW_CELL_BYTES = 4 * 1024 * 1024 /* the cell cache starts afresh past this */
 };
 
-/* A string cell already escaped: its bytes in tw.cells. */
+/* A string cell already escaped, or two side by side (s2 not NULL; with the comma between
+ * them): its bytes in tw.cells. */
 typedef struct tw_cell {
-    const char *s;
+    const char *s, *s2;
     uint32_t off, len;
 } tw_cell;
 
@@ -73,6 +74,7 @@ typedef struct tw {
     const char *const *cols;
     size_t n_cols;
     size_t col;  /* next column of the current row */
+    size_t at;   /* where in out the last cell begins (its separator written) */
     size_t rows; /* rows written */
     lf_buf out;  /* what is not yet written to fp */
     /* Strings that recur row after row (group names, theme ids and labels), escaped once
@@ -134,19 +136,14 @@ static void tw_begin(tw *w, FILE *fp, bool json, const char *name, const char *c
 
 static inline void tw_next(tw *w)
 {
-    if (w->json) {
-        if (w->col == 0) {
-            if (w->rows)
-                tw_write(w, ",\n      [", 9);
-            else
-                tw_write(w, "\n      [", 8);
-        } else {
-            tw_putc(w, ',');
-        }
-    } else if (w->col) {
+    /* a comma between cells in both formats; a JSON row opens its array */
+    if (w->col++)
         tw_putc(w, ',');
-    }
-    w->col++;
+    else if (w->json && w->rows)
+        tw_write(w, ",\n      [", 9);
+    else if (w->json)
+        tw_write(w, "\n      [", 8);
+    w->at = w->out.len;
 }
 
 static void tw_escape(tw *w, const char *s)
@@ -163,6 +160,34 @@ static void tw_str(tw *w, const char *s)
     tw_escape(w, s);
 }
 
+/* The cache slot for s, or for the cells s and s2 side by side. */
+static inline tw_cell *tw_slot(tw *w, const char *s, const char *s2)
+{
+    /* Fibonacci hashing of the addresses */
+    uint64_t h = ((uint64_t)(uintptr_t)s ^ (uint64_t)(uintptr_t)s2 * 0xFF51AFD7ED558CCDu) *
+                 0x9E3779B97F4A7C15u;
+    return &w->cell[h >> (64 - TW_CELL_BITS)];
+}
+
+/* Escapes the cell s (and with s2 not NULL, a comma and the cell s2) into out after the
+ * separator already written, and keeps the bytes in slot c. */
+static void tw_escape_kept(tw *w, tw_cell *c, const char *s, const char *s2)
+{
+    size_t start = w->out.len;
+    tw_escape(w, s);
+    if (s2) {
+        tw_putc(w, ',');
+        tw_escape(w, s2);
+    }
+    size_t len = w->out.len - start;
+    if (w->cells.len + len > TW_CELL_BYTES) {
+        memset(w->cell, 0, TW_CELL_SLOTS * sizeof *w->cell);
+        lf_buf_reset(&w->cells);
+    }
+    *c = (tw_cell){s, s2, (uint32_t)w->cells.len, (uint32_t)len};
+    lf_buf_append(&w->cells, w->out.data + start, len);
+}
+
 /* tw_str for a string that outlives the table being written and recurs in it. */
 static void tw_str_kept(tw *w, const char *s)
 {
@@ -170,23 +195,30 @@ static void tw_str_kept(tw *w, const char *s)
         tw_str(w, s);
         return;
     }
-    uint64_t h = (uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15u; /* Fibonacci hashing */
-    tw_cell *c = &w->cell[h >> (64 - TW_CELL_BITS)];
-    if (c->s == s) {
-        tw_next(w);
+    tw_cell *c = tw_slot(w, s, NULL);
+    tw_next(w);
+    if (c->s == s && !c->s2)
         tw_write(w, w->cells.data + c->off, c->len);
+    else
+        tw_escape_kept(w, c, s, NULL);
+}
+
+/* tw_str_kept(s) then tw_str_kept(s2), in one look-up: a pair such as a group and its
+ * grouping, or a theme and its label, starts row after row. */
+static void tw_str2_kept(tw *w, const char *s, const char *s2)
+{
+    if (!s || !s2) {
+        tw_str_kept(w, s);
+        tw_str_kept(w, s2);
         return;
     }
+    tw_cell *c = tw_slot(w, s, s2);
     tw_next(w);
-    size_t start = w->out.len;
-    tw_escape(w, s);
-    size_t len = w->out.len - start;
-    if (w->cells.len + len > TW_CELL_BYTES) {
-        memset(w->cell, 0, TW_CELL_SLOTS * sizeof *w->cell);
-        lf_buf_reset(&w->cells);
-    }
-    *c = (tw_cell){s, (uint32_t)w->cells.len, (uint32_t)len};
-    lf_buf_append(&w->cells, w->out.data + start, len);
+    w->col++;
+    if (c->s == s && c->s2 == s2)
+        tw_write(w, w->cells.data + c->off, c->len);
+    else
+        tw_escape_kept(w, c, s, s2);
 }
 
 static void tw_null(tw *w)
@@ -204,10 +236,60 @@ static inline char *tw_reserve(tw *w, size_t n)
     return w->out.data + w->out.len;
 }
 
-static void tw_u64(tw *w, uint64_t v)
+static inline void tw_u64(tw *w, uint64_t v)
 {
     tw_next(w);
-    w->out.len += lf_fmt_uint(tw_reserve(w, 20), v);
+    char *p = tw_reserve(w, 20);
+    if (v < 10) { /* most counts in the tables: a digit, most often 0 */
+        *p = (char)('0' + v);
+        w->out.len++;
+    } else {
+        w->out.len += lf_fmt_uint(p, v);
+    }
+}
+
+/* A count formatted once, for a value that repeats row after row (a group's size beside
+ * each of its themes). Zero-initialized: empty. */
+typedef struct tw_memo {
+    uint64_t v;
+    uint32_t len; /* 0: empty */
+    char s[20];
+} tw_memo;
+
+/* tw_u64 through memo m. */
+static inline void tw_u64_memo(tw *w, uint64_t v, tw_memo *m)
+{
+    if (m->len == 0 || m->v != v) {
+        tw_u64(w, v);
+        m->v = v;
+        m->len = (uint32_t)(w->out.len - w->at);
+        memcpy(m->s, w->out.data + w->at, m->len);
+        return;
+    }
+    tw_next(w);
+    memcpy(tw_reserve(w, sizeof m->s), m->s, sizeof m->s); /* the whole array: no call */
+    w->out.len += m->len;
+}
+
+/* A cell of the current row, by position in out. */
+typedef struct tw_span {
+    size_t at, len;
+} tw_span;
+
+/* The cell just written. */
+static inline tw_span tw_last(const tw *w)
+{
+    return (tw_span){w->at, w->out.len - w->at};
+}
+
+/* Another cell with the bytes of cell c of this row (a number that equals one already
+ * written: the same bytes without formatting it again). */
+static inline void tw_again(tw *w, tw_span c)
+{
+    tw_next(w);
+    char *p = tw_reserve(w, c.len);
+    memcpy(p, w->out.data + c.at, c.len);
+    w->out.len += c.len;
 }
 
 /* Room for any number lf_fmt_double or lf_fmt_p writes (DBL_MAX has 309 digits). */
@@ -215,14 +297,17 @@ enum { TW_NUMBER_ROOM = 512 };
 
 /* A double; undefined values are NA in CSV and null in JSON. Formatted straight into the
  * row buffer. */
-static void tw_double(tw *w, double x)
+static inline void tw_double(tw *w, double x)
 {
     if (w->json && !isfinite(x)) {
         tw_null(w);
         return;
     }
     tw_next(w);
-    w->out.len += lf_fmt_double(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, x);
+    if (x == 0.0) /* a theme a group never uses (and -0 is 0) */
+        tw_putc(w, '0');
+    else
+        w->out.len += lf_fmt_double(tw_reserve(w, TW_NUMBER_ROOM), TW_NUMBER_ROOM, x);
 }
 
 /* A probability (lf_fmt_p): small values keep their significant digits. */
@@ -274,14 +359,12 @@ static const char *theme_label(const lf_theme *th)
 
 static void put_group(tw *w, const lf_tables *t, uint32_t dim, const char *group)
 {
-    tw_str_kept(w, lf_tables_dim_name(t, dim));
-    tw_str_kept(w, group);
+    tw_str2_kept(w, lf_tables_dim_name(t, dim), group);
 }
 
 static void put_theme(tw *w, const lf_lexicon *lex, uint32_t theme)
 {
-    tw_str_kept(w, lex->themes[theme].id);
-    tw_str_kept(w, theme_label(&lex->themes[theme]));
+    tw_str2_kept(w, lex->themes[theme].id, theme_label(&lex->themes[theme]));
 }
 
 /* Groups under the minimum word count are left out of every table but the corpus. */
@@ -309,6 +392,7 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
     tw_begin(w, fp, json, lf_table_name(LF_TABLE_FREQUENCIES), cols, n_cols);
     lf_freq_iter *it = lf_freq_iter_new(t, -1, true);
     lf_freq_row row;
+    tw_memo words = {0}, turns = {0}, sentences = {0}; /* the group's, on each of its rows */
     while (lf_freq_iter_next(it, &row)) {
         const lf_freq_row *r = &row;
         if (!group_kept(t, o, r->dim, r->group, r->t.words))
@@ -316,15 +400,27 @@ static int table_frequencies(tw *w, FILE *fp, bool json, const lf_tables *t,
         put_group(w, t, r->dim, r->group);
         put_theme(w, lex, r->theme);
         tw_u64(w, r->c.matches);
+        tw_span matches = tw_last(w);
         tw_u64(w, r->c.negated);
-        tw_double(w, r->c.weight);
-        tw_u64(w, r->t.words);
-        tw_double(w, lf_rate_per_1000(r->c.matches, r->t.words));
-        tw_double(w, lf_weight_per_1000(r->c.weight, r->t.words));
+        /* Most weights are the match count (every weight 1), and then both rates are
+           equal: those cells repeat bytes already written. A count is exact as a double
+           below 2^53, and an integral double prints as its digits. */
+        if (r->c.matches <= (uint64_t)1 << 53 && r->c.weight == (double)r->c.matches)
+            tw_again(w, matches);
+        else
+            tw_double(w, r->c.weight);
+        tw_u64_memo(w, r->t.words, &words);
+        double rate = lf_rate_per_1000(r->c.matches, r->t.words);
+        double weight_rate = lf_weight_per_1000(r->c.weight, r->t.words);
+        tw_double(w, rate);
+        if (weight_rate == rate) /* NaN is not equal; 0 and -0 both print as 0 */
+            tw_again(w, tw_last(w));
+        else
+            tw_double(w, weight_rate);
         tw_u64(w, r->c.turns_with);
-        tw_u64(w, r->t.turns);
+        tw_u64_memo(w, r->t.turns, &turns);
         tw_u64(w, r->c.sents_with);
-        tw_u64(w, r->t.sentences);
+        tw_u64_memo(w, r->t.sentences, &sentences);
         tw_end_row(w);
     }
     lf_freq_iter_free(it);

@@ -258,22 +258,35 @@ size_t lf_fmt_uint(char *out, uint64_t v)
         out[0] = (char)('0' + v);
         return 1;
     }
-    size_t nd = 1;
-    for (uint64_t x = v; x >= 10; x /= 10)
-        nd++;
+    static const uint64_t pow10[20] = {
+        1u,           10u,           100u,           1000u,           10000u,
+        100000u,      1000000u,      10000000u,      100000000u,      1000000000u,
+        10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+        1000000000000000u,           10000000000000000u,              100000000000000000u,
+        1000000000000000000u,        10000000000000000000u};
+    /* the digits from the bit length: log10(2) ≈ 1233/4096, one too many at most */
+    unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+    size_t nd = t + 1 - (v < pow10[t]);
     char *d = out + nd;
-    for (; v >= 100; v /= 100) {
+    for (; v > UINT32_MAX; v /= 100) {
         d -= 2;
         put_pair(d, (uint32_t)(v % 100));
     }
-    if (v >= 10)
-        put_pair(d - 2, (uint32_t)v);
+    uint32_t u = (uint32_t)v; /* the rest in 32-bit arithmetic, which is cheaper */
+    for (; u >= 100; u /= 100) {
+        d -= 2;
+        put_pair(d, u % 100);
+    }
+    if (u >= 10)
+        put_pair(d - 2, u);
     else
-        d[-1] = (char)('0' + v);
+        d[-1] = (char)('0' + u);
     return nd;
 }
 
-size_t lf_fmt_double(char *out, size_t cap, double x)
+/* lf_fmt_double of what its fast path leaves: NaN and infinities, large values, and short
+ * buffers. */
+static size_t fmt_double_rare(char *out, size_t cap, double x)
 {
     if (cap == 0)
         return 0;
@@ -284,18 +297,28 @@ size_t lf_fmt_double(char *out, size_t cap, double x)
         return n;
     }
     if (x == 0.0) {
-        /* a frequent value (a theme a group never uses), and -0 prints as 0 */
         size_t n = cap > 1 ? 1 : 0;
         memcpy(out, "0", n);
         out[n] = '\0';
         return n;
     }
+    return fmt_double_slow(out, cap, x);
+}
+
+size_t lf_fmt_double(char *out, size_t cap, double x)
+{
     /* Tables print millions of numbers, and snprintf's exact decimal conversion is slow:
        scale to millionths and round in binary, unless the value is large or so close to a
-       rounding tie that the scaling error could matter — then snprintf decides. */
+       rounding tie that the scaling error could matter — then snprintf decides. NaN fails
+       the first test. */
     double ax = fabs(x), scaled = ax * 1e6;
-    if (ax >= 1e9 || cap < 32)
-        return fmt_double_slow(out, cap, x);
+    if (!(ax < 1e9) || cap < 32)
+        return fmt_double_rare(out, cap, x);
+    if (x == 0.0) {
+        /* a frequent value (a theme a group never uses), and -0 prints as 0 */
+        memcpy(out, "0", 2);
+        return 1;
+    }
     uint64_t q = (uint64_t)scaled; /* floor: scaled is below 2^53 and not negative */
     double fl = (double)q;
     if (fabs(scaled - fl - 0.5) < 1e-4)
