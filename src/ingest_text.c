@@ -242,6 +242,8 @@ size_t lf_label_normalize(const char *s, size_t n, char *out)
 /* An abbreviated title never ends a capitals label: "MR. McGEE:" is a title and a name. */
 #define ABBREV "Mr|Mrs|Ms|Mx|Dr|St|Sen|Rep|Gov|Gen|Prof|Rev|Lt|Sgt|Capt|Col|Adm"
 #define PARTICLE "(?:de|del|della|di|da|du|dos|das|van|von|der|den|la|le|bin|ibn|al|el)"
+/* The longest of PARTICLE's alternatives (checked in build_word_kinds). */
+#define PARTICLE_MAX 5
 #define NW "(?:" LU "\\.|" LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}|" PARTICLE ")"
 #define NL LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}"
 #define MW LU "[\\p{L}\\p{M}'\xE2\x80\x99.\\-]*"
@@ -360,6 +362,14 @@ static void build_word_kinds(lf_strmap *kinds, uint64_t title_lengths[26])
         lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
         title_lengths[up[0] - 'A'] |= (uint64_t)1 << n;
     }
+#ifndef NDEBUG
+    static const char particles[] = PARTICLE; /* "(?:de|del|...)" */
+    for (const char *a = particles + 3; *a != ')';) {
+        size_t n = strcspn(a, "|)");
+        assert(n <= PARTICLE_MAX);
+        a += n + (a[n] == '|');
+    }
+#endif
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
             size_t n = strlen(*w);
@@ -1348,8 +1358,12 @@ static bool particle_possible(const unsigned char *t, size_t p, size_t first_end
     for (; e < le && t[e] != ' ' && t[e] != '\t'; e++)
         if (t[e] >= 0x80)
             return true;
+    if (e - k > PARTICLE_MAX)
+        return false; /* most words: none of the alternatives is as long */
     for (const char *a = alternatives + 3;; a++) {
-        size_t n = strcspn(a, "|)");
+        size_t n = 0;
+        while (a[n] != '|' && a[n] != ')')
+            n++;
         if (n == e - k && memcmp(a, t + k, n) == 0)
             return true;
         a += n;
@@ -1357,6 +1371,24 @@ static bool particle_possible(const unsigned char *t, size_t p, size_t first_end
             return false;
     }
 }
+
+/* Bytes label_possible may pass over inside a word (see there): WORD_SKIP_NOT_LOWER for
+ * capitals, bytes above 0x7F, ' - and ','; WORD_SKIP_ANY for those and lowercase letters. */
+enum { WORD_SKIP_NOT_LOWER = 1, WORD_SKIP_ANY = 2 };
+#define WS_UP (WORD_SKIP_NOT_LOWER | WORD_SKIP_ANY)
+#define WS_UP4 WS_UP, WS_UP, WS_UP, WS_UP
+#define WS_UP16 WS_UP4, WS_UP4, WS_UP4, WS_UP4
+#define WS_LOW4 WORD_SKIP_ANY, WORD_SKIP_ANY, WORD_SKIP_ANY, WORD_SKIP_ANY
+static const unsigned char word_skip[256] = {
+    ['\''] = WS_UP, [','] = WS_UP, ['-'] = WS_UP,
+    ['A'] = WS_UP4, WS_UP16, WS_UP4, WS_UP, WS_UP, /* A-Z */
+    ['a'] = WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WORD_SKIP_ANY,
+    WORD_SKIP_ANY, /* a-z */
+    [0x80] = WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16,
+};
+#undef WS_UP16
+#undef WS_UP4
+#undef WS_UP
 
 /* Whether the default rule's pattern can match at t[p] (a line's first character after
  * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
@@ -1417,6 +1449,14 @@ static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths
                 !particle_possible(t, p, first_end, k, le))
                 return false;
         }
+        /* The rest of the word up to a byte that can change the outcome: inside a word, a
+           capital, a byte above 0x7F, ' - or ',' (and a lowercase letter once there has
+           been one) leave every state above as the byte before left it, so the checks
+           would only repeat its answers. A space, ':' '.' '(', any other byte, and the
+           first lowercase letter stop the skip. */
+        unsigned skip = lower ? WORD_SKIP_ANY : WORD_SKIP_NOT_LOWER;
+        while (k + 1 < le && (word_skip[t[k + 1]] & skip))
+            k++;
     }
     return false;
 }
