@@ -1500,6 +1500,14 @@ static bool label_stop_near(const unsigned char *t, size_t p, size_t le, size_t 
     return false;
 }
 
+/* Whether a line starting with byte c may pass label_prefilter: c is indentation (a space,
+ * a tab, or the first byte of a Unicode space), a capital letter, '<', or the first byte of
+ * a capital that is not ASCII. */
+static inline bool label_lead(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || c == ' ' || c == '\t' || c == '<' || c >= 0xC2;
+}
+
 /* The default rule's cheap filters before its regex, on line [ls, le) of t, which holds
  * `tend` bytes: false when no label can start the line; else *at is where the regex is to
  * start (after indentation). */
@@ -1762,19 +1770,28 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     /* Labels, one line at a time. */
     ing->hits.n = 0;
     bool prev_blank = true, prev_cont = false;
-    for (size_t i = body_line; i < doc->n_lines; i++) {
-        size_t ls = i == body_line ? body : doc->line_starts[i], le = line_end(doc, i);
+    const uint32_t *starts = doc->line_starts;
+    for (size_t i = body_line, n_lines = doc->n_lines; i < n_lines; i++) {
+        size_t ls = i == body_line ? body : starts[i], le = len;
+        if (i + 1 < n_lines) { /* line_end(doc, i): its LF, its lone CR or the CR of CRLF */
+            le = starts[i + 1] - 1;
+            if (u[le] == '\n' && le > 0 && u[le - 1] == '\r')
+                le--;
+        }
         if (ls > le)
             break; /* body starts after the last line's end (empty body) */
-        line_ctx ctx = {.para_start = prev_blank, .continuation = prev_cont};
-        label_hit hit;
-        bool found;
-        st = find_label(ing, doc, ls, le, &ctx, &hit, &found, err);
-        if (st != LF_OK)
-            return st;
-        if (found) {
-            hit.line = (uint32_t)i;
-            LF_VEC_PUSH(ing->hits, hit);
+        /* most lines start with a byte that rules a label out at once */
+        if (ing->user_labels || (ls < le && label_lead(u[ls]))) {
+            line_ctx ctx = {.para_start = prev_blank, .continuation = prev_cont};
+            label_hit hit;
+            bool found;
+            st = find_label(ing, doc, ls, le, &ctx, &hit, &found, err);
+            if (st != LF_OK)
+                return st;
+            if (found) {
+                hit.line = (uint32_t)i;
+                LF_VEC_PUSH(ing->hits, hit);
+            }
         }
         size_t tr = trailing_space(u + ls, u + le);
         prev_blank = tr == le - ls;
