@@ -643,8 +643,12 @@ typedef struct strip_pat {
     pcre2_code *code;
     char *name;       /* owned copy */
     const char *need; /* a string every match holds (built-in patterns), or NULL */
+    size_t need_len;
     int need_as;      /* an earlier pattern with the same need, whose answer it takes, or -1 */
     bool need_found;  /* whether the current turn holds need */
+    /* need_at is where need first occurs in the document at or after need_from (the
+       document's length when it does not); need_from is SIZE_MAX when not yet known */
+    size_t need_from, need_at;
     bool gap;
     int starts; /* STARTS_: where a match can start */
 } strip_pat;
@@ -784,6 +788,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         }
         sp->name = lf_xstrdup(default_strips[i].name);
         sp->need = default_strips[i].need;
+        sp->need_len = strlen(sp->need);
         sp->need_as = -1;
         for (size_t j = 0; j < ing->n_strips && sp->need_as < 0; j++)
             if (ing->strips[j].need && strcmp(ing->strips[j].need, sp->need) == 0)
@@ -1183,16 +1188,27 @@ static int cmp_strip(const void *a, const void *b)
     return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
 }
 
-/* Whether [p, end) holds the string need. */
-static bool holds(const unsigned char *p, const unsigned char *end, const char *need)
+/* Whether t[rs..re) holds sp->need. The turns of a document come in order, so where the
+ * need next occurs, once found, answers the turns up to there without a search of their
+ * own: a document is searched about once for each need, not once a turn. */
+static bool holds_need(strip_pat *sp, const unsigned char *t, size_t len, size_t rs,
+                       size_t re)
 {
-    size_t n = strlen(need);
-    while ((size_t)(end - p) >= n && (p = memchr(p, need[0], (size_t)(end - p) - n + 1))) {
-        if (memcmp(p, need, n) == 0)
-            return true;
-        p++;
+    if (rs < sp->need_from || rs > sp->need_at) {
+        const unsigned char *p = t + rs, *end = t + len;
+        size_t n = sp->need_len;
+        sp->need_from = rs;
+        sp->need_at = len;
+        while ((size_t)(end - p) >= n &&
+               (p = memchr(p, sp->need[0], (size_t)(end - p) - n + 1))) {
+            if (memcmp(p, sp->need, n) == 0) {
+                sp->need_at = (size_t)(p - t);
+                break;
+            }
+            p++;
+        }
     }
-    return false;
+    return sp->need_at + sp->need_len <= re;
 }
 
 /* The first place at or after `from`, before `re`, where a match of a pattern starting as
@@ -1236,7 +1252,7 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
         strip_pat *sp = &ing->strips[p];
         if (sp->need) {
             sp->need_found = sp->need_as >= 0 ? ing->strips[sp->need_as].need_found
-                                              : holds(t + rs, t + re, sp->need);
+                                              : holds_need(sp, t, doc->len, rs, re);
             if (!sp->need_found)
                 continue; /* no match can be in this turn */
         }
@@ -1806,6 +1822,8 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     drop_lonely_weak_labels(ing);
 
     /* Turns. */
+    for (size_t i = 0; i < ing->n_strips; i++)
+        ing->strips[i].need_from = SIZE_MAX; /* where each need occurs: not known yet */
     lf_strmap_free(&ing->speaker_ids);
     lf_strmap_init(&ing->speaker_ids);
     ing->n_recent = 0;
