@@ -242,6 +242,8 @@ size_t lf_label_normalize(const char *s, size_t n, char *out)
 /* An abbreviated title never ends a capitals label: "MR. McGEE:" is a title and a name. */
 #define ABBREV "Mr|Mrs|Ms|Mx|Dr|St|Sen|Rep|Gov|Gen|Prof|Rev|Lt|Sgt|Capt|Col|Adm"
 #define PARTICLE "(?:de|del|della|di|da|du|dos|das|van|von|der|den|la|le|bin|ibn|al|el)"
+/* The longest of PARTICLE's alternatives (checked in build_word_kinds). */
+#define PARTICLE_MAX 5
 #define NW "(?:" LU "\\.|" LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}|" PARTICLE ")"
 #define NL LU "[\\p{L}\\p{M}'\xE2\x80\x99\\-]*\\p{L}"
 #define MW LU "[\\p{L}\\p{M}'\xE2\x80\x99.\\-]*"
@@ -360,6 +362,14 @@ static void build_word_kinds(lf_strmap *kinds, uint64_t title_lengths[26])
         lf_strmap_put(kinds, up, n, k | KIND_PATTERN_TITLE);
         title_lengths[up[0] - 'A'] |= (uint64_t)1 << n;
     }
+#ifndef NDEBUG
+    static const char particles[] = PARTICLE; /* "(?:de|del|...)" */
+    for (const char *a = particles + 3; *a != ')';) {
+        size_t n = strcspn(a, "|)");
+        assert(n <= PARTICLE_MAX);
+        a += n + (a[n] == '|');
+    }
+#endif
     for (size_t i = 0; i < sizeof word_lists / sizeof word_lists[0]; i++)
         for (const char *const *w = word_lists[i].words; *w; w++) {
             size_t n = strlen(*w);
@@ -633,8 +643,12 @@ typedef struct strip_pat {
     pcre2_code *code;
     char *name;       /* owned copy */
     const char *need; /* a string every match holds (built-in patterns), or NULL */
+    size_t need_len;
     int need_as;      /* an earlier pattern with the same need, whose answer it takes, or -1 */
     bool need_found;  /* whether the current turn holds need */
+    /* need_at is where need first occurs in the document at or after need_from (the
+       document's length when it does not); need_from is SIZE_MAX when not yet known */
+    size_t need_from, need_at;
     bool gap;
     int starts; /* STARTS_: where a match can start */
 } strip_pat;
@@ -774,6 +788,7 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         }
         sp->name = lf_xstrdup(default_strips[i].name);
         sp->need = default_strips[i].need;
+        sp->need_len = strlen(sp->need);
         sp->need_as = -1;
         for (size_t j = 0; j < ing->n_strips && sp->need_as < 0; j++)
             if (ing->strips[j].need && strcmp(ing->strips[j].need, sp->need) == 0)
@@ -1173,16 +1188,27 @@ static int cmp_strip(const void *a, const void *b)
     return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
 }
 
-/* Whether [p, end) holds the string need. */
-static bool holds(const unsigned char *p, const unsigned char *end, const char *need)
+/* Whether t[rs..re) holds sp->need. The turns of a document come in order, so where the
+ * need next occurs, once found, answers the turns up to there without a search of their
+ * own: a document is searched about once for each need, not once a turn. */
+static bool holds_need(strip_pat *sp, const unsigned char *t, size_t len, size_t rs,
+                       size_t re)
 {
-    size_t n = strlen(need);
-    while ((size_t)(end - p) >= n && (p = memchr(p, need[0], (size_t)(end - p) - n + 1))) {
-        if (memcmp(p, need, n) == 0)
-            return true;
-        p++;
+    if (rs < sp->need_from || rs > sp->need_at) {
+        const unsigned char *p = t + rs, *end = t + len;
+        size_t n = sp->need_len;
+        sp->need_from = rs;
+        sp->need_at = len;
+        while ((size_t)(end - p) >= n &&
+               (p = memchr(p, sp->need[0], (size_t)(end - p) - n + 1))) {
+            if (memcmp(p, sp->need, n) == 0) {
+                sp->need_at = (size_t)(p - t);
+                break;
+            }
+            p++;
+        }
     }
-    return false;
+    return sp->need_at + sp->need_len <= re;
 }
 
 /* The first place at or after `from`, before `re`, where a match of a pattern starting as
@@ -1226,7 +1252,7 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
         strip_pat *sp = &ing->strips[p];
         if (sp->need) {
             sp->need_found = sp->need_as >= 0 ? ing->strips[sp->need_as].need_found
-                                              : holds(t + rs, t + re, sp->need);
+                                              : holds_need(sp, t, doc->len, rs, re);
             if (!sp->need_found)
                 continue; /* no match can be in this turn */
         }
@@ -1348,8 +1374,12 @@ static bool particle_possible(const unsigned char *t, size_t p, size_t first_end
     for (; e < le && t[e] != ' ' && t[e] != '\t'; e++)
         if (t[e] >= 0x80)
             return true;
+    if (e - k > PARTICLE_MAX)
+        return false; /* most words: none of the alternatives is as long */
     for (const char *a = alternatives + 3;; a++) {
-        size_t n = strcspn(a, "|)");
+        size_t n = 0;
+        while (a[n] != '|' && a[n] != ')')
+            n++;
         if (n == e - k && memcmp(a, t + k, n) == 0)
             return true;
         a += n;
@@ -1357,6 +1387,24 @@ static bool particle_possible(const unsigned char *t, size_t p, size_t first_end
             return false;
     }
 }
+
+/* Bytes label_possible may pass over inside a word (see there): WORD_SKIP_NOT_LOWER for
+ * capitals, bytes above 0x7F, ' - and ','; WORD_SKIP_ANY for those and lowercase letters. */
+enum { WORD_SKIP_NOT_LOWER = 1, WORD_SKIP_ANY = 2 };
+#define WS_UP (WORD_SKIP_NOT_LOWER | WORD_SKIP_ANY)
+#define WS_UP4 WS_UP, WS_UP, WS_UP, WS_UP
+#define WS_UP16 WS_UP4, WS_UP4, WS_UP4, WS_UP4
+#define WS_LOW4 WORD_SKIP_ANY, WORD_SKIP_ANY, WORD_SKIP_ANY, WORD_SKIP_ANY
+static const unsigned char word_skip[256] = {
+    ['\''] = WS_UP, [','] = WS_UP, ['-'] = WS_UP,
+    ['A'] = WS_UP4, WS_UP16, WS_UP4, WS_UP, WS_UP, /* A-Z */
+    ['a'] = WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WS_LOW4, WORD_SKIP_ANY,
+    WORD_SKIP_ANY, /* a-z */
+    [0x80] = WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16, WS_UP16,
+};
+#undef WS_UP16
+#undef WS_UP4
+#undef WS_UP
 
 /* Whether the default rule's pattern can match at t[p] (a line's first character after
  * its indentation, neither 'Q' nor '<'), a cheap necessary condition that spares most
@@ -1417,6 +1465,14 @@ static bool label_possible(const lf_strmap *kinds, const uint64_t *title_lengths
                 !particle_possible(t, p, first_end, k, le))
                 return false;
         }
+        /* The rest of the word up to a byte that can change the outcome: inside a word, a
+           capital, a byte above 0x7F, ' - or ',' (and a lowercase letter once there has
+           been one) leave every state above as the byte before left it, so the checks
+           would only repeat its answers. A space, ':' '.' '(', any other byte, and the
+           first lowercase letter stop the skip. */
+        unsigned skip = lower ? WORD_SKIP_ANY : WORD_SKIP_NOT_LOWER;
+        while (k + 1 < le && (word_skip[t[k + 1]] & skip))
+            k++;
     }
     return false;
 }
@@ -1458,6 +1514,14 @@ static bool label_stop_near(const unsigned char *t, size_t p, size_t le, size_t 
         if ((t[k] == ':' || t[k] == '.') && label_stop_at(t, k, le))
             return true;
     return false;
+}
+
+/* Whether a line starting with byte c may pass label_prefilter: c is indentation (a space,
+ * a tab, or the first byte of a Unicode space), a capital letter, '<', or the first byte of
+ * a capital that is not ASCII. */
+static inline bool label_lead(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || c == ' ' || c == '\t' || c == '<' || c >= 0xC2;
 }
 
 /* The default rule's cheap filters before its regex, on line [ls, le) of t, which holds
@@ -1722,19 +1786,28 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     /* Labels, one line at a time. */
     ing->hits.n = 0;
     bool prev_blank = true, prev_cont = false;
-    for (size_t i = body_line; i < doc->n_lines; i++) {
-        size_t ls = i == body_line ? body : doc->line_starts[i], le = line_end(doc, i);
+    const uint32_t *starts = doc->line_starts;
+    for (size_t i = body_line, n_lines = doc->n_lines; i < n_lines; i++) {
+        size_t ls = i == body_line ? body : starts[i], le = len;
+        if (i + 1 < n_lines) { /* line_end(doc, i): its LF, its lone CR or the CR of CRLF */
+            le = starts[i + 1] - 1;
+            if (u[le] == '\n' && le > 0 && u[le - 1] == '\r')
+                le--;
+        }
         if (ls > le)
             break; /* body starts after the last line's end (empty body) */
-        line_ctx ctx = {.para_start = prev_blank, .continuation = prev_cont};
-        label_hit hit;
-        bool found;
-        st = find_label(ing, doc, ls, le, &ctx, &hit, &found, err);
-        if (st != LF_OK)
-            return st;
-        if (found) {
-            hit.line = (uint32_t)i;
-            LF_VEC_PUSH(ing->hits, hit);
+        /* most lines start with a byte that rules a label out at once */
+        if (ing->user_labels || (ls < le && label_lead(u[ls]))) {
+            line_ctx ctx = {.para_start = prev_blank, .continuation = prev_cont};
+            label_hit hit;
+            bool found;
+            st = find_label(ing, doc, ls, le, &ctx, &hit, &found, err);
+            if (st != LF_OK)
+                return st;
+            if (found) {
+                hit.line = (uint32_t)i;
+                LF_VEC_PUSH(ing->hits, hit);
+            }
         }
         size_t tr = trailing_space(u + ls, u + le);
         prev_blank = tr == le - ls;
@@ -1749,6 +1822,8 @@ static lf_status process(lf_ingest *ing, lf_doc *doc, bool text_format, lf_error
     drop_lonely_weak_labels(ing);
 
     /* Turns. */
+    for (size_t i = 0; i < ing->n_strips; i++)
+        ing->strips[i].need_from = SIZE_MAX; /* where each need occurs: not known yet */
     lf_strmap_free(&ing->speaker_ids);
     lf_strmap_init(&ing->speaker_ids);
     ing->n_recent = 0;

@@ -351,6 +351,10 @@ static void label_forms_accepted(void **state)
         /* the label's stop is the line's only one, and a Unicode space follows it */
         {"SECRETARY BLINKEN:\xE2\x80\x89Thank you", "SECRETARY BLINKEN", "Thank you"},
         {"President Biden:\xE3\x80\x80Thank you", "President Biden", "Thank you"},
+        /* indented by a tab or a no-break space, and a first letter that is not ASCII */
+        {"\tMR. SMITH: Good evening.", "MR. SMITH", "Good evening."},
+        {NBSP "MR. SMITH: Good evening.", "MR. SMITH", "Good evening."},
+        {"\xC3\x89RIC DUPONT: Bonjour.", "\xC3\x89RIC DUPONT", "Bonjour."},
     };
     fixture *f = fx_new(NULL);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
