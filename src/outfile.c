@@ -2,6 +2,7 @@
  * name in its final directory and renamed into place only when complete, so a failure
  * (disk full, a bad input, a crash) never leaves a truncated file where a good one was.
  * Also creates output directories with their parents. */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -151,6 +152,8 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
         lf_buf_puts(&final, name);
     else
         lf_buf_printf(&final, "%s%s%s", dir, sep, name);
+    struct stat sb;
+    bool replaces = stat(final.data, &sb) == 0 && S_ISREG(sb.st_mode);
     /* Listed for the signal handler before a signal can see the file exist. */
     sigset_t old;
     block_trapped(&old);
@@ -188,6 +191,7 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     of->fp = fp;
     of->final_path = final.data;
     of->tmp_path = tmp.data;
+    of->replaces = replaces;
     return LF_OK;
 }
 
@@ -246,6 +250,20 @@ lf_status lf_outfile_close(lf_outfile *of, lf_error *err)
         return LF_ERR_IO;
     }
     return LF_OK;
+}
+
+void lf_outfile_writeback(lf_outfile *of)
+{
+    if (!of->fp || !of->replaces)
+        return;
+    /* A failed flush leaves the stream's error flag, which lf_outfile_close reports. */
+    if (fflush(of->fp) != 0)
+        return;
+#ifdef __linux__
+    /* Only starts the writing (allocating the blocks, queueing the I/O); nothing waits
+       for the device, and a failure here changes nothing the rename relies on. */
+    (void)sync_file_range(fileno(of->fp), 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 }
 
 static void outfile_release(lf_outfile *of)

@@ -292,6 +292,7 @@ typedef struct lf_outfile {
     FILE *fp;
     char *final_path;
     char *tmp_path;
+    bool replaces; /* a regular file was at final_path when it was opened */
 } lf_outfile;
 
 lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name,
@@ -305,6 +306,13 @@ lf_status lf_outfile_open_path(lf_outfile *of, const char *path, lf_error *err) 
  * completed before any is committed). The temporary file stays until commit or abort.
  * A no-op when already closed. */
 lf_status lf_outfile_close(lf_outfile *of, lf_error *err) LF_WARN_UNUSED;
+/* When the file will replace an existing one: flushes the stream and starts writing its
+ * data to the device, without waiting for it. Renaming a new file over an old one makes
+ * ext4 (auto_da_alloc) do this inside rename(), in the thread that commits and in file
+ * order; this lets the thread that wrote the file pay for it, in parallel with others.
+ * Write errors are left for lf_outfile_close. A no-op for a new file, a device or FIFO,
+ * or a closed outfile. */
+void lf_outfile_writeback(lf_outfile *of);
 /* Closes (when still open) and renames into place. Either way the outfile is released
  * (zeroed); on failure the temporary file is removed and the previous file stays. */
 lf_status lf_outfile_commit(lf_outfile *of, lf_error *err) LF_WARN_UNUSED;

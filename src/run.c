@@ -1338,25 +1338,36 @@ typedef struct report_file {
 } report_file;
 
 /* The report's files are rendered on up to n_workers threads, each file by one thread
- * from the finished tables (read only); task 0 hashes the inputs, which the manifest and
- * report.html wait for. Files are opened and committed by the main thread. */
+ * from the finished tables (read only). Before the files come three tasks: hashing the
+ * inputs (which the manifest and report.html wait for), making the comparison's rows
+ * (which the files that show them wait for) and starting matches.tsv's writeback. Files
+ * are opened and committed by the main thread. */
+enum { TASK_HASH, TASK_COMPARE, TASK_MATCHES, TASK_FILES };
+
 typedef struct report_job {
     lf_run *run;
     report_file *files;
     size_t nfiles;
-    const lf_report_info *info;
+    lf_report_info *info; /* info->compare, n_compare: set by TASK_COMPARE */
     const lf_options *topt;
     lf_html_evidence ev;
-    /* the inputs' hashes: filled by task 0 (NULL where a file could not be hashed: the
+    /* the inputs' hashes: filled by TASK_HASH (NULL where a file could not be hashed: the
        manifest then hashes it itself and reports the failure) */
     const char **in_hex;
     uint64_t *in_bytes;
     char (*hexbuf)[65]; /* per input: its hash in hex */
     pthread_mutex_t mu;
-    pthread_cond_t hashed_cv;
-    size_t next; /* the next task: 0 hashing, i + 1 files[i] */
-    bool hashed;
+    pthread_cond_t done_cv; /* a task that others wait for is done */
+    size_t next; /* the next task: TASK_FILES + i is files[i] */
+    bool hashed, compared;
 } report_job;
+
+/* Whether a file shows the comparison's rows (and waits for TASK_COMPARE). */
+static bool needs_compare(const report_file *f)
+{
+    return f->kind == REPORT_JSON || f->kind == REPORT_SUMMARY || f->kind == REPORT_HTML ||
+           (f->kind == REPORT_TABLE && f->table == LF_TABLE_COMPARISON);
+}
 
 static void render_file(report_job *rj, report_file *f)
 {
@@ -1367,8 +1378,11 @@ static void render_file(report_job *rj, report_file *f)
     f->st = LF_OK;
     switch (f->kind) {
     case REPORT_TABLE:
-        rc = lf_render_table_csv_cmp(fp, f->table, r->tables, r->lex, rj->topt,
-                                     rj->info->compare, rj->info->n_compare, err);
+        if (needs_compare(f))
+            rc = lf_render_table_csv_cmp(fp, f->table, r->tables, r->lex, rj->topt,
+                                         rj->info->compare, rj->info->n_compare, err);
+        else
+            rc = lf_render_table_csv(fp, f->table, r->tables, r->lex, rj->topt, err);
         break;
     case REPORT_JSON:
         rc = lf_render_tables_json_cmp(fp, LF_TABLES_ALL, r->tables, r->lex, rj->topt,
@@ -1396,7 +1410,26 @@ static void render_file(report_job *rj, report_file *f)
     if (rc != 0) {
         lf_error_set(err, LF_ERR_IO, "%s: write error: %s", f->of.final_path, strerror(errno));
         f->st = LF_ERR_IO;
+        return;
     }
+    lf_outfile_writeback(&f->of);
+}
+
+/* Waits until *flag (set under rj->mu by another task) is true. */
+static void wait_for(report_job *rj, const bool *flag)
+{
+    pthread_mutex_lock(&rj->mu);
+    while (!*flag)
+        pthread_cond_wait(&rj->done_cv, &rj->mu);
+    pthread_mutex_unlock(&rj->mu);
+}
+
+static void mark_done(report_job *rj, bool *flag)
+{
+    pthread_mutex_lock(&rj->mu);
+    *flag = true;
+    pthread_cond_broadcast(&rj->done_cv);
+    pthread_mutex_unlock(&rj->mu);
 }
 
 static void *report_worker(void *arg)
@@ -1407,9 +1440,9 @@ static void *report_worker(void *arg)
         pthread_mutex_lock(&rj->mu);
         size_t task = rj->next++;
         pthread_mutex_unlock(&rj->mu);
-        if (task > rj->nfiles)
+        if (task >= TASK_FILES + rj->nfiles)
             return NULL;
-        if (task == 0) {
+        if (task == TASK_HASH) {
             for (size_t i = 0; i < r->processed.n; i++) {
                 if (rj->in_hex[i])
                     continue;
@@ -1418,19 +1451,32 @@ static void *report_worker(void *arg)
                     LF_OK)
                     rj->in_hex[i] = rj->hexbuf[i];
             }
-            pthread_mutex_lock(&rj->mu);
-            rj->hashed = true;
-            pthread_cond_broadcast(&rj->hashed_cv);
-            pthread_mutex_unlock(&rj->mu);
+            mark_done(rj, &rj->hashed);
             continue;
         }
-        report_file *f = &rj->files[task - 1];
-        if (f->kind == REPORT_MANIFEST || f->kind == REPORT_HTML) {
-            pthread_mutex_lock(&rj->mu);
-            while (!rj->hashed)
-                pthread_cond_wait(&rj->hashed_cv, &rj->mu);
-            pthread_mutex_unlock(&rj->mu);
+        if (task == TASK_COMPARE) {
+            /* on failure the files that show the rows make them and report the error */
+            lf_compare_row *rows = NULL;
+            size_t n = 0;
+            lf_error e;
+            if (lf_compare_rows(r->tables, rj->topt, &rows, &n, &e) == LF_OK) {
+                rj->info->compare = rows;
+                rj->info->n_compare = n;
+            }
+            mark_done(rj, &rj->compared);
+            continue;
         }
+        if (task == TASK_MATCHES) {
+            /* complete since the last row was delivered */
+            if (r->matches_open)
+                lf_outfile_writeback(&r->matches_out);
+            continue;
+        }
+        report_file *f = &rj->files[task - TASK_FILES];
+        if (f->kind == REPORT_MANIFEST || f->kind == REPORT_HTML)
+            wait_for(rj, &rj->hashed);
+        if (needs_compare(f))
+            wait_for(rj, &rj->compared);
         render_file(rj, f);
     }
 }
@@ -1439,13 +1485,13 @@ static void *report_worker(void *arg)
 static void render_report(report_job *rj, size_t threads)
 {
     pthread_mutex_init(&rj->mu, NULL);
-    pthread_cond_init(&rj->hashed_cv, NULL);
+    pthread_cond_init(&rj->done_cv, NULL);
     rj->next = 0;
-    rj->hashed = false;
+    rj->hashed = rj->compared = false;
     pthread_t tid[LF_MAX_JOBS];
     size_t started = 0;
-    if (threads > rj->nfiles + 1)
-        threads = rj->nfiles + 1;
+    if (threads > TASK_FILES + rj->nfiles)
+        threads = TASK_FILES + rj->nfiles;
     lf_outfile_hold_signals(true); /* the signal handler runs on the main thread only */
     for (size_t t = 1; t < threads; t++)
         if (pthread_create(&tid[started], NULL, report_worker, rj) == 0)
@@ -1454,7 +1500,7 @@ static void render_report(report_job *rj, size_t threads)
     report_worker(rj); /* the main thread takes tasks too (alone when no thread started) */
     for (size_t t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
-    pthread_cond_destroy(&rj->hashed_cv);
+    pthread_cond_destroy(&rj->done_cv);
     pthread_mutex_destroy(&rj->mu);
 }
 
@@ -1537,18 +1583,20 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         .input_sha256 = in_hex,
         .input_bytes = in_bytes,
     };
-    /* in the order the threads take them: the largest first */
+    /* In the order the threads take them, the costliest first, except that the first
+       does not show the comparison: while one thread makes its rows, another starts on
+       frequencies.csv instead of waiting. */
     report_file files[] = {
-        {.name = "tables.json", .kind = REPORT_JSON, .table = LF_TABLE_COUNT},
         {.name = "frequencies.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FREQUENCIES},
+        {.name = "tables.json", .kind = REPORT_JSON, .table = LF_TABLE_COUNT},
+        {.name = "report.html", .kind = REPORT_HTML, .table = LF_TABLE_COUNT},
         {.name = "comparison.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COMPARISON},
-        {.name = "first_appearance.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FIRST_APPEARANCE},
         {.name = "terms.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TERMS},
+        {.name = "first_appearance.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FIRST_APPEARANCE},
         {.name = "cooccurrence.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COOCCURRENCE},
         {.name = "trends.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TRENDS},
         {.name = "summary.md", .kind = REPORT_SUMMARY, .table = LF_TABLE_COUNT},
         {.name = "manifest.json", .kind = REPORT_MANIFEST, .table = LF_TABLE_COUNT},
-        {.name = "report.html", .kind = REPORT_HTML, .table = LF_TABLE_COUNT},
     };
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
@@ -1556,13 +1604,9 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     lf_options topt = r->opt;
     topt.target = topt.reference = NULL;
     topt.compare_documents = false;
-    /* The files read the same rows many times over: sort them once, before the threads. */
+    /* The files read the same rows many times over: sort them once, before the threads.
+       (The comparison's rows are made once too, by a task of the threads.) */
     lf_tables_sort_rows(r->tables);
-    /* The comparison's rows, made once for the four files that show them. */
-    lf_compare_row *compare = NULL;
-    lf_error cmp_err;
-    if (lf_compare_rows(r->tables, &topt, &compare, &info.n_compare, &cmp_err) == LF_OK)
-        info.compare = compare;
     lf_status st = LF_OK;
     for (size_t i = 0; i < nfiles && st == LF_OK; i++) {
         st = lf_outfile_open(&files[i].of, r->report_dir, files[i].name, err);
@@ -1612,7 +1656,7 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         lf_outfile_abort(&r->matches_out);
         r->matches_open = false;
     }
-    free(compare);
+    free((lf_compare_row *)info.compare);
     free(opts);
     free(in_hex);
     free(in_bytes);
