@@ -1300,6 +1300,23 @@ static size_t count_temp_files(const char *dir)
     return n;
 }
 
+/* Temporary files in dir that hold data (a stream's buffer flushed to them). */
+static size_t count_nonempty_temp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char p[1024];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        n += strstr(e->d_name, ".tmp-") && stat(p, &st) == 0 && st.st_size > 0;
+    }
+    closedir(d);
+    return n;
+}
+
 static void outfile_commit_and_abort(void **state)
 {
     (void)state;
@@ -1315,7 +1332,10 @@ static void outfile_commit_and_abort(void **state)
     assert_int_equal(lf_outfile_open(&of, dir, "report.csv", &err), LF_OK);
     assert_non_null(strstr(of.tmp_path, "/.report.csv.tmp-"));
     assert_null(strstr(of.final_path, "//"));
+    assert_false(of.replaces); /* nothing there yet */
     fputs("old\n", of.fp);
+    lf_outfile_writeback(&of); /* a new file: a no-op, the stream keeps its buffer */
+    assert_int_equal(count_nonempty_temp(dir), 0);
     assert_null(read_text(path)); /* nothing at the final path before commit */
     assert_int_equal(lf_outfile_commit(&of, &err), LF_OK);
     char *text = read_text(path);
@@ -1338,9 +1358,16 @@ static void outfile_commit_and_abort(void **state)
     free(text);
     assert_int_equal(count_temp_files(dir), 0);
 
-    /* Close then commit: several files can be completed before any is renamed. */
+    /* Close then commit: several files can be completed before any is renamed. A file
+       that replaces one starts its writeback early: flushed, still not in place. */
     assert_int_equal(lf_outfile_open(&of, dir, "report.csv", &err), LF_OK);
+    assert_true(of.replaces);
     fputs("new\n", of.fp);
+    lf_outfile_writeback(&of);
+    assert_int_equal(count_nonempty_temp(dir), 1);
+    text = read_text(path);
+    assert_string_equal(text, "old\n");
+    free(text);
     assert_int_equal(lf_outfile_close(&of, &err), LF_OK);
     assert_null(of.fp);
     text = read_text(path);
