@@ -59,6 +59,8 @@ typedef struct theme_counts {
     uint64_t with[LF_SCOPE_COUNT]; /* units containing the theme (adjacent: first turn) */
     uint64_t replies_with;         /* adjacent pairs whose reply contains it */
     fixed_sum weight;
+    uint64_t last_doc; /* serial of the last document that counted it in with[DOCUMENT]
+                          (0: none); a count, not a sum: merges leave it out */
 } theme_counts;
 
 /* A group's theme counts are sparse: most groups (a document, a speaker) use a few of the
@@ -95,10 +97,12 @@ typedef struct kmap {
     size_t cap, n;
 } kmap;
 
-/* A (unit, theme) pair gathered while reading one document's matches. */
-typedef struct unit_theme {
-    uint32_t unit, theme;
-} unit_theme;
+/* A (unit, theme) pair gathered while reading one document's matches, packed so that the
+ * order of the keys is that of (unit, theme). */
+typedef uint64_t unit_theme;
+#define UT(unit, theme) ((uint64_t)(unit) << 32 | (uint32_t)(theme))
+#define UT_UNIT(k) ((uint32_t)((k) >> 32))
+#define UT_THEME(k) ((uint32_t)(k))
 
 /* A theme entering (+1) or leaving (−1) the windows of a turn at a window start. */
 typedef struct win_event {
@@ -191,7 +195,7 @@ struct lf_tables {
         bool prev_valid, prev_usable;
         const char *prev_name;
         LF_VEC(uint32_t) prev_themes;
-        LF_VEC(unit_theme) doc_hits; /* (group, theme) */
+        LF_VEC(unit_theme) doc_hits; /* distinct (group, theme) of groups with pairs */
     } cur;
     bool *seen; /* n_themes: first appearance already recorded in this document */
     /* Per-part scratch, kept to reuse allocations. */
@@ -756,25 +760,62 @@ static const char *speaker_interned(lf_tables *t, const lf_doc *doc, const lf_tu
 
 static int unit_theme_cmp(const void *pa, const void *pb)
 {
-    const unit_theme *a = pa, *b = pb;
-    if (a->unit != b->unit)
-        return a->unit < b->unit ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return 0;
+    unit_theme a = *(const unit_theme *)pa, b = *(const unit_theme *)pb;
+    return a < b ? -1 : a > b;
 }
 
-/* Sorts and deduplicates (unit, theme) pairs; returns the new count. */
+/* Sorts and deduplicates (unit, theme) pairs; returns the new count. Sentences and turns
+ * come in order (matches in word order) with a few themes each, so an insertion sort that
+ * drops each duplicate as it meets it takes about one pass; once it has scanned more than
+ * a few places per pair (a long unit's themes out of order, a document's groups
+ * interleaved) it hands the rest to qsort, so no input costs it quadratic time. */
 static size_t sort_unique(unit_theme *hits, size_t n)
 {
-    if (n == 0)
-        return 0;
+    size_t w = 0, budget = 4 * n + 32; /* hits[0..w) sorted and distinct */
+    size_t i = 0;
+    for (; i < n; i++) {
+        unit_theme x = hits[i];
+        size_t j = w, stop = w > budget ? w - budget : 0;
+        while (j > stop && hits[j - 1] > x)
+            j--;
+        if (j > 0 && hits[j - 1] > x)
+            break;
+        budget -= w - j;
+        if (j > 0 && hits[j - 1] == x)
+            continue;
+        for (size_t k = w; k > j; k--)
+            hits[k] = hits[k - 1];
+        hits[j] = x;
+        w++;
+    }
+    if (i == n)
+        return w;
+    /* hits[w..) may overlap hits[i..): move the rest down, then sort it all */
+    memmove(&hits[w], &hits[i], (n - i) * sizeof *hits);
+    n = w + (n - i);
     qsort(hits, n, sizeof *hits, unit_theme_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (w == 0 || unit_theme_cmp(&hits[w - 1], &hits[i]) != 0)
+    w = 0;
+    for (i = 0; i < n; i++)
+        if (w == 0 || hits[w - 1] != hits[i])
             hits[w++] = hits[i];
     return w;
+}
+
+/* True when group gi counts theme pairs: the corpus (group 0), and every group with --by. */
+static bool group_pairs(const lf_tables *t, uint32_t gi)
+{
+    return gi == 0 || t->pairs_by_group;
+}
+
+/* Adds `amount` units holding the (sorted, distinct) themes th[0..n) to the joint counts
+ * of group gi's pairs. */
+static void add_unit_pairs(lf_tables *t, uint32_t gi, lf_scope scope, const uint32_t *th,
+                           size_t n, uint64_t amount)
+{
+    for (size_t k = 0; k < n; k++)
+        for (size_t l = k + 1; l < n; l++)
+            kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
+                     NO_WEIGHT);
 }
 
 /* Adds `amount` units holding the (sorted, distinct) themes th[0..n) to group gi: each
@@ -783,13 +824,10 @@ static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uin
                             size_t n, uint64_t amount)
 {
     group *g = &t->groups.v[gi];
-    bool pairs = gi == 0 || t->pairs_by_group; /* group 0 is the corpus */
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n; k++)
         counts_add(t, g, th[k])->with[scope] += amount;
-        for (size_t l = k + 1; l < n && pairs; l++)
-            kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
-                     NO_WEIGHT);
-    }
+    if (group_pairs(t, gi))
+        add_unit_pairs(t, gi, scope, th, n, amount);
 }
 
 /* The groups of a counted turn, one per dim. */
@@ -805,9 +843,10 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
-        while (j < n && hits[j].unit == hits[i].unit)
-            LF_VEC_PUSH(t->scratch, hits[j++].theme);
-        uint32_t turn = scope == LF_SCOPE_TURN ? hits[i].unit : toks->sent[hits[i].unit].turn;
+        uint32_t unit = UT_UNIT(hits[i]);
+        while (j < n && UT_UNIT(hits[j]) == unit)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[j++]));
+        uint32_t turn = scope == LF_SCOPE_TURN ? unit : toks->sent[unit].turn;
         const uint32_t *gs = turn_groups(t, turn);
         for (size_t d = 0; d < t->n_dims; d++)
             add_unit_themes(t, gs[d], scope, t->scratch.v, t->scratch.n, 1);
@@ -883,8 +922,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
     size_t h = 0;
     for (size_t i = 0; i < doc->n_turns; i++) {
         t->scratch.n = 0;
-        while (h < n && hits[h].unit == i)
-            LF_VEC_PUSH(t->scratch, hits[h++].theme);
+        while (h < n && UT_UNIT(hits[h]) == i)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[h++]));
         if (turn_groups(t, i)[0] == NO_GROUP)
             continue; /* left out by the filters: its neighbours become adjacent */
         const lf_turn *tu = &doc->turns[i];
@@ -950,15 +989,17 @@ static void doc_close(lf_tables *t)
 {
     if (!t->cur.open)
         return;
-    /* Document units: one per (document, group); each group's theme set. */
+    /* Document units: one per (document, group), each theme of which the matches counted
+       as they came; what is left is the pairs of each group's theme set. */
     unit_theme *hits = t->cur.doc_hits.v;
     size_t n = sort_unique(hits, t->cur.doc_hits.n);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
-        while (j < n && hits[j].unit == hits[i].unit)
-            LF_VEC_PUSH(t->scratch, hits[j++].theme);
-        add_unit_themes(t, hits[i].unit, LF_SCOPE_DOCUMENT, t->scratch.v, t->scratch.n, 1);
+        uint32_t gi = UT_UNIT(hits[i]);
+        while (j < n && UT_UNIT(hits[j]) == gi)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[j++]));
+        add_unit_pairs(t, gi, LF_SCOPE_DOCUMENT, t->scratch.v, t->scratch.n, 1);
         i = j;
     }
     t->cur.doc_hits.n = 0;
@@ -1203,7 +1244,13 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                 kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
                 kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
             }
-            LF_VEC_PUSH(t->cur.doc_hits, ((unit_theme){gs[d], th}));
+            if (c->last_doc != t->doc_serial) {
+                /* the group's first counted match of the theme in this document */
+                c->last_doc = t->doc_serial;
+                c->with[LF_SCOPE_DOCUMENT]++;
+                if (group_pairs(t, gs[d]))
+                    LF_VEC_PUSH(t->cur.doc_hits, UT(gs[d], th));
+            }
         }
         if (!counted)
             continue;
@@ -1221,8 +1268,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             };
             first_seen(t, t->cur.rec, &r);
         }
-        LF_VEC_PUSH(t->sent_hits, ((unit_theme){m->sentence, th}));
-        LF_VEC_PUSH(t->turn_hits, ((unit_theme){turn, th}));
+        LF_VEC_PUSH(t->sent_hits, UT(m->sentence, th));
+        LF_VEC_PUSH(t->turn_hits, UT(turn, th));
         /* The window starts whose window holds the match's first word. */
         const lf_turn_range *tr = &toks->turn[turn];
         uint64_t f = tr->tok_first, words = tr->tok_end - tr->tok_first;
@@ -1233,9 +1280,6 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)lo, th, 1}));
         LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)(hi + 1), th, -1}));
     }
-    /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
-       huge document in many parts holds one entry per pair, not per match. */
-    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
     size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
     size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);
