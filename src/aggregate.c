@@ -106,9 +106,11 @@ typedef uint64_t unit_theme;
 
 /* A theme entering (+1) or leaving (−1) the windows of a turn at a window start. */
 typedef struct win_event {
-    uint32_t turn, pos, theme;
+    uint64_t at; /* turn << 32 | window start: the order of (turn, start) */
+    uint32_t theme;
     int32_t delta;
 } win_event;
+#define WIN_AT(turn, pos) ((uint64_t)(turn) << 32 | (uint32_t)(pos))
 
 /* What the turns of one speaker share within one lf_tables_add_doc call, worked out at the
  * speaker's first turn there: a document has a few speakers and many turns each, and
@@ -854,22 +856,42 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     }
 }
 
+/* The order of window events: turn, start, theme, leaving before entering. */
+static bool win_before(const win_event *a, const win_event *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->theme != b->theme)
+        return a->theme < b->theme;
+    return a->delta < b->delta;
+}
+
 static int win_event_cmp(const void *pa, const void *pb)
 {
     const win_event *a = pa, *b = pb;
-    if (a->turn != b->turn)
-        return a->turn < b->turn ? -1 : 1;
-    if (a->pos != b->pos)
-        return a->pos < b->pos ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return a->delta < b->delta ? -1 : a->delta > b->delta;
+    return win_before(a, b) ? -1 : win_before(b, a);
 }
 
-static int u32_cmp(const void *pa, const void *pb)
+/* Sorts a part's window events. Each match adds one entering and one leaving event, both
+ * ascending with the matches (which come in word order), so an insertion sort moves an
+ * event past a few of the last match's; where it would move too much, qsort. */
+static void sort_win_events(win_event *ev, size_t n)
 {
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
+    size_t budget = 4 * n + 32;
+    for (size_t i = 1; i < n; i++) {
+        win_event x = ev[i];
+        size_t j = i, stop = i > budget ? i - budget : 0;
+        while (j > stop && win_before(&x, &ev[j - 1])) {
+            ev[j] = ev[j - 1];
+            j--;
+        }
+        ev[j] = x;
+        if (j > 0 && win_before(&x, &ev[j - 1])) {
+            qsort(ev, n, sizeof *ev, win_event_cmp);
+            return;
+        }
+        budget -= i - j;
+    }
 }
 
 /* Windows: each theme covers an interval of window starts per match; a sweep over the
@@ -881,33 +903,36 @@ static void count_windows(lf_tables *t)
     size_t n = t->win_events.n;
     if (n == 0)
         return;
-    qsort(ev, n, sizeof *ev, win_event_cmp);
+    sort_win_events(ev, n);
     for (size_t i = 0; i < n;) {
-        uint32_t turn = ev[i].turn, pos = ev[i].pos;
+        uint32_t turn = (uint32_t)(ev[i].at >> 32), pos = (uint32_t)ev[i].at;
+        /* the themes whose windows hold the starts from pos on, ascending */
         t->active.n = 0;
         size_t j = i;
-        for (; j < n && ev[j].turn == turn; j++) {
-            if (ev[j].pos != pos && t->active.n) {
-                t->scratch.n = 0;
-                for (size_t k = 0; k < t->active.n; k++)
-                    LF_VEC_PUSH(t->scratch, t->active.v[k]);
-                qsort(t->scratch.v, t->scratch.n, sizeof(uint32_t), u32_cmp);
+        for (; j < n && ev[j].at >> 32 == turn; j++) {
+            uint32_t at = (uint32_t)ev[j].at;
+            if (at != pos && t->active.n) {
                 const uint32_t *gs = turn_groups(t, turn);
                 for (size_t d = 0; d < t->n_dims; d++)
-                    add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->scratch.v, t->scratch.n,
-                                    ev[j].pos - pos);
+                    add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->active.v, t->active.n,
+                                    at - pos);
             }
-            pos = ev[j].pos;
+            pos = at;
             uint32_t th = ev[j].theme;
+            size_t k = t->active.n;
             if (ev[j].delta > 0) {
-                if (t->active_count[th]++ == 0)
+                if (t->active_count[th]++ == 0) {
                     LF_VEC_PUSH(t->active, th);
+                    for (; k > 0 && t->active.v[k - 1] > th; k--)
+                        t->active.v[k] = t->active.v[k - 1];
+                    t->active.v[k] = th;
+                }
             } else if (--t->active_count[th] == 0) {
-                for (size_t k = 0; k < t->active.n; k++)
-                    if (t->active.v[k] == th) {
-                        t->active.v[k] = t->active.v[--t->active.n];
-                        break;
-                    }
+                while (t->active.v[--k] != th)
+                    ;
+                memmove(&t->active.v[k], &t->active.v[k + 1],
+                        (t->active.n - k - 1) * sizeof *t->active.v);
+                t->active.n--;
             }
         }
         i = j;
@@ -1277,8 +1302,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         uint64_t p = m->tok_start;
         uint64_t lo = p + 1 > t->window && p + 1 - t->window > f ? p + 1 - t->window : f;
         uint64_t hi = p < f + n_win - 1 ? p : f + n_win - 1;
-        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)lo, th, 1}));
-        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)(hi + 1), th, -1}));
+        LF_VEC_PUSH(t->win_events, ((win_event){WIN_AT(turn, lo), th, 1}));
+        LF_VEC_PUSH(t->win_events, ((win_event){WIN_AT(turn, hi + 1), th, -1}));
     }
     size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
