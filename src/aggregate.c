@@ -956,8 +956,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
         const char *name = NULL;
         if (usable)
             name = speaker_interned(t, doc, tu);
-        if (t->cur.prev_valid && t->cur.prev_usable && usable &&
-            strcmp(t->cur.prev_name, name) != 0) {
+        /* names interned in the same map are the same string only at the same address */
+        if (t->cur.prev_valid && t->cur.prev_usable && usable && t->cur.prev_name != name) {
             const uint32_t *gs = turn_groups(t, i);
             for (size_t d = 0; d < t->n_dims; d++) {
                 group *g = &t->groups.v[gs[d]];
