@@ -356,10 +356,15 @@ bool lf_speaker_selected(const char *const *include, size_t n_include,
 
 /* ---- key map ---- */
 
+/* Two words mixed in registers (a multiply and splitmix64's finalizer) rather than by
+ * lf_hash over their bytes: the maps are looked up several times for each match. The order
+ * of the slots is never an order of rows (those are sorted). */
 static uint64_t kmap_hash(uint64_t k1, uint64_t k2)
 {
-    uint64_t k[2] = {k1, k2};
-    return lf_hash(k, sizeof k);
+    uint64_t h = k1 * 0x9e3779b97f4a7c15ULL + k2;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 static kslot *kmap_find(const kmap *km, uint64_t k1, uint64_t k2)
