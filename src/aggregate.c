@@ -59,6 +59,8 @@ typedef struct theme_counts {
     uint64_t with[LF_SCOPE_COUNT]; /* units containing the theme (adjacent: first turn) */
     uint64_t replies_with;         /* adjacent pairs whose reply contains it */
     fixed_sum weight;
+    uint64_t last_doc; /* serial of the last document that counted it in with[DOCUMENT]
+                          (0: none); a count, not a sum: merges leave it out */
 } theme_counts;
 
 /* A group's theme counts are sparse: most groups (a document, a speaker) use a few of the
@@ -95,16 +97,20 @@ typedef struct kmap {
     size_t cap, n;
 } kmap;
 
-/* A (unit, theme) pair gathered while reading one document's matches. */
-typedef struct unit_theme {
-    uint32_t unit, theme;
-} unit_theme;
+/* A (unit, theme) pair gathered while reading one document's matches, packed so that the
+ * order of the keys is that of (unit, theme). */
+typedef uint64_t unit_theme;
+#define UT(unit, theme) ((uint64_t)(unit) << 32 | (uint32_t)(theme))
+#define UT_UNIT(k) ((uint32_t)((k) >> 32))
+#define UT_THEME(k) ((uint32_t)(k))
 
 /* A theme entering (+1) or leaving (−1) the windows of a turn at a window start. */
 typedef struct win_event {
-    uint32_t turn, pos, theme;
+    uint64_t at; /* turn << 32 | window start: the order of (turn, start) */
+    uint32_t theme;
     int32_t delta;
 } win_event;
+#define WIN_AT(turn, pos) ((uint64_t)(turn) << 32 | (uint32_t)(pos))
 
 /* What the turns of one speaker share within one lf_tables_add_doc call, worked out at the
  * speaker's first turn there: a document has a few speakers and many turns each, and
@@ -191,7 +197,7 @@ struct lf_tables {
         bool prev_valid, prev_usable;
         const char *prev_name;
         LF_VEC(uint32_t) prev_themes;
-        LF_VEC(unit_theme) doc_hits; /* (group, theme) */
+        LF_VEC(unit_theme) doc_hits; /* distinct (group, theme) of groups with pairs */
     } cur;
     bool *seen; /* n_themes: first appearance already recorded in this document */
     /* Per-part scratch, kept to reuse allocations. */
@@ -350,10 +356,15 @@ bool lf_speaker_selected(const char *const *include, size_t n_include,
 
 /* ---- key map ---- */
 
+/* Two words mixed in registers (a multiply and splitmix64's finalizer) rather than by
+ * lf_hash over their bytes: the maps are looked up several times for each match. The order
+ * of the slots is never an order of rows (those are sorted). */
 static uint64_t kmap_hash(uint64_t k1, uint64_t k2)
 {
-    uint64_t k[2] = {k1, k2};
-    return lf_hash(k, sizeof k);
+    uint64_t h = k1 * 0x9e3779b97f4a7c15ULL + k2;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 static kslot *kmap_find(const kmap *km, uint64_t k1, uint64_t k2)
@@ -756,25 +767,62 @@ static const char *speaker_interned(lf_tables *t, const lf_doc *doc, const lf_tu
 
 static int unit_theme_cmp(const void *pa, const void *pb)
 {
-    const unit_theme *a = pa, *b = pb;
-    if (a->unit != b->unit)
-        return a->unit < b->unit ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return 0;
+    unit_theme a = *(const unit_theme *)pa, b = *(const unit_theme *)pb;
+    return a < b ? -1 : a > b;
 }
 
-/* Sorts and deduplicates (unit, theme) pairs; returns the new count. */
+/* Sorts and deduplicates (unit, theme) pairs; returns the new count. Sentences and turns
+ * come in order (matches in word order) with a few themes each, so an insertion sort that
+ * drops each duplicate as it meets it takes about one pass; once it has scanned more than
+ * a few places per pair (a long unit's themes out of order, a document's groups
+ * interleaved) it hands the rest to qsort, so no input costs it quadratic time. */
 static size_t sort_unique(unit_theme *hits, size_t n)
 {
-    if (n == 0)
-        return 0;
+    size_t w = 0, budget = 4 * n + 32; /* hits[0..w) sorted and distinct */
+    size_t i = 0;
+    for (; i < n; i++) {
+        unit_theme x = hits[i];
+        size_t j = w, stop = w > budget ? w - budget : 0;
+        while (j > stop && hits[j - 1] > x)
+            j--;
+        if (j > 0 && hits[j - 1] > x)
+            break;
+        budget -= w - j;
+        if (j > 0 && hits[j - 1] == x)
+            continue;
+        for (size_t k = w; k > j; k--)
+            hits[k] = hits[k - 1];
+        hits[j] = x;
+        w++;
+    }
+    if (i == n)
+        return w;
+    /* hits[w..) may overlap hits[i..): move the rest down, then sort it all */
+    memmove(&hits[w], &hits[i], (n - i) * sizeof *hits);
+    n = w + (n - i);
     qsort(hits, n, sizeof *hits, unit_theme_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (w == 0 || unit_theme_cmp(&hits[w - 1], &hits[i]) != 0)
+    w = 0;
+    for (i = 0; i < n; i++)
+        if (w == 0 || hits[w - 1] != hits[i])
             hits[w++] = hits[i];
     return w;
+}
+
+/* True when group gi counts theme pairs: the corpus (group 0), and every group with --by. */
+static bool group_pairs(const lf_tables *t, uint32_t gi)
+{
+    return gi == 0 || t->pairs_by_group;
+}
+
+/* Adds `amount` units holding the (sorted, distinct) themes th[0..n) to the joint counts
+ * of group gi's pairs. */
+static void add_unit_pairs(lf_tables *t, uint32_t gi, lf_scope scope, const uint32_t *th,
+                           size_t n, uint64_t amount)
+{
+    for (size_t k = 0; k < n; k++)
+        for (size_t l = k + 1; l < n; l++)
+            kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
+                     NO_WEIGHT);
 }
 
 /* Adds `amount` units holding the (sorted, distinct) themes th[0..n) to group gi: each
@@ -783,13 +831,10 @@ static void add_unit_themes(lf_tables *t, uint32_t gi, lf_scope scope, const uin
                             size_t n, uint64_t amount)
 {
     group *g = &t->groups.v[gi];
-    bool pairs = gi == 0 || t->pairs_by_group; /* group 0 is the corpus */
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n; k++)
         counts_add(t, g, th[k])->with[scope] += amount;
-        for (size_t l = k + 1; l < n && pairs; l++)
-            kmap_add(&t->joint, JOINT_K1(gi, scope), (uint64_t)th[k] << 32 | th[l], amount,
-                     NO_WEIGHT);
-    }
+    if (group_pairs(t, gi))
+        add_unit_pairs(t, gi, scope, th, n, amount);
 }
 
 /* The groups of a counted turn, one per dim. */
@@ -805,9 +850,10 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
-        while (j < n && hits[j].unit == hits[i].unit)
-            LF_VEC_PUSH(t->scratch, hits[j++].theme);
-        uint32_t turn = scope == LF_SCOPE_TURN ? hits[i].unit : toks->sent[hits[i].unit].turn;
+        uint32_t unit = UT_UNIT(hits[i]);
+        while (j < n && UT_UNIT(hits[j]) == unit)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[j++]));
+        uint32_t turn = scope == LF_SCOPE_TURN ? unit : toks->sent[unit].turn;
         const uint32_t *gs = turn_groups(t, turn);
         for (size_t d = 0; d < t->n_dims; d++)
             add_unit_themes(t, gs[d], scope, t->scratch.v, t->scratch.n, 1);
@@ -815,22 +861,42 @@ static void count_units(lf_tables *t, lf_scope scope, unit_theme *hits, size_t n
     }
 }
 
+/* The order of window events: turn, start, theme, leaving before entering. */
+static bool win_before(const win_event *a, const win_event *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->theme != b->theme)
+        return a->theme < b->theme;
+    return a->delta < b->delta;
+}
+
 static int win_event_cmp(const void *pa, const void *pb)
 {
     const win_event *a = pa, *b = pb;
-    if (a->turn != b->turn)
-        return a->turn < b->turn ? -1 : 1;
-    if (a->pos != b->pos)
-        return a->pos < b->pos ? -1 : 1;
-    if (a->theme != b->theme)
-        return a->theme < b->theme ? -1 : 1;
-    return a->delta < b->delta ? -1 : a->delta > b->delta;
+    return win_before(a, b) ? -1 : win_before(b, a);
 }
 
-static int u32_cmp(const void *pa, const void *pb)
+/* Sorts a part's window events. Each match adds one entering and one leaving event, both
+ * ascending with the matches (which come in word order), so an insertion sort moves an
+ * event past a few of the last match's; where it would move too much, qsort. */
+static void sort_win_events(win_event *ev, size_t n)
 {
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
+    size_t budget = 4 * n + 32;
+    for (size_t i = 1; i < n; i++) {
+        win_event x = ev[i];
+        size_t j = i, stop = i > budget ? i - budget : 0;
+        while (j > stop && win_before(&x, &ev[j - 1])) {
+            ev[j] = ev[j - 1];
+            j--;
+        }
+        ev[j] = x;
+        if (j > 0 && win_before(&x, &ev[j - 1])) {
+            qsort(ev, n, sizeof *ev, win_event_cmp);
+            return;
+        }
+        budget -= i - j;
+    }
 }
 
 /* Windows: each theme covers an interval of window starts per match; a sweep over the
@@ -842,33 +908,36 @@ static void count_windows(lf_tables *t)
     size_t n = t->win_events.n;
     if (n == 0)
         return;
-    qsort(ev, n, sizeof *ev, win_event_cmp);
+    sort_win_events(ev, n);
     for (size_t i = 0; i < n;) {
-        uint32_t turn = ev[i].turn, pos = ev[i].pos;
+        uint32_t turn = (uint32_t)(ev[i].at >> 32), pos = (uint32_t)ev[i].at;
+        /* the themes whose windows hold the starts from pos on, ascending */
         t->active.n = 0;
         size_t j = i;
-        for (; j < n && ev[j].turn == turn; j++) {
-            if (ev[j].pos != pos && t->active.n) {
-                t->scratch.n = 0;
-                for (size_t k = 0; k < t->active.n; k++)
-                    LF_VEC_PUSH(t->scratch, t->active.v[k]);
-                qsort(t->scratch.v, t->scratch.n, sizeof(uint32_t), u32_cmp);
+        for (; j < n && ev[j].at >> 32 == turn; j++) {
+            uint32_t at = (uint32_t)ev[j].at;
+            if (at != pos && t->active.n) {
                 const uint32_t *gs = turn_groups(t, turn);
                 for (size_t d = 0; d < t->n_dims; d++)
-                    add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->scratch.v, t->scratch.n,
-                                    ev[j].pos - pos);
+                    add_unit_themes(t, gs[d], LF_SCOPE_WINDOW, t->active.v, t->active.n,
+                                    at - pos);
             }
-            pos = ev[j].pos;
+            pos = at;
             uint32_t th = ev[j].theme;
+            size_t k = t->active.n;
             if (ev[j].delta > 0) {
-                if (t->active_count[th]++ == 0)
+                if (t->active_count[th]++ == 0) {
                     LF_VEC_PUSH(t->active, th);
+                    for (; k > 0 && t->active.v[k - 1] > th; k--)
+                        t->active.v[k] = t->active.v[k - 1];
+                    t->active.v[k] = th;
+                }
             } else if (--t->active_count[th] == 0) {
-                for (size_t k = 0; k < t->active.n; k++)
-                    if (t->active.v[k] == th) {
-                        t->active.v[k] = t->active.v[--t->active.n];
-                        break;
-                    }
+                while (t->active.v[--k] != th)
+                    ;
+                memmove(&t->active.v[k], &t->active.v[k + 1],
+                        (t->active.n - k - 1) * sizeof *t->active.v);
+                t->active.n--;
             }
         }
         i = j;
@@ -883,8 +952,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
     size_t h = 0;
     for (size_t i = 0; i < doc->n_turns; i++) {
         t->scratch.n = 0;
-        while (h < n && hits[h].unit == i)
-            LF_VEC_PUSH(t->scratch, hits[h++].theme);
+        while (h < n && UT_UNIT(hits[h]) == i)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[h++]));
         if (turn_groups(t, i)[0] == NO_GROUP)
             continue; /* left out by the filters: its neighbours become adjacent */
         const lf_turn *tu = &doc->turns[i];
@@ -892,8 +961,8 @@ static void count_adjacent(lf_tables *t, const lf_doc *doc, const unit_theme *hi
         const char *name = NULL;
         if (usable)
             name = speaker_interned(t, doc, tu);
-        if (t->cur.prev_valid && t->cur.prev_usable && usable &&
-            strcmp(t->cur.prev_name, name) != 0) {
+        /* names interned in the same map are the same string only at the same address */
+        if (t->cur.prev_valid && t->cur.prev_usable && usable && t->cur.prev_name != name) {
             const uint32_t *gs = turn_groups(t, i);
             for (size_t d = 0; d < t->n_dims; d++) {
                 group *g = &t->groups.v[gs[d]];
@@ -950,15 +1019,17 @@ static void doc_close(lf_tables *t)
 {
     if (!t->cur.open)
         return;
-    /* Document units: one per (document, group); each group's theme set. */
+    /* Document units: one per (document, group), each theme of which the matches counted
+       as they came; what is left is the pairs of each group's theme set. */
     unit_theme *hits = t->cur.doc_hits.v;
     size_t n = sort_unique(hits, t->cur.doc_hits.n);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         t->scratch.n = 0;
-        while (j < n && hits[j].unit == hits[i].unit)
-            LF_VEC_PUSH(t->scratch, hits[j++].theme);
-        add_unit_themes(t, hits[i].unit, LF_SCOPE_DOCUMENT, t->scratch.v, t->scratch.n, 1);
+        uint32_t gi = UT_UNIT(hits[i]);
+        while (j < n && UT_UNIT(hits[j]) == gi)
+            LF_VEC_PUSH(t->scratch, UT_THEME(hits[j++]));
+        add_unit_pairs(t, gi, LF_SCOPE_DOCUMENT, t->scratch.v, t->scratch.n, 1);
         i = j;
     }
     t->cur.doc_hits.n = 0;
@@ -1040,14 +1111,27 @@ static uint32_t form_id(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     lf_buf_reset(&t->form_buf);
     for (uint32_t k = m->tok_start; k < m->tok_end; k++) {
         const lf_token *tk = &toks->tok[k];
-        size_t len;
-        char *w = lf_normalize_word(doc->text + tk->start, tk->end - tk->start, true, &len);
+        const char *word = doc->text + tk->start;
+        size_t n = tk->end - tk->start, i = 0;
         if (k > m->tok_start)
             lf_buf_putc(&t->form_buf, ' ');
+        while (i < n && (unsigned char)word[i] < 0x80)
+            i++;
+        if (i == n) {
+            /* ASCII: lower case is all lf_normalize_word would do, without its copy */
+            size_t at = t->form_buf.len;
+            lf_buf_append(&t->form_buf, word, n);
+            for (char *c = t->form_buf.data + at; c < t->form_buf.data + at + n; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c + ('a' - 'A'));
+            continue;
+        }
+        size_t len;
+        char *w = lf_normalize_word(word, n, true, &len);
         if (w)
             lf_buf_append(&t->form_buf, w, len);
         else
-            lf_buf_append(&t->form_buf, doc->text + tk->start, tk->end - tk->start);
+            lf_buf_append(&t->form_buf, word, n);
         free(w);
     }
     lf_buf_cstr(&t->form_buf);
@@ -1203,7 +1287,13 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
                 kmap_add(&t->terms, gs[d], TERM_KEY(th, 0, m->entry), 1, w);
                 kmap_add(&t->terms, gs[d], TERM_KEY(th, 1, form), 1, w);
             }
-            LF_VEC_PUSH(t->cur.doc_hits, ((unit_theme){gs[d], th}));
+            if (c->last_doc != t->doc_serial) {
+                /* the group's first counted match of the theme in this document */
+                c->last_doc = t->doc_serial;
+                c->with[LF_SCOPE_DOCUMENT]++;
+                if (group_pairs(t, gs[d]))
+                    LF_VEC_PUSH(t->cur.doc_hits, UT(gs[d], th));
+            }
         }
         if (!counted)
             continue;
@@ -1221,8 +1311,8 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             };
             first_seen(t, t->cur.rec, &r);
         }
-        LF_VEC_PUSH(t->sent_hits, ((unit_theme){m->sentence, th}));
-        LF_VEC_PUSH(t->turn_hits, ((unit_theme){turn, th}));
+        LF_VEC_PUSH(t->sent_hits, UT(m->sentence, th));
+        LF_VEC_PUSH(t->turn_hits, UT(turn, th));
         /* The window starts whose window holds the match's first word. */
         const lf_turn_range *tr = &toks->turn[turn];
         uint64_t f = tr->tok_first, words = tr->tok_end - tr->tok_first;
@@ -1230,12 +1320,9 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
         uint64_t p = m->tok_start;
         uint64_t lo = p + 1 > t->window && p + 1 - t->window > f ? p + 1 - t->window : f;
         uint64_t hi = p < f + n_win - 1 ? p : f + n_win - 1;
-        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)lo, th, 1}));
-        LF_VEC_PUSH(t->win_events, ((win_event){turn, (uint32_t)(hi + 1), th, -1}));
+        LF_VEC_PUSH(t->win_events, ((win_event){WIN_AT(turn, lo), th, 1}));
+        LF_VEC_PUSH(t->win_events, ((win_event){WIN_AT(turn, hi + 1), th, -1}));
     }
-    /* A document's (group, theme) pairs repeat with every match: keep them distinct so a
-       huge document in many parts holds one entry per pair, not per match. */
-    t->cur.doc_hits.n = sort_unique(t->cur.doc_hits.v, t->cur.doc_hits.n);
     size_t ns = sort_unique(t->sent_hits.v, t->sent_hits.n);
     count_units(t, LF_SCOPE_SENTENCE, t->sent_hits.v, ns, toks);
     size_t nt = sort_unique(t->turn_hits.v, t->turn_hits.n);

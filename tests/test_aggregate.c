@@ -1565,6 +1565,195 @@ static void streamed_rows_complete_and_ordered(void **state)
     free_lexicon(lex);
 }
 
+/* ---- units from themes in any order, against a count by brute force ---- */
+
+enum { MANY_THEMES = 40, MANY_WINDOW = 4 };
+
+/* MANY_THEMES themes, entry i for theme i. */
+static struct lf_lexicon *make_many_lexicon(void)
+{
+    struct lf_lexicon *lex = lf_xcalloc(1, sizeof *lex);
+    static char ids[MANY_THEMES][8];
+    lex->themes = lf_xcalloc(MANY_THEMES, sizeof *lex->themes);
+    lex->entries = lf_xcalloc(MANY_THEMES, sizeof *lex->entries);
+    lex->n_themes = lex->n_entries = MANY_THEMES;
+    for (uint32_t i = 0; i < MANY_THEMES; i++) {
+        snprintf(ids[i], sizeof ids[i], "t%02u", i);
+        lex->themes[i] = (lf_theme){.id = ids[i], .label = ids[i], .description = "",
+                                    .parent = -1, .depth = 1, .neg = LF_NEG_COUNT,
+                                    .neg_target = -1};
+        lex->entries[i] = (lf_entry){.theme = i, .weight = 1.0, .has_weight = true,
+                                     .source = ids[i], .file = "many.lexicon",
+                                     .line = i + 1};
+    }
+    return lex;
+}
+
+/* Theme sets of a document's units, by brute force over its matches (all counted). */
+typedef struct many_units {
+    bool sent[TDOC_MAX_SENT][MANY_THEMES];
+    bool turn[8][MANY_THEMES];
+    bool win[TDOC_MAX_TOK][MANY_THEMES]; /* by window start */
+    bool doc[MANY_THEMES];
+    uint32_t win_first[8], win_n[8];     /* each turn's window starts */
+} many_units;
+
+static void many_units_count(const tdoc *d, many_units *u)
+{
+    memset(u, 0, sizeof *u);
+    for (size_t i = 0; i < d->doc.n_turns; i++) {
+        const lf_turn_range *r = &d->toks.turn[i];
+        uint32_t words = r->tok_end - r->tok_first;
+        u->win_first[i] = r->tok_first;
+        u->win_n[i] = words == 0 ? 0 : words <= MANY_WINDOW ? 1 : words - MANY_WINDOW + 1;
+    }
+    for (size_t k = 0; k < d->ms.n; k++) {
+        const lf_match *m = &d->ms.m[k];
+        uint32_t turn = d->toks.sent[m->sentence].turn;
+        u->sent[m->sentence][m->theme] = true;
+        u->turn[turn][m->theme] = true;
+        u->doc[m->theme] = true;
+        for (uint32_t w = 0; w < u->win_n[turn]; w++) {
+            uint32_t start = u->win_first[turn] + w;
+            if (start <= m->tok_start && m->tok_start < start + MANY_WINDOW)
+                u->win[start][m->theme] = true;
+        }
+    }
+}
+
+/* Units of `scope` of the turns of speaker `sp` (-1: every turn) holding theme a (and b,
+ * when b >= 0). */
+static uint64_t many_units_with(const tdoc *d, const many_units *u, lf_scope scope, int sp,
+                                int a, int b)
+{
+    uint64_t n = 0;
+    if (scope == LF_SCOPE_DOCUMENT) {
+        bool any_a = false, any_b = b < 0;
+        for (size_t i = 0; i < d->doc.n_turns; i++)
+            if (sp < 0 || d->doc.turns[i].speaker == sp) {
+                any_a = any_a || u->turn[i][a];
+                any_b = any_b || (b >= 0 && u->turn[i][b]);
+            }
+        return any_a && any_b;
+    }
+    for (size_t i = 0; i < d->doc.n_turns; i++) {
+        if (sp >= 0 && d->doc.turns[i].speaker != sp)
+            continue;
+        const lf_turn_range *r = &d->toks.turn[i];
+        if (scope == LF_SCOPE_TURN)
+            n += u->turn[i][a] && (b < 0 || u->turn[i][b]);
+        for (uint32_t s = r->sent_first; s < r->sent_end && scope == LF_SCOPE_SENTENCE; s++)
+            n += u->sent[s][a] && (b < 0 || u->sent[s][b]);
+        for (uint32_t w = 0; w < u->win_n[i] && scope == LF_SCOPE_WINDOW; w++) {
+            uint32_t start = u->win_first[i] + w;
+            n += u->win[start][a] && (b < 0 || u->win[start][b]);
+        }
+    }
+    return n;
+}
+
+/* Themes come to a sentence, a turn, a window and a document in any order and repeated
+ * (several themes on one word, descending theme indexes, runs of matches word after
+ * word): every unit count and every pair, with theme a below theme b, is what a count by
+ * brute force gives — for the few themes of a short sentence as for the many of a long
+ * one, where the gathered (unit, theme) pairs are far from sorted. */
+static void units_from_unordered_themes(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_many_lexicon();
+    static const char *const names[] = {"ASK", "ANSWER"};
+    static const turn_spec turns[] = {
+        {0, false, {12, 8}, NULL}, {1, false, {120}, NULL}, {0, false, {6, 3, 5}, NULL},
+        {1, false, {30, 9}, NULL},
+    };
+    tdoc d;
+    tdoc_build(&d, "many.txt", names, 2, turns, 4, 0);
+    /* s0: three themes, descending, one repeated; s1: one word matched by two themes */
+    static const uint32_t s0[][2] = {{1, 7}, {4, 3}, {6, 7}, {9, 2}};
+    for (size_t k = 0; k < sizeof s0 / sizeof s0[0]; k++)
+        tdoc_match_at(&d, 0, s0[k][0], 1, s0[k][1], s0[k][1], LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 1, 14, 2, 30, 30, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 1, 14, 1, 5, 5, LF_MATCH_COUNTED, false);
+    /* s2 (120 words): a match on every word, every theme three times over in descending
+       order, and some words matched twice */
+    for (uint32_t w = 0; w < 120; w++) {
+        uint32_t th = MANY_THEMES - 1 - w % MANY_THEMES, other = (th * 3 + 1) % MANY_THEMES;
+        if (w % 9 == 4 && other < th) /* a word's matches come by theme */
+            tdoc_match_at(&d, 2, 20 + w, 1, other, other, LF_MATCH_COUNTED, false);
+        tdoc_match_at(&d, 2, 20 + w, 1, th, th, LF_MATCH_COUNTED, false);
+        if (w % 9 == 4 && other > th)
+            tdoc_match_at(&d, 2, 20 + w, 1, other, other, LF_MATCH_COUNTED, false);
+    }
+    /* s3..s5: a few, then every theme on each word of s5 */
+    tdoc_match_at(&d, 3, 141, 1, 12, 12, LF_MATCH_COUNTED, false);
+    tdoc_match_at(&d, 4, 146, 1, 2, 2, LF_MATCH_COUNTED, false);
+    for (uint32_t w = 149; w < 154; w++)
+        for (uint32_t th = 0; th < MANY_THEMES; th++)
+            tdoc_match_at(&d, 5, w, 1, th, th, LF_MATCH_COUNTED, false);
+    /* s6 (30 words): every third word, themes falling by 3 */
+    for (uint32_t w = 0; w < 30; w += 3)
+        tdoc_match_at(&d, 6, 154 + w, 1, 39 - w, 39 - w, LF_MATCH_COUNTED, false);
+    many_units u;
+    many_units_count(&d, &u);
+
+    static const lf_group_kind kinds[] = {LF_GROUP_DOCUMENT, LF_GROUP_SPEAKER};
+    lf_grouping store[2];
+    lf_options o = tdoc_options(kinds, 2, store);
+    o.window = MANY_WINDOW;
+    lf_tables *t = lf_tables_new_opts(lex, &o);
+    lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
+
+    /* groups: (dim, name, speaker whose turns it holds; -1: all) */
+    static const struct {
+        uint32_t dim;
+        const char *name;
+        int sp;
+    } groups[] = {{0, "all", -1}, {1, "many.txt", -1}, {2, "ASK", 0}, {2, "ANSWER", 1}};
+    static const lf_scope scopes[] = {LF_SCOPE_SENTENCE, LF_SCOPE_TURN, LF_SCOPE_WINDOW,
+                                      LF_SCOPE_DOCUMENT};
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (int a = 0; a < MANY_THEMES; a++) {
+            lf_counts c;
+            assert_true(lf_tables_group_counts(t, groups[g].dim, groups[g].name, (uint32_t)a,
+                                               &c, NULL));
+            assert_int_equal(c.sents_with,
+                             many_units_with(&d, &u, LF_SCOPE_SENTENCE, groups[g].sp, a, -1));
+            assert_int_equal(c.turns_with,
+                             many_units_with(&d, &u, LF_SCOPE_TURN, groups[g].sp, a, -1));
+            assert_int_equal(c.windows_with,
+                             many_units_with(&d, &u, LF_SCOPE_WINDOW, groups[g].sp, a, -1));
+            assert_int_equal(c.docs_with,
+                             many_units_with(&d, &u, LF_SCOPE_DOCUMENT, groups[g].sp, a, -1));
+        }
+    /* every row is a pair the brute force has, and it has no other */
+    lf_cooc_row *rows;
+    size_t n = lf_tables_cooc(t, &rows), want_rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].scope == LF_SCOPE_ADJACENT)
+            continue;
+        assert_true(rows[i].a < rows[i].b);
+        int sp = -1;
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+            if (rows[i].dim == groups[g].dim && strcmp(rows[i].group, groups[g].name) == 0)
+                sp = groups[g].sp;
+        assert_int_equal(rows[i].joint, many_units_with(&d, &u, rows[i].scope, sp,
+                                                        (int)rows[i].a, (int)rows[i].b));
+    }
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++)
+            for (int a = 0; a < MANY_THEMES; a++)
+                for (int b = a + 1; b < MANY_THEMES; b++)
+                    want_rows += many_units_with(&d, &u, scopes[s], groups[g].sp, a, b) > 0;
+    size_t got_rows = 0;
+    for (size_t i = 0; i < n; i++)
+        got_rows += rows[i].scope != LF_SCOPE_ADJACENT;
+    assert_int_equal(got_rows, want_rows);
+    free(rows);
+    lf_tables_free(t);
+    tdoc_free(&d);
+    free_lexicon(lex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1577,6 +1766,7 @@ int main(void)
         cmocka_unit_test(terms_entries_and_forms),   cmocka_unit_test(compatibility),
         cmocka_unit_test(tables_write_read_round_trip),
         cmocka_unit_test(streamed_rows_complete_and_ordered),
+        cmocka_unit_test(units_from_unordered_themes),
     };
     return cmocka_run_group_tests_name("aggregate", tests, NULL, NULL);
 }
