@@ -1111,28 +1111,10 @@ static uint32_t form_id(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
     lf_buf_reset(&t->form_buf);
     for (uint32_t k = m->tok_start; k < m->tok_end; k++) {
         const lf_token *tk = &toks->tok[k];
-        const char *word = doc->text + tk->start;
-        size_t n = tk->end - tk->start, i = 0;
         if (k > m->tok_start)
             lf_buf_putc(&t->form_buf, ' ');
-        while (i < n && (unsigned char)word[i] < 0x80)
-            i++;
-        if (i == n) {
-            /* ASCII: lower case is all lf_normalize_word would do, without its copy */
-            size_t at = t->form_buf.len;
-            lf_buf_append(&t->form_buf, word, n);
-            for (char *c = t->form_buf.data + at; c < t->form_buf.data + at + n; c++)
-                if (*c >= 'A' && *c <= 'Z')
-                    *c = (char)(*c + ('a' - 'A'));
-            continue;
-        }
-        size_t len;
-        char *w = lf_normalize_word(word, n, true, &len);
-        if (w)
-            lf_buf_append(&t->form_buf, w, len);
-        else
-            lf_buf_append(&t->form_buf, word, n);
-        free(w);
+        lf_normalize_word_append(&t->form_buf, doc->text + tk->start, tk->end - tk->start,
+                                 true);
     }
     lf_buf_cstr(&t->form_buf);
     bool added;

@@ -239,6 +239,14 @@ void lf_split_words(const char *s, size_t n, const char *extra_word_chars,
 
 /* ---- normalization ---- */
 
+/* Lower-cases the ASCII capitals of s[0..n) in place: all that case folding does to ASCII. */
+static void fold_ascii(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] + ('a' - 'A'));
+}
+
 char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
 {
     bool ascii = true;
@@ -250,9 +258,7 @@ char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
     if (ascii) {
         char *r = lf_xstrndup(s, n);
         if (fold)
-            for (size_t i = 0; i < n; i++)
-                if (r[i] >= 'A' && r[i] <= 'Z')
-                    r[i] = (char)(r[i] + ('a' - 'A'));
+            fold_ascii(r, n);
         if (out_len)
             *out_len = n;
         return r;
@@ -289,6 +295,27 @@ char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
         *out_len = (size_t)r;
     return (char *)dst;
 }
+void lf_normalize_word_append(lf_buf *out, const char *s, size_t n, bool fold)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n) { /* ASCII: straight into out, no copy of its own */
+        size_t at = out->len;
+        lf_buf_append(out, s, n);
+        if (fold)
+            fold_ascii(out->data + at, n);
+        return;
+    }
+    size_t len;
+    char *w = lf_normalize_word(s, n, fold, &len);
+    if (w)
+        lf_buf_append(out, w, len);
+    else
+        lf_buf_append(out, s, n);
+    free(w);
+}
+
 
 /* ---- vocabulary ---- */
 
@@ -415,9 +442,7 @@ static uint32_t add_ascii_form(lf_vocab *v, const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if (s[i] >= 'A' && s[i] <= 'Z') {
             char *low = lf_arena_strndup(&v->strings, s, n);
-            for (size_t j = i; j < n; j++)
-                if (low[j] >= 'A' && low[j] <= 'Z')
-                    low[j] = (char)(low[j] + ('a' - 'A'));
+            fold_ascii(low + i, n - i);
             f->norm = low;
             break;
         }

@@ -84,6 +84,9 @@ size_t lf_char_offset(lf_char_cursor *c, const char *text, size_t len, size_t by
  * variants unified, and case-folded when `fold` is set. Returns a malloc'd NUL-terminated
  * string the caller frees, or NULL when s is not valid UTF-8. */
 char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len);
+/* Appends to out what lf_normalize_word gives for s[0..n), or s as given when it is not
+ * valid UTF-8 (no NUL is added). An ASCII word goes straight into out. */
+void lf_normalize_word_append(lf_buf *out, const char *s, size_t n, bool fold);
 
 /* Splits text into words with the tokenizer's rules, calling fn for each word's byte span.
  * Used by the lexicon to split phrase entries exactly as transcripts are split. Characters
