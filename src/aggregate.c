@@ -1729,75 +1729,100 @@ static uint64_t scope_units(const lf_totals *tot, lf_scope s)
 }
 
 /* ---- streamed rows: co-occurrence and terms ----
- * Their rows are the slots of a key map: an iterator sorts references to the slots (24
+ * Their rows are the slots of a key map: an iterator sorts references to the slots (32
  * bytes a row) and makes each row as it is asked for. */
 
 struct ranked_slot {
+    uint64_t key;     /* the leading fields of the order in one word: the group's position
+                         in table order, then the scope (joint) or theme and form bit */
     uint32_t rank;    /* the group's position in table order */
     const kslot *s;
     const char *form; /* terms: the form's text, or NULL for an entry */
 };
 
-/* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
-static int ranked_joint_cmp(const void *pa, const void *pb)
-{
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
-    if (x != y)
-        return x < y ? -1 : 1;
-    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
-}
+/* The orders of ranked slots:
+ * - joint (co-occurrence, and partial results): group, scope, theme a, theme b;
+ * - terms of partial results: group, theme, entries before forms, entry index or form
+ *   bytes;
+ * - terms of tables: as partial results, but the most frequent first within a group,
+ *   theme and kind. */
+typedef enum slot_order { ORDER_JOINT, ORDER_TERMS, ORDER_TERMS_OUT } slot_order;
 
-/* The order of terms in partial results: group, theme, entries before forms, entry index
- * or form bytes. */
-static int ranked_term_cmp(const void *pa, const void *pb)
+static int ranked_cmp(slot_order o, const ranked_slot *a, const ranked_slot *b)
 {
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
-    if (x != y)
-        return x < y ? -1 : 1;
-    if (a->form)
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (o == ORDER_JOINT)
+        return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
+    if (o == ORDER_TERMS_OUT && a->s->count != b->s->count)
+        return a->s->count > b->s->count ? -1 : 1;
+    if (a->form) /* the same key: both forms or both entries */
         return strcmp(a->form, b->form);
     uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
     return ea < eb ? -1 : ea > eb;
 }
 
-/* The order of terms in tables: as ranked_term_cmp, but the most frequent first within a
- * group, theme and kind. */
-static int ranked_term_out_cmp(const void *pa, const void *pb)
+/* Sorts v[0..n) in order o: insertion-sorted runs, then merges, with the comparison
+ * inlined (through qsort's callback it cost as much as all the rest of the sort). The
+ * order is total, so no stability is needed. */
+static void ranked_sort(ranked_slot *v, size_t n, slot_order o)
 {
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
-    if (x != y)
-        return x < y ? -1 : 1;
-    if (a->s->count != b->s->count)
-        return a->s->count > b->s->count ? -1 : 1;
-    return ranked_term_cmp(pa, pb);
+    enum { RUN = 16 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = n - lo < RUN ? n : lo + RUN;
+        for (size_t i = lo + 1; i < hi; i++) {
+            ranked_slot x = v[i];
+            size_t j = i;
+            for (; j > lo && ranked_cmp(o, &x, &v[j - 1]) < 0; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    }
+    if (n <= RUN)
+        return;
+    ranked_slot *tmp = lf_xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = n - lo < width ? n : lo + width;
+            size_t hi = n - lo < 2 * width ? n : lo + 2 * width;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = ranked_cmp(o, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        ranked_slot *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
 }
 
-/* The kmap's slots with their group's rank, sorted by cmp. */
+/* The kmap's slots with their group's rank, sorted in order o (joint: the co-occurrence
+ * map; else the terms). */
 static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
-                                 bool joint, int (*cmp)(const void *, const void *), size_t *n)
+                                 slot_order o, size_t *n)
 {
-    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
+    bool joint = o == ORDER_JOINT;
+    ranked_slot *v = lf_xmalloc((km->n ? km->n : 1) * sizeof *v); /* each one written */
     size_t k = 0;
     for (size_t i = 0; i < km->cap; i++) {
         const kslot *s = &km->slots[i];
         if (!s->count)
             continue;
-        uint64_t g = joint ? s->k1 >> 3 : s->k1;
-        v[k++] = (ranked_slot){rank[g], s,
-                               !joint && (s->k2 >> 32 & 1)
-                                   ? t->form_text.v[s->k2 & UINT32_MAX]
-                                   : NULL};
+        uint32_t r = rank[joint ? s->k1 >> 3 : s->k1];
+        v[k++] = (ranked_slot){
+            .key = joint ? (uint64_t)r << 3 | (s->k1 & 7) : (uint64_t)r << 32 | s->k2 >> 32,
+            .rank = r,
+            .s = s,
+            .form = !joint && (s->k2 >> 32 & 1) ? t->form_text.v[s->k2 & UINT32_MAX] : NULL,
+        };
     }
-    qsort(v, k, sizeof *v, cmp);
+    ranked_sort(v, k, o);
     *n = k;
     return v;
 }
@@ -1810,9 +1835,8 @@ typedef struct slot_iter {
 } slot_iter;
 
 /* sorted, n_sorted: the table's rows of km already in order (lf_tables_sort_rows), or NULL. */
-static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
-                           int (*cmp)(const void *, const void *), const ranked_slot *sorted,
-                           size_t n_sorted)
+static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, slot_order o,
+                           const ranked_slot *sorted, size_t n_sorted)
 {
     it->t = t;
     it->pos = 0;
@@ -1823,7 +1847,7 @@ static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bo
     }
     uint32_t *rank;
     free(sorted_groups(t, &rank));
-    it->v = it->own = ranked_slots(t, km, rank, joint, cmp, &it->n);
+    it->v = it->own = ranked_slots(t, km, rank, o, &it->n);
     free(rank);
 }
 
@@ -1844,8 +1868,7 @@ struct lf_term_iter {
 lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
 {
     lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp, t->sorted.joint,
-                   t->sorted.n_joint);
+    slot_iter_init(&it->s, t, &t->joint, ORDER_JOINT, t->sorted.joint, t->sorted.n_joint);
     return it;
 }
 
@@ -1886,8 +1909,7 @@ void lf_cooc_iter_free(lf_cooc_iter *it)
 lf_term_iter *lf_term_iter_new(const lf_tables *t)
 {
     lf_term_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp, t->sorted.terms,
-                   t->sorted.n_terms);
+    slot_iter_init(&it->s, t, &t->terms, ORDER_TERMS_OUT, t->sorted.terms, t->sorted.n_terms);
     return it;
 }
 
@@ -1928,10 +1950,8 @@ void lf_tables_sort_rows(lf_tables *t)
         return;
     uint32_t *rank;
     t->sorted.order = sorted_groups(t, &rank);
-    t->sorted.joint = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp,
-                                   &t->sorted.n_joint);
-    t->sorted.terms = ranked_slots(t, &t->terms, rank, false, ranked_term_out_cmp,
-                                   &t->sorted.n_terms);
+    t->sorted.joint = ranked_slots(t, &t->joint, rank, ORDER_JOINT, &t->sorted.n_joint);
+    t->sorted.terms = ranked_slots(t, &t->terms, rank, ORDER_TERMS_OUT, &t->sorted.n_terms);
     free(rank);
 }
 
@@ -2197,7 +2217,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
         }
     }
     size_t n;
-    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp, &n);
+    ranked_slot *v = ranked_slots(t, &t->joint, rank, ORDER_JOINT, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "joint\t%u\t%u\t%u\t%u\t%llu\n", v[i].rank, (unsigned)(s->k1 & 7),
@@ -2206,7 +2226,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     }
     lines += n;
     free(v);
-    v = ranked_slots(t, &t->terms, rank, false, ranked_term_cmp, &n);
+    v = ranked_slots(t, &t->terms, rank, ORDER_TERMS, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "term\t%u\t%u\t", v[i].rank, (unsigned)(s->k2 >> 33));
