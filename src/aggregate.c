@@ -1370,6 +1370,7 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
     uint32_t *gmap = lf_xcalloc(from->groups.n ? from->groups.n : 1, sizeof *gmap);
     for (size_t i = 0; i < from->groups.n; i++) {
         const group *fg = &from->groups.v[i];
+        size_t before = into->groups.n;
         uint32_t gi = group_get(into, fg->dim, fg->name);
         gmap[i] = gi;
         group *g = &into->groups.v[gi];
@@ -1379,6 +1380,20 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
         g->totals.docs += fg->totals.docs;
         g->totals.windows += fg->totals.windows;
         g->totals.adjacent += fg->totals.adjacent;
+        if (gi == before && fg->themes && fg->n_used) {
+            /* A group new here (a document's, from one worker only) takes the other's
+               sparse counts whole: the same themes, in the same order, none of them zero. */
+            size_t n = fg->n_used;
+            theme_counts *c = lf_xmalloc(n * (sizeof *c + sizeof *g->themes));
+            memcpy(c, fg->counts, n * sizeof *c);
+            for (size_t k = 0; k < n; k++)
+                c[k].last_doc = 0; /* the other table's document serial */
+            g->counts = c;
+            g->themes = (uint32_t *)(c + n);
+            memcpy(g->themes, fg->themes, n * sizeof *g->themes);
+            g->n_used = g->cap = (uint32_t)n;
+            continue;
+        }
         size_t k = 0;
         uint32_t th;
         const theme_counts *fc;
@@ -1400,24 +1415,32 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
             kmap_add(&into->joint, JOINT_K1(gmap[s->k1 >> 3], s->k1 & 7), s->k2, s->count,
                      s->w);
     }
+    /* the other table's form ids here, interned at a form's first term (a form has a term
+       in each group it was matched in) */
+    uint32_t *fmap = lf_xmalloc((from->form_text.n ? from->form_text.n : 1) * sizeof *fmap);
+    for (size_t i = 0; i < from->form_text.n; i++)
+        fmap[i] = UINT32_MAX;
     for (size_t i = 0; i < from->terms.cap; i++) {
         const kslot *s = &from->terms.slots[i];
         if (!s->count)
             continue;
         uint64_t k2 = s->k2;
         if (k2 >> 32 & 1) {
-            /* A form: its id is the other table's; intern its text here. */
-            const char *text = from->form_text.v[k2 & UINT32_MAX];
-            size_t len = strlen(text);
-            bool added;
-            uint32_t id = lf_strmap_intern(&into->forms, text, len,
-                                           (uint32_t)into->form_text.n, &added);
-            if (added)
-                LF_VEC_PUSH(into->form_text, lf_strmap_put(&into->forms, text, len, id));
-            k2 = (k2 >> 32) << 32 | id;
+            uint32_t *id = &fmap[k2 & UINT32_MAX];
+            if (*id == UINT32_MAX) {
+                const char *text = from->form_text.v[k2 & UINT32_MAX];
+                size_t len = strlen(text);
+                bool added;
+                *id = lf_strmap_intern(&into->forms, text, len, (uint32_t)into->form_text.n,
+                                       &added);
+                if (added)
+                    LF_VEC_PUSH(into->form_text, lf_strmap_put(&into->forms, text, len, *id));
+            }
+            k2 = (k2 >> 32) << 32 | *id;
         }
         kmap_add(&into->terms, gmap[s->k1], k2, s->count, s->w);
     }
+    free(fmap);
     free(gmap);
     size_t pos = 0, len;
     const char *key;
