@@ -1352,6 +1352,7 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
     uint32_t *gmap = lf_xcalloc(from->groups.n ? from->groups.n : 1, sizeof *gmap);
     for (size_t i = 0; i < from->groups.n; i++) {
         const group *fg = &from->groups.v[i];
+        size_t before = into->groups.n;
         uint32_t gi = group_get(into, fg->dim, fg->name);
         gmap[i] = gi;
         group *g = &into->groups.v[gi];
@@ -1361,6 +1362,20 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
         g->totals.docs += fg->totals.docs;
         g->totals.windows += fg->totals.windows;
         g->totals.adjacent += fg->totals.adjacent;
+        if (gi == before && fg->themes && fg->n_used) {
+            /* A group new here (a document's, from one worker only) takes the other's
+               sparse counts whole: the same themes, in the same order, none of them zero. */
+            size_t n = fg->n_used;
+            theme_counts *c = lf_xmalloc(n * (sizeof *c + sizeof *g->themes));
+            memcpy(c, fg->counts, n * sizeof *c);
+            for (size_t k = 0; k < n; k++)
+                c[k].last_doc = 0; /* the other table's document serial */
+            g->counts = c;
+            g->themes = (uint32_t *)(c + n);
+            memcpy(g->themes, fg->themes, n * sizeof *g->themes);
+            g->n_used = g->cap = (uint32_t)n;
+            continue;
+        }
         size_t k = 0;
         uint32_t th;
         const theme_counts *fc;
@@ -1382,24 +1397,32 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
             kmap_add(&into->joint, JOINT_K1(gmap[s->k1 >> 3], s->k1 & 7), s->k2, s->count,
                      s->w);
     }
+    /* the other table's form ids here, interned at a form's first term (a form has a term
+       in each group it was matched in) */
+    uint32_t *fmap = lf_xmalloc((from->form_text.n ? from->form_text.n : 1) * sizeof *fmap);
+    for (size_t i = 0; i < from->form_text.n; i++)
+        fmap[i] = UINT32_MAX;
     for (size_t i = 0; i < from->terms.cap; i++) {
         const kslot *s = &from->terms.slots[i];
         if (!s->count)
             continue;
         uint64_t k2 = s->k2;
         if (k2 >> 32 & 1) {
-            /* A form: its id is the other table's; intern its text here. */
-            const char *text = from->form_text.v[k2 & UINT32_MAX];
-            size_t len = strlen(text);
-            bool added;
-            uint32_t id = lf_strmap_intern(&into->forms, text, len,
-                                           (uint32_t)into->form_text.n, &added);
-            if (added)
-                LF_VEC_PUSH(into->form_text, lf_strmap_put(&into->forms, text, len, id));
-            k2 = (k2 >> 32) << 32 | id;
+            uint32_t *id = &fmap[k2 & UINT32_MAX];
+            if (*id == UINT32_MAX) {
+                const char *text = from->form_text.v[k2 & UINT32_MAX];
+                size_t len = strlen(text);
+                bool added;
+                *id = lf_strmap_intern(&into->forms, text, len, (uint32_t)into->form_text.n,
+                                       &added);
+                if (added)
+                    LF_VEC_PUSH(into->form_text, lf_strmap_put(&into->forms, text, len, *id));
+            }
+            k2 = (k2 >> 32) << 32 | *id;
         }
         kmap_add(&into->terms, gmap[s->k1], k2, s->count, s->w);
     }
+    free(fmap);
     free(gmap);
     size_t pos = 0, len;
     const char *key;
@@ -1711,75 +1734,100 @@ static uint64_t scope_units(const lf_totals *tot, lf_scope s)
 }
 
 /* ---- streamed rows: co-occurrence and terms ----
- * Their rows are the slots of a key map: an iterator sorts references to the slots (24
+ * Their rows are the slots of a key map: an iterator sorts references to the slots (32
  * bytes a row) and makes each row as it is asked for. */
 
 struct ranked_slot {
+    uint64_t key;     /* the leading fields of the order in one word: the group's position
+                         in table order, then the scope (joint) or theme and form bit */
     uint32_t rank;    /* the group's position in table order */
     const kslot *s;
     const char *form; /* terms: the form's text, or NULL for an entry */
 };
 
-/* Co-occurrence order (and that of partial results): group, scope, theme a, theme b. */
-static int ranked_joint_cmp(const void *pa, const void *pb)
-{
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k1 & 7, y = b->s->k1 & 7; /* scope */
-    if (x != y)
-        return x < y ? -1 : 1;
-    return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
-}
+/* The orders of ranked slots:
+ * - joint (co-occurrence, and partial results): group, scope, theme a, theme b;
+ * - terms of partial results: group, theme, entries before forms, entry index or form
+ *   bytes;
+ * - terms of tables: as partial results, but the most frequent first within a group,
+ *   theme and kind. */
+typedef enum slot_order { ORDER_JOINT, ORDER_TERMS, ORDER_TERMS_OUT } slot_order;
 
-/* The order of terms in partial results: group, theme, entries before forms, entry index
- * or form bytes. */
-static int ranked_term_cmp(const void *pa, const void *pb)
+static int ranked_cmp(slot_order o, const ranked_slot *a, const ranked_slot *b)
 {
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
-    if (x != y)
-        return x < y ? -1 : 1;
-    if (a->form)
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (o == ORDER_JOINT)
+        return a->s->k2 < b->s->k2 ? -1 : a->s->k2 > b->s->k2;
+    if (o == ORDER_TERMS_OUT && a->s->count != b->s->count)
+        return a->s->count > b->s->count ? -1 : 1;
+    if (a->form) /* the same key: both forms or both entries */
         return strcmp(a->form, b->form);
     uint64_t ea = a->s->k2 & UINT32_MAX, eb = b->s->k2 & UINT32_MAX;
     return ea < eb ? -1 : ea > eb;
 }
 
-/* The order of terms in tables: as ranked_term_cmp, but the most frequent first within a
- * group, theme and kind. */
-static int ranked_term_out_cmp(const void *pa, const void *pb)
+/* Sorts v[0..n) in order o: insertion-sorted runs, then merges, with the comparison
+ * inlined (through qsort's callback it cost as much as all the rest of the sort). The
+ * order is total, so no stability is needed. */
+static void ranked_sort(ranked_slot *v, size_t n, slot_order o)
 {
-    const ranked_slot *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    uint64_t x = a->s->k2 >> 32, y = b->s->k2 >> 32; /* theme, form bit */
-    if (x != y)
-        return x < y ? -1 : 1;
-    if (a->s->count != b->s->count)
-        return a->s->count > b->s->count ? -1 : 1;
-    return ranked_term_cmp(pa, pb);
+    enum { RUN = 16 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = n - lo < RUN ? n : lo + RUN;
+        for (size_t i = lo + 1; i < hi; i++) {
+            ranked_slot x = v[i];
+            size_t j = i;
+            for (; j > lo && ranked_cmp(o, &x, &v[j - 1]) < 0; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    }
+    if (n <= RUN)
+        return;
+    ranked_slot *tmp = lf_xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = n - lo < width ? n : lo + width;
+            size_t hi = n - lo < 2 * width ? n : lo + 2 * width;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = ranked_cmp(o, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        ranked_slot *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
 }
 
-/* The kmap's slots with their group's rank, sorted by cmp. */
+/* The kmap's slots with their group's rank, sorted in order o (joint: the co-occurrence
+ * map; else the terms). */
 static ranked_slot *ranked_slots(const lf_tables *t, const kmap *km, const uint32_t *rank,
-                                 bool joint, int (*cmp)(const void *, const void *), size_t *n)
+                                 slot_order o, size_t *n)
 {
-    ranked_slot *v = lf_xcalloc(km->n ? km->n : 1, sizeof *v);
+    bool joint = o == ORDER_JOINT;
+    ranked_slot *v = lf_xmalloc((km->n ? km->n : 1) * sizeof *v); /* each one written */
     size_t k = 0;
     for (size_t i = 0; i < km->cap; i++) {
         const kslot *s = &km->slots[i];
         if (!s->count)
             continue;
-        uint64_t g = joint ? s->k1 >> 3 : s->k1;
-        v[k++] = (ranked_slot){rank[g], s,
-                               !joint && (s->k2 >> 32 & 1)
-                                   ? t->form_text.v[s->k2 & UINT32_MAX]
-                                   : NULL};
+        uint32_t r = rank[joint ? s->k1 >> 3 : s->k1];
+        v[k++] = (ranked_slot){
+            .key = joint ? (uint64_t)r << 3 | (s->k1 & 7) : (uint64_t)r << 32 | s->k2 >> 32,
+            .rank = r,
+            .s = s,
+            .form = !joint && (s->k2 >> 32 & 1) ? t->form_text.v[s->k2 & UINT32_MAX] : NULL,
+        };
     }
-    qsort(v, k, sizeof *v, cmp);
+    ranked_sort(v, k, o);
     *n = k;
     return v;
 }
@@ -1792,9 +1840,8 @@ typedef struct slot_iter {
 } slot_iter;
 
 /* sorted, n_sorted: the table's rows of km already in order (lf_tables_sort_rows), or NULL. */
-static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bool joint,
-                           int (*cmp)(const void *, const void *), const ranked_slot *sorted,
-                           size_t n_sorted)
+static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, slot_order o,
+                           const ranked_slot *sorted, size_t n_sorted)
 {
     it->t = t;
     it->pos = 0;
@@ -1805,7 +1852,7 @@ static void slot_iter_init(slot_iter *it, const lf_tables *t, const kmap *km, bo
     }
     uint32_t *rank;
     free(sorted_groups(t, &rank));
-    it->v = it->own = ranked_slots(t, km, rank, joint, cmp, &it->n);
+    it->v = it->own = ranked_slots(t, km, rank, o, &it->n);
     free(rank);
 }
 
@@ -1826,8 +1873,7 @@ struct lf_term_iter {
 lf_cooc_iter *lf_cooc_iter_new(const lf_tables *t)
 {
     lf_cooc_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->joint, true, ranked_joint_cmp, t->sorted.joint,
-                   t->sorted.n_joint);
+    slot_iter_init(&it->s, t, &t->joint, ORDER_JOINT, t->sorted.joint, t->sorted.n_joint);
     return it;
 }
 
@@ -1868,8 +1914,7 @@ void lf_cooc_iter_free(lf_cooc_iter *it)
 lf_term_iter *lf_term_iter_new(const lf_tables *t)
 {
     lf_term_iter *it = lf_xcalloc(1, sizeof *it);
-    slot_iter_init(&it->s, t, &t->terms, false, ranked_term_out_cmp, t->sorted.terms,
-                   t->sorted.n_terms);
+    slot_iter_init(&it->s, t, &t->terms, ORDER_TERMS_OUT, t->sorted.terms, t->sorted.n_terms);
     return it;
 }
 
@@ -1910,10 +1955,8 @@ void lf_tables_sort_rows(lf_tables *t)
         return;
     uint32_t *rank;
     t->sorted.order = sorted_groups(t, &rank);
-    t->sorted.joint = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp,
-                                   &t->sorted.n_joint);
-    t->sorted.terms = ranked_slots(t, &t->terms, rank, false, ranked_term_out_cmp,
-                                   &t->sorted.n_terms);
+    t->sorted.joint = ranked_slots(t, &t->joint, rank, ORDER_JOINT, &t->sorted.n_joint);
+    t->sorted.terms = ranked_slots(t, &t->terms, rank, ORDER_TERMS_OUT, &t->sorted.n_terms);
     free(rank);
 }
 
@@ -2179,7 +2222,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
         }
     }
     size_t n;
-    ranked_slot *v = ranked_slots(t, &t->joint, rank, true, ranked_joint_cmp, &n);
+    ranked_slot *v = ranked_slots(t, &t->joint, rank, ORDER_JOINT, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "joint\t%u\t%u\t%u\t%u\t%llu\n", v[i].rank, (unsigned)(s->k1 & 7),
@@ -2188,7 +2231,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
     }
     lines += n;
     free(v);
-    v = ranked_slots(t, &t->terms, rank, false, ranked_term_cmp, &n);
+    v = ranked_slots(t, &t->terms, rank, ORDER_TERMS, &n);
     for (size_t i = 0; i < n; i++) {
         const kslot *s = v[i].s;
         fprintf(fp, "term\t%u\t%u\t", v[i].rank, (unsigned)(s->k2 >> 33));

@@ -523,6 +523,23 @@ static void merge_equals_single_table(void **state)
                      (7 * 1.7 + 6 * 1.4)) < 1e-9);
     free(fr);
 
+    /* A table made by a merge alone counts documents as they come (a group new to it
+       takes the other's counts whole, but not what they say of the other's documents):
+       its fifth document, ANALYST's first here, counts for ANALYST as tb's fifth did. */
+    lf_tables *m3 = lf_tables_new(lex), *s3 = lf_tables_new(lex);
+    lf_tables_merge(m3, tb);
+    for (int i = 0; i < 5; i++)
+        lf_tables_add_doc(s3, &b.doc, &b.toks, &b.ms);
+    for (int i = 0; i < 4; i++) {
+        lf_tables_add_doc(m3, &a.doc, &a.toks, &a.ms);
+        lf_tables_add_doc(s3, &a.doc, &a.toks, &a.ms);
+    }
+    lf_tables_add_doc(m3, &b.doc, &b.toks, &b.ms);
+    lf_tables_add_doc(s3, &b.doc, &b.toks, &b.ms);
+    assert_same_tables(s3, m3);
+    lf_tables_free(m3);
+    lf_tables_free(s3);
+
     lf_tables_free(single);
     lf_tables_free(ta);
     lf_tables_free(tb);
