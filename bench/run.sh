@@ -90,12 +90,18 @@ if [ -n "$jobs_opt" ]; then
               "(%.2f s vs %.2f s), %.2fx best\n", n, t[1, 3] / t[n, 3], t[1, 3], t[n, 3],
               t[1, 1] / t[n, 1] }'
     # what the machine itself gives: the floor over the whole corpus in one process, and
-    # over its two halves in two processes at once (no shared data, no locks). On a VM whose
-    # cores are hyperthreads or are shared with other guests this is below 2, and no program
-    # of ours can scale better than it.
+    # over its two halves in two processes at once (no shared data, no locks); and the same
+    # for lexframe report -j 1 (the halves as directories of links), against -j 2 in one
+    # process. On a VM whose cores are hyperthreads or are shared with other guests these
+    # are below 2, and -j 2 can only be compared with them.
     if [ "$(nproc)" -ge 2 ]; then
         ls "$work"/corpus/doc* | awk 'NR % 2' >"$work/half1.txt"
         ls "$work"/corpus/doc* | awk '!(NR % 2)' >"$work/half2.txt"
+        for h in 1 2; do
+            rm -rf "$work/half$h.d"
+            mkdir "$work/half$h.d"
+            xargs ln -s -t "$work/half$h.d" <"$work/half$h.txt"
+        done
         : >"$work/machine.out"
         for i in 1 2 3 4 5; do
             /usr/bin/time -f "1 %e" -a -o "$work/machine.out" \
@@ -103,11 +109,21 @@ if [ -n "$jobs_opt" ]; then
             /usr/bin/time -f "2 %e" -a -o "$work/machine.out" sh -c '
                 xargs "$1" "$2" <"$3" >/dev/null & xargs "$1" "$2" <"$4" >/dev/null & wait' \
                 sh "$work/floor" "$work/floor-words.txt" "$work/half1.txt" "$work/half2.txt"
+            /usr/bin/time -f "3 %e" -a -o "$work/machine.out" \
+                $lf report -j 2 -l lexicons -o "$work/out-m2" "$work/corpus" >/dev/null
+            /usr/bin/time -f "4 %e" -a -o "$work/machine.out" sh -c '
+                "$1" report -j 1 -l lexicons -o "$2/out-h1" "$2/half1.d" >/dev/null &
+                "$1" report -j 1 -l lexicons -o "$2/out-h2" "$2/half2.d" >/dev/null & wait' \
+                sh "$lf" "$work"
         done
-        sort -k1,1n -k2,2n "$work/machine.out" | awk '
+        sort -k1,1n -k2,2n "$work/machine.out" | awk -v r1="$(sort -k1,1n -k2,2n "$work/scaling.out" |
+            awk '$1 == 1 { t[++n] = $2 } END { print t[3] }')" '
             { t[$1, ++c[$1]] = $2 }
             END { printf "machine baseline: the floor on 2 processes at once (5 alternating runs " \
-                  "each): %.2fx median, %.2fx best\n", t[1, 3] / t[2, 3], t[1, 1] / t[2, 1] }'
+                  "each): %.2fx median, %.2fx best\n", t[1, 3] / t[2, 3], t[1, 1] / t[2, 1]
+                  printf "lexframe report -j 1 on each half in 2 processes at once: %.2f s " \
+                  "median, %.2fx the -j 1 median above; -j 2 in one process, alongside: " \
+                  "%.2f s median, %.2fx\n", t[4, 3], r1 / t[4, 3], t[3, 3], r1 / t[3, 3] }'
     fi
     if cmp -s "$work/out/frequencies.csv" "$work/out-j/frequencies.csv" &&
         cmp -s "$work/out/matches.tsv" "$work/out-j/matches.tsv" &&
