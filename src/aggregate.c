@@ -60,7 +60,8 @@ typedef struct theme_counts {
     uint64_t replies_with;         /* adjacent pairs whose reply contains it */
     fixed_sum weight;
     uint64_t last_doc; /* serial of the last document that counted it in with[DOCUMENT]
-                          (0: none); a count, not a sum: merges leave it out */
+                          (0: none): meaningful only within this table, so merges do
+                          not add it, and counts copied from another table clear it */
 } theme_counts;
 
 /* A group's theme counts are sparse: most groups (a document, a speaker) use a few of the
@@ -1363,8 +1364,9 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
         g->totals.windows += fg->totals.windows;
         g->totals.adjacent += fg->totals.adjacent;
         if (gi == before && fg->themes && fg->n_used) {
-            /* A group new here (a document's, from one worker only) takes the other's
-               sparse counts whole: the same themes, in the same order, none of them zero. */
+            /* A group new to `into` (every document's, as each comes from one worker;
+               any group of the first table merged) takes `from`'s sparse counts whole:
+               the same themes, in the same order. */
             size_t n = fg->n_used;
             theme_counts *c = lf_xmalloc(n * (sizeof *c + sizeof *g->themes));
             memcpy(c, fg->counts, n * sizeof *c);

@@ -1585,7 +1585,9 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
     };
     /* In the order the threads take them, the costliest first, except that the first
        does not show the comparison: while one thread makes its rows, another starts on
-       frequencies.csv instead of waiting. */
+       frequencies.csv instead of waiting. This is also the order of the renames (after
+       matches.tsv; the manifest stays last, so that it is in place only when the rest
+       is) and of the errors: when several files fail, the first in it is reported. */
     report_file files[] = {
         {.name = "frequencies.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FREQUENCIES},
         {.name = "tables.json", .kind = REPORT_JSON, .table = LF_TABLE_COUNT},

@@ -295,6 +295,7 @@ char *lf_normalize_word(const char *s, size_t n, bool fold, size_t *out_len)
         *out_len = (size_t)r;
     return (char *)dst;
 }
+
 void lf_normalize_word_append(lf_buf *out, const char *s, size_t n, bool fold)
 {
     size_t i = 0;
@@ -315,7 +316,6 @@ void lf_normalize_word_append(lf_buf *out, const char *s, size_t n, bool fold)
         lf_buf_append(out, s, n);
     free(w);
 }
-
 
 /* ---- vocabulary ---- */
 
