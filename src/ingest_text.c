@@ -779,7 +779,16 @@ lf_ingest *lf_ingest_new(const lf_options *opt, lf_error *err)
         if (i != STRIP_GAP && opt->no_default_strip)
             continue;
         strip_pat *sp = &ing->strips[ing->n_strips];
-        sp->code = compile(default_strips[i].pattern, 0, cc, &ec, &eo);
+        /* A pattern tried only where its matches can start is compiled anchored: the JIT
+           serves it, where PCRE2_ANCHORED given at match time runs the interpreter. And
+           without start optimizations: the JIT's search for a required character (the
+           closing ']') is not bounded as the interpreter's is, so on a long turn with
+           many '[' and no ']' each try would read to the turn's end. */
+        sp->code = compile(default_strips[i].pattern,
+                           default_strips[i].starts != STARTS_ANYWHERE
+                               ? PCRE2_ANCHORED | PCRE2_NO_START_OPTIMIZE
+                               : 0,
+                           cc, &ec, &eo);
         if (!sp->code) {
             pcre2_message(ec, msg, sizeof msg);
             lf_error_set(err, LF_ERR_USAGE, "built-in strip pattern %s: %s at offset %zu",
@@ -1259,18 +1268,16 @@ static lf_status add_turn(lf_ingest *ing, lf_doc *doc, int32_t speaker, size_t l
         size_t off = rs;
         while (off < re) {
             /* Patterns whose matches start only at places next_start finds are tried there
-               anchored; the first match found is the one an unanchored search from off
-               would find. */
+               (compiled anchored); the first match found is the one an unanchored search
+               from off would find. */
             size_t at = off;
-            uint32_t anchored = 0;
-            if (sp->starts != STARTS_ANYWHERE) {
+            bool anchored = sp->starts != STARTS_ANYWHERE;
+            if (anchored) {
                 at = next_start(sp->starts, t, off, re);
                 if (at >= re)
                     break;
-                anchored = PCRE2_ANCHORED;
             }
-            int rc = pcre2_match(sp->code, t, re, at, PCRE2_NO_UTF_CHECK | anchored, ing->md,
-                                 ing->mctx);
+            int rc = pcre2_match(sp->code, t, re, at, PCRE2_NO_UTF_CHECK, ing->md, ing->mctx);
             if (rc == PCRE2_ERROR_NOMATCH) {
                 if (!anchored)
                     break;
