@@ -1028,6 +1028,21 @@ static void pathological_inputs_are_fast(void **state)
     const char *scale = getenv("LF_TIME_SCALE");
     if (secs > 5.0 * (scale ? atof(scale) : 1.0))
         fail_msg("pathological input took %.2f s", secs);
+
+    /* One turn with a place where a bracketed strip may start every two bytes and no ']'
+       after them: each try must end within its pattern's bounds, not search the rest of
+       the turn for the ']' (quadratic: tens of seconds). */
+    lf_buf_reset(&b);
+    lf_buf_puts(&b, "MR. AB: hello\n");
+    for (int i = 0; i < 160000; i++)
+        lf_buf_puts(&b, "\\[");
+    lf_buf_putc(&b, '\n');
+    t0 = clock();
+    assert_int_equal(fx_ingest_fmt(f, b.data, b.len, LF_FORMAT_TEXT), LF_OK);
+    secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_int_equal(f->doc.n_turns, 1);
+    if (secs > 2.0 * (scale ? atof(scale) : 1.0))
+        fail_msg("a turn of many '\\[' took %.2f s", secs);
     lf_buf_free(&b);
     fx_free(f);
 }
