@@ -1288,30 +1288,21 @@ static void manifest_hashes(void **state)
 
 /* ---- atomic output files ---- */
 
-static size_t count_temp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += strstr(e->d_name, ".tmp-") != NULL;
-    closedir(d);
-    return n;
-}
-
-/* Temporary files in dir that hold data (a stream's buffer flushed to them). */
-static size_t count_nonempty_temp(const char *dir)
+/* Temporary files in dir; with_data: only those holding data (a stream's buffer flushed to
+ * them). */
+static size_t count_temp_files(const char *dir, bool with_data)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
+        if (!strstr(e->d_name, ".tmp-"))
+            continue;
         char p[1024];
         struct stat st;
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        n += strstr(e->d_name, ".tmp-") && stat(p, &st) == 0 && st.st_size > 0;
+        n += !with_data || (stat(p, &st) == 0 && st.st_size > 0);
     }
     closedir(d);
     return n;
@@ -1335,7 +1326,7 @@ static void outfile_commit_and_abort(void **state)
     assert_false(of.replaces); /* nothing there yet */
     fputs("old\n", of.fp);
     lf_outfile_writeback(&of); /* a new file: a no-op, the stream keeps its buffer */
-    assert_int_equal(count_nonempty_temp(dir), 0);
+    assert_int_equal(count_temp_files(dir, true), 0);
     assert_null(read_text(path)); /* nothing at the final path before commit */
     assert_int_equal(lf_outfile_commit(&of, &err), LF_OK);
     char *text = read_text(path);
@@ -1356,7 +1347,7 @@ static void outfile_commit_and_abort(void **state)
     text = read_text(path);
     assert_string_equal(text, "old\n");
     free(text);
-    assert_int_equal(count_temp_files(dir), 0);
+    assert_int_equal(count_temp_files(dir, false), 0);
 
     /* Close then commit: several files can be completed before any is renamed. A file
        that replaces one starts its writeback early: flushed, still not in place. */
@@ -1364,7 +1355,7 @@ static void outfile_commit_and_abort(void **state)
     assert_true(of.replaces);
     fputs("new\n", of.fp);
     lf_outfile_writeback(&of);
-    assert_int_equal(count_nonempty_temp(dir), 1);
+    assert_int_equal(count_temp_files(dir, true), 1);
     text = read_text(path);
     assert_string_equal(text, "old\n");
     free(text);
@@ -1377,7 +1368,7 @@ static void outfile_commit_and_abort(void **state)
     text = read_text(path);
     assert_string_equal(text, "new\n");
     free(text);
-    assert_int_equal(count_temp_files(dir), 0);
+    assert_int_equal(count_temp_files(dir, false), 0);
 
     remove_tree(root);
     free(root);
@@ -1405,7 +1396,7 @@ static void outfile_failures(void **state)
         assert_non_null(strstr(err.message, path));
         assert_non_null(strstr(err.message, strerror(ENOSPC)));
         lf_outfile_abort(&of);
-        assert_int_equal(count_temp_files(root), 0);
+        assert_int_equal(count_temp_files(root, false), 0);
     } else {
         lf_outfile_abort(&of);
         print_message("skipped: /dev/full not present\n");
@@ -1423,7 +1414,7 @@ static void outfile_failures(void **state)
     assert_non_null(strstr(err.message, path));
     assert_non_null(strstr(err.message, "cannot rename"));
     assert_null(of.tmp_path);
-    assert_int_equal(count_temp_files(root), 0);
+    assert_int_equal(count_temp_files(root, false), 0);
     char *text = read_text(file);
     assert_string_equal(text, "keep");
     free(text);
