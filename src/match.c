@@ -124,6 +124,14 @@ typedef struct form_info {
     uint8_t starts; /* one of its pids leads from the trie's root: it may start an entry */
 } form_info;
 
+/* The bits of lf_matcher.fflag. */
+enum {
+    FF_RESOLVED = 1, /* the form's record is computed */
+    FF_PLAIN = 2,    /* it starts no entry and holds no regex literal (most words) */
+    FF_PID = 4,      /* it has patterns (npid > 0) */
+    FF_NEG = 8,      /* a negator */
+};
+
 /* A candidate match while resolving one sentence. */
 typedef struct cand {
     uint32_t start, end, theme, entry;
@@ -165,8 +173,9 @@ struct lf_matcher {
     /* per-form cache, computed on first sight: one record per form, so that a word costs
        one cache line, and a byte per form for the words that need nothing more */
     form_info *finfo;
-    uint8_t *plain; /* per form: 1 when its cache entry is computed and the word starts no
-                       entry and holds no regex literal (most words), else 0 */
+    uint8_t *fflag; /* per form, FF_* bits (0 until its record is computed): what the loops
+                       over every word and the phrase walks test, a byte a word instead of a
+                       record a word, so that they stay in the processor's caches */
     size_t cache_cap;
     LF_VEC(uint32_t) pid_pool;
     /* scratch */
@@ -691,7 +700,7 @@ void lf_matcher_free(lf_matcher *m)
     pcre2_jit_stack_free(m->jit_stack);
     pcre2_match_data_free(m->md);
     free(m->finfo);
-    free(m->plain);
+    free(m->fflag);
     free(m->root_child);
     LF_VEC_FREE(m->pid_pool);
     LF_VEC_FREE(m->cands);
@@ -832,13 +841,14 @@ static void rx_literals_in(lf_matcher *m, const char *s, size_t n, bool cs)
 
 static void resolve_new_form(lf_matcher *m, uint32_t fid);
 
-/* Makes sure the per-form cache holds form fid: a test and a return for every word but the
- * first occurrence of each form. */
-static inline void resolve_form(lf_matcher *m, uint32_t fid)
+/* Makes sure the per-form cache holds form fid and returns its FF_* bits: a test and a
+ * return for every word but the first occurrence of each form. */
+static inline unsigned resolve_form(lf_matcher *m, uint32_t fid)
 {
-    if (fid < m->cache_cap && m->finfo[fid].off != UINT32_MAX)
-        return;
+    if (fid < m->cache_cap && m->fflag[fid])
+        return m->fflag[fid];
     resolve_new_form(m, fid);
+    return m->fflag[fid];
 }
 
 /* Makes room in the per-form cache for the forms [0, n). */
@@ -851,10 +861,10 @@ static void cache_reserve(lf_matcher *m, size_t n)
     while (cap < n)
         cap *= 2;
     m->finfo = lf_xrealloc(m->finfo, cap * sizeof *m->finfo);
-    m->plain = lf_xrealloc(m->plain, cap);
+    m->fflag = lf_xrealloc(m->fflag, cap);
     for (size_t i = old; i < cap; i++)
         m->finfo[i] = (form_info){.off = UINT32_MAX};
-    memset(m->plain + old, 0, cap - old);
+    memset(m->fflag + old, 0, cap - old);
     m->cache_cap = cap;
 }
 
@@ -901,14 +911,15 @@ static void resolve_new_form(lf_matcher *m, uint32_t fid)
     }
     m->finfo[fid].rx_off = (uint32_t)rfirst;
     m->finfo[fid].rx_n = (uint16_t)(m->rx_pool.n - rfirst);
-    m->plain[fid] = !m->finfo[fid].starts && !m->finfo[fid].rx_n;
+    const form_info *fi = &m->finfo[fid];
+    m->fflag[fid] = (uint8_t)(FF_RESOLVED | (!fi->starts && !fi->rx_n ? FF_PLAIN : 0) |
+                              (fi->npid ? FF_PID : 0) | (fi->neg ? FF_NEG : 0));
 }
 
 bool lf_matcher_is_negator(const lf_matcher *m, uint32_t form)
 {
     lf_matcher *mm = (lf_matcher *)m; /* the cache is filled lazily */
-    resolve_form(mm, form);
-    return mm->finfo[form].neg != 0;
+    return (resolve_form(mm, form) & FF_NEG) != 0;
 }
 
 /* ---- candidates ---- */
@@ -963,11 +974,10 @@ static void walk_from(lf_matcher *m, const lf_tokens *toks, uint32_t i, uint32_t
         walk_visit(m, m->nodes.v[0].any_child, i, i);
     for (uint32_t j = i + 1; j < send && m->next_states.n; j++) {
         uint32_t fid = toks->tok[j].form;
-        resolve_form(m, fid);
-        uint16_t npid = m->finfo[fid].npid;
         /* a word without patterns goes on only by "*" (most walks end here) */
-        if (!npid && !m->star_next)
+        if (!(resolve_form(m, fid) & FF_PID) && !m->star_next)
             break;
+        uint16_t npid = m->finfo[fid].npid;
         swap_states(m);
         m->star_next = false;
         /* no pids at all: the pool may still be NULL (a phrase starting with '*') */
@@ -1272,8 +1282,7 @@ static void resolve_sentence(lf_matcher *m, const lf_tokens *toks, uint32_t sfir
         for (uint32_t t = s; t-- > lo;) {
             if (toks->tok[t].clause != clause)
                 break;
-            resolve_form(m, toks->tok[t].form);
-            if (m->finfo[toks->tok[t].form].neg) {
+            if (resolve_form(m, toks->tok[t].form) & FF_NEG) {
                 c[i].negated = true;
                 c[i].negator = (int32_t)t;
                 break;
@@ -1512,13 +1521,13 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
         for (uint32_t i = s->tok_first, end = s->tok_end; i < end; i++) {
             /* most words start nothing and hold no regex literal: skipped by a byte each */
             if (!any_root) {
-                while (i < end && m->plain[tk[i].form])
+                while (i < end && (m->fflag[tk[i].form] & FF_PLAIN))
                     i++;
                 if (i == end)
                     break;
             }
             uint32_t fid = tk[i].form;
-            if (finfo[fid].off == UINT32_MAX)
+            if (!m->fflag[fid])
                 resolve_new_form(m, fid);
             const form_info *fi = &finfo[fid];
             for (uint16_t k = 0; k < fi->rx_n; k++) {
