@@ -64,6 +64,22 @@ row floor:_split_+_hash_lookup "$1" "$2"
 
 jobs_opt=""
 if $lf --help | grep -q -- '--jobs'; then jobs_opt="-j 1"; fi
+# the target's ratio from pairs: the floor and report -j 1 one after the other, 5 times, so
+# that each ratio divides two runs made under the same load of the machine; the median of
+# the 5 ratios, and their range
+: >"$work/pairs.out"
+for i in 1 2 3 4 5; do
+    /usr/bin/time -f "%e" -o "$work/time.out" \
+        "$work/floor" "$work/floor-words.txt" "$work"/corpus/doc* >/dev/null
+    read -r f <"$work/time.out"
+    /usr/bin/time -f "%e" -o "$work/time.out" \
+        $lf report $jobs_opt -l lexicons -o "$work/out" "$work/corpus" >/dev/null
+    read -r r <"$work/time.out"
+    echo "$f $r" | awk '{ printf "%.4f %s %s\n", $1 / $2, $1, $2 }' >>"$work/pairs.out"
+done
+sort -n "$work/pairs.out" | awk '{ q[NR] = $1; f[NR] = $2; r[NR] = $3 }
+    END { printf "report, 1 thread, against the floor run just before it (5 pairs): %.2fx " \
+          "median (floor %.2f s, report %.2f s), %.2fx-%.2fx\n", q[3], f[3], r[3], q[1], q[5] }'
 set -- $(timed $lf tag $jobs_opt -l lexicons "$work/corpus")
 row lexframe_tag,_our_lexicon,_1_thread "$1" "$2"
 set -- $(timed $lf report $jobs_opt -l lexicons -o "$work/out" "$work/corpus")
