@@ -1246,7 +1246,10 @@ void lf_tables_add_doc(lf_tables *t, const lf_doc *doc, const lf_tokens *toks,
             st->suppressed_overlap++;
             break;
         case LF_MATCH_EXCLUDED:
-            st->suppressed_excluded++;
+            if (m->context)
+                st->suppressed_context++;
+            else
+                st->suppressed_excluded++;
             break;
         case LF_MATCH_NEGATED_IGNORED:
             st->suppressed_negated++;
@@ -1455,6 +1458,7 @@ void lf_tables_merge(lf_tables *into, const lf_tables *from)
     a->suppressed_overlap += b->suppressed_overlap;
     a->suppressed_excluded += b->suppressed_excluded;
     a->suppressed_negated += b->suppressed_negated;
+    a->suppressed_context += b->suppressed_context;
     a->negated += b->negated;
     a->stripped += b->stripped;
     a->excluded_turns += b->excluded_turns;
@@ -2302,6 +2306,7 @@ uint64_t lf_tables_write(const lf_tables *t, FILE *fp)
                               st->suppressed_overlap,
                               st->suppressed_excluded,
                               st->suppressed_negated,
+                              st->suppressed_context,
                               st->negated,
                               st->stripped,
                               st->excluded_turns,
@@ -2446,10 +2451,10 @@ lf_status lf_tables_read_line(lf_tables *t, char *const *f, size_t n, const char
         return LF_OK;
     }
     if (strcmp(tag, "stats") == 0) {
-        if (n != 15 || !read_numbers(f, 1, 14, v))
+        if (n != 16 || !read_numbers(f, 1, 15, v))
             BAD("malformed stats line");
-        t->stats = (lf_corpus_stats){v[0], v[1], v[2], v[3], v[4],  v[5],  v[6],
-                                     v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+        t->stats = (lf_corpus_stats){v[0], v[1], v[2],  v[3],  v[4],  v[5],  v[6], v[7],
+                                     v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
         return LF_OK;
     }
 #undef BAD

@@ -120,10 +120,19 @@ typedef struct lf_first_row {
 typedef struct lf_corpus_stats {
     uint64_t docs, turns, sentences, words, unattributed_turns, gap_turns;
     uint64_t matches_counted, suppressed_overlap, suppressed_excluded, suppressed_negated;
+    uint64_t suppressed_context; /* a context rule of the theme did not hold (the match's
+                                    status is LF_MATCH_EXCLUDED; not in suppressed_excluded) */
     uint64_t negated;
     uint64_t stripped; /* stage directions, time stamps and gap markers removed */
     uint64_t excluded_turns, excluded_words; /* left out by the speaker filters */
 } lf_corpus_stats;
+
+/* Every match suppressed, for whatever reason. */
+static inline uint64_t lf_stats_suppressed(const lf_corpus_stats *s)
+{
+    return s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated +
+           s->suppressed_context;
+}
 
 typedef struct lf_tables lf_tables;
 

@@ -17,7 +17,7 @@
 #include "util.h"
 
 #define LF_PARTIAL_MAGIC "lexframe-partial"
-#define LF_PARTIAL_FORMAT 2
+#define LF_PARTIAL_FORMAT 3
 
 /* Where a document or input stands in a single run: documents are merged in the order of
  * (order, path, line) — order is the input's index in the run's input list with --shard,

@@ -1455,7 +1455,7 @@ static int section_manifest(page *pg, lf_error *err)
             ", counted matches %" PRIu64 ", negated %" PRIu64 ", suppressed %" PRIu64
             ", stage directions, time stamps and gap markers removed %" PRIu64 "</dd>\n</dl>\n",
             s->docs, s->turns, s->sentences, s->words, s->matches_counted, s->negated,
-            s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated, s->stripped);
+            lf_stats_suppressed(s), s->stripped);
     if (info) {
         fputs("<h3>Inputs</h3>\n", fp);
         if (file_rows(pg, "inputs", info->inputs, info->n_inputs, info->input_sha256,

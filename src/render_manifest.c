@@ -154,8 +154,7 @@ int lf_render_manifest_json(FILE *fp, const lf_tables *t, const lf_report_info *
             "    \"stripped\": %" PRIu64 "\n"
             "  }\n}\n",
             s->docs, s->turns, s->sentences, s->words, s->matches_counted, s->negated,
-            s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated,
-            s->stripped);
+            lf_stats_suppressed(s), s->stripped);
     free(in_hash);
     free(lex_hash);
     if (ferror(fp)) {

@@ -634,7 +634,7 @@ static void put_dropped(FILE *fp, const lf_tables *t, const lf_options *opt)
 static void section_not_counted(FILE *fp, const lf_tables *t, const lf_lexicon *lex)
 {
     const lf_corpus_stats *s = lf_tables_stats(t);
-    uint64_t suppressed = s->suppressed_overlap + s->suppressed_excluded + s->suppressed_negated;
+    uint64_t suppressed = lf_stats_suppressed(s);
     fputs("## Matches not counted\n\n", fp);
     if (suppressed == 0) {
         fputs("No match was suppressed.", fp);
@@ -644,10 +644,12 @@ static void section_not_counted(FILE *fp, const lf_tables *t, const lf_lexicon *
         put_count(fp, s->suppressed_overlap, "match", "matches");
         fputs(" inside a longer match, ", fp);
         put_count(fp, s->suppressed_excluded, "match", "matches");
-        /* a failed context rule suppresses a match with the status of an exclusion */
-        fputs(lex->n_rules ? " cancelled by an exclusion or a context rule, and "
-                           : " cancelled by an exclusion, and ",
-              fp);
+        fputs(" cancelled by an exclusion, ", fp);
+        if (lex->n_rules || s->suppressed_context) {
+            put_count(fp, s->suppressed_context, "match", "matches");
+            fputs(" whose theme's context rule did not hold, ", fp);
+        }
+        fputs("and ", fp);
         put_count(fp, s->suppressed_negated, "negated match", "negated matches");
         fputs(" in themes that ignore negated matches.", fp);
     }

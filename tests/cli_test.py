@@ -487,17 +487,20 @@ def test_manifest_records_options():
 
 
 def test_context_rules_in_summary():
-    """Matches a context rule suppresses are named as such in summary.md, not as
-    exclusions only (the lexicon of the context-rules golden case has no exclusion)."""
+    """Matches a context rule suppresses are counted apart in summary.md, not with the
+    exclusions (the lexicon of the context-rules golden case has no exclusion), and in the
+    manifest's total of suppressed matches."""
     d = tempfile.mkdtemp(prefix="lf-cli-")
     try:
         g = os.path.join(ROOT, "tests", "golden", "context-rules")
         p = run(["report", "-l", os.path.join(g, "r.lexicon"), "-o", os.path.join(d, "out"),
                  os.path.join(g, "t.txt")], d)
         md = open(os.path.join(d, "out", "summary.md"), encoding="utf-8").read()
+        man = json.loads(open(os.path.join(d, "out", "manifest.json"), "rb").read())
         check(p.returncode == 0 and
-              "2 matches cancelled by an exclusion or a context rule" in md,
-              "summary.md counts context-rule suppressions with their name")
+              "0 matches cancelled by an exclusion, 2 matches whose theme's context rule "
+              "did not hold, and" in md and man["counts"]["suppressed"] == 2,
+              "summary.md counts context-rule suppressions apart from exclusions")
     finally:
         shutil.rmtree(d)
 

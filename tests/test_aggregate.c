@@ -1411,6 +1411,46 @@ static void tables_write_read_round_trip(void **state)
     free_lexicon(lex);
 }
 
+/* A match a context rule suppressed (status excluded, context set) is counted apart from
+ * the exclusions, in no theme's figures, and survives a partial's write, read and merge. */
+static void context_suppressions_counted_apart(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    tdoc a;
+    build_doc_a(&a);
+    tdoc_match(&a, 5, GOODWILL, E_GOODWILL, LF_MATCH_EXCLUDED, false);
+    a.ms.m[a.ms.n - 1].context = true;
+    lf_tables *t = lf_tables_new(lex);
+    lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
+    lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
+    const lf_corpus_stats *s = lf_tables_stats(t);
+    assert_int_equal(s->suppressed_excluded, 2); /* doc A's own exclusion, twice */
+    assert_int_equal(s->suppressed_context, 2);
+    assert_int_equal(lf_stats_suppressed(s), 8);
+    lf_freq_row *rows;
+    size_t n = lf_tables_freq(t, &rows);
+    check_counts(find_row(rows, n, LF_GROUP_CORPUS, "all", GOODWILL), 0, 0, 0.0, 0, 0);
+    free(rows);
+
+    uint64_t lines;
+    char *text = tables_text(t, &lines);
+    lf_error err = {LF_OK, ""};
+    lf_tables *back = lf_tables_new(lex), *m = lf_tables_new(lex);
+    assert_int_equal(tables_read(back, text, &err), LF_OK);
+    assert_int_equal(lf_tables_stats(back)->suppressed_context, 2);
+    lf_tables_merge(m, back);
+    lf_tables_merge(m, t);
+    assert_int_equal(lf_tables_stats(m)->suppressed_context, 4);
+    assert_int_equal(lf_tables_stats(m)->suppressed_excluded, 4);
+    free(text);
+    lf_tables_free(m);
+    lf_tables_free(back);
+    lf_tables_free(t);
+    tdoc_free(&a);
+    free_lexicon(lex);
+}
+
 /* ---- streamed rows ---- */
 
 enum { N_STREAM_DOCS = 60 };
@@ -1782,6 +1822,7 @@ int main(void)
         cmocka_unit_test(window_scope_by_hand),      cmocka_unit_test(adjacent_turns_and_parts),
         cmocka_unit_test(terms_entries_and_forms),   cmocka_unit_test(compatibility),
         cmocka_unit_test(tables_write_read_round_trip),
+        cmocka_unit_test(context_suppressions_counted_apart),
         cmocka_unit_test(streamed_rows_complete_and_ordered),
         cmocka_unit_test(units_from_unordered_themes),
     };
