@@ -101,6 +101,10 @@ void lf_outfile_trap_signals(void)
             sigaddset(&sa.sa_mask, trapped[k]);
         sigaction(trapped[i], &sa, NULL);
     }
+    /* A file over the size limit (ulimit -f) is a write error like a full disk: EFBIG is
+       reported with the file's name and the temporary files go, where SIGXFSZ's default
+       action would kill the process and leave them behind. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 void lf_outfile_hold_signals(bool hold)

@@ -322,7 +322,9 @@ void lf_outfile_abort(lf_outfile *of);
 /* Installs handlers for SIGINT, SIGTERM and SIGHUP (unless the signal is ignored, as under
  * nohup) that remove every temporary file of an outfile not yet committed or aborted, then
  * end the process by the same signal (a shell reports 128 + N: 130, 143, 129). Outputs
- * already in place are never touched. Call once, early, from the program's main. */
+ * already in place are never touched. SIGXFSZ is ignored, so that a file over the size limit
+ * fails to write (EFBIG, a write error) instead of killing the process. Call once, early,
+ * from the program's main. */
 void lf_outfile_trap_signals(void);
 /* Holds those signals (true) until the matching release (false), e.g. while the files of
  * a report are renamed into place one after another, so that a signal acts on the whole

@@ -648,6 +648,34 @@ def test_progress_on_terminal():
         shutil.rmtree(d)
 
 
+def test_file_size_limit():
+    """A file over the size limit (ulimit -f) is a write error like a full disk: exit 1
+    naming the file, no temporary file left, the earlier report as it was. (SIGXFSZ's
+    default action killed the process with status 153 and left the temporary files.)"""
+    if WRAPPER:
+        print("skip file size limit: the limit would fall on the wrapper (%s) too" % WRAPPER[0])
+        return
+    import resource
+    d = scratch()
+    try:
+        first = run(["report", "-o", "out", "corpus"], d)
+        before = read_tree(os.path.join(d, "out"))
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+        p = subprocess.run([EXE, "report", "-o", "out", "corpus"], cwd=d, capture_output=True,
+                           timeout=600, preexec_fn=limit)
+        err = p.stderr.decode("utf-8", "replace")
+        check(first.returncode == 0 and p.returncode == 1 and
+              "write error: File too large" in err and "out/" in err and
+              sorted(os.listdir(os.path.join(d, "out"))) == sorted(before) and
+              read_tree(os.path.join(d, "out")) == before,
+              "over ulimit -f: exit 1 naming the file, no temporary file, the old report kept "
+              "(status %d, %s)" % (p.returncode, err.strip()[:120]))
+    finally:
+        shutil.rmtree(d)
+
+
 test_reproducible()
 test_progress_on_terminal()
 test_threads_change_nothing()
@@ -666,5 +694,6 @@ test_min_count_in_summary()
 test_help_after_lexicon()
 test_command_help()
 test_expand_with_a_bad_input()
+test_file_size_limit()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
