@@ -108,7 +108,7 @@ int lf_partial_put_row(lf_partial_out *o, const lf_match_row *row)
 {
     o->lines++;
     fputs("row\t", o->fp);
-    return lf_write_kwic_tsv(o->fp, row);
+    return lf_write_kwic_tsv_escaped(o->fp, row);
 }
 
 void lf_partial_put_fail(lf_partial_out *o, const char *message)
@@ -674,11 +674,16 @@ lf_status lf_partial_sort(lf_partial_set *s, lf_error *err)
     return LF_OK;
 }
 
-/* Splits a kwic TSV row (the fields after "row") back into a match row. */
+/* Splits a kwic TSV row (the fields after "row", as lf_write_kwic_tsv_escaped wrote them)
+ * back into a match row, unescaping its text fields in place. */
 static bool parse_row(char *const *f, size_t n, lf_match_row *r)
 {
     if (n != 21)
         return false;
+    static const size_t text[] = {0, 2, 11, 12, 13, 15, 17, 18, 19, 20};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!lf_unescape(f[text[i]]))
+            return false;
     uint64_t v[11];
     const size_t num[] = {1, 3, 4, 5, 6, 7, 8, 9, 10, 14};
     for (size_t i = 0; i < sizeof num / sizeof num[0]; i++)

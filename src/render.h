@@ -249,6 +249,9 @@ int lf_render_manifest_json(FILE *fp, const lf_tables *t, const lf_report_info *
 /* The TSV header of KWIC rows: the match columns, then left and right context. */
 const char *lf_kwic_tsv_header(void);
 int lf_write_kwic_tsv(FILE *fp, const lf_match_row *row);
+/* The same row with its text fields escaped as lf_fput_escaped does (tab, CR, LF, '\\')
+ * instead of tab, CR and LF made spaces: a partial result's rows, read back unchanged. */
+int lf_write_kwic_tsv_escaped(FILE *fp, const lf_match_row *row);
 /* A JSON array of match objects: each row with its 0-based index (the first opens the
  * array), then lf_write_match_json_end with the number of rows written ("[]" for none). */
 int lf_write_match_json(FILE *fp, const lf_match_row *row, size_t index);

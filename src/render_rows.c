@@ -26,6 +26,7 @@ typedef struct row_buf {
     char data[8192];
     lf_buf big; /* used instead when a row does not fit */
     bool spilled;
+    bool escape; /* fields escaped as lf_fput_escaped does, not flattened (partial results) */
 } row_buf;
 
 static void rb_put(row_buf *b, const char *s, size_t n)
@@ -61,17 +62,23 @@ static void rb_size(row_buf *b, size_t v)
     rb_put(b, tmp + sizeof tmp - n, n);
 }
 
-/* A TSV field: tab, CR and LF would break the row, so they become spaces. */
+/* A TSV field: tab, CR and LF would break the row, so they become spaces; or, in a row
+ * of a partial result, which must give back the same row, they (and '\\') are escaped. */
 static void rb_field(row_buf *b, const char *s)
 {
     if (!s)
         return;
     for (;;) {
-        size_t n = strcspn(s, "\t\r\n");
+        size_t n = strcspn(s, b->escape ? "\\\t\r\n" : "\t\r\n");
         rb_put(b, s, n);
         if (!s[n])
             return;
-        rb_char(b, ' ');
+        if (b->escape) {
+            char e[2] = {'\\', s[n] == '\t' ? 't' : s[n] == '\n' ? 'n' : s[n] == '\r' ? 'r' : '\\'};
+            rb_put(b, e, 2);
+        } else {
+            rb_char(b, ' ');
+        }
         s += n + 1;
     }
 }
@@ -82,6 +89,7 @@ static void rb_init(row_buf *b)
     b->end = b->data + sizeof b->data;
     b->big = (lf_buf){0};
     b->spilled = false;
+    b->escape = false;
 }
 
 static int rb_flush(row_buf *b, FILE *fp)
@@ -140,10 +148,11 @@ const char *lf_kwic_tsv_header(void)
            "negator\tstatus\tleft\tright";
 }
 
-int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
+static int kwic_tsv(FILE *fp, const lf_match_row *r, bool escape)
 {
     row_buf b;
     rb_init(&b);
+    b.escape = escape;
     match_tsv_fields(&b, r);
     rb_char(&b, '\t');
     rb_field(&b, r->left);
@@ -151,6 +160,16 @@ int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
     rb_field(&b, r->right);
     rb_char(&b, '\n');
     return rb_flush(&b, fp);
+}
+
+int lf_write_kwic_tsv(FILE *fp, const lf_match_row *r)
+{
+    return kwic_tsv(fp, r, false);
+}
+
+int lf_write_kwic_tsv_escaped(FILE *fp, const lf_match_row *r)
+{
+    return kwic_tsv(fp, r, true);
 }
 
 /* ---- JSON ---- */

@@ -98,6 +98,10 @@ def build_corpus(d):
             os.symlink(p, dst)
         for tei in ["parlamint-gb-sample", "tei-drama-julius-caesar"]:
             shutil.copytree(os.path.join(SHARED, "tei", tei), os.path.join(d, "all", "tei", tei))
+    # a name with a tab: the partial's rows give it back whole, so report.html's evidence
+    # shows it as the single run does (rows used to make tabs, CRs and LFs spaces)
+    with open(os.path.join(d, "all", "corpus", "tab\tname.txt"), "w") as f:
+        f.write("MR. SMITH: We will not betray anyone.\nMS. JONES: Betrayal is their word.\n")
     # a bad input among them: reported by its shard and listed by the merge
     with open(os.path.join(d, "all", "corpus", "zz-bad.txt"), "wb") as f:
         f.write(b"MR. SMITH: bad \xff byte\n")
@@ -188,6 +192,7 @@ def write_jsonl(d):
     lines.insert(5, json.dumps({"id": "long", "text": "word " * 20000}))
     lines.insert(7, "")     # blank lines are no records, numbered or not
     lines.insert(9, "  \t")
+    lines.append(json.dumps({"id": "tab\tand\nnewline", "text": "MR. SMITH: betrayal."}))
     with open(os.path.join(d, "all.jsonl"), "w") as f:
         f.write("\n".join(lines) + "\n")
     return len(lines)
