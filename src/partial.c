@@ -77,17 +77,28 @@ bool lf_partial_begin(lf_partial_out *o, FILE *to)
 }
 
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
-                           size_t n_entries, const char *const *options, size_t n_options)
+                           size_t n_entries, const char *const *lexicon_files,
+                           size_t n_lexicon_files, const char *const *options,
+                           size_t n_options, unsigned shard_count, const char *inputs_hex)
 {
     fprintf(o->fp, "%s\t%d\t", LF_PARTIAL_MAGIC, LF_PARTIAL_FORMAT);
     lf_fput_escaped(o->fp, lf_version());
     fprintf(o->fp, "\nlexicon\t%s\t%zu\t%zu\n", lexicon_hex, n_themes, n_entries);
+    for (size_t i = 0; i < n_lexicon_files; i++) {
+        fputs("lexicon-file\t", o->fp);
+        lf_fput_escaped(o->fp, lexicon_files[i]);
+        putc('\n', o->fp);
+    }
+    if (shard_count) {
+        fprintf(o->fp, "shard\t%u\t%s\n", shard_count, inputs_hex);
+        o->lines++;
+    }
     for (size_t i = 0; i < n_options; i++) {
         fputs("option\t", o->fp);
         lf_fput_escaped(o->fp, options[i]);
         putc('\n', o->fp);
     }
-    o->lines += 2 + n_options;
+    o->lines += 2 + n_lexicon_files + n_options;
 }
 
 static void put_key(FILE *fp, const lf_partial_key *k)
@@ -166,6 +177,9 @@ static void header_free(lf_partial_header *h)
         free(h->options.v[i]);
     LF_VEC_FREE(h->options);
     LF_VEC_FREE(h->option_lines);
+    for (size_t i = 0; i < h->lexicon_files.n; i++)
+        free(h->lexicon_files.v[i]);
+    LF_VEC_FREE(h->lexicon_files);
     memset(h, 0, sizeof *h);
 }
 
@@ -321,6 +335,17 @@ static bool has_option(const lf_partial_header *h, const char *option)
     return false;
 }
 
+/* Whether two lists of strings are the same, in the same order. */
+static bool same_strings(const lf_partial_header_strings *a, const lf_partial_header_strings *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return false;
+    return true;
+}
+
 /* Compares a header with the first partial's: merging needs the same version, lexicon and
  * options. */
 static lf_status same_as_first(reader *rd, lf_error *err)
@@ -342,6 +367,34 @@ static lf_status same_as_first(reader *rd, lf_error *err)
         if (err)
             err->status = LF_ERR_LEXICON;
         return LF_ERR_LEXICON;
+    }
+    if (!same_strings(&a->lexicon_files, &b->lexicon_files)) {
+        snprintf(what, sizeof what,
+                 "made with the lexicon files named otherwise than in %.300s ('%.200s' where it "
+                 "has '%.200s'): the rows name them as the run did, so every run must name "
+                 "them alike", rd->s->first_name,
+                 b->lexicon_files.n ? b->lexicon_files.v[0] : "",
+                 a->lexicon_files.n ? a->lexicon_files.v[0] : "");
+        uint64_t end = rd->line_no;
+        rd->line_no = b->lexicon_files_line ? b->lexicon_files_line : end;
+        bad(rd, err, "%s", what);
+        rd->line_no = end;
+        if (err)
+            err->status = LF_ERR_LEXICON; /* as for other lexicons (exit status 2) */
+        return LF_ERR_LEXICON;
+    }
+    if (a->shard_count && b->shard_count &&
+        (a->shard_count != b->shard_count || strcmp(a->shard_inputs, b->shard_inputs) != 0)) {
+        snprintf(what, sizeof what,
+                 "a shard of %llu made with other inputs than %.300s (a shard of %llu): with "
+                 "--shard every shard must be given the same paths in the same order",
+                 (unsigned long long)b->shard_count, rd->s->first_name,
+                 (unsigned long long)a->shard_count);
+        uint64_t end = rd->line_no;
+        rd->line_no = b->shard_line;
+        lf_status st = bad(rd, err, "%s", what);
+        rd->line_no = end;
+        return st;
     }
     for (size_t i = 0; i < a->options.n || i < b->options.n; i++) {
         const char *x = i < a->options.n ? a->options.v[i] : NULL;
@@ -427,6 +480,22 @@ static lf_status header_line(reader *rd, size_t n, lf_error *err)
             !lf_parse_u64(f[3], UINT32_MAX, &rd->hdr.n_entries))
             return bad(rd, err, "malformed lexicon line");
         memcpy(rd->hdr.lexicon, f[1], 65);
+        return LF_OK;
+    }
+    if (strcmp(f[0], "lexicon-file") == 0) {
+        if (n != 2 || !lf_unescape(f[1]))
+            return bad(rd, err, "malformed lexicon-file line");
+        if (!rd->hdr.lexicon_files.n)
+            rd->hdr.lexicon_files_line = rd->line_no;
+        LF_VEC_PUSH(rd->hdr.lexicon_files, lf_xstrdup(f[1]));
+        return LF_OK;
+    }
+    if (strcmp(f[0], "shard") == 0) {
+        if (n != 3 || !lf_parse_u64(f[1], UINT32_MAX, &rd->hdr.shard_count) ||
+            rd->hdr.shard_count == 0 || strlen(f[2]) != 64)
+            return bad(rd, err, "malformed shard line");
+        memcpy(rd->hdr.shard_inputs, f[2], 65);
+        rd->hdr.shard_line = rd->line_no;
         return LF_OK;
     }
     if (n != 2 || !lf_unescape(f[1]))
@@ -579,7 +648,8 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         }
         size_t n = split(s, row ? 2 : 64);
         if (rd.state == IN_HEADER && strcmp(s->fields.v[0], "lexicon") != 0 &&
-            strcmp(s->fields.v[0], "option") != 0)
+            strcmp(s->fields.v[0], "lexicon-file") != 0 &&
+            strcmp(s->fields.v[0], "shard") != 0 && strcmp(s->fields.v[0], "option") != 0)
             st = header_done(&rd, err);
         if (st == LF_OK)
             st = rd.state == IN_BODY ? body_line(&rd, n, err) : header_line(&rd, n, err);

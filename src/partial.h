@@ -53,8 +53,12 @@ typedef struct lf_partial_evidence {
     uint64_t per_theme, seed, context;
 } lf_partial_evidence;
 
+/* The header: the lexicon's identity and files, the options, and with shard_count > 0 the
+ * shards' input list (inputs_hex, see lf_partial_header.shard_inputs). */
 void lf_partial_put_header(lf_partial_out *o, const char *lexicon_hex, size_t n_themes,
-                           size_t n_entries, const char *const *options, size_t n_options);
+                           size_t n_entries, const char *const *lexicon_files,
+                           size_t n_lexicon_files, const char *const *options,
+                           size_t n_options, unsigned shard_count, const char *inputs_hex);
 /* Opens the block of a document; its rows and failure follow. */
 void lf_partial_put_doc(lf_partial_out *o, const lf_partial_key *k);
 /* One counted match of the current document (the columns of `kwic --format tsv`). */
@@ -72,6 +76,8 @@ void lf_partial_put_end(lf_partial_out *o);
 void lf_partial_abandon(lf_partial_out *o);
 
 /* ---- reading ---- */
+typedef LF_VEC(char *) lf_partial_header_strings;
+
 typedef struct lf_partial_header {
     char *version;     /* lexframe version that wrote it */
     char lexicon[65];  /* lf_lexicon_identity */
@@ -79,6 +85,13 @@ typedef struct lf_partial_header {
     lf_partial_evidence evidence;
     LF_VEC(char *) options; /* the manifest's "name=value" option lines, in order */
     LF_VEC(uint64_t) option_lines; /* the line of each, for messages */
+    /* the lexicon files as the run named them (its rows name them so) */
+    lf_partial_header_strings lexicon_files;
+    uint64_t lexicon_files_line; /* the first lexicon-file line, for messages */
+    /* with --shard: the number of shards and the SHA-256 of the list of inputs (each path
+       with its NUL), which every shard must have been given alike; shard_count 0 otherwise */
+    uint64_t shard_count, shard_line;
+    char shard_inputs[65];
 } lf_partial_header;
 
 typedef struct lf_partial_doc {

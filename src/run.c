@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
+
 #include "aggregate.h"
 #include "ingest.h"
 #include "lexicon.h"
@@ -1753,7 +1755,20 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
     const char **opts = run_options(r, &optbuf, &optoff, &n_opts);
     if (!r->context)
         r->context = LF_EVIDENCE_CONTEXT; /* rows carry the evidence's context words */
-    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries, opts, n_opts);
+    /* shards must be given the same list of inputs: a path's place in it is its key */
+    char inputs_hex[65] = "";
+    if (r->shard_count) {
+        struct sha256_ctx ctx;
+        sha256_init(&ctx);
+        for (size_t i = 0; i < r->inputs.n; i++) {
+            const char *p = r->inputs.v[i].path;
+            sha256_update(&ctx, strlen(p) + 1, (const uint8_t *)p); /* with its NUL */
+        }
+        lf_sha256_digest_hex(&ctx, inputs_hex);
+    }
+    lf_partial_put_header(&r->partial, hex, r->lex->n_themes, r->lex->n_entries,
+                          r->lex->files, r->lex->n_files, opts, n_opts, r->shard_count,
+                          inputs_hex);
     free(opts);
     LF_VEC_FREE(optoff);
     lf_buf_free(&optbuf);
@@ -1815,6 +1830,18 @@ static lf_status merge_header(void *ctx, const lf_partial_header *h, const char 
                      where, (unsigned long long)h->n_themes, (unsigned long long)h->n_entries,
                      r->lex->n_themes, r->lex->n_entries);
         return LF_ERR_LEXICON;
+    }
+    /* the same files, named as the runs named them: their rows and the manifest say so */
+    for (size_t i = 0; i < h->lexicon_files.n || i < r->lex->n_files; i++) {
+        const char *x = i < h->lexicon_files.n ? h->lexicon_files.v[i] : "(none)";
+        const char *y = i < r->lex->n_files ? r->lex->files[i] : "(none)";
+        if (strcmp(x, y) != 0) {
+            lf_error_set(err, LF_ERR_LEXICON,
+                         "%s: made with the lexicon file named '%s' where this merge has '%s': "
+                         "name the lexicons as the runs did (the match rows name them so)",
+                         where, x, y);
+            return LF_ERR_LEXICON;
+        }
     }
     lf_options o = r->opt;
     lf_grouping *g;

@@ -295,6 +295,24 @@ def test_refusals(d):
           and b"made with other lexicons than q1.lfp" in p.stderr
           and not os.path.exists(os.path.join(d, "x")),
           "merge refuses a later partial made with other lexicons (exit 2 as for the first)")
+    # the same lexicon named otherwise: the rows would name two files (exit 2), whether
+    # between the partials or between a partial and the merge
+    lf(base + ["q-path.lfp", "-l", os.path.join(d, "lexicons")] + COMMON + ["all"], d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-path.lfp"], d)
+    check(p.returncode == 2 and b"q-path.lfp:3: made with the lexicon files named otherwise "
+          b"than in q1.lfp" in p.stderr and not os.path.exists(os.path.join(d, "x")),
+          "merge refuses a partial whose lexicon files were named otherwise (%r)" % p.stderr)
+    p = lf(["merge", "-l", os.path.join(d, "lexicons"), "-o", "x", "q1.lfp"], d)
+    check(p.returncode == 2 and b"made with the lexicon file named 'lexicons/framing.lexicon' "
+          b"where this merge has '" in p.stderr and not os.path.exists(os.path.join(d, "x")),
+          "merge refuses lexicons named otherwise than the runs named them (%r)" % p.stderr)
+    # shards given other lists of inputs: the same path at another place would count twice
+    lf(["report", "--shard", "2/4", "--partial", "q-list.lfp"] + COMMON + ["all", "all/corpus"],
+       d)
+    p = lf(["merge", "-o", "x", "q1.lfp", "q-list.lfp"], d)
+    check(p.returncode == 1 and b"q-list.lfp:4: a shard of 4 made with other inputs than "
+          b"q1.lfp" in p.stderr and not os.path.exists(os.path.join(d, "x")),
+          "merge refuses shards given other lists of inputs (%r)" % p.stderr)
     text = open(os.path.join(d, "q1.lfp"), "rb").read()
     lines = text.split(b"\n")
 
