@@ -146,6 +146,7 @@ struct lf_run {
     lf_strmap roots_seen; /* TEI corpus roots of inputs handed out (their warnings once) */
     lf_stream *stream;  /* standard input, while it is being read */
     size_t stream_first; /* the line (position + 1) of its first record: its key */
+    size_t stream_last;  /* the line (position + 1) of its last numbered line, 0: none */
     /* inputs read successfully: their paths, borrowed from the input list or the partial
        results' index (a corpus of many files would keep every path twice) */
     LF_VEC(const char *) processed;
@@ -699,19 +700,36 @@ static bool next_job(lf_run *r, job *j)
             r->stream_first = 0;
             lf_stream_digest(r->stream, j->hex, &j->bytes);
         }
+        size_t pos = 0;
+        bool numbered =
+            !(st == LF_OK && eof) && st != LF_ERR_INPUT && lf_jsonl_position(&j->line, &pos);
+        if (numbered && r->stream_last && pos + 1 <= r->stream_last) {
+            /* Positions place records in the single run: one that repeats or goes back would
+               put two documents at one place (a merge refuses them) or in another order than
+               the stream's. The stream ends here, its error keyed as the line after the last
+               good one, which no record of the stream can have taken. */
+            lf_error_set(&e, LF_ERR_INPUT,
+                         "%s:%zu: position %zu does not follow the position %zu of an earlier "
+                         "line: numbered lines must come in increasing order",
+                         LF_STDIN_NAME, line_no, pos, r->stream_last - 1);
+            st = LF_ERR_INPUT;
+            line_no = r->stream_last + 1;
+            numbered = false;
+        }
         if ((st == LF_OK && eof) || st == LF_ERR_INPUT) { /* the stream is over */
             lf_stream_free(r->stream);
             r->stream = NULL;
             r->stream_first = 0;
+            r->stream_last = 0;
             r->prod_input++;
             if (st == LF_OK)
                 return true;
         }
-        size_t pos;
-        if (st != LF_ERR_INPUT && lf_jsonl_position(&j->line, &pos)) {
+        if (numbered) {
             if (st == LF_OK && lf_jsonl_blank(j->line.data, j->line.len))
                 continue; /* a numbered blank line (Spark, Hadoop pass them on) */
             line_no = pos + 1; /* its line in the whole stream */
+            r->stream_last = line_no;
             if (st == LF_ERR_LIMIT)
                 lf_stream_limit_error(r->stream, line_no, &e);
         }

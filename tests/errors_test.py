@@ -560,6 +560,16 @@ def _(w):
     return bad_record_then_good(w, b'{"id": "x"}')
 
 
+@case("jsonl-positions-out-of-order")
+def _(w):
+    # the stream ends at the line: the record before it comes out, the one after it not
+    base(w)
+    return Run(tag("-"), stdin=b'5\t{"id": "y", "text": "MR. AB: trust"}\n'
+                               b'2\t{"id": "x", "text": "MR. AB: trust"}\n'
+                               b'9\t{"id": "z", "text": "MR. AB: trust"}\n',
+               check=expect_rows("y"))
+
+
 @case("jsonl-nul-in-key")
 def _(w):
     # json-c keeps keys cut at the NUL: the speaker label "MR. AB\u0000X" would have become

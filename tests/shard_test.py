@@ -377,6 +377,30 @@ def test_refusals(d):
     check(not os.path.exists(os.path.join(d, "x")), "no refused merge wrote a report")
 
 
+def test_positions_out_of_order(d):
+    """A numbered stream whose positions repeat: the single run and a partial stop at the
+    same line with the same message, and the partial merges into the single run (it
+    used to write two documents at one position, which merge refused as its own)."""
+    data = (b'3\t{"id": "a", "text": "We trust them."}\n'
+            b'3\t{"id": "b", "text": "No trust."}\n'
+            b'5\t{"id": "c", "text": "trust"}\n')
+    with open(os.path.join(d, "pos.jsonl"), "wb") as f:
+        f.write(data)
+    with open(os.path.join(d, "pos.jsonl"), "rb") as f:
+        single = lf(["report", "-o", "pos-single", "-"], d, stdin=f)
+    with open(os.path.join(d, "pos.jsonl"), "rb") as f:
+        part = lf(["report", "--partial", "pos.lfp", "-"], d, stdin=f)
+    merge = lf(["merge", "-o", "pos-merged", "pos.lfp"], d)
+    msg = b"<stdin>:2: position 3 does not follow the position 3 of an earlier line"
+    check(single.returncode == part.returncode == merge.returncode == 1 and
+          msg in single.stderr and msg in part.stderr and msg in merge.stderr,
+          "numbered lines out of order: the stream ends there, named, in a run, a partial "
+          "and its merge (%r)" % merge.stderr)
+    if merge.returncode == 1:
+        same_report(os.path.join(d, "pos-single"), os.path.join(d, "pos-merged"),
+                    "numbered lines out of order: merged partial = one run")
+
+
 def main():
     if shutil.which("parallel") is None:
         print("FAIL GNU parallel is not installed (scripts/setup.sh installs it)")
@@ -391,6 +415,7 @@ def main():
         test_file_lists(d, real)
         test_jsonl_shards(d)
         test_refusals(d)
+        test_positions_out_of_order(d)
     finally:
         shutil.rmtree(d)
     print("%d failure(s)" % len(failures))
