@@ -941,6 +941,11 @@ int main(int argc, char **argv)
             strict = true;
             break;
         case O_PARTIAL:
+            if (!*optarg) {
+                rc = usage_error("--partial: an empty name names no file ('-' is standard "
+                                 "output)");
+                goto out;
+            }
             partial = optarg;
             break;
         case O_SHARD: {

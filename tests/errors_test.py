@@ -377,6 +377,13 @@ def _(w):
                if os.path.exists(os.path.join(work, "summary.md")) else [])
 
 
+@case("partial-empty-name")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    return Run(["report", "-l", "t.lexicon", "--partial", "", "a.txt"])
+
+
 @case("stdout-disk-full")
 def _(w):
     base(w)
