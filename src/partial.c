@@ -188,6 +188,7 @@ void lf_partial_set_free(lf_partial_set *s)
     for (size_t i = 0; i < s->files.n; i++)
         fclose(s->files.v[i]);
     LF_VEC_FREE(s->files);
+    LF_VEC_FREE(s->ids);
     for (size_t i = 0; i < s->names.n; i++)
         free(s->names.v[i]);
     LF_VEC_FREE(s->names);
@@ -605,12 +606,26 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
         lf_error_at(err, LF_ERR_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
         return LF_ERR_INPUT;
     }
+    /* the same file named twice (or by two names): said so, not as documents found twice */
+    struct stat sb;
+    lf_partial_file_id id = {0, 0};
+    if (!std_in && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        id = (lf_partial_file_id){(uint64_t)sb.st_dev, (uint64_t)sb.st_ino};
+        for (size_t i = 0; i < s->ids.n; i++)
+            if (s->ids.v[i].dev == id.dev && s->ids.v[i].ino == id.ino) {
+                fclose(in);
+                lf_error_set(err, LF_ERR_USAGE, "%s is the same file as %s: a partial result "
+                             "named twice would count twice", path, s->names.v[i]);
+                return LF_ERR_USAGE;
+            }
+    }
     FILE *fp = seekable(in, path, err);
     if (fp != in && !std_in)
         fclose(in);
     if (!fp)
         return err->status;
     LF_VEC_PUSH(s->files, fp);
+    LF_VEC_PUSH(s->ids, id);
     LF_VEC_PUSH(s->names, lf_xstrdup(std_in ? LF_STDIN_NAME : path));
     reader rd = {.s = s, .h = h, .fp = fp, .path = s->names.v[s->names.n - 1],
                  .file = (uint32_t)(s->files.n - 1)};

@@ -122,6 +122,11 @@ typedef struct lf_partial_hooks {
     void (*tables_done)(void *ctx, lf_tables *t);
 } lf_partial_hooks;
 
+/* A file read, to tell when one is named twice. */
+typedef struct lf_partial_file_id {
+    uint64_t dev, ino;
+} lf_partial_file_id;
+
 typedef struct lf_partial_set {
     LF_VEC(FILE *) files;
     LF_VEC(char *) names;
@@ -131,6 +136,7 @@ typedef struct lf_partial_set {
     lf_partial_header first;
     bool have_first;
     bool stdin_read; /* "-" was read: a second one is refused */
+    LF_VEC(lf_partial_file_id) ids; /* of each file read (0, 0: not a regular file) */
     char *first_name;
     lf_buf line;
     LF_VEC(char *) fields;

@@ -360,8 +360,12 @@ def test_refusals(d):
     changed("a count changed", edit_count)
     changed("a row replaced by a copy of another", drop_and_dup)
     p = lf(["merge", "-o", "x", "q1.lfp", "q1.lfp"], d)
+    check(p.returncode == 2 and b"q1.lfp is the same file as q1.lfp" in p.stderr,
+          "merge refuses a partial named twice, as such (usage error)")
+    shutil.copy(os.path.join(d, "q1.lfp"), os.path.join(d, "q1-copy.lfp"))
+    p = lf(["merge", "-o", "x", "q1.lfp", "q1-copy.lfp"], d)
     check(p.returncode == 1 and b"is also in q1.lfp" in p.stderr,
-          "merge refuses a partial given twice")
+          "merge refuses a copy of a partial given with it (documents found twice)")
     p = lf(["merge", "-o", "x", "all/corpus/zz-bad.txt"], d)
     check(p.returncode == 1 and b"not a lexframe partial result" in p.stderr,
           "merge refuses a file that is not a partial result")
