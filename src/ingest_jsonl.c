@@ -45,32 +45,43 @@ void lf_stream_free(lf_stream *s)
     free(s);
 }
 
-/* Refills the chunk; false at the end of the stream or on a read error (s->failed, err). */
+/* Refills the chunk; false at the end of the stream or on a read error (s->failed, err).
+ * A UTF-8 byte order mark at the very start of the stream is skipped (RFC 8259 lets a
+ * parser ignore one; Windows tools write it): it is hashed and counted like every byte read
+ * but is no part of line 1. A pipe may deliver it in pieces, so the first read goes on
+ * until three bytes or the end of the stream have come. */
 static bool refill(lf_stream *s, lf_error *err)
 {
+    static const char bom[] = "\xEF\xBB\xBF";
+    bool start = s->bytes == 0;
     s->pos = s->end = 0;
-    if (s->eof)
-        return false;
-    ssize_t n;
-    do
-        /* read(2), not fread: a pipe's line is processed when it arrives, not when 64 KiB
-           have arrived */
-        n = read(s->fd, s->chunk, sizeof s->chunk);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        lf_error_at(err, LF_ERR_INPUT, s->name, s->line_no + 1, 0, "read error: %s",
-                    strerror(errno));
-        s->eof = s->failed = true;
-        return false;
+    while (!s->eof && (s->pos == s->end || (start && s->end < 3))) {
+        ssize_t n;
+        do
+            /* read(2), not fread: a pipe's line is processed when it arrives, not when 64
+               KiB have arrived */
+            n = read(s->fd, s->chunk + s->end, sizeof s->chunk - s->end);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            lf_error_at(err, LF_ERR_INPUT, s->name, s->line_no + 1, 0, "read error: %s",
+                        strerror(errno));
+            s->eof = s->failed = true;
+            return false;
+        }
+        if (n == 0) {
+            s->eof = true;
+            break;
+        }
+        sha256_update(&s->sha, (size_t)n, (const uint8_t *)s->chunk + s->end);
+        s->end += (size_t)n;
+        s->bytes += (uint64_t)n;
+        if (start && s->end >= 3) {
+            start = false;
+            if (memcmp(s->chunk, bom, 3) == 0)
+                s->pos = 3;
+        }
     }
-    if (n == 0) {
-        s->eof = true;
-        return false;
-    }
-    s->end = (size_t)n;
-    s->bytes += (uint64_t)n;
-    sha256_update(&s->sha, (size_t)n, (const uint8_t *)s->chunk);
-    return true;
+    return s->pos < s->end;
 }
 
 bool lf_jsonl_blank(const char *p, size_t n)

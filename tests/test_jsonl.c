@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest.h"
@@ -120,6 +122,97 @@ static void stream_line_limit(void **state)
     close(fd);
     lf_buf_free(&line);
     free(data);
+}
+
+/* Every line of the stream read from fd, joined by '|'. */
+static char *all_lines(int fd, uint64_t max_line)
+{
+    lf_stream *s = lf_stream_new(fd, "<stdin>", max_line);
+    lf_buf line = {0}, out = {0};
+    size_t no;
+    bool eof = false;
+    lf_error err = {LF_OK, ""};
+    for (;;) {
+        assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+        if (eof)
+            break;
+        if (out.len)
+            lf_buf_puts(&out, "|");
+        lf_buf_append(&out, line.data, line.len);
+    }
+    lf_stream_free(s);
+    lf_buf_free(&line);
+    char *all = lf_xstrdup(lf_buf_cstr(&out));
+    lf_buf_free(&out);
+    return all;
+}
+
+static void stream_byte_order_mark(void **state)
+{
+    (void)state;
+    /* skipped at the very start of the stream only, yet hashed and counted */
+    const char data[] = "\xEF\xBB\xBF{\"a\":1}\n\xEF\xBB\xBFx\n";
+    int fd = fd_with(data, sizeof data - 1);
+    lf_stream *s = lf_stream_new(fd, "<stdin>", 7); /* the limit counts no BOM */
+    lf_buf line = {0};
+    size_t no;
+    bool eof;
+    lf_error err = {LF_OK, ""};
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_int_equal(no, 1);
+    assert_string_equal(lf_buf_cstr(&line), "{\"a\":1}");
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_int_equal(no, 2);
+    assert_string_equal(lf_buf_cstr(&line), "\xEF\xBB\xBFx");
+    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
+    assert_true(eof);
+    char hex[65], expect[65];
+    uint64_t bytes;
+    lf_stream_digest(s, hex, &bytes);
+    sha_hex(data, sizeof data - 1, expect);
+    assert_string_equal(hex, expect);
+    assert_int_equal(bytes, sizeof data - 1);
+    lf_stream_free(s);
+    lf_buf_free(&line);
+    close(fd);
+    static const struct {
+        const char *in, *lines;
+    } cases[] = {
+        {"\xEF\xBB\xBF", ""},          /* only a BOM: no line */
+        {"\xEF\xBB\xBF\n\nab", "ab"}, /* a BOM on a blank line */
+        {"\xEF\xBB", "\xEF\xBB"},      /* no BOM: bytes of line 1 */
+        {"ab\n\xEF\xBB\xBF", "ab|\xEF\xBB\xBF"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fd = fd_with(cases[i].in, strlen(cases[i].in));
+        char *got = all_lines(fd, 100);
+        assert_string_equal(got, cases[i].lines);
+        free(got);
+        close(fd);
+    }
+    /* a pipe delivering the BOM a byte at a time, the record after a pause */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        static const char *const pieces[] = {"\xEF", "\xBB", "\xBF", "{}\n"};
+        for (size_t i = 0; i < 4; i++) {
+            if (write(p[1], pieces[i], strlen(pieces[i])) < 0)
+                _exit(1);
+            nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    char *got = all_lines(p[0], 100);
+    assert_string_equal(got, "{}");
+    free(got);
+    close(p[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void position_prefix(void **state)
@@ -279,6 +372,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stream_lines_and_hash),
         cmocka_unit_test(stream_line_limit),
+        cmocka_unit_test(stream_byte_order_mark),
         cmocka_unit_test(position_prefix),
         cmocka_unit_test(record_fields),
         cmocka_unit_test(record_errors),
