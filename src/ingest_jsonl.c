@@ -323,9 +323,16 @@ static size_t nul_key_at(const char *line, size_t len)
 static struct json_object *parse_line(const char *name, size_t line_no, const char *line,
                                       size_t len, lf_error *err)
 {
-    size_t bad;
-    if (!lf_utf8_valid(line, len, &bad)) {
+    /* json-c stops at a NUL byte as at the end of the text ("unexpected end of data"):
+       the NUL is named at its place, after any invalid UTF-8 before it */
+    const char *nul = memchr(line, '\0', len);
+    size_t bad, upto = nul ? (size_t)(nul - line) : len;
+    if (!lf_utf8_valid(line, upto, &bad)) {
         lf_error_at(err, LF_ERR_INPUT, name, line_no, bad + 1, "invalid UTF-8");
+        return NULL;
+    }
+    if (nul) {
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, upto + 1, "NUL byte (binary input?)");
         return NULL;
     }
     struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
@@ -346,6 +353,10 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
         if (jerr == json_tokener_continue)
             lf_error_at(err, LF_ERR_INPUT, name, line_no, len + 1,
                         "invalid JSON: the line ends inside a JSON value");
+        else if (done == 0 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, 1,
+                        "invalid JSON: a byte order mark (U+FEFF) is skipped only at the "
+                        "start of the stream");
         else
             lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1, "invalid JSON: %s",
                         json_tokener_error_desc(jerr));

@@ -367,6 +367,38 @@ static void record_errors(void **state)
     fx_free(f);
 }
 
+static lf_status rec_n(fixture *f, const char *s, size_t n)
+{
+    lf_error_clear(&f->err);
+    return lf_ingest_jsonl(f->ing, "<stdin>", 2, s, n, &f->doc, &f->err);
+}
+
+static void nul_bytes(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    /* json-c stops at a NUL as at the end of the text; it is named at its column */
+    static const char nul[] = "{\"text\":\"a\0b\"}";
+    assert_int_equal(rec_n(f, nul, sizeof nul - 1), LF_ERR_INPUT);
+    assert_string_equal(f->err.message, "<stdin>:2:11: NUL byte (binary input?)");
+    static const char first[] = "\0{\"text\":\"\"}";
+    assert_int_equal(rec_n(f, first, sizeof first - 1), LF_ERR_INPUT);
+    assert_string_equal(f->err.message, "<stdin>:2:1: NUL byte (binary input?)");
+    /* the first fault is named: bad UTF-8 before the NUL, the NUL before bad UTF-8 */
+    static const char utf8_first[] = "{\"text\":\"\xff\0\"}";
+    assert_int_equal(rec_n(f, utf8_first, sizeof utf8_first - 1), LF_ERR_INPUT);
+    assert_string_equal(f->err.message, "<stdin>:2:10: invalid UTF-8");
+    static const char nul_first[] = "{\"text\":\"\0\xff\"}";
+    assert_int_equal(rec_n(f, nul_first, sizeof nul_first - 1), LF_ERR_INPUT);
+    assert_string_equal(f->err.message, "<stdin>:2:10: NUL byte (binary input?)");
+    /* a byte order mark after the stream's start is named as such */
+    static const char bom[] = "\xEF\xBB\xBF{\"text\":\"\"}";
+    assert_int_equal(rec_n(f, bom, sizeof bom - 1), LF_ERR_INPUT);
+    assert_string_equal(f->err.message, "<stdin>:2:1: invalid JSON: a byte order mark "
+                                        "(U+FEFF) is skipped only at the start of the stream");
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +408,7 @@ int main(void)
         cmocka_unit_test(position_prefix),
         cmocka_unit_test(record_fields),
         cmocka_unit_test(record_errors),
+        cmocka_unit_test(nul_bytes),
     };
     return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
 }
