@@ -237,6 +237,10 @@ typedef struct lf_record {
 lf_status lf_ingest_record(lf_ingest *ing, const lf_record *rec, lf_doc *doc,
                            lf_error *err) LF_WARN_UNUSED;
 
+/* The deepest nesting of a JSON Lines record, the record itself being level 1 (json-c's
+ * default is 32); metadata nested less deeply is ignored, deeper is refused. */
+#define LF_JSONL_MAX_DEPTH 1000
+
 /* Parses one JSON Lines record — line `line_no` of the stream `name` — and ingests it with
  * lf_ingest_record: an object with "text" (a string, required), "id" (a string or integer;
  * default "NAME:LINE"), "speakers" (an object mapping a label to a name or to

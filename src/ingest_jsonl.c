@@ -335,7 +335,7 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
         lf_error_at(err, LF_ERR_INPUT, name, line_no, upto + 1, "NUL byte (binary input?)");
         return NULL;
     }
-    struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+    struct json_tokener *tok = json_tokener_new_ex(LF_JSONL_MAX_DEPTH);
     if (!tok)
         lf_oom();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -357,6 +357,10 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
             lf_error_at(err, LF_ERR_INPUT, name, line_no, 1,
                         "invalid JSON: a byte order mark (U+FEFF) is skipped only at the "
                         "start of the stream");
+        else if (jerr == json_tokener_error_depth)
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1,
+                        "invalid JSON: nested more than %d levels deep (the record is level 1)",
+                        LF_JSONL_MAX_DEPTH);
         else
             lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1, "invalid JSON: %s",
                         json_tokener_error_desc(jerr));

@@ -399,6 +399,46 @@ static void nul_bytes(void **state)
     fx_free(f);
 }
 
+/* A record with a metadata field nested `levels` deep, the record being level 1. */
+static char *nested_record(size_t levels)
+{
+    lf_buf b = {0};
+    lf_buf_puts(&b, "{\"text\":\"x\",\"m\":");
+    for (size_t i = 1; i < levels; i++)
+        lf_buf_puts(&b, i % 2 ? "[" : "{\"a\":");
+    for (size_t i = levels - 1; i >= 1; i--)
+        lf_buf_puts(&b, i % 2 ? "]" : "}");
+    lf_buf_puts(&b, ",\"k\":1}");
+    char *s = lf_xstrdup(lf_buf_cstr(&b));
+    lf_buf_free(&b);
+    return s;
+}
+
+static void nesting_limit(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    /* at the limit: read, the nested field ignored as documented */
+    char *ok = nested_record(LF_JSONL_MAX_DEPTH);
+    assert_int_equal(rec(f, 7, ok), LF_OK);
+    assert_null(meta(&f->doc, "m"));
+    assert_string_equal(meta(&f->doc, "k"), "1");
+    free(ok);
+    /* one level more: refused at the bracket that opens it (the last one), the limit named */
+    char *deep = nested_record(LF_JSONL_MAX_DEPTH + 1);
+    assert_int_equal(rec(f, 7, deep), LF_ERR_INPUT);
+    const char *open = strrchr(deep, '[') > strrchr(deep, '{') ? strrchr(deep, '[')
+                                                              : strrchr(deep, '{');
+    char want[160];
+    snprintf(want, sizeof want,
+             "<stdin>:7:%zu: invalid JSON: nested more than %d levels deep (the record is "
+             "level 1)",
+             (size_t)(open - deep) + 1, LF_JSONL_MAX_DEPTH);
+    assert_string_equal(f->err.message, want);
+    free(deep);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +449,7 @@ int main(void)
         cmocka_unit_test(record_fields),
         cmocka_unit_test(record_errors),
         cmocka_unit_test(nul_bytes),
+        cmocka_unit_test(nesting_limit),
     };
     return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
 }
