@@ -367,6 +367,46 @@ static void record_errors(void **state)
     fx_free(f);
 }
 
+static void integers_as_written(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    /* json-c clamps both to 18446744073709551615: two documents must not become one */
+    assert_int_equal(rec(f, 1, "{\"id\":99999999999999999998,\"text\":\"betrayal\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "99999999999999999998");
+    assert_int_equal(rec(f, 2, "{\"id\":99999999999999999999,\"text\":\"sanctions\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "99999999999999999999");
+    assert_int_equal(rec(f, 3, "{\"id\": -0, \"text\": \"\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "-0");
+    assert_int_equal(rec(f, 4, "{\"id\":-99999999999999999999,\"text\":\"\"}"), LF_OK);
+    assert_string_equal(f->doc.id, "-99999999999999999999");
+    /* metadata: spaces around, an escaped key, a key given twice (the last value counts,
+       in the first one's place), strings holding quotes and backslashes before, nested
+       integers (ignored), doubles as before */
+    const char *line =
+        "{ \"s\" : \"a\\\"b\\\\\", \"k\" : 12345678901234567890123 , \"n\": {\"k\": 1},"
+        "\"\\u006d\":100000000000000000000,\"d\":1,\"l\":[2,-3],\"d\" :-9223372036854775809,"
+        "\"f\":-0.0,\"z\":0,\"text\":\"x\" }";
+    assert_int_equal(rec(f, 5, line), LF_OK);
+    lf_doc *d = &f->doc;
+    assert_string_equal(meta(d, "s"), "a\"b\\");
+    assert_string_equal(meta(d, "k"), "12345678901234567890123");
+    assert_string_equal(meta(d, "m"), "100000000000000000000");
+    assert_string_equal(meta(d, "d"), "-9223372036854775809");
+    assert_string_equal(meta(d, "f"), "-0.0");
+    assert_string_equal(meta(d, "z"), "0");
+    assert_null(meta(d, "n"));
+    assert_null(meta(d, "l"));
+    assert_string_equal(d->meta[3].key, "d");
+    /* a later string or double replaces an integer as json-c does */
+    assert_int_equal(rec(f, 6, "{\"k\":99999999999999999999,\"k\":\"v\",\"j\":7,\"j\":1e400,"
+                                "\"text\":\"x\"}"),
+                     LF_OK);
+    assert_string_equal(meta(&f->doc, "k"), "v");
+    assert_string_equal(meta(&f->doc, "j"), "1e400");
+    fx_free(f);
+}
+
 static lf_status rec_n(fixture *f, const char *s, size_t n)
 {
     lf_error_clear(&f->err);
@@ -448,6 +488,7 @@ int main(void)
         cmocka_unit_test(position_prefix),
         cmocka_unit_test(record_fields),
         cmocka_unit_test(record_errors),
+        cmocka_unit_test(integers_as_written),
         cmocka_unit_test(nul_bytes),
         cmocka_unit_test(nesting_limit),
     };
