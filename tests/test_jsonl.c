@@ -42,6 +42,22 @@ static void sha_hex(const char *data, size_t n, char hex[65])
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/* The stream is over: no line is left, and its size and SHA-256 are those of data[0..n). */
+static void assert_stream_over(lf_stream *s, lf_buf *line, const char *data, size_t n)
+{
+    size_t no;
+    bool eof;
+    lf_error err = {LF_OK, ""};
+    assert_int_equal(lf_stream_next(s, line, &no, &eof, &err), LF_OK);
+    assert_true(eof);
+    char hex[65], expect[65];
+    uint64_t bytes;
+    lf_stream_digest(s, hex, &bytes);
+    sha_hex(data, n, expect);
+    assert_string_equal(hex, expect);
+    assert_int_equal(bytes, n);
+}
+
 static void stream_lines_and_hash(void **state)
 {
     (void)state;
@@ -62,14 +78,7 @@ static void stream_lines_and_hash(void **state)
         assert_memory_equal(line.data, want[i], line.len);
         assert_int_equal(no, want_no[i]);
     }
-    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
-    assert_true(eof);
-    char hex[65], expect[65];
-    uint64_t bytes;
-    lf_stream_digest(s, hex, &bytes);
-    sha_hex(data, sizeof data - 1, expect);
-    assert_string_equal(hex, expect);
-    assert_int_equal(bytes, sizeof data - 1);
+    assert_stream_over(s, &line, data, sizeof data - 1);
     lf_stream_free(s);
     lf_buf_free(&line);
     close(fd);
@@ -111,13 +120,7 @@ static void stream_line_limit(void **state)
     s = lf_stream_new(fd, "<stdin>", 1000);
     assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
     assert_int_equal(line.len, 1000);
-    char hex[65], expect[65];
-    uint64_t bytes;
-    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
-    assert_true(eof);
-    lf_stream_digest(s, hex, &bytes);
-    sha_hex(data, 1000, expect);
-    assert_string_equal(hex, expect);
+    assert_stream_over(s, &line, data, 1000);
     lf_stream_free(s);
     close(fd);
     lf_buf_free(&line);
@@ -164,14 +167,7 @@ static void stream_byte_order_mark(void **state)
     assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
     assert_int_equal(no, 2);
     assert_string_equal(lf_buf_cstr(&line), "\xEF\xBB\xBFx");
-    assert_int_equal(lf_stream_next(s, &line, &no, &eof, &err), LF_OK);
-    assert_true(eof);
-    char hex[65], expect[65];
-    uint64_t bytes;
-    lf_stream_digest(s, hex, &bytes);
-    sha_hex(data, sizeof data - 1, expect);
-    assert_string_equal(hex, expect);
-    assert_int_equal(bytes, sizeof data - 1);
+    assert_stream_over(s, &line, data, sizeof data - 1);
     lf_stream_free(s);
     lf_buf_free(&line);
     close(fd);
@@ -389,12 +385,12 @@ static void integers_as_written(void **state)
         "\"f\":-0.0,\"z\":0,\"text\":\"x\" }";
     assert_int_equal(rec(f, 5, line), LF_OK);
     lf_doc *d = &f->doc;
-    assert_string_equal(meta(d, "s"), "a\"b\\");
-    assert_string_equal(meta(d, "k"), "12345678901234567890123");
-    assert_string_equal(meta(d, "m"), "100000000000000000000");
-    assert_string_equal(meta(d, "d"), "-9223372036854775809");
-    assert_string_equal(meta(d, "f"), "-0.0");
-    assert_string_equal(meta(d, "z"), "0");
+    static const char *const want[][2] = {
+        {"s", "a\"b\\"}, {"k", "12345678901234567890123"}, {"m", "100000000000000000000"},
+        {"d", "-9223372036854775809"}, {"f", "-0.0"}, {"z", "0"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_string_equal(meta(d, want[i][0]), want[i][1]);
     assert_null(meta(d, "n"));
     assert_null(meta(d, "l"));
     assert_string_equal(d->meta[3].key, "d");
@@ -407,35 +403,36 @@ static void integers_as_written(void **state)
     fx_free(f);
 }
 
-static lf_status rec_n(fixture *f, const char *s, size_t n)
-{
-    lf_error_clear(&f->err);
-    return lf_ingest_jsonl(f->ing, "<stdin>", 2, s, n, &f->doc, &f->err);
-}
-
 static void nul_bytes(void **state)
 {
     (void)state;
     fixture *f = fx_new();
-    /* json-c stops at a NUL as at the end of the text; it is named at its column */
-    static const char nul[] = "{\"text\":\"a\0b\"}";
-    assert_int_equal(rec_n(f, nul, sizeof nul - 1), LF_ERR_INPUT);
-    assert_string_equal(f->err.message, "<stdin>:2:11: NUL byte (binary input?)");
-    static const char first[] = "\0{\"text\":\"\"}";
-    assert_int_equal(rec_n(f, first, sizeof first - 1), LF_ERR_INPUT);
-    assert_string_equal(f->err.message, "<stdin>:2:1: NUL byte (binary input?)");
-    /* the first fault is named: bad UTF-8 before the NUL, the NUL before bad UTF-8 */
-    static const char utf8_first[] = "{\"text\":\"\xff\0\"}";
-    assert_int_equal(rec_n(f, utf8_first, sizeof utf8_first - 1), LF_ERR_INPUT);
-    assert_string_equal(f->err.message, "<stdin>:2:10: invalid UTF-8");
-    static const char nul_first[] = "{\"text\":\"\0\xff\"}";
-    assert_int_equal(rec_n(f, nul_first, sizeof nul_first - 1), LF_ERR_INPUT);
-    assert_string_equal(f->err.message, "<stdin>:2:10: NUL byte (binary input?)");
-    /* a byte order mark after the stream's start is named as such */
-    static const char bom[] = "\xEF\xBB\xBF{\"text\":\"\"}";
-    assert_int_equal(rec_n(f, bom, sizeof bom - 1), LF_ERR_INPUT);
-    assert_string_equal(f->err.message, "<stdin>:2:1: invalid JSON: a byte order mark "
-                                        "(U+FEFF) is skipped only at the start of the stream");
+    /* json-c stops at a NUL as at the end of the text: it is named at its column (lines
+       given with their length: they hold NULs) */
+#define LINE(s) s, sizeof s - 1
+    static const struct {
+        const char *line;
+        size_t len;
+        const char *message;
+    } cases[] = {
+        {LINE("{\"text\":\"a\0b\"}"), "<stdin>:2:11: NUL byte (binary input?)"},
+        {LINE("\0{\"text\":\"\"}"), "<stdin>:2:1: NUL byte (binary input?)"},
+        /* the first fault is named: bad UTF-8 before the NUL, the NUL before bad UTF-8 */
+        {LINE("{\"text\":\"\xff\0\"}"), "<stdin>:2:10: invalid UTF-8"},
+        {LINE("{\"text\":\"\0\xff\"}"), "<stdin>:2:10: NUL byte (binary input?)"},
+        /* a byte order mark after the stream's start is named as such */
+        {LINE("\xEF\xBB\xBF{\"text\":\"\"}"),
+         "<stdin>:2:1: invalid JSON: a byte order mark (U+FEFF) is skipped only at the start "
+         "of the stream"},
+    };
+#undef LINE
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lf_error_clear(&f->err);
+        assert_int_equal(lf_ingest_jsonl(f->ing, "<stdin>", 2, cases[i].line, cases[i].len,
+                                         &f->doc, &f->err),
+                         LF_ERR_INPUT);
+        assert_string_equal(f->err.message, cases[i].message);
+    }
     fx_free(f);
 }
 
