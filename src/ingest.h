@@ -237,11 +237,16 @@ typedef struct lf_record {
 lf_status lf_ingest_record(lf_ingest *ing, const lf_record *rec, lf_doc *doc,
                            lf_error *err) LF_WARN_UNUSED;
 
+/* The deepest nesting of a JSON Lines record, the record itself being level 1 (json-c's
+ * default is 32); metadata nested less deeply is ignored, deeper is refused. */
+#define LF_JSONL_MAX_DEPTH 1000
+
 /* Parses one JSON Lines record — line `line_no` of the stream `name` — and ingests it with
- * lf_ingest_record: an object with "text" (a string, required), "id" (a string or integer;
- * default "NAME:LINE"), "speakers" (an object mapping a label to a name or to
- * {name, role, party}) and any other fields, whose scalar values (strings; numbers and
- * booleans as written; null as "") become metadata in order. Errors (LF_ERR_INPUT) are
+ * lf_ingest_record: an object with "text" (a string, required), "id" (a string, or an
+ * integer as written, of any size; default "NAME:LINE"), "speakers" (an object mapping a
+ * label to a name or to {name, role, party}) and any other fields, whose scalar values
+ * (strings; numbers, of any size, and booleans as written; null as "") become metadata in
+ * order. Errors (LF_ERR_INPUT) are
  * "NAME:LINE:COL: message" for bad UTF-8 and bad JSON (columns count bytes from 1), and
  * "NAME:LINE: text line L, column C: message" for problems inside the text. */
 lf_status lf_ingest_jsonl(lf_ingest *ing, const char *name, size_t line_no, const char *line,

@@ -45,32 +45,43 @@ void lf_stream_free(lf_stream *s)
     free(s);
 }
 
-/* Refills the chunk; false at the end of the stream or on a read error (s->failed, err). */
+/* Refills the chunk; false at the end of the stream or on a read error (s->failed, err).
+ * A UTF-8 byte order mark at the very start of the stream is skipped (RFC 8259 lets a
+ * parser ignore one; Windows tools write it): it is hashed and counted like every byte read
+ * but is no part of line 1. A pipe may deliver it in pieces, so the first read goes on
+ * until three bytes or the end of the stream have come. */
 static bool refill(lf_stream *s, lf_error *err)
 {
+    static const char bom[] = "\xEF\xBB\xBF";
+    bool start = s->bytes == 0;
     s->pos = s->end = 0;
-    if (s->eof)
-        return false;
-    ssize_t n;
-    do
-        /* read(2), not fread: a pipe's line is processed when it arrives, not when 64 KiB
-           have arrived */
-        n = read(s->fd, s->chunk, sizeof s->chunk);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        lf_error_at(err, LF_ERR_INPUT, s->name, s->line_no + 1, 0, "read error: %s",
-                    strerror(errno));
-        s->eof = s->failed = true;
-        return false;
+    while (!s->eof && (s->pos == s->end || (start && s->end < 3))) {
+        ssize_t n;
+        do
+            /* read(2), not fread: a pipe's line is processed when it arrives, not when 64
+               KiB have arrived */
+            n = read(s->fd, s->chunk + s->end, sizeof s->chunk - s->end);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            lf_error_at(err, LF_ERR_INPUT, s->name, s->line_no + 1, 0, "read error: %s",
+                        strerror(errno));
+            s->eof = s->failed = true;
+            return false;
+        }
+        if (n == 0) {
+            s->eof = true;
+            break;
+        }
+        sha256_update(&s->sha, (size_t)n, (const uint8_t *)s->chunk + s->end);
+        s->end += (size_t)n;
+        s->bytes += (uint64_t)n;
+        if (start && s->end >= 3) {
+            start = false;
+            if (memcmp(s->chunk, bom, 3) == 0)
+                s->pos = 3;
+        }
     }
-    if (n == 0) {
-        s->eof = true;
-        return false;
-    }
-    s->end = (size_t)n;
-    s->bytes += (uint64_t)n;
-    sha256_update(&s->sha, (size_t)n, (const uint8_t *)s->chunk);
-    return true;
+    return s->pos < s->end;
 }
 
 bool lf_jsonl_blank(const char *p, size_t n)
@@ -308,33 +319,170 @@ static size_t nul_key_at(const char *line, size_t len)
     return len;
 }
 
+/* Feeds text[0..len) to tok (json-c takes an int length: a text past 1 GiB goes in pieces):
+ * the value parsed, or NULL with *jerr set (json_tokener_continue when the text ends inside
+ * a value); *done is where parsing stopped. */
+static struct json_object *parse_text(struct json_tokener *tok, const char *text, size_t len,
+                                      size_t *done, enum json_tokener_error *jerr)
+{
+    struct json_object *obj = NULL;
+    *jerr = json_tokener_continue;
+    *done = 0;
+    while (*done < len && *jerr == json_tokener_continue) {
+        size_t piece = len - *done < (size_t)1 << 30 ? len - *done : (size_t)1 << 30;
+        obj = json_tokener_parse_ex(tok, text + *done, (int)piece);
+        *jerr = json_tokener_get_error(tok);
+        *done += obj || *jerr != json_tokener_continue ? json_tokener_get_parse_end(tok) : piece;
+    }
+    return obj;
+}
+
+/* Where the JSON string whose opening quote is at line[i] ends (after its closing quote). */
+static size_t string_end(const char *line, size_t len, size_t i)
+{
+    for (i++; i < len;) {
+        const char *q = memchr(line + i, '"', len - i);
+        if (!q)
+            return len;
+        size_t at = (size_t)(q - line), slashes = 0;
+        while (line[at - 1 - slashes] == '\\')
+            slashes++;
+        i = at + 1;
+        if (slashes % 2 == 0) /* not an escaped quote */
+            break;
+    }
+    return i;
+}
+
+static size_t skip_space(const char *line, size_t len, size_t i)
+{
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* Where the JSON value that starts at line[i] ends, in a text json-c has accepted. */
+static size_t value_end(const char *line, size_t len, size_t i)
+{
+    size_t depth = 0;
+    while (i < len) {
+        char c = line[i];
+        if (c == '"') {
+            i = string_end(line, len, i);
+            if (!depth)
+                return i;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth <= 1) /* the value's own end, or a scalar's container's */
+                return depth ? i + 1 : i;
+            depth--;
+        } else if (!depth && (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+            return i; /* the end of a number, true, false or null */
+        }
+        i++;
+    }
+    return len;
+}
+
+/* json-c keeps an integer as a 64-bit number: 99999999999999999998 and 99999999999999999999
+ * both read as 18446744073709551615, -0 as 0. Ids and metadata are taken as written, so
+ * each top-level integer of obj, the record parsed from the valid JSON text line[0..len),
+ * is replaced by a string of its text. The members are found in the text; a key given twice
+ * keeps its last value in json-c, so they are looked at from the last one back (the last
+ * occurrence is the one still an integer in obj). */
+static void integers_as_written(struct json_object *obj, const char *line, size_t len)
+{
+    bool any = false;
+    json_object_object_foreach(obj, k, v)
+    {
+        (void)k;
+        if (json_object_is_type(v, json_type_int)) {
+            any = true;
+            break;
+        }
+    }
+    if (!any)
+        return;
+    typedef struct member {
+        size_t key, key_end, value, value_end;
+    } member;
+    LF_VEC(member) numbers = {0};
+    size_t i = skip_space(line, len, 0) + 1; /* after the record's '{' */
+    while ((i = skip_space(line, len, i)) < len && line[i] == '"') {
+        member m = {.key = i, .key_end = string_end(line, len, i)};
+        m.value = skip_space(line, len, skip_space(line, len, m.key_end) + 1); /* after ':' */
+        m.value_end = value_end(line, len, m.value);
+        char c = m.value < len ? line[m.value] : '\0';
+        if ((c == '-' || (c >= '0' && c <= '9')) && m.value_end - m.value <= INT_MAX)
+            LF_VEC_PUSH(numbers, m);
+        i = skip_space(line, len, m.value_end);
+        if (i < len && line[i] == ',')
+            i++; /* else the record's '}' ends the loop */
+    }
+    for (size_t n = numbers.n; n-- > 0;) {
+        const member *m = &numbers.v[n];
+        /* the key as json-c has it, escapes decoded */
+        struct json_tokener *tok = json_tokener_new();
+        if (!tok)
+            lf_oom();
+        size_t done;
+        enum json_tokener_error jerr;
+        struct json_object *key =
+            parse_text(tok, line + m->key, m->key_end - m->key, &done, &jerr);
+        struct json_object *now;
+        /* "text" must be a string: an integer there is refused, not turned into one */
+        if (key && strcmp(json_object_get_string(key), "text") != 0 &&
+            json_object_object_get_ex(obj, json_object_get_string(key), &now) &&
+            json_object_is_type(now, json_type_int)) {
+            struct json_object *text =
+                json_object_new_string_len(line + m->value, (int)(m->value_end - m->value));
+            if (!text || json_object_object_add(obj, json_object_get_string(key), text) != 0)
+                lf_oom();
+        }
+        json_object_put(key);
+        json_tokener_free(tok);
+    }
+    LF_VEC_FREE(numbers);
+}
+
 /* Parses the line into a JSON object; NULL with err set ("NAME:LINE:COL: …") otherwise. */
 static struct json_object *parse_line(const char *name, size_t line_no, const char *line,
                                       size_t len, lf_error *err)
 {
-    size_t bad;
-    if (!lf_utf8_valid(line, len, &bad)) {
+    /* json-c stops at a NUL byte as at the end of the text ("unexpected end of data"):
+       the NUL is named at its place, after any invalid UTF-8 before it */
+    const char *nul = memchr(line, '\0', len);
+    size_t bad, upto = nul ? (size_t)(nul - line) : len;
+    if (!lf_utf8_valid(line, upto, &bad)) {
         lf_error_at(err, LF_ERR_INPUT, name, line_no, bad + 1, "invalid UTF-8");
         return NULL;
     }
-    struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+    if (nul) {
+        lf_error_at(err, LF_ERR_INPUT, name, line_no, upto + 1, "NUL byte (binary input?)");
+        return NULL;
+    }
+    struct json_tokener *tok = json_tokener_new_ex(LF_JSONL_MAX_DEPTH);
     if (!tok)
         lf_oom();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    struct json_object *obj = NULL;
-    enum json_tokener_error jerr = json_tokener_continue;
-    size_t done = 0;
-    /* json-c takes an int length: a line past 1 GiB goes in pieces */
-    while (done < len && jerr == json_tokener_continue) {
-        size_t piece = len - done < (size_t)1 << 30 ? len - done : (size_t)1 << 30;
-        obj = json_tokener_parse_ex(tok, line + done, (int)piece);
-        jerr = json_tokener_get_error(tok);
-        done += obj || jerr != json_tokener_continue ? json_tokener_get_parse_end(tok) : piece;
-    }
+    size_t done;
+    enum json_tokener_error jerr;
+    struct json_object *obj = parse_text(tok, line, len, &done, &jerr);
     if (!obj) {
         if (jerr == json_tokener_continue)
             lf_error_at(err, LF_ERR_INPUT, name, line_no, len + 1,
                         "invalid JSON: the line ends inside a JSON value");
+        else if (done == 0 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, 1,
+                        "invalid JSON: a byte order mark (U+FEFF) is skipped only at the "
+                        "start of the stream");
+        else if (jerr == json_tokener_error_depth)
+            lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1,
+                        "invalid JSON: nested more than %d levels deep (the record is level 1)",
+                        LF_JSONL_MAX_DEPTH);
         else
             lf_error_at(err, LF_ERR_INPUT, name, line_no, done + 1, "invalid JSON: %s",
                         json_tokener_error_desc(jerr));
@@ -354,6 +502,8 @@ static struct json_object *parse_line(const char *name, size_t line_no, const ch
                     "a field name holds a NUL character (\\u0000)");
         json_object_put(obj);
         obj = NULL;
+    } else {
+        integers_as_written(obj, line, done);
     }
     json_tokener_free(tok);
     return obj;
