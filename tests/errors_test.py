@@ -567,6 +567,17 @@ def _(w):
     return bad_record_then_good(w, b'{"id": "x"}')
 
 
+@case("jsonl-nul-byte")
+def _(w):
+    return bad_record_then_good(w, b'{"id": "x", "te\x00xt": "a"}')
+
+
+@case("jsonl-too-deep")
+def _(w):
+    return bad_record_then_good(w, b'{"id": "x", "m": ' + b"[" * 1000 + b"]" * 1000 +
+                                b', "text": "a"}')
+
+
 @case("jsonl-positions-out-of-order")
 def _(w):
     # the stream ends at the line: the record before it comes out, the one after it not
