@@ -38,12 +38,16 @@ static fixed_sum fixed_from_double(double w)
     return f;
 }
 
+/* Adds x; a sum past the range of int64_t (only partial results made by hand can reach it:
+ * 9.2e18 units of weight) stays at its end rather than overflow. */
 static void fixed_add(fixed_sum *into, fixed_sum x)
 {
-    into->units += x.units;
+    if (__builtin_add_overflow(into->units, x.units, &into->units))
+        into->units = x.units < 0 ? INT64_MIN : INT64_MAX;
     into->nanos += x.nanos;
     if (into->nanos >= NANOS_PER_UNIT) {
-        into->units++;
+        if (into->units < INT64_MAX)
+            into->units++;
         into->nanos -= NANOS_PER_UNIT;
     }
 }

@@ -1411,6 +1411,33 @@ static void tables_write_read_round_trip(void **state)
     free_lexicon(lex);
 }
 
+/* Weights near the end of int64_t (only hand-made partial results hold them) add up
+ * without overflowing (UBSan aborted on it): the sum stays at the end of the range. */
+static void huge_weights_merge_without_overflow(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = make_lexicon();
+    lf_error err = {LF_OK, ""};
+    static const char *const lines =
+        "group\t0\tall\t10\t2\t1\t1\t1\t0\n"
+        "count\t0\t0\t1\t0\t1\t1\t1\t1\t1\t0\t9223372036854775807\t999999999\n";
+    lf_tables *a = lf_tables_new(lex), *b = lf_tables_new(lex), *m = lf_tables_new(lex);
+    assert_int_equal(tables_read(a, lines, &err), LF_OK);
+    assert_int_equal(tables_read(b, lines, &err), LF_OK);
+    lf_tables_merge(m, a);
+    lf_tables_merge(m, b);
+    lf_freq_row *rows;
+    size_t n = lf_tables_freq(m, &rows);
+    const lf_freq_row *r = find_row(rows, n, LF_GROUP_CORPUS, "all", TRUST);
+    assert_int_equal(r->c.matches, 2);
+    assert_true(r->c.weight > 9.2e18 && r->c.weight < 9.3e18);
+    free(rows);
+    lf_tables_free(m);
+    lf_tables_free(a);
+    lf_tables_free(b);
+    free_lexicon(lex);
+}
+
 /* A match a context rule suppressed (status excluded, context set) is counted apart from
  * the exclusions, in no theme's figures, and survives a partial's write, read and merge. */
 static void context_suppressions_counted_apart(void **state)
@@ -1823,6 +1850,7 @@ int main(void)
         cmocka_unit_test(terms_entries_and_forms),   cmocka_unit_test(compatibility),
         cmocka_unit_test(tables_write_read_round_trip),
         cmocka_unit_test(context_suppressions_counted_apart),
+        cmocka_unit_test(huge_weights_merge_without_overflow),
         cmocka_unit_test(streamed_rows_complete_and_ordered),
         cmocka_unit_test(units_from_unordered_themes),
     };
