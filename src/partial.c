@@ -462,6 +462,11 @@ static lf_status header_line(reader *rd, size_t n, lf_error *err)
             return bad(rd, err, "not a lexframe partial result (made by 'lexframe report "
                                 "--partial')");
         uint64_t format;
+        size_t vlen = n == 3 ? strlen(f[2]) : 0;
+        if (vlen && f[2][vlen - 1] == '\r')
+            return bad(rd, err, "lines end in CR LF (a transfer in text mode?): lexframe "
+                                "writes partial results with LF alone, and their SHA-256 "
+                                "covers every byte");
         if (n != 3 || !lf_parse_u64(f[1], UINT32_MAX, &format) || !lf_unescape(f[2]))
             return bad(rd, err, "malformed header line");
         if (format != LF_PARTIAL_FORMAT || strcmp(f[2], lf_version()) != 0) {

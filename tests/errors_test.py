@@ -635,6 +635,16 @@ def _(w):
     return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
 
 
+@case("partial-crlf")
+def _(w):
+    base(w)
+    path = partial_of(w, "run.partial")
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data.replace(b"\n", b"\r\n"))
+    return Run(["merge", "-l", "t.lexicon", "-o", "out", "run.partial"])
+
+
 def edited_partial(w, tag, edit):
     """A partial result whose first line starting with `tag` is passed through `edit`; the
     merge of it must be refused and leave the previous output/ as it was."""
