@@ -336,15 +336,15 @@ static bool has_option(const lf_partial_header *h, const char *option)
     return false;
 }
 
-/* Whether two lists of strings are the same, in the same order. */
-static bool same_strings(const lf_partial_header_strings *a, const lf_partial_header_strings *b)
+/* The index of the first string where two lists differ (one may end first); SIZE_MAX when
+ * they are the same. */
+static size_t first_difference(const lf_partial_header_strings *a,
+                               const lf_partial_header_strings *b)
 {
-    if (a->n != b->n)
-        return false;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->v[i], b->v[i]) != 0)
-            return false;
-    return true;
+    for (size_t i = 0; i < a->n || i < b->n; i++)
+        if (i >= a->n || i >= b->n || strcmp(a->v[i], b->v[i]) != 0)
+            return i;
+    return SIZE_MAX;
 }
 
 /* Compares a header with the first partial's: merging needs the same version, lexicon and
@@ -369,15 +369,17 @@ static lf_status same_as_first(reader *rd, lf_error *err)
             err->status = LF_ERR_LEXICON;
         return LF_ERR_LEXICON;
     }
-    if (!same_strings(&a->lexicon_files, &b->lexicon_files)) {
+    size_t d = first_difference(&a->lexicon_files, &b->lexicon_files);
+    if (d != SIZE_MAX) {
         snprintf(what, sizeof what,
                  "made with the lexicon files named otherwise than in %.300s ('%.200s' where it "
                  "has '%.200s'): the rows name them as the run did, so every run must name "
                  "them alike", rd->s->first_name,
-                 b->lexicon_files.n ? b->lexicon_files.v[0] : "",
-                 a->lexicon_files.n ? a->lexicon_files.v[0] : "");
+                 d < b->lexicon_files.n ? b->lexicon_files.v[d] : "(none)",
+                 d < a->lexicon_files.n ? a->lexicon_files.v[d] : "(none)");
         uint64_t end = rd->line_no;
-        rd->line_no = b->lexicon_files_line ? b->lexicon_files_line : end;
+        /* at its differing line, or the header's end when it has fewer */
+        rd->line_no = d < b->lexicon_files.n ? b->lexicon_files_line + d : end;
         bad(rd, err, "%s", what);
         rd->line_no = end;
         if (err)
