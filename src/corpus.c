@@ -61,6 +61,25 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
+/* Whether the directory `path` holds a lexframe report (its manifest.json begins as
+ * lexframe writes it): the walk leaves it out, so that a report written inside the corpus
+ * (report -o corpus/out) is not read back as transcripts (summary.md, report.html) by the
+ * next run over the corpus. */
+static bool is_report_dir(const char *path)
+{
+    static const char head[] = "{\n  \"lexframe\": \"";
+    char *manifest = join_path(path, "manifest.json");
+    FILE *fp = fopen(manifest, "rb");
+    free(manifest);
+    if (!fp)
+        return false;
+    char buf[sizeof head - 1];
+    bool report = fread(buf, 1, sizeof buf, fp) == sizeof buf &&
+                  memcmp(buf, head, sizeof buf) == 0;
+    fclose(fp);
+    return report;
+}
+
 /* A directory entry as readdir gave it: its name, and d_type (DT_UNKNOWN where the file
  * system does not say). */
 typedef struct dir_entry {
@@ -129,6 +148,8 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
         } else if (S_ISREG(lst.st_mode)) {
             take = is_transcript_name(name);
         }
+        if (recurse && is_report_dir(child))
+            recurse = false;
         if (recurse) {
             lf_error sub = {LF_OK, ""};
             if (walk_dir(child, child_rel, out, &sub) != LF_OK) {

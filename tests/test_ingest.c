@@ -1083,6 +1083,19 @@ static void input_collect(void **state)
     touch(p, "z.txt");
     snprintf(p, sizeof p, "%s/.hidden", root);
     touch(p, "h.txt");
+    /* A lexframe report inside the corpus is not read back; a directory whose manifest.json
+       is some other program's is walked. */
+    static const char *const report_dirs[] = {"out", "zz-other"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(p, sizeof p, "%s/%s", root, report_dirs[k]);
+        assert_int_equal(mkdir(p, 0755), 0);
+        touch(p, "summary.md");
+        snprintf(q, sizeof q, "%s/manifest.json", p);
+        FILE *mf = fopen(q, "w");
+        assert_non_null(mf);
+        fputs(k == 0 ? "{\n  \"lexframe\": \"0.1.0\",\n" : "{\n  \"tool\": \"x\"\n}\n", mf);
+        fclose(mf);
+    }
     /* A symlinked directory (a loop here) is not followed; a symlinked file is. */
     snprintf(p, sizeof p, "%s/sub/loop", root);
     assert_int_equal(symlink(root, p), 0);
@@ -1093,10 +1106,11 @@ static void input_collect(void **state)
     lf_input_list list = {0};
     lf_error err;
     assert_int_equal(lf_input_collect(root, &list, &err), LF_OK);
-    static const char *const want[] = {"a.txt",    "b.md",      "c.HTM",    "d.html",
-                                       "link.txt", "sub-a.txt", "sub/z.txt"};
-    assert_int_equal(list.n, 7);
-    for (size_t i = 0; i < 7; i++) {
+    static const char *const want[] = {"a.txt",     "b.md",      "c.HTM",
+                                       "d.html",    "link.txt",  "sub-a.txt",
+                                       "sub/z.txt", "zz-other/summary.md"};
+    assert_int_equal(list.n, 8);
+    for (size_t i = 0; i < 8; i++) {
         assert_string_equal(list.v[i].id, want[i]);
         snprintf(p, sizeof p, "%s/%s", root, want[i]);
         assert_string_equal(list.v[i].path, p);
@@ -1104,16 +1118,16 @@ static void input_collect(void **state)
     /* A file argument: taken whatever its extension, id = base name; appended. */
     snprintf(p, sizeof p, "%s/e.pdf", root);
     assert_int_equal(lf_input_collect(p, &list, &err), LF_OK);
-    assert_int_equal(list.n, 8);
-    assert_string_equal(list.v[7].id, "e.pdf");
-    assert_string_equal(list.v[7].path, p);
+    assert_int_equal(list.n, 9);
+    assert_string_equal(list.v[8].id, "e.pdf");
+    assert_string_equal(list.v[8].path, p);
     /* A trailing slash does not double. */
     snprintf(p, sizeof p, "%s/sub/", root);
     assert_int_equal(lf_input_collect(p, &list, &err), LF_OK);
-    assert_int_equal(list.n, 9);
+    assert_int_equal(list.n, 10);
     snprintf(q, sizeof q, "%s/sub/z.txt", root);
-    assert_string_equal(list.v[8].path, q);
-    assert_string_equal(list.v[8].id, "z.txt");
+    assert_string_equal(list.v[9].path, q);
+    assert_string_equal(list.v[9].id, "z.txt");
     lf_input_list_free(&list);
     assert_int_equal(list.n, 0);
 
