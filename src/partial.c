@@ -638,6 +638,19 @@ lf_status lf_partial_read(lf_partial_set *s, const char *path, const lf_partial_
                  .file = (uint32_t)(s->files.n - 1)};
     lf_status st = LF_OK;
     bool any = false;
+    /* A file that is no partial result is told so by its first bytes, before a line of it
+       is read whole (a large file without a line break would be held in memory). */
+    char head[sizeof LF_PARTIAL_MAGIC];
+    size_t got = fread(head, 1, sizeof head, fp);
+    if (got > 0 && head[0] != '\n' &&
+        (got < sizeof head || memcmp(head, LF_PARTIAL_MAGIC "\t", sizeof head) != 0)) {
+        rd.line_no = 1;
+        st = bad(&rd, err, "not a lexframe partial result (made by 'lexframe report "
+                           "--partial')");
+    } else if (fseeko(fp, 0, SEEK_SET) != 0) {
+        lf_error_at(err, LF_ERR_INPUT, rd.path, 0, 0, "cannot seek: %s", strerror(errno));
+        st = LF_ERR_INPUT;
+    }
     while (st == LF_OK && read_line(s, fp)) {
         rd.line_no++;
         if (rd.state == EXPECT_HEADER && s->line.len == 0)
