@@ -1518,16 +1518,17 @@ lf_status lf_match_doc(lf_matcher *m, const lf_doc *doc, const lf_tokens *toks,
            as it has room for every form already (see above) */
         const lf_token *tk = toks->tok;
         const form_info *finfo = m->finfo;
+        const uint8_t *fflag = m->fflag;
         for (uint32_t i = s->tok_first, end = s->tok_end; i < end; i++) {
             /* most words start nothing and hold no regex literal: skipped by a byte each */
             if (!any_root) {
-                while (i < end && (m->fflag[tk[i].form] & FF_PLAIN))
+                while (i < end && (fflag[tk[i].form] & FF_PLAIN))
                     i++;
                 if (i == end)
                     break;
             }
             uint32_t fid = tk[i].form;
-            if (!m->fflag[fid])
+            if (!fflag[fid])
                 resolve_new_form(m, fid);
             const form_info *fi = &finfo[fid];
             for (uint16_t k = 0; k < fi->rx_n; k++) {

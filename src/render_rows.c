@@ -74,7 +74,7 @@ static void rb_field(row_buf *b, const char *s)
         if (!s[n])
             return;
         if (b->escape) {
-            char e[2] = {'\\', s[n] == '\t' ? 't' : s[n] == '\n' ? 'n' : s[n] == '\r' ? 'r' : '\\'};
+            char e[2] = {'\\', lf_escape_letter(s[n])};
             rb_put(b, e, 2);
         } else {
             rb_char(b, ' ');

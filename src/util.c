@@ -661,7 +661,7 @@ void lf_fput_escaped(FILE *fp, const char *s)
         if (!*s)
             return;
         putc('\\', fp);
-        putc(*s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\', fp);
+        putc(lf_escape_letter(*s), fp);
         s++;
     }
 }

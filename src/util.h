@@ -157,6 +157,11 @@ lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *
 /* Writes s with backslash, tab, LF and CR escaped as \\ \t \n \r, so that it fits in one
  * tab-separated field of one line. */
 void lf_fput_escaped(FILE *fp, const char *s);
+/* The letter lf_fput_escaped writes after '\\' for c, one of tab, LF, CR and '\\'. */
+static inline char lf_escape_letter(char c)
+{
+    return c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+}
 /* Undoes lf_fput_escaped in place; false when s holds another escape or a bare backslash at
  * its end. */
 bool lf_unescape(char *s);
