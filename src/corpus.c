@@ -80,11 +80,12 @@ static bool is_report_dir(const char *path)
     return report;
 }
 
-/* A directory entry as readdir gave it: its name, and d_type (DT_UNKNOWN where the file
- * system does not say). */
+/* A directory entry as readdir gave it: its name, d_type (DT_UNKNOWN where the file
+ * system does not say) and d_ino. */
 typedef struct dir_entry {
     char *name;
     unsigned char type;
+    uint64_t ino;
 } dir_entry;
 
 static int cmp_name(const void *a, const void *b)
@@ -110,7 +111,7 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.') /* hidden entries, "." and ".." */
             continue;
-        LF_VEC_PUSH(names, ((dir_entry){lf_xstrdup(de->d_name), de->d_type}));
+        LF_VEC_PUSH(names, ((dir_entry){lf_xstrdup(de->d_name), de->d_type, de->d_ino}));
     }
     int read_errno = errno;
     closedir(d);
@@ -129,6 +130,7 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
         char *child_rel = rel[0] ? join_path(rel, name) : lf_xstrdup(name);
         struct stat lst, st_target;
         bool take = false, recurse = false;
+        uint64_t ino = names.v[i].ino;
         if (type == DT_REG) {
             take = is_transcript_name(name);
         } else if (type == DT_DIR) {
@@ -141,10 +143,13 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
             /* Symlinked files are followed; symlinked directories are not (no loops). A
                dangling link with a transcript name is taken so that reading it reports
                the problem instead of silently skipping the file. */
+            ino = 0;
             if (stat(child, &st_target) != 0)
                 take = is_transcript_name(name);
-            else if (S_ISREG(st_target.st_mode))
+            else if (S_ISREG(st_target.st_mode)) {
                 take = is_transcript_name(name);
+                ino = (uint64_t)st_target.st_ino;
+            }
         } else if (S_ISREG(lst.st_mode)) {
             take = is_transcript_name(name);
         }
@@ -162,7 +167,7 @@ static lf_status walk_dir(const char *path, const char *rel, lf_input_list *out,
                 free(child_rel);
             }
         } else if (take) {
-            lf_input_file f = {.path = child, .id = child_rel};
+            lf_input_file f = {.path = child, .id = child_rel, .ino = ino};
             LF_VEC_PUSH(*out, f);
         } else {
             free(child);
@@ -210,7 +215,8 @@ lf_status lf_input_collect_opt(const char *path, const lf_options *opt, lf_input
         /* An explicitly named file is taken whatever its extension. */
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
-        lf_input_file f = {.path = lf_xstrdup(path), .id = lf_xstrdup(base)};
+        lf_input_file f = {.path = lf_xstrdup(path), .id = lf_xstrdup(base),
+                           .ino = (uint64_t)st.st_ino};
         size_t at = out->n;
         LF_VEC_PUSH(*out, f);
         return lf_tei_corpus_inputs(out, at, true, opt, err);

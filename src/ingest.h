@@ -160,6 +160,10 @@ typedef struct lf_input_file {
     /* owned; NULL, or why this entry (a directory found while walking) cannot be read:
        it is reported as a failed input when the run reaches it */
     char *error;
+    /* the file's inode number as the walk saw it (d_ino, or st_ino of a named file or a
+       followed symlink), 0 when unknown: lets lf_run_check_output test a corpus against an
+       output file without a stat per input */
+    uint64_t ino;
 } lf_input_file;
 
 /* The name standard input has in messages, match rows and the manifest. */

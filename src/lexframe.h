@@ -337,7 +337,9 @@ lf_status lf_run_set_tei_output(lf_run *run, FILE *fp, lf_error *err) LF_WARN_UN
  * Call before lf_run_set_report_dir. Context words come from lf_run_set_context (0: 8). */
 void lf_run_set_evidence(lf_run *run, size_t per_theme, uint64_t seed);
 /* Makes the run a report run into dir (created if missing): matches.tsv is streamed there
- * under a temporary name during lf_run_execute. Call before lf_run_execute. */
+ * under a temporary name during lf_run_execute. LF_ERR_USAGE when a file of the report
+ * would replace an input (lf_run_check_output). Call after the inputs are added, before
+ * lf_run_execute. */
 lf_status lf_run_set_report_dir(lf_run *run, const char *dir, lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: writes frequencies.csv, terms.csv, cooccurrence.csv,
  * comparison.csv (every grouping but document, against the rest), trends.csv,
@@ -359,12 +361,20 @@ lf_status lf_run_set_shard(lf_run *run, unsigned index, unsigned count,
 /* Without shards: where this run's documents go in a merge (default 0). Documents are
  * merged in the order of (this number, path, line in the stream). */
 void lf_run_set_order(lf_run *run, uint64_t order);
+/* LF_ERR_USAGE, naming both, when `path` is an existing file that the run reads: one of
+ * its transcripts (by device and inode, so also under another name), a lexicon file or
+ * the speakers file. An output written there would replace the input (and a run after it
+ * would read its own output as a transcript). LF_OK for "-", a missing file, or
+ * anything but a regular file. Call after the inputs are added. */
+lf_status lf_run_check_output(const lf_run *run, const char *path,
+                              lf_error *err) LF_WARN_UNUSED;
 /* Makes the run write a partial result to `path` ("-": standard output) instead of a
  * report: the header (lexicon identity, options) now, every document's match rows and
  * failure during lf_run_execute, and the inputs and count tables with
  * lf_run_write_partial. A file is written under a temporary name and renamed into place
  * by lf_run_write_partial. Errors: LF_ERR_IO, LF_ERR_LEXICON (a lexicon file cannot be
- * hashed). Call after lf_run_add_partial, before lf_run_execute. */
+ * hashed), LF_ERR_USAGE (lf_run_check_output). Call after lf_run_add_input or
+ * lf_run_add_partial, before lf_run_execute. */
 lf_status lf_run_set_partial_output(lf_run *run, const char *path,
                                     lf_error *err) LF_WARN_UNUSED;
 /* After lf_run_execute: the inputs (size and SHA-256), the count tables and the end line,

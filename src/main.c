@@ -1115,20 +1115,24 @@ int main(int argc, char **argv)
         lf_run_set_context(run, width);
     }
 
-    if (partial) {
-        if (lf_run_set_partial_output(run, partial, &err) != LF_OK) {
-            fprintf(stderr, "lexframe: %s\n", err.message);
-            rc = lf_status_exit_code(err.status);
+    if (partial || cmd == CMD_REPORT || cmd == CMD_MERGE) {
+        lf_status ost = partial ? lf_run_set_partial_output(run, partial, &err)
+                                : lf_run_set_report_dir(run, output ? output : "output", &err);
+        if (ost == LF_ERR_USAGE) {
+            rc = usage_error("%s", err.message);
             goto out;
         }
-    } else if (cmd == CMD_REPORT || cmd == CMD_MERGE) {
-        if (lf_run_set_report_dir(run, output ? output : "output", &err) != LF_OK) {
+        if (ost != LF_OK) {
             fprintf(stderr, "lexframe: %s\n", err.message);
             rc = lf_status_exit_code(err.status);
             goto out;
         }
     } else {
         if ((cmd == CMD_TAG || cmd == CMD_COMPARE) && output) {
+            if (lf_run_check_output(run, output, &err) != LF_OK) {
+                rc = usage_error("%s", err.message);
+                goto out;
+            }
             /* written beside its final name and renamed into place when complete */
             if (lf_outfile_open_path(&tag_out, output, &err) != LF_OK) {
                 fprintf(stderr, "lexframe: %s\n", err.message);

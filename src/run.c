@@ -1241,14 +1241,19 @@ void lf_run_set_evidence(lf_run *r, size_t per_theme, uint64_t seed)
     r->evidence_seed = seed;
 }
 
+static lf_status check_report_dir(const lf_run *r, const char *dir, lf_error *err);
+
 lf_status lf_run_set_report_dir(lf_run *r, const char *dir, lf_error *err)
 {
     lf_status pst = merge_prepare(r, err);
     if (pst != LF_OK)
         return pst;
+    lf_status st = check_report_dir(r, dir, err);
+    if (st != LF_OK)
+        return st;
     free(r->report_dir);
     r->report_dir = lf_xstrdup(dir);
-    lf_status st = lf_mkdir_p(dir, err);
+    st = lf_mkdir_p(dir, err);
     if (st != LF_OK)
         return st;
     st = lf_outfile_open(&r->matches_out, dir, "matches.tsv", err);
@@ -1356,6 +1361,89 @@ typedef struct report_file {
     lf_status st; /* of rendering it, with err */
     lf_error err;
 } report_file;
+
+/* The report's files besides matches.tsv. In the order the threads take them, the
+   costliest first, except that the first does not show the comparison: while one thread
+   makes its rows, another starts on frequencies.csv instead of waiting. This is also the
+   order of the renames (after matches.tsv; the manifest stays last, so that it is in place
+   only when the rest is) and of the errors: when several files fail, the first in it is
+   reported. */
+static const struct {
+    const char *name;
+    report_kind kind;
+    lf_table_id table;
+} report_files[] = {
+    {"frequencies.csv", REPORT_TABLE, LF_TABLE_FREQUENCIES},
+    {"tables.json", REPORT_JSON, LF_TABLE_COUNT},
+    {"report.html", REPORT_HTML, LF_TABLE_COUNT},
+    {"comparison.csv", REPORT_TABLE, LF_TABLE_COMPARISON},
+    {"terms.csv", REPORT_TABLE, LF_TABLE_TERMS},
+    {"first_appearance.csv", REPORT_TABLE, LF_TABLE_FIRST_APPEARANCE},
+    {"cooccurrence.csv", REPORT_TABLE, LF_TABLE_COOCCURRENCE},
+    {"trends.csv", REPORT_TABLE, LF_TABLE_TRENDS},
+    {"summary.md", REPORT_SUMMARY, LF_TABLE_COUNT},
+    {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT},
+};
+
+/* The path of an input of r (a transcript, a lexicon file, the speakers file) that is the
+ * file `out` (an existing output), or NULL. Transcripts found by a walk carry their inode
+ * number, so only those with out's are stat'ed: a corpus of ten thousand files costs no
+ * stat per file. */
+static const char *input_file_at(const lf_run *r, const struct stat *out)
+{
+    struct stat sb;
+    for (size_t i = 0; i < r->inputs.n; i++) {
+        const lf_input_file *f = &r->inputs.v[i];
+        if (f->stream || f->error || (f->ino && f->ino != (uint64_t)out->st_ino))
+            continue;
+        if (stat(f->path, &sb) == 0 && sb.st_dev == out->st_dev && sb.st_ino == out->st_ino)
+            return f->path;
+    }
+    for (size_t i = 0; i < r->lex->n_files; i++)
+        if (stat(r->lex->files[i], &sb) == 0 && sb.st_dev == out->st_dev &&
+            sb.st_ino == out->st_ino)
+            return r->lex->files[i];
+    const char *sp = r->opt.speakers_file;
+    if (sp && stat(sp, &sb) == 0 && sb.st_dev == out->st_dev && sb.st_ino == out->st_ino)
+        return sp;
+    return NULL;
+}
+
+lf_status lf_run_check_output(const lf_run *r, const char *path, lf_error *err)
+{
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return LF_OK;
+    const char *in = input_file_at(r, &sb);
+    if (!in)
+        return LF_OK;
+    if (strcmp(in, path) == 0)
+        lf_error_set(err, LF_ERR_USAGE,
+                     "%s is an input of this run: writing the output there would replace it "
+                     "(name another output, or leave the file out of the inputs)",
+                     path);
+    else
+        lf_error_set(err, LF_ERR_USAGE,
+                     "%s is the input %s under another name: writing the output there would "
+                     "replace it (name another output)",
+                     path, in);
+    return LF_ERR_USAGE;
+}
+
+/* lf_run_check_output for every file of a report in dir. */
+static lf_status check_report_dir(const lf_run *r, const char *dir, lf_error *err)
+{
+    lf_status st = LF_OK;
+    const char *sep = lf_str_ends_with(dir, "/") ? "" : "/";
+    lf_buf path = {0};
+    for (size_t i = 0; i <= sizeof report_files / sizeof report_files[0] && st == LF_OK; i++) {
+        path.len = 0;
+        lf_buf_printf(&path, "%s%s%s", dir, sep, i ? report_files[i - 1].name : "matches.tsv");
+        st = lf_run_check_output(r, path.data, err);
+    }
+    lf_buf_free(&path);
+    return st;
+}
 
 /* The report's files are rendered on up to n_workers threads, each file by one thread
  * from the finished tables (read only). Before the files come three tasks: hashing the
@@ -1603,23 +1691,10 @@ lf_status lf_run_write_report(lf_run *r, const char *argv_line, lf_error *err)
         .input_sha256 = in_hex,
         .input_bytes = in_bytes,
     };
-    /* In the order the threads take them, the costliest first, except that the first
-       does not show the comparison: while one thread makes its rows, another starts on
-       frequencies.csv instead of waiting. This is also the order of the renames (after
-       matches.tsv; the manifest stays last, so that it is in place only when the rest
-       is) and of the errors: when several files fail, the first in it is reported. */
-    report_file files[] = {
-        {.name = "frequencies.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FREQUENCIES},
-        {.name = "tables.json", .kind = REPORT_JSON, .table = LF_TABLE_COUNT},
-        {.name = "report.html", .kind = REPORT_HTML, .table = LF_TABLE_COUNT},
-        {.name = "comparison.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COMPARISON},
-        {.name = "terms.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TERMS},
-        {.name = "first_appearance.csv", .kind = REPORT_TABLE, .table = LF_TABLE_FIRST_APPEARANCE},
-        {.name = "cooccurrence.csv", .kind = REPORT_TABLE, .table = LF_TABLE_COOCCURRENCE},
-        {.name = "trends.csv", .kind = REPORT_TABLE, .table = LF_TABLE_TRENDS},
-        {.name = "summary.md", .kind = REPORT_SUMMARY, .table = LF_TABLE_COUNT},
-        {.name = "manifest.json", .kind = REPORT_MANIFEST, .table = LF_TABLE_COUNT},
-    };
+    report_file files[sizeof report_files / sizeof report_files[0]];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        files[i] = (report_file){.name = report_files[i].name, .kind = report_files[i].kind,
+                                 .table = report_files[i].table};
     const size_t nfiles = sizeof files / sizeof files[0];
     /* A report compares every group with the rest: a target or reference option belongs
        to `compare`. */
@@ -1754,6 +1829,9 @@ lf_status lf_run_set_partial_output(lf_run *r, const char *path, lf_error *err)
     lf_status st = merge_prepare(r, err);
     if (st == LF_OK)
         st = lf_lexicon_identity(r->lex, &r->opt, hex, err);
+    if (st != LF_OK)
+        return st;
+    st = lf_run_check_output(r, path, err);
     if (st != LF_OK)
         return st;
     FILE *to = stdout;

@@ -362,6 +362,49 @@ def _(w):
     return Run(tag("a.txt", extra=["-o", "adir"]))
 
 
+def kept(rel, data):
+    """A check that the file rel still holds data."""
+    def check(work, proc):
+        with open(os.path.join(work, rel), "rb") as f:
+            same = f.read() == (data.encode() if isinstance(data, str) else data)
+        return [] if same else ["%s changed" % rel]
+    return check
+
+
+@case("output-is-an-input")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    write(w, "corpus/tags.txt", "MR. CD: trust, from an earlier run's output\n")
+    return Run(tag("corpus", extra=["-o", "corpus/tags.txt"]),
+               check=kept("corpus/tags.txt", "MR. CD: trust, from an earlier run's output\n"))
+
+
+@case("output-is-an-input-linked")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    os.link(os.path.join(w, "corpus/a.txt"), os.path.join(w, "out.txt"))
+    return Run(["report", "-l", "t.lexicon", "--partial", "out.txt", "corpus"],
+               check=kept("corpus/a.txt", "MR. AB: trust\n"))
+
+
+@case("output-is-the-lexicon")
+def _(w):
+    base(w)
+    write(w, "a.txt", "MR. AB: trust\n")
+    return Run(tag("a.txt", extra=["-o", "t.lexicon"]), check=kept("t.lexicon", LEX))
+
+
+@case("report-into-its-corpus")
+def _(w):
+    base(w)
+    write(w, "corpus/a.txt", "MR. AB: trust\n")
+    write(w, "corpus/report.html", "MR. CD: trust, as a transcript\n")
+    return Run(["report", "-l", "t.lexicon", "-o", "corpus", "corpus"],
+               check=kept("corpus/report.html", "MR. CD: trust, as a transcript\n"))
+
+
 @case("mistyped-command")
 def _(w):
     base(w)
