@@ -101,6 +101,14 @@ int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id)
     return (int32_t)idx;
 }
 
+bool lf_theme_has_entries(const lf_lexicon *lex, uint32_t theme)
+{
+    for (size_t k = 0; k < lex->n_entries; k++)
+        if (lex->entries[k].theme == theme)
+            return true;
+    return false;
+}
+
 /* A file path as stored in the arena: the copy made by lf_lexicon_add_file when there is
  * one, so that themes and entries of one file share a single string. */
 static const char *intern_file(lf_lexicon *lex, const char *file)

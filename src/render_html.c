@@ -427,12 +427,8 @@ static void section_frequencies(page *pg)
     }
     size_t silent = 0;
     for (size_t i = 0; i < lex->n_themes; i++) {
-        if (!pg->corpus[i] || pg->corpus[i]->c.matches > 0 || lex->themes[i].implicit)
-            continue;
-        bool has_entries = false;
-        for (size_t k = 0; k < lex->n_entries && !has_entries; k++)
-            has_entries = lex->entries[k].theme == i;
-        if (!has_entries)
+        if (!pg->corpus[i] || pg->corpus[i]->c.matches > 0 || lex->themes[i].implicit ||
+            !lf_theme_has_entries(lex, (uint32_t)i))
             continue; /* a family theme only groups others */
         fputs(silent++ ? ", " : "<p class=\"note\">No matches for: ", fp);
         h(fp, pg->label[i]);

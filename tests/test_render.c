@@ -37,7 +37,7 @@ static void assert_close(double got, double want)
 typedef struct fixture {
     struct lf_lexicon lex;
     lf_theme themes[3];
-    lf_entry entries[2];
+    lf_entry entries[3];
     lf_doc doc;
     lf_speaker speakers[2];
     lf_turn turns[2];
@@ -60,6 +60,9 @@ static void fixture_lexicon(fixture *f, lf_neg_policy leverage_policy)
                               .neg = LF_NEG_COUNT, .neg_target = -1};
     f->entries[0] = (lf_entry){.theme = 0, .weight = 1.0, .source = "trust"};
     f->entries[1] = (lf_entry){.theme = 1, .weight = 0.5, .source = "leverage"};
+    /* betrayal's entry, for the tests that set n_entries = 3: without it, betrayal is a
+       family theme (entries of its own none) */
+    f->entries[2] = (lf_entry){.theme = 2, .weight = 1.0, .source = "betrayal"};
     f->lex.themes = f->themes;
     f->lex.entries = f->entries;
     f->lex.n_entries = 2;
@@ -927,6 +930,7 @@ static void summary_sentences(void **state)
     fixture f;
     fixture_lexicon(&f, LF_NEG_IGNORE);
     f.lex.n_themes = 3;
+    f.lex.n_entries = 3; /* betrayal, matched nowhere, has an entry */
     /* ENVOY 600 + 650 words, MINISTER 20 + 20 (too few to be ranked). */
     static const uint32_t words[4] = {600, 650, 20, 20};
     fixture_doc(&f, "brief.txt", 2, words);
@@ -996,6 +1000,12 @@ static void summary_sentences(void **state)
     assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info, NULL), 0);
     assert_string_equal(cap_text(&c), first);
     free(first);
+    cap_free(&c);
+    /* A theme without entries of its own only groups others: it is not "without matches"
+       (report.html leaves it out too). */
+    f.lex.n_entries = 2;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, &info, NULL), 0);
+    assert_null(strstr(cap_text(&c), "No matches for"));
     cap_free(&c);
     lf_tables_free(t);
     free(f.tok);
