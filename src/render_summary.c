@@ -275,7 +275,8 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
         const lf_entry *e = &lex->entries[entries[i].entry];
         size_t last = total < SUMMARY_TOP_ENTRIES ? total : SUMMARY_TOP_ENTRIES;
         if (shown == 0)
-            fputs(last == 1 ? " Its only matching entry is " : " Its most frequent entries are ", fp);
+            fputs(last == 1 ? " In the whole corpus, its only matching entry is "
+                              : " In the whole corpus, its most frequent entries are ", fp);
         else
             fputs(shown + 1 == last ? " and " : ", ", fp);
         put_code(fp, e->source ? e->source : "");

@@ -968,8 +968,8 @@ static void summary_sentences(void **state)
         "No matches for: *betrayal*.\n",
         "only speakers with at least 50 words are compared",
         "### Trust, broadly\n\n**ENVOY** uses *Trust, broadly* most: 1.6 per 1,000 words (2 "
-        "matches in 1,250 words). Its only matching entry is `trust` (4 matches). The only "
-        "word it matched is `word` (4 matches).\n",
+        "matches in 1,250 words). In the whole corpus, its only matching entry is `trust` (4 "
+        "matches). The only word it matched is `word` (4 matches).\n",
         "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words).",
         /* Sentences: trust in all 4, leverage in 2, together in 2: NPMI 0. */
         "- *Trust, broadly* and *leverage* share 2 of 4 sentences (NPMI 0; 2 expected by "
