@@ -18,6 +18,9 @@
 /* ---- statistics used by the tables (formulas in docs/statistics.md) ---- */
 double lf_rate_per_1000(uint64_t count, uint64_t words);      /* 0 when words == 0 */
 double lf_weight_per_1000(double weight, uint64_t words);     /* 0 when words == 0 */
+/* The lower end of the exact (Garwood) two-sided 95% confidence interval of a Poisson
+ * mean observed as `count`: the λ with P(X >= count | λ) = 0.025; 0 for count 0. */
+double lf_poisson_lower95(uint64_t count);
 double lf_cooc_expected(uint64_t na, uint64_t nb, uint64_t n); /* na*nb/n */
 double lf_cooc_jaccard(uint64_t nab, uint64_t na, uint64_t nb);
 double lf_cooc_pmi(uint64_t nab, uint64_t na, uint64_t nb, uint64_t n);  /* log2 */

@@ -1,6 +1,7 @@
 /* render_summary.c — summary.md and the Markdown framing comparison: the main findings in
  * plain sentences with their figures: corpus size, themes ranked by matches (and weighted
- * score), who uses the leading themes most and through which entries and words, which groups lean on which frames (rate
+ * score), who uses the leading themes most (ranked by the lower end of the rate's 95% interval) and
+ * through which entries and words, which groups lean on which frames (rate
  * ratio with CI, G², adjusted p), trends by period, the themes that travel together in
  * each scope, what was not counted, groups left out, and which inputs failed. Built only
  * from the result tables; no timestamps, fixed orders. */
@@ -235,17 +236,22 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
     fputs("### ", fp);
     put_md(fp, label_of(&lex->themes[theme]));
     fputs("\n\n", fp);
-    /* The speaker with the highest rate; ties go to more matches, then name order. */
+    /* The speaker whose rate is highest at the lower end of its 95% interval, so that two
+       matches in a hundred words do not outrank fifty in ten thousand; ties go to the
+       higher rate, then more matches, then name order. */
     const lf_freq_row *best = NULL;
-    double best_rate = 0.0;
+    double best_low = 0.0, best_rate = 0.0;
     for (size_t i = 0; i < n_rows; i++) {
         const lf_freq_row *r = &rows[i];
         if (r->kind != LF_GROUP_SPEAKER || r->theme != theme || r->c.matches == 0 ||
             r->t.words < SUMMARY_MIN_WORDS || strcmp(r->group, LF_UNATTRIBUTED) == 0)
             continue;
         double rate = lf_rate_per_1000(r->c.matches, r->t.words);
-        if (!best || rate > best_rate || (rate == best_rate && r->c.matches > best->c.matches)) {
+        double low = 1000.0 * lf_poisson_lower95(r->c.matches) / (double)r->t.words;
+        if (!best || low > best_low || (low == best_low && rate > best_rate) ||
+            (low == best_low && rate == best_rate && r->c.matches > best->c.matches)) {
             best = r;
+            best_low = low;
             best_rate = rate;
         }
     }
@@ -260,7 +266,9 @@ static void theme_paragraph(FILE *fp, const lf_lexicon *lex, const lf_freq_row *
         put_count(fp, best->c.matches, "match", "matches");
         fputs(" in ", fp);
         put_count(fp, best->t.words, "word", "words");
-        fputs(").", fp);
+        fputs("; at least ", fp);
+        put_figure(fp, best_low);
+        fputs(" with 95% confidence).", fp);
     } else {
         fprintf(fp, "No speaker with at least %d words uses ", SUMMARY_MIN_WORDS);
         put_theme(fp, lex, theme);
@@ -709,9 +717,11 @@ int lf_render_summary_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         else
             fprintf(fp, "For each of the %d most frequent themes", SUMMARY_TOP_THEMES);
         fprintf(fp,
-                ", the speaker with the highest rate per 1,000 words (only speakers with at "
-                "least %d words are compared; unattributed text is left out) and the entries "
-                "that matched most.\n\n",
+                ", the speaker who uses it most and the entries that matched most. Speakers "
+                "are ranked by the lower end of the 95%% confidence interval of their rate per "
+                "1,000 words (exact Poisson), so that a match or two in a short turn does not "
+                "come first; only speakers with at least %d words are compared, and "
+                "unattributed text is left out.\n\n",
                 SUMMARY_MIN_WORDS);
         for (size_t i = 0; i < n_ranked && i < SUMMARY_TOP_THEMES; i++)
             theme_paragraph(fp, lex, rows, n_rows, entries, n_entries, terms, n_terms,

@@ -3,6 +3,7 @@
  * adjustment) and the one number formatter every writer uses, so that a figure has the
  * same bytes in the CSV, the JSON, the summary and on every run. Undefined values are NaN
  * or ±inf and print as "NA". Formulas: docs/statistics.md. */
+#define _DEFAULT_SOURCE /* lgamma_r: lgamma writes signgam, and files render on threads */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,60 @@ double lf_weight_per_1000(double weight, uint64_t words)
     if (words == 0)
         return 0.0;
     return 1000.0 * weight / (double)words;
+}
+
+/* P(a, x), the regularized lower incomplete gamma function (a > 0, x >= 0): its power
+ * series below x = a + 1, else 1 - Q(a, x) by the continued fraction of Q (modified Lentz). */
+static double gamma_p(double a, double x)
+{
+    if (x <= 0.0)
+        return 0.0;
+    int sign;
+    double ln_front = a * log(x) - x - lgamma_r(a, &sign);
+    if (x < a + 1.0) {
+        double ap = a, del = 1.0 / a, sum = del;
+        for (int n = 0; n < 1000000 && fabs(del) > fabs(sum) * 1e-16; n++) {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+        }
+        return sum * exp(ln_front);
+    }
+    const double tiny = 1e-300;
+    double b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+    for (int i = 1; i < 1000000; i++) {
+        double an = -(double)i * ((double)i - a);
+        b += 2.0;
+        d = an * d + b;
+        if (fabs(d) < tiny)
+            d = tiny;
+        c = b + an / c;
+        if (fabs(c) < tiny)
+            c = tiny;
+        d = 1.0 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1.0) < 1e-16)
+            break;
+    }
+    return 1.0 - exp(ln_front) * h;
+}
+
+/* P(X >= k | λ) for a Poisson X is P(k, λ), which grows with λ: bisection for the λ where it
+ * is 0.025, between 0 and k (the lower end is below the count). */
+double lf_poisson_lower95(uint64_t count)
+{
+    if (count == 0)
+        return 0.0;
+    double k = (double)count, lo = 0.0, hi = k;
+    for (int i = 0; i < 200 && hi - lo > hi * 1e-13; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (gamma_p(k, mid) < 0.025)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
 }
 
 /* expected joint count under independence: E = n_a · n_b / n; NaN when n = 0. */

@@ -924,6 +924,36 @@ static void writers_report_stream_errors(void **state)
 
 /* ---- summary ---- */
 
+/* "Uses most" goes by the lower end of the rate's 95% interval: 8 matches in 1,250 words
+ * (6.4 per 1,000, at least 2.76) come before 1 match in 60 words (16.67, at least 0.42),
+ * which the rate alone would put first. */
+static void summary_ranks_by_lower_bound(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_lexicon(&f, LF_NEG_COUNT);
+    f.lex.n_themes = 1;
+    f.lex.n_entries = 1;
+    static const uint32_t words[4] = {600, 650, 30, 30};
+    fixture_doc(&f, "brief.txt", 2, words);
+    for (int i = 0; i < 4; i++) {
+        fixture_match(&f, 0, 0, LF_MATCH_COUNTED, false);
+        fixture_match(&f, 1, 0, LF_MATCH_COUNTED, false);
+    }
+    fixture_match(&f, 2, 0, LF_MATCH_COUNTED, false);
+    lf_tables *t = lf_tables_new(&f.lex);
+    lf_tables_add_doc(t, &f.doc, &f.toks, &f.ms);
+    capture c;
+    assert_int_equal(lf_render_summary_md(cap_open(&c), t, &f.lex, NULL, NULL), 0);
+    const char *md = cap_text(&c);
+    if (!strstr(md, "**ENVOY** uses *Trust, broadly* most: 6.4 per 1,000 words (8 matches in "
+                    "1,250 words; at least 2.76 with 95% confidence)."))
+        fail_msg("--- summary ---\n%s", md);
+    cap_free(&c);
+    lf_tables_free(t);
+    free(f.tok);
+}
+
 static void summary_sentences(void **state)
 {
     (void)state;
@@ -968,9 +998,11 @@ static void summary_sentences(void **state)
         "No matches for: *betrayal*.\n",
         "only speakers with at least 50 words are compared",
         "### Trust, broadly\n\n**ENVOY** uses *Trust, broadly* most: 1.6 per 1,000 words (2 "
-        "matches in 1,250 words). In the whole corpus, its only matching entry is `trust` (4 "
-        "matches). The only word it matched is `word` (4 matches).\n",
-        "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words).",
+        "matches in 1,250 words; at least 0.19 with 95% confidence). In the whole corpus, its "
+        "only matching entry is `trust` (4 matches). The only word it matched is `word` (4 "
+        "matches).\n",
+        "**ENVOY** uses *leverage* most: 0.8 per 1,000 words (1 match in 1,250 words; at "
+        "least 0.02 with 95% confidence).",
         /* Sentences: trust in all 4, leverage in 2, together in 2: NPMI 0. */
         "- *Trust, broadly* and *leverage* share 2 of 4 sentences (NPMI 0; 2 expected by "
         "chance).\n",
@@ -1467,6 +1499,7 @@ int main(void)
         cmocka_unit_test(tables_json),
         cmocka_unit_test(writers_report_stream_errors),
         cmocka_unit_test(summary_sentences),
+        cmocka_unit_test(summary_ranks_by_lower_bound),
         cmocka_unit_test(summary_of_nothing),
         cmocka_unit_test(comparison_markdown),
         cmocka_unit_test(summary_trends_and_left_out),

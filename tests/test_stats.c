@@ -625,12 +625,38 @@ static void summary_caps_findings(void **state)
     free(lex);
 }
 
+/* The lower end of the exact Poisson interval: for k = 1 it is -ln 0.975 in closed form;
+ * for every k, the Poisson probability of k or more at that mean, summed term by term here
+ * (in logarithms, so that k = 5000 does not overflow), is 0.025. */
+static void poisson_lower_by_hand(void **state)
+{
+    (void)state;
+    assert_close(lf_poisson_lower95(0), 0.0);
+    assert_close_rel(lf_poisson_lower95(1), -log(0.975), 1e-10);
+    /* published tables (Garwood 1936; e.g. the Poisson limits in Rothman's Epidemiology) */
+    assert_close_rel(lf_poisson_lower95(10), 4.7954, 1e-4);
+    assert_close_rel(lf_poisson_lower95(100), 81.364, 1e-4);
+    static const uint64_t ks[] = {1, 2, 3, 4, 5, 7, 10, 22, 50, 100, 333, 1000, 5000};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        double lam = lf_poisson_lower95(ks[i]);
+        assert_true(lam > 0.0 && lam < (double)ks[i]);
+        double below = 0.0; /* P(X < k) */
+        for (uint64_t j = 0; j < ks[i]; j++)
+            below += exp(-lam + (double)j * log(lam) - lgamma((double)j + 1.0));
+        assert_close_rel(1.0 - below, 0.025, 1e-8);
+    }
+    /* it grows with the count */
+    for (uint64_t k = 1; k < 200; k++)
+        assert_true(lf_poisson_lower95(k + 1) > lf_poisson_lower95(k));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(g2_and_p_by_hand),
         cmocka_unit_test(contrast_by_hand),
         cmocka_unit_test(p_adjust_by_hand),
+        cmocka_unit_test(poisson_lower_by_hand),
         cmocka_unit_test(property_random_tables),
         cmocka_unit_test(comparison_rows_from_documents),
         cmocka_unit_test(dropped_groups_listed),
