@@ -1486,6 +1486,11 @@ const char *lf_tables_dim_name(const lf_tables *t, uint32_t dim)
     return dim < t->n_dims ? t->dim_names[dim] : "?";
 }
 
+lf_group_kind lf_tables_dim_kind(const lf_tables *t, uint32_t dim)
+{
+    return dim < t->n_dims ? t->dims[dim].kind : LF_GROUP_CORPUS;
+}
+
 int lf_tables_find_dim(const lf_tables *t, lf_group_kind kind)
 {
     for (size_t d = 0; d < t->n_dims; d++)

@@ -181,6 +181,8 @@ size_t lf_tables_dim_count(const lf_tables *t);
 const lf_grouping *lf_tables_dim(const lf_tables *t, uint32_t dim);
 /* The grouping's name in tables: "corpus", "document", …, "period", "meta:KEY". */
 const char *lf_tables_dim_name(const lf_tables *t, uint32_t dim);
+/* The kind of grouping `dim` (LF_GROUP_CORPUS for a dim out of range). */
+lf_group_kind lf_tables_dim_kind(const lf_tables *t, uint32_t dim);
 /* The first grouping of a kind, or -1. */
 int lf_tables_find_dim(const lf_tables *t, lf_group_kind kind);
 lf_period lf_tables_period(const lf_tables *t);

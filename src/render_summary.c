@@ -387,6 +387,14 @@ static const char *dim_noun(const lf_tables *t, uint32_t dim)
     return lf_tables_dim_name(t, dim);
 }
 
+/* Whether the groups of a kind are people, who use a theme (a speaker, a party, a role),
+ * rather than places where it is used (a period, a document, a metadata value). */
+static bool kind_speaks(lf_group_kind k)
+{
+    return k == LF_GROUP_SPEAKER || k == LF_GROUP_PARTY || k == LF_GROUP_ROLE ||
+           k == LF_GROUP_CORPUS;
+}
+
 static void put_group_name(FILE *fp, const char *g)
 {
     fputs("**", fp);
@@ -395,8 +403,10 @@ static void put_group_name(FILE *fp, const char *g)
 }
 
 /* One finding: "**X** uses *T* 3.1 times as often as the rest of the corpus per 1,000
- * words (9.2 vs 2.97; 95% CI 1.8–5.4; G² = 12.3, adjusted p < 0.001)." When `flip`, the
- * row's reference is the subject (a theme the target uses less often than its reference
+ * words (9.2 vs 2.97; 95% CI 1.8–5.4; G² = 12.3, adjusted p < 0.001)." Groups that are
+ * not people (a period, a document, a metadata value) do not use anything: "In **2021-01**,
+ * *T* is used 3.1 times as often as in the rest of the corpus …". When `flip`, the row's
+ * reference is the subject (a theme the target uses less often than its reference
  * group). */
 static void put_finding(FILE *fp, const lf_lexicon *lex, const lf_compare_row *r, bool flip)
 {
@@ -407,13 +417,22 @@ static void put_finding(FILE *fp, const lf_lexicon *lex, const lf_compare_row *r
     double hi = flip ? 1.0 / r->s.ci_low : r->s.ci_high;
     double rs = flip ? r->s.rate_reference : r->s.rate_target;
     double ro = flip ? r->s.rate_target : r->s.rate_reference;
+    bool speaks = kind_speaks(r->kind);
     fputs("- ", fp);
-    put_group_name(fp, subject);
-    fputs(" uses ", fp);
-    put_theme(fp, lex, r->theme);
+    if (speaks) {
+        put_group_name(fp, subject);
+        fputs(" uses ", fp);
+        put_theme(fp, lex, r->theme);
+    } else {
+        fputs("In ", fp);
+        put_group_name(fp, subject);
+        fputs(", ", fp);
+        put_theme(fp, lex, r->theme);
+        fputs(" is used", fp);
+    }
     fputs(" ", fp);
     put_figure(fp, ratio);
-    fputs(" times as often as ", fp);
+    fputs(speaks ? " times as often as " : " times as often as in ", fp);
     if (strcmp(other, LF_REFERENCE_REST) == 0)
         fputs("the rest of the corpus", fp);
     else
@@ -521,9 +540,13 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
                 put_finding(fp, lex, cand.v[i], false);
                 shown++;
             }
-        if (!shown)
+        if (!shown && kind_speaks(lf_tables_dim_kind(t, d)))
             fprintf(fp, "No %s uses a theme significantly more often than the rest of the "
                         "corpus.\n",
+                    dim_noun(t, d));
+        else if (!shown)
+            fprintf(fp, "In no %s is a theme used significantly more often than in the rest "
+                        "of the corpus.\n",
                     dim_noun(t, d));
         else if (cand.n > shown)
             fprintf(fp, "\n%zu more differences of this kind, weaker by G\xC2\xB2, are in "

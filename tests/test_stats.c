@@ -650,6 +650,53 @@ static void poisson_lower_by_hand(void **state)
         assert_true(lf_poisson_lower95(k + 1) > lf_poisson_lower95(k));
 }
 
+/* A period is not a speaker: its findings read "In **2024-01**, *trust* is used …", and
+ * with none, "In no period is a theme used …"; a speaker's read "**S** uses *trust* …". */
+static void findings_phrased_by_kind(void **state)
+{
+    (void)state;
+    struct lf_lexicon *lex = small_lexicon();
+    static const speaker_spec sp[] = {{.name = "S"}};
+    static const turn_spec turns[] = {{0, false, {60, 60, 0, 0}, NULL}};
+    tdoc a, b;
+    tdoc_build_full(&a, "a.txt", sp, 1, turns, 1, 0);
+    tdoc_build_full(&b, "b.txt", sp, 1, turns, 1, 0);
+    a.doc.date = "2024-01-05";
+    b.doc.date = "2024-03-02";
+    for (uint32_t k = 0; k < 15; k++)
+        tdoc_match_at(&a, 0, k, 1, 0, 0, LF_MATCH_COUNTED, false);
+    lf_options o;
+    lf_options_init(&o);
+    lf_grouping g = {LF_GROUP_PERIOD, NULL};
+    o.groupings = &g;
+    o.n_groupings = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        lf_tables *t = lf_tables_new_opts(lex, &o);
+        lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
+        if (pass == 0)
+            lf_tables_add_doc(t, &b.doc, &b.toks, &b.ms);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        assert_int_equal(lf_render_summary_md(fp, t, lex, NULL, &o), 0);
+        fclose(fp);
+        const char *want = pass == 0 ? "By period:\n\n- In **2024-01**, *trust* is used "
+                                     : "By period:\n\nIn no period is a theme used "
+                                       "significantly more often than in the rest of the "
+                                       "corpus.\n";
+        if (!strstr(buf, want))
+            fail_msg("summary lacks:\n%s\n--- summary ---\n%s", want, buf);
+        assert_null(strstr(buf, "**2024-01** uses"));
+        free(buf);
+        lf_tables_free(t);
+    }
+    tdoc_free(&a);
+    tdoc_free(&b);
+    free(lex->themes);
+    free(lex->entries);
+    free(lex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +709,7 @@ int main(void)
         cmocka_unit_test(dropped_groups_listed),
         cmocka_unit_test(groups_without_themes),
         cmocka_unit_test(summary_caps_findings),
+        cmocka_unit_test(findings_phrased_by_kind),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
