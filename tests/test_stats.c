@@ -569,6 +569,17 @@ static void groups_without_themes(void **state)
 }
 
 /* Many groups with significant differences: the summary keeps the 25 strongest. */
+/* summary.md of t, malloc'd. */
+static char *summary_of(const lf_tables *t, const struct lf_lexicon *lex, const lf_options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    assert_int_equal(lf_render_summary_md(fp, t, lex, NULL, o), 0);
+    fclose(fp);
+    return buf;
+}
+
 static void summary_caps_findings(void **state)
 {
     (void)state;
@@ -601,11 +612,7 @@ static void summary_caps_findings(void **state)
     o.n_groupings = 1;
     lf_tables *t = lf_tables_new_opts(lex, &o);
     lf_tables_add_doc(t, &d.doc, &d.toks, &d.ms);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    assert_int_equal(lf_render_summary_md(fp, t, lex, NULL, &o), 0);
-    fclose(fp);
+    char *buf = summary_of(t, lex, &o);
     const char *sec = strstr(buf, "By speaker:\n\n");
     assert_non_null(sec);
     size_t lines = 0;
@@ -675,11 +682,7 @@ static void findings_phrased_by_kind(void **state)
         lf_tables_add_doc(t, &a.doc, &a.toks, &a.ms);
         if (pass == 0)
             lf_tables_add_doc(t, &b.doc, &b.toks, &b.ms);
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *fp = open_memstream(&buf, &len);
-        assert_int_equal(lf_render_summary_md(fp, t, lex, NULL, &o), 0);
-        fclose(fp);
+        char *buf = summary_of(t, lex, &o);
         const char *want = pass == 0 ? "By period:\n\n- In **2024-01**, *trust* is used "
                                      : "By period:\n\nIn no period is a theme used "
                                        "significantly more often than in the rest of the "
