@@ -279,7 +279,8 @@ void lf_stream_limit_error(const lf_stream *s, size_t line_no, lf_error *err);
 void lf_stream_digest(lf_stream *s, char hex[65], uint64_t *bytes);
 /* A line "POS<TAB>record" (1 to 19 digits, then a tab) gives the record's position in a
  * whole stream split between runs (Spark's zipWithIndex, Hadoop Streaming's byte offset),
- * counting from 0: the prefix is removed from line, *pos set, and true returned. */
+ * counting from 0: the prefix is removed from line, *pos set, and true returned. At
+ * position 0, a byte order mark after the tab goes too (the start of the stream). */
 bool lf_jsonl_position(lf_buf *line, size_t *pos);
 /* True when p[0..n) holds only spaces, tabs and CRs: a blank line, no record. */
 bool lf_jsonl_blank(const char *p, size_t n);

@@ -167,8 +167,13 @@ bool lf_jsonl_position(lf_buf *line, size_t *pos)
     /* a record is an object: a line starting with digits and a tab cannot be one */
     if (n == 0 || n == 20 || n >= line->len || line->data[n] != '\t' || v >= SIZE_MAX)
         return false;
-    memmove(line->data, line->data + n + 1, line->len - n - 1);
-    line->len -= n + 1;
+    /* position 0 is the start of the stream, whose byte order mark (Hadoop gives the
+       file's first line with it) is skipped as it is at the start of a plain stream */
+    size_t cut = n + 1;
+    if (v == 0 && line->len - cut >= 3 && memcmp(line->data + cut, "\xEF\xBB\xBF", 3) == 0)
+        cut += 3;
+    memmove(line->data, line->data + cut, line->len - cut);
+    line->len -= cut;
     line->data[line->len] = '\0';
     *pos = (size_t)v;
     return true;

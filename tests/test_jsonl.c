@@ -227,6 +227,10 @@ static void position_prefix(void **state)
         {"\t{}", false, 0, NULL},                 /* no digits */
         {"12345678901234567890\t{}", false, 0, NULL}, /* 20 digits */
         {"42\t", true, 42, ""},
+        /* the start of the stream: its byte order mark goes; anywhere else it stays (and
+           the record is refused, naming it) */
+        {"0\t\xEF\xBB\xBF{}", true, 0, "{}"},
+        {"7\t\xEF\xBB\xBF{}", true, 7, "\xEF\xBB\xBF{}"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lf_buf b = {0};
