@@ -1385,16 +1385,26 @@ static const struct {
     {"manifest.json", REPORT_MANIFEST, LF_TABLE_COUNT},
 };
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 /* The path of an input of r (a transcript, a lexicon file, the speakers file) that is the
- * file `out` (an existing output), or NULL. Transcripts found by a walk carry their inode
- * number, so only those with out's are stat'ed: a corpus of ten thousand files costs no
- * stat per file. */
-static const char *input_file_at(const lf_run *r, const struct stat *out)
+ * file `out` (an existing output, named `out_path`), or NULL. Transcripts found by a walk
+ * carry their inode number as readdir gave it, so only those with out's, or with its base
+ * name (where a file system's d_ino is not st_ino), are stat'ed: a corpus of ten thousand
+ * files costs no stat per file. */
+static const char *input_file_at(const lf_run *r, const char *out_path, const struct stat *out)
 {
     struct stat sb;
+    const char *out_base = base_name(out_path);
     for (size_t i = 0; i < r->inputs.n; i++) {
         const lf_input_file *f = &r->inputs.v[i];
-        if (f->stream || f->error || (f->ino && f->ino != (uint64_t)out->st_ino))
+        if (f->stream || f->error ||
+            (f->ino && f->ino != (uint64_t)out->st_ino &&
+             strcmp(base_name(f->path), out_base) != 0))
             continue;
         if (stat(f->path, &sb) == 0 && sb.st_dev == out->st_dev && sb.st_ino == out->st_ino)
             return f->path;
@@ -1414,7 +1424,7 @@ lf_status lf_run_check_output(const lf_run *r, const char *path, lf_error *err)
     struct stat sb;
     if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return LF_OK;
-    const char *in = input_file_at(r, &sb);
+    const char *in = input_file_at(r, path, &sb);
     if (!in)
         return LF_OK;
     if (strcmp(in, path) == 0)
