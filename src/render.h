@@ -125,7 +125,8 @@ void lf_csv_field(FILE *fp, const char *s);
 /* lf_csv_field appending to a buffer. */
 void lf_csv_field_buf(lf_buf *b, const char *s);
 /* Writes s as a JSON string literal with quotes: " \\ \n \r \t escaped, other control
- * characters as \u00XX, U+2028/2029 as \u2028/\u2029. Invalid UTF-8 is not expected. */
+ * characters as \u00XX, U+2028/2029 as \u2028/\u2029, each byte of invalid UTF-8 (a
+ * file name's) as \ufffd. */
 void lf_json_string(FILE *fp, const char *s);
 /* lf_json_string appending to a buffer. */
 void lf_json_string_buf(lf_buf *b, const char *s);

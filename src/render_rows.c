@@ -192,13 +192,24 @@ static void json_string(const text_sink *k, const char *s)
 {
     sink_write(k, "\"", 1);
     const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+    const unsigned char *end = p + strlen((const char *)p);
     for (; *p; p++) {
         /* bytes that stand for themselves are written a run at a time */
-        if (*p >= 0x20 && *p != '"' && *p != '\\' &&
-            !(p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)))
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
             continue;
+        size_t n = *p >= 0x80 ? lf_utf8_len(p, end) : 1;
+        if (n > 1 && !(p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))) {
+            p += n - 1;
+            continue;
+        }
         sink_write(k, run, (size_t)(p - run));
         char esc[8];
+        if (n == 0) {
+            /* invalid UTF-8 (a file name's bytes) is no JSON text: U+FFFD, as in HTML */
+            sink_write(k, "\\ufffd", 6);
+            run = p + 1;
+            continue;
+        }
         switch (*p) {
         case '"':
             sink_write(k, "\\\"", 2);

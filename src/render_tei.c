@@ -38,7 +38,8 @@ struct lf_tei_writer {
 /* ---- XML text ---- */
 
 /* Writes s[0..n) escaped; characters XML 1.0 cannot carry (C0 controls other than tab and
- * line ends, U+FFFE, U+FFFF) become U+FFFD, form feed and vertical tab a space. */
+ * line ends, U+FFFE, U+FFFF) and bytes of invalid UTF-8 become U+FFFD, form feed and
+ * vertical tab a space. */
 static void put_escaped(FILE *fp, const char *s, size_t n, bool attr)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -73,13 +74,15 @@ static void put_escaped(FILE *fp, const char *s, size_t n, bool attr)
         default:
             break;
         }
-        if (c < 0x20) {
-            fputs("\xEF\xBF\xBD", fp);
-        } else if (c == 0xEF && i + 2 < n && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
+        size_t len = c < 0x80 ? 1 : lf_utf8_len(p + i, p + n);
+        if (c < 0x20 || len == 0) {
+            fputs("\xEF\xBF\xBD", fp); /* len 0: a byte of invalid UTF-8 (a file name's) */
+        } else if (c == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
             fputs("\xEF\xBF\xBD", fp);
             i += 2;
         } else {
-            putc(c, fp);
+            fwrite(p + i, 1, len, fp);
+            i += len - 1;
         }
     }
 }

@@ -676,6 +676,59 @@ def test_file_size_limit():
         shutil.rmtree(d)
 
 
+def test_file_names_not_utf8():
+    """A transcript or lexicon whose file name is not UTF-8 (a Latin-1 name on a Linux
+    file system) still gives JSON that parses and TEI that is well-formed: the name's
+    invalid bytes are written as U+FFFD there, as in report.html. (They went out raw, so
+    manifest.json, tables.json, tag --format json/jsonl, kwic and compare --format json
+    were no UTF-8, and the TEI's entry references no XML.)"""
+    import xml.etree.ElementTree as ET
+    d = scratch()
+    try:
+        os.mkdir(os.path.join(d, "c"))
+        shutil.copy(os.path.join(d, "corpus", "bayyenat-interview.txt"),
+                    os.path.join(d.encode(), b"c", b"caf\xe9-\xff.txt"))
+        os.mkdir(os.path.join(d, "lex"))
+        shutil.copy(os.path.join(d, "lexicons", "framing.lexicon"),
+                    os.path.join(d.encode(), b"lex", b"fr\xe9ming.lexicon"))
+        common = ["-l", "lex", "c"]
+        p = run(["report", "-o", "out"] + common, d)
+        for name in ["manifest.json", "tables.json"]:
+            try:
+                with open(os.path.join(d, "out", name), "rb") as f:
+                    doc = json.loads(f.read().decode("utf-8"))
+                ok = "caf\ufffd-\ufffd.txt" in json.dumps(doc, ensure_ascii=False)
+            except (ValueError, OSError):
+                ok = False
+            check(p.returncode == 0 and ok,
+                  "file names not UTF-8: %s is JSON, the bytes as U+FFFD" % name)
+        for args in (["tag", "--format", "json"], ["kwic", "--format", "json"],
+                     ["compare", "--format", "json"]):
+            out = run(args + common, d).stdout
+            try:
+                json.loads(out.decode("utf-8"))
+                ok = len(out) > 100
+            except ValueError:
+                ok = False
+            check(ok, "file names not UTF-8: %s is JSON" % " ".join(args))
+        out = run(["tag", "--format", "jsonl"] + common, d).stdout
+        try:
+            ok = all(json.loads(line)["entry_file"] == "lex/fr\ufffdming.lexicon"
+                     for line in out.decode("utf-8").splitlines()) and len(out) > 100
+        except (ValueError, KeyError):
+            ok = False
+        check(ok, "file names not UTF-8: tag --format jsonl rows are JSON")
+        p = run(["tag", "--format", "tei", "-o", "a.xml"] + common, d)
+        try:
+            ET.parse(os.path.join(d, "a.xml"))
+            ok = p.returncode == 0
+        except ET.ParseError:
+            ok = False
+        check(ok, "file names not UTF-8: annotated TEI is well-formed XML")
+    finally:
+        shutil.rmtree(d)
+
+
 test_reproducible()
 test_progress_on_terminal()
 test_threads_change_nothing()
@@ -695,5 +748,6 @@ test_help_after_lexicon()
 test_command_help()
 test_expand_with_a_bad_input()
 test_file_size_limit()
+test_file_names_not_utf8()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

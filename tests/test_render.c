@@ -311,12 +311,16 @@ static void json_escaping(void **state)
     capture c;
     FILE *fp = cap_open(&c);
     lf_buf b = {0}; /* the table writer's buffer variant: the same bytes */
-    lf_json_string(fp, "q\"b\\s/\n\r\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x80\xa8");
+    /* and after U+2028 a file name's invalid UTF-8: a Latin-1 byte, a cut sequence, a
+       surrogate */
+    const char *s = "q\"b\\s/\n\r\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x80\xa8"
+                    " caf\xe9 \xe2\x80 \xed\xa0\x80.";
+    lf_json_string(fp, s);
     lf_json_string(fp, NULL);
-    lf_json_string_buf(&b, "q\"b\\s/\n\r\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x80\xa8");
+    lf_json_string_buf(&b, s);
     lf_json_string_buf(&b, NULL);
     const char *want = "\"q\\\"b\\\\s/\\n\\r\\t\\u0001\\u001f\x7f caf\xc3\xa9 "
-                       "\\u2028\"\"\"";
+                       "\\u2028 caf\\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd.\"\"\"";
     assert_string_equal(cap_text(&c), want);
     assert_string_equal(lf_buf_cstr(&b), want);
     lf_buf_free(&b);
