@@ -346,9 +346,13 @@ static void put_line_text(FILE *fp, const char *s)
         putc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, fp);
 }
 
+/* Text for an XML attribute or element; characters XML 1.0 cannot carry even as a
+ * reference (C0 controls other than tab and line ends, U+FFFE, U+FFFF), which a label
+ * or description may hold, become U+FFFD. */
 static void put_xml(FILE *fp, const char *s)
 {
     for (; *s; s++) {
+        const unsigned char *u = (const unsigned char *)s;
         switch (*s) {
         case '&': fputs("&amp;", fp); break;
         case '<': fputs("&lt;", fp); break;
@@ -357,7 +361,15 @@ static void put_xml(FILE *fp, const char *s)
         case '\n': fputs("&#10;", fp); break;
         case '\r': fputs("&#13;", fp); break;
         case '\t': fputs("&#9;", fp); break;
-        default: putc(*s, fp);
+        default:
+            if (u[0] < 0x20) {
+                fputs("\xEF\xBF\xBD", fp);
+            } else if (u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF)) {
+                fputs("\xEF\xBF\xBD", fp);
+                s += 2;
+            } else {
+                putc(*s, fp);
+            }
         }
     }
 }

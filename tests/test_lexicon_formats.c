@@ -844,6 +844,33 @@ static void codebook_export(void **state)
     lf_lexicon_free(lex);
 }
 
+/* A label or description holding a character XML 1.0 cannot carry, not even as a character
+ * reference (a C0 control, U+FFFF), is written as U+FFFD: the .ykd reads back and the
+ * codebook is XML. (They went out raw, and neither file was well-formed.) */
+static void xml_writers_replace_what_xml_cannot_hold(void **state)
+{
+    (void)state;
+    lf_lexicon *lex = load_text("ctl.lexicon",
+                                "@theme t\nlabel: A\x01"
+                                "B\ndescription: x\x1fy\xef\xbf\xbfz & w\nfoo\n",
+                                NULL);
+    lf_lexicon *back = through(lex, "ctl.ykd", true);
+    assert_string_equal(back->themes[0].description, "x\xEF\xBF\xBDy\xEF\xBF\xBDz & w");
+    lf_lexicon_free(back);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ctl.qdc", tmpdir);
+    lf_error err = {0};
+    FILE *notes = fopen("/dev/null", "w");
+    assert_int_equal(lf_lexicon_convert(lex, path, NULL, false, notes, &err), LF_OK);
+    fclose(notes);
+    char *q = slurp(path);
+    assert_non_null(strstr(q, " name=\"A\xEF\xBF\xBD" "B\" "));
+    assert_non_null(
+        strstr(q, "<Description>t: x\xEF\xBF\xBDy\xEF\xBF\xBDz &amp; w</Description>"));
+    free(q);
+    lf_lexicon_free(lex);
+}
+
 /* ---- the same matches with a converted dictionary ---- */
 
 typedef struct rows {
@@ -1157,6 +1184,7 @@ int main(void)
         cmocka_unit_test(lc3_reads),
         cmocka_unit_test(ykd_reads_nesting_boundaries_scores),
         cmocka_unit_test(ykd_is_parsed_safely),
+        cmocka_unit_test(xml_writers_replace_what_xml_cannot_hold),
         cmocka_unit_test(cat_reads),
         cmocka_unit_test(yaml_reads),
         cmocka_unit_test(word_lists),
