@@ -121,7 +121,9 @@ static void row_out(FILE *fp, const lf_lexicon *lex, const lf_entry *e, const ch
     field(fp, lex->themes[e->theme].id);
     putc('\t', fp);
     field(fp, e->source);
-    fprintf(fp, "\t%s:%zu\t%s\t", e->file, e->line, kind_name(e));
+    putc('\t', fp);
+    field(fp, e->file); /* a file name may hold a tab or a line break too */
+    fprintf(fp, ":%zu\t%s\t", e->line, kind_name(e));
     field(fp, text);
     fprintf(fp, "\t%llu\t%llu\n", (unsigned long long)counted, (unsigned long long)suppressed);
 }

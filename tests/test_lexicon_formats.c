@@ -1095,6 +1095,29 @@ static void expand_lists_words(void **state)
     lf_lexicon_free(lex);
 }
 
+/* A lexicon whose file name holds a tab and a line break: the source column is one field
+ * (the name's tab and line break become spaces, as in the other columns), not three. */
+static void expand_file_name_one_field(void **state)
+{
+    (void)state;
+    lf_lexicon *lex = load_text("t\tab\nx.lexicon", "@theme c\nunused\n", NULL);
+    const char *corpus = tmp_text("y.txt", "MR. ADAMS: Nothing here.\n");
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&out, &len);
+    lf_error err = {0};
+    lf_options opt;
+    lf_options_init(&opt);
+    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, false, fp, NULL, &err), LF_OK);
+    fclose(fp);
+    char *expected = subst("theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n"
+                           "c\tunused\t@D/t ab x.lexicon:2\tword\t\t0\t0\n");
+    assert_string_equal(out, expected);
+    free(expected);
+    free(out);
+    lf_lexicon_free(lex);
+}
+
 /* ---- directory loading ---- */
 
 static void directories_by_format(void **state)
@@ -1199,6 +1222,7 @@ int main(void)
         cmocka_unit_test(context_rules_match),
         cmocka_unit_test(check_finds_problems),
         cmocka_unit_test(expand_lists_words),
+        cmocka_unit_test(expand_file_name_one_field),
         cmocka_unit_test(directories_by_format),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
