@@ -33,6 +33,8 @@ struct lf_tei_writer {
     size_t n_spans;
     LF_VEC(text_match) tm;
     lf_buf buf;
+    lf_strmap id_bases; /* the id base of every document written so far */
+    lf_buf id_base;     /* the current plain-text document's: "lf-NAME" (see gen_id) */
 };
 
 /* ---- XML text ---- */
@@ -212,6 +214,7 @@ lf_tei_writer *lf_tei_writer_new(FILE *fp, const lf_lexicon *lex, const lf_optio
     w->opt = opt;
     w->n_docs = n_docs;
     w->corpus = n_docs != 1;
+    lf_strmap_init(&w->id_bases);
     make_cat_ids(w);
     return w;
 }
@@ -237,6 +240,8 @@ void lf_tei_writer_free(lf_tei_writer *w)
     clear_text_matches(w);
     LF_VEC_FREE(w->tm);
     lf_buf_free(&w->buf);
+    lf_strmap_free(&w->id_bases);
+    lf_buf_free(&w->id_base);
     free(w);
 }
 
@@ -609,10 +614,17 @@ typedef struct text_sink {
     lf_buf id;
 } text_sink;
 
+/* Appends the id of the kind-th element n of the current plain-text document to out. */
+static void gen_id(const lf_tei_writer *w, lf_buf *out, char kind, size_t n)
+{
+    lf_buf_append(out, w->id_base.data, w->id_base.len);
+    lf_buf_printf(out, "-%c%zu", kind, n);
+}
+
 static const char *sink_id(text_sink *s, char kind, size_t n)
 {
     lf_buf_reset(&s->id);
-    lf_tei_generated_id(&s->id, s->doc->id, kind, n);
+    gen_id(s->w, &s->id, kind, n);
     return lf_buf_cstr(&s->id);
 }
 
@@ -748,7 +760,7 @@ static void put_turn(text_sink *s, size_t ti, size_t *strip_i)
         if (tu->speaker >= 0) {
             lf_buf who = {0};
             lf_buf_puts(&who, "#");
-            lf_tei_generated_id(&who, doc->id, 'p', (size_t)tu->speaker + 1);
+            gen_id(s->w, &who, 'p', (size_t)tu->speaker + 1);
             put_attr(fp, "who", lf_buf_cstr(&who));
             lf_buf_free(&who);
         }
@@ -866,7 +878,7 @@ static void put_persons(lf_tei_writer *w, const lf_doc *doc)
     for (size_t i = 0; i < doc->n_speakers; i++) {
         const lf_speaker *sp = &doc->speakers[i];
         lf_buf id = {0};
-        lf_tei_generated_id(&id, doc->id, 'p', i + 1);
+        gen_id(w, &id, 'p', i + 1);
         fputs("<person", fp);
         put_attr(fp, "xml:id", lf_buf_cstr(&id));
         if (sp->role)
@@ -881,7 +893,7 @@ static void put_persons(lf_tei_writer *w, const lf_doc *doc)
             if (k == parties.n)
                 LF_VEC_PUSH(parties, sp->party);
             lf_buf_reset(&id);
-            lf_tei_generated_id(&id, doc->id, 'o', k + 1);
+            gen_id(w, &id, 'o', k + 1);
             fprintf(fp, "<affiliation role=\"member\" ref=\"#%s\"/>", lf_buf_cstr(&id));
         }
         fputs("</person>\n", fp);
@@ -892,7 +904,7 @@ static void put_persons(lf_tei_writer *w, const lf_doc *doc)
         fputs("\n<listOrg>\n", fp);
         for (size_t k = 0; k < parties.n; k++) {
             lf_buf id = {0};
-            lf_tei_generated_id(&id, doc->id, 'o', k + 1);
+            gen_id(w, &id, 'o', k + 1);
             fputs("<org", fp);
             put_attr(fp, "xml:id", lf_buf_cstr(&id));
             fputs(" role=\"politicalParty\"><orgName>", fp);
@@ -926,8 +938,8 @@ static lf_status write_text_doc(lf_tei_writer *w, const lf_doc *doc, const lf_in
         if (!a || !b)
             continue; /* cannot happen: matches lie in spoken text */
         lf_buf ida = {0}, idb = {0};
-        lf_tei_generated_id(&ida, doc->id, 's', a->seg);
-        lf_tei_generated_id(&idb, doc->id, 's', b->seg);
+        gen_id(w, &ida, 's', a->seg);
+        gen_id(w, &idb, 's', b->seg);
         put_span(mem, w, lf_buf_cstr(&ida), a->off + piece_cps(&cur_a, doc->text, a, m->byte_start),
                  lf_buf_cstr(&idb), b->off + piece_cps(&cur_b, doc->text, b, m->byte_end), m->theme,
                  m->status, m->negated, m->entry_file, m->entry_line, m->entry);
@@ -976,6 +988,25 @@ static lf_status write_text_doc(lf_tei_writer *w, const lf_doc *doc, const lf_in
 
 /* ==== the document loop ================================================================= */
 
+/* Sets the base of the document's generated ids: lf_tei_generated_id's, which two documents
+ * can share ("a b.txt" and "a_b.txt" both make lf-a_b, as do "x.txt" and "x.md"); a
+ * plain-text document then gets -2, -3 … after it, since an xml:id names one element in the
+ * file. A TEI source keeps the reader's ids (its match rows and spans name them). */
+static void set_id_base(lf_tei_writer *w, const lf_doc *doc, bool renumber)
+{
+    lf_buf *b = &w->id_base;
+    lf_buf_reset(b);
+    lf_tei_generated_id(b, doc->id, 'u', 0);
+    b->len -= 3; /* "-u0" */
+    size_t len = b->len;
+    for (unsigned k = 2; renumber && lf_strmap_get(&w->id_bases, lf_buf_cstr(b), b->len, NULL);
+         k++) {
+        b->len = len;
+        lf_buf_printf(b, "-%u", k);
+    }
+    lf_strmap_put(&w->id_bases, lf_buf_cstr(b), b->len, 0);
+}
+
 lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_ingest *ing,
                              lf_error *err)
 {
@@ -984,7 +1015,9 @@ lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_inges
     open_corpus(w);
     errno = 0;
     lf_status st;
-    if (lf_doc_format_for_path(doc->path) == LF_FORMAT_TEI)
+    bool tei = lf_doc_format_for_path(doc->path) == LF_FORMAT_TEI;
+    set_id_base(w, doc, !tei);
+    if (tei)
         st = copy_tei(w, doc, err);
     else
         st = write_text_doc(w, doc, ing, err);

@@ -185,6 +185,32 @@ def test_annotated(work):
           "several inputs give one well-formed teiCorpus holding each document")
     ids = [e.get(XML_ID) for e in root.iter() if e.get(XML_ID)] if root is not None else []
     check(len(ids) == len(set(ids)), "ids are unique across the corpus")
+    # documents whose names make the same ids ("a b", "a_b", "a_b.md" all make lf-a_b): the
+    # later ones are numbered, so that every id is unique and each document's spans point
+    # into that document (all three pointed at the first one's <seg>s)
+    d = os.path.join(work, "same-base")
+    os.mkdir(d)
+    for n in ("brief one.txt", "brief_one.md", "brief_one.txt"):
+        shutil.copy(os.path.join(ROOT, "corpus", "bayyenat-interview.txt"), os.path.join(d, n))
+    out = os.path.join(work, "same-base.xml")
+    rc, _, err = run("tag", "-l", LEX, "--format", "tei", "-o", out, d)
+    x = subprocess.run(["xmllint", "--noout", out], capture_output=True)
+    root = ET.parse(out).getroot() if rc == 0 else None
+    ids = [e.get(XML_ID) for e in root.iter() if e.get(XML_ID)] if root is not None else []
+    check(rc == 0 and x.returncode == 0 and not x.stderr and len(ids) == len(set(ids)),
+          "documents whose names make the same id base: the ids are unique "
+          f"{x.stderr.decode()[:200]}")
+    docs = root.findall(TEI_NS + "TEI") if root is not None else []
+    first = {}  # an id names its first element, as for an XML processor
+    for k, doc in enumerate(docs):
+        for e in doc.iter():
+            first.setdefault(e.get(XML_ID), k)
+    own = []
+    for k, doc in enumerate(docs):
+        refs = [re.search(r"\(([^,]+),", sp.get("target")).group(1) for sp in spans_of(doc)]
+        own.append(len(refs) > 0 and all(first.get(r) == k for r in refs))
+    check(len(docs) == 3 and all(own),
+          "documents whose names make the same id base: each one's spans point into itself")
 
 
 class Listener:
