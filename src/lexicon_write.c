@@ -105,6 +105,7 @@ enum {
     L_ANY_WORD,
     L_GLOBS,
     L_ENTRIES,
+    L_COMMENT,
     L_COUNT
 };
 
@@ -127,6 +128,8 @@ static const char *const loss_names[L_COUNT] = {
     [L_ANY_WORD] = "'*' standing for one whole word of a phrase",
     [L_GLOBS] = "wildcards (a word list has none: '*' would be a character)",
     [L_ENTRIES] = "entries (a codebook holds themes only)",
+    [L_COMMENT] = "the text of labels and descriptions from a ' # ' on (a native lexicon reads "
+                  "a comment there)",
 };
 
 enum { MAX_EXAMPLES = 3 };
@@ -153,6 +156,25 @@ static void fmt_number(char *out, size_t cap, double x)
         if (strtod(out, NULL) == x)
             return;
     }
+}
+
+/* Whether c is blank in a native attribute value as written (line breaks become spaces). */
+static bool native_blank(char c)
+{
+    return lf_is_blank(c) || c == '\n' || c == '\r';
+}
+
+/* Where a native lexicon's reader would see a trailing comment in the attribute value s
+ * (a '#' after a blank or at the start, before a blank or the end): there is no escape for
+ * it, so the text from there on cannot be written. strlen(s) when there is none. */
+static size_t native_comment_at(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t k = 0; k < n; k++)
+        if (s[k] == '#' && (k == 0 || native_blank(s[k - 1])) &&
+            (k + 1 == n || native_blank(s[k + 1])))
+            return k;
+    return n;
 }
 
 static bool theme_has_entries(const lf_lexicon *lex, size_t t, const size_t *counts)
@@ -193,6 +215,11 @@ size_t lf_lexicon_losses(const lf_lexicon *lex, lf_lexicon_format fmt, lf_buf *o
         }
         if (!c->description && t->description && *t->description)
             note(&L[L_DESCRIPTION], "of '%s' (%s:%zu)", t->id, where, t->line);
+        if (fmt == LF_FMT_NATIVE && t->label[native_comment_at(t->label)])
+            note(&L[L_COMMENT], "label '%s' of '%s' (%s:%zu)", t->label, t->id, where, t->line);
+        if (fmt == LF_FMT_NATIVE && t->description &&
+            t->description[native_comment_at(t->description)])
+            note(&L[L_COMMENT], "description of '%s' (%s:%zu)", t->id, where, t->line);
         if (!c->colour && t->colour)
             note(&L[L_COLOUR], "%s of '%s' (%s:%zu)", t->colour, t->id, where, t->line);
         if (!c->negation && t->neg != LF_NEG_COUNT)
@@ -346,6 +373,21 @@ static void put_line_text(FILE *fp, const char *s)
         putc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, fp);
 }
 
+/* "KEY: VALUE\n" of a native theme, VALUE cut before what would read as a comment (listed
+ * as lost); nothing when no text is left. */
+static void put_native_attr(FILE *fp, const char *key, const char *value)
+{
+    size_t n = native_comment_at(value);
+    while (n && native_blank(value[n - 1]))
+        n--;
+    if (!n)
+        return;
+    fprintf(fp, "%s: ", key);
+    for (size_t i = 0; i < n; i++)
+        putc(value[i] == '\n' || value[i] == '\r' || value[i] == '\t' ? ' ' : value[i], fp);
+    putc('\n', fp);
+}
+
 /* Text for an XML attribute or element; characters XML 1.0 cannot carry even as a
  * reference (C0 controls other than tab and line ends, U+FFFE, U+FFFF), which a label
  * or description may hold, become U+FFFD. */
@@ -397,16 +439,10 @@ static void write_native(FILE *fp, const lf_lexicon *lex)
             continue;
         fprintf(fp, "\n@theme %s\n", t->id);
         const char *dot = strrchr(t->id, '.');
-        if (strcmp(t->label, dot ? dot + 1 : t->id) != 0) {
-            fputs("label: ", fp);
-            put_line_text(fp, t->label);
-            putc('\n', fp);
-        }
-        if (t->description && *t->description) {
-            fputs("description: ", fp);
-            put_line_text(fp, t->description);
-            putc('\n', fp);
-        }
+        if (strcmp(t->label, dot ? dot + 1 : t->id) != 0)
+            put_native_attr(fp, "label", t->label);
+        if (t->description)
+            put_native_attr(fp, "description", t->description);
         if (t->colour)
             fprintf(fp, "colour: %s\n", t->colour);
         if (t->neg == LF_NEG_SEPARATE)
