@@ -157,6 +157,12 @@ lf_status lf_outfile_open(lf_outfile *of, const char *dir, const char *name, lf_
     else
         lf_buf_printf(&final, "%s%s%s", dir, sep, name);
     struct stat sb;
+    if (lstat(final.data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        /* refused now: the rename would fail after other files of a report were renamed */
+        lf_error_at(err, LF_ERR_IO, final.data, 0, 0, "is a directory, not a file name");
+        lf_buf_free(&final);
+        return LF_ERR_IO;
+    }
     bool replaces = stat(final.data, &sb) == 0 && S_ISREG(sb.st_mode);
     /* Listed for the signal handler before a signal can see the file exist. */
     sigset_t old;

@@ -293,7 +293,8 @@ lf_status lf_sha256_file(const char *path, char hex[65], uint64_t *bytes,
 /* A file written under a temporary name (<dir>/.<name>.tmp-XXXXXX, mode 0666 less the
  * umask) in its final directory and renamed into place by lf_outfile_commit;
  * lf_outfile_abort removes it. dir NULL or "": the current directory, and the final path is
- * `name` as given. Errors are LF_ERR_IO naming the final path and strerror. */
+ * `name` as given. Errors are LF_ERR_IO naming the final path and strerror; a directory at
+ * the final path is one when the file is opened, not when it is renamed. */
 /* Its stream is written by one thread at a time (it does no locking of its own). */
 typedef struct lf_outfile {
     FILE *fp;

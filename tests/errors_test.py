@@ -102,6 +102,19 @@ def snapshot(d):
     return out
 
 
+def snapshot_files(d):
+    """snapshot() of the regular files of d, and the names of everything else in it."""
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            with open(p, "rb") as f:
+                out[name] = f.read()
+        else:
+            out[name] = None
+    return out
+
+
 def previous_report(work):
     """Writes a first report into output/ and returns a check that it is unchanged and
     that no temporary file was left beside it."""
@@ -403,6 +416,25 @@ def _(w):
     write(w, "corpus/report.html", "MR. CD: trust, as a transcript\n")
     return Run(["report", "-l", "t.lexicon", "-o", "corpus", "corpus"],
                check=kept("corpus/report.html", "MR. CD: trust, as a transcript\n"))
+
+
+@case("report-file-is-a-directory")
+def _(w):
+    """A directory where a report file goes is refused before anything is renamed: the
+    other files of the previous report stay as they were (all but manifest.json were
+    replaced, a mix of two reports)."""
+    base(w)
+    previous_report(w)  # writes the first report into output/
+    write(w, "a.txt", "MR. AB: We trust them. Trust.\n")
+    os.remove(os.path.join(w, "output", "summary.md"))
+    os.makedirs(os.path.join(w, "output", "summary.md"))
+    before = snapshot_files(os.path.join(w, "output"))
+
+    def check(work, proc):
+        after = snapshot_files(os.path.join(work, "output"))
+        return [] if after == before else ["output/ changed: %s" % sorted(
+            k for k in after if after[k] != before.get(k))]
+    return Run(["report", "-l", "t.lexicon", "-o", "output", "a.txt"], check=check)
 
 
 @case("mistyped-command")

@@ -1448,13 +1448,13 @@ static void outfile_failures(void **state)
         print_message("skipped: /dev/full not present\n");
     }
 
-    /* Rename failure: the final path is a non-empty directory. The temporary is removed
-       and what was there stays. */
+    /* Rename failure: the final path became a non-empty directory after the file was
+       opened. The temporary is removed and what was there stays. */
     snprintf(path, sizeof path, "%s/taken", root);
+    assert_int_equal(lf_outfile_open(&of, root, "taken", &err), LF_OK);
     assert_int_equal(mkdir(path, 0777), 0);
     snprintf(file, sizeof file, "%s/taken/keep", root);
     write_file(file, "keep");
-    assert_int_equal(lf_outfile_open(&of, root, "taken", &err), LF_OK);
     fputs("x", of.fp);
     assert_int_equal(lf_outfile_commit(&of, &err), LF_ERR_IO);
     assert_non_null(strstr(err.message, path));
@@ -1464,6 +1464,13 @@ static void outfile_failures(void **state)
     char *text = read_text(file);
     assert_string_equal(text, "keep");
     free(text);
+    /* A directory already there is refused when the file is opened, before a report's
+       other files are renamed. */
+    assert_int_equal(lf_outfile_open(&of, root, "taken", &err), LF_ERR_IO);
+    snprintf(path, sizeof path, "%s/taken: is a directory, not a file name", root);
+    assert_non_null(strstr(err.message, path));
+    assert_null(of.fp);
+    assert_int_equal(count_temp_files(root, false), 0);
 
     /* A directory that does not exist, and one that cannot be created under a file. */
     snprintf(path, sizeof path, "%s/nowhere", root);
