@@ -69,13 +69,13 @@ static void rb_field(row_buf *b, const char *s)
     if (!s)
         return;
     for (;;) {
-        size_t n = strcspn(s, b->escape ? "\\\t\r\n" : "\t\r\n");
+        size_t n = b->escape ? lf_escape_span(s) : strcspn(s, "\t\r\n");
         rb_put(b, s, n);
         if (!s[n])
             return;
         if (b->escape) {
-            char e[2] = {'\\', lf_escape_letter(s[n])};
-            rb_put(b, e, 2);
+            char e[5];
+            rb_put(b, e, lf_escape_byte(s + n, e));
         } else {
             rb_char(b, ' ');
         }

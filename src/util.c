@@ -652,18 +652,40 @@ void lf_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
 
 /* ---- tab-separated records ---- */
 
+size_t lf_escape_span(const char *s)
+{
+    size_t n = strcspn(s, "\\\t\n\r"), bad;
+    return lf_utf8_valid(s, n, &bad) ? n : bad;
+}
+
+size_t lf_escape_byte(const char *s, char out[5])
+{
+    unsigned char c = (unsigned char)*s;
+    if (c >= 0x80)
+        return (size_t)snprintf(out, 5, "\\x%02X", c);
+    out[0] = '\\';
+    out[1] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    out[2] = '\0';
+    return 2;
+}
+
 void lf_fput_escaped(FILE *fp, const char *s)
 {
     for (;;) {
-        size_t n = strcspn(s, "\\\t\n\r");
+        size_t n = lf_escape_span(s);
         fwrite(s, 1, n, fp);
         s += n;
         if (!*s)
             return;
-        putc('\\', fp);
-        putc(lf_escape_letter(*s), fp);
+        char e[5];
+        fwrite(e, 1, lf_escape_byte(s, e), fp);
         s++;
     }
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 bool lf_unescape(char *s)
@@ -687,6 +709,14 @@ bool lf_unescape(char *s)
         case 'r':
             *w++ = '\r';
             break;
+        case 'x': { /* a byte of invalid UTF-8 */
+            int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+            if (lo < 0 || hi < 8)
+                return false;
+            *w++ = (char)(hi * 16 + lo);
+            p += 2;
+            break;
+        }
         default:
             return false;
         }

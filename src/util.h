@@ -155,13 +155,15 @@ lf_status lf_read_file(const char *path, size_t max_bytes, char **data, size_t *
 
 /* ---- tab-separated records (partial results) */
 /* Writes s with backslash, tab, LF and CR escaped as \\ \t \n \r, so that it fits in one
- * tab-separated field of one line. */
+ * tab-separated field of one line, and each byte of invalid UTF-8 (a file name's) as \xHH,
+ * so that the line is UTF-8 and gives back the same bytes. */
 void lf_fput_escaped(FILE *fp, const char *s);
-/* The letter lf_fput_escaped writes after '\\' for c, one of tab, LF, CR and '\\'. */
-static inline char lf_escape_letter(char c)
-{
-    return c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-}
+/* How many bytes at the start of s lf_fput_escaped writes as they are (up to the first
+ * byte it escapes, or the end). */
+size_t lf_escape_span(const char *s);
+/* The escape lf_fput_escaped writes for the byte at s, where lf_escape_span stopped, into
+ * out (NUL-terminated); returns its length. */
+size_t lf_escape_byte(const char *s, char out[5]);
 /* Undoes lf_fput_escaped in place; false when s holds another escape or a bare backslash at
  * its end. */
 bool lf_unescape(char *s);

@@ -729,6 +729,32 @@ def test_file_names_not_utf8():
         shutil.rmtree(d)
 
 
+def test_merge_file_names_not_utf8():
+    """Shards of a corpus with a file name that is not UTF-8 merge to the single run: the
+    partial result writes the name's bytes as \\xHH (merge refused them as a damaged
+    partial result)."""
+    d = scratch()
+    try:
+        os.mkdir(os.path.join(d, "c"))
+        for name in (b"a.txt", b"caf\xe9.txt", b"z.txt"):
+            shutil.copy(os.path.join(d, "corpus", "bayyenat-interview.txt"),
+                        os.path.join(d.encode(), b"c", name))
+        one = run(["report", "-o", "one", "c"], d)
+        parts = [run(["report", "--shard", "%d/3" % i, "--partial", "p%d" % i, "c"], d)
+                 for i in (1, 2, 3)]
+        merged = run(["merge", "-o", "merged", "p3", "p1", "p2"], d)
+        a = read_tree(os.path.join(d, "one"))
+        b = read_tree(os.path.join(d, "merged")) if merged.returncode == 0 else {}
+        check(one.returncode == 0 and all(p.returncode == 0 for p in parts) and
+              merged.returncode == 0 and a.keys() == b.keys() and
+              all(html_without_command(without_command(a[k])) ==
+                  html_without_command(without_command(b[k])) for k in a),
+              "file names not UTF-8: the merged shards equal the single run (%s)"
+              % merged.stderr.decode("utf-8", "replace").strip()[:120])
+    finally:
+        shutil.rmtree(d)
+
+
 test_reproducible()
 test_progress_on_terminal()
 test_threads_change_nothing()
@@ -749,5 +775,6 @@ test_command_help()
 test_expand_with_a_bad_input()
 test_file_size_limit()
 test_file_names_not_utf8()
+test_merge_file_names_not_utf8()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

@@ -156,6 +156,33 @@ static void error_positions(void **state)
     assert_int_equal(lf_status_exit_code(err.status), 1);
 }
 
+/* A partial result's fields: tab, line breaks and '\\' escaped, and each byte of invalid
+ * UTF-8 (a Latin-1 file name) as \\xHH, so that the line is UTF-8 and merge gets the same
+ * bytes back (it refused the raw bytes: "invalid UTF-8 ... the partial result is damaged"). */
+static void escaped_fields(void **state)
+{
+    (void)state;
+    const char *s = "a\tb\\c\nd\re caf\xc3\xa9 caf\xe9 \xe2\x80 x\xff";
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&out, &len);
+    lf_fput_escaped(fp, s);
+    fclose(fp);
+    assert_string_equal(out, "a\\tb\\\\c\\nd\\re caf\xc3\xa9 caf\\xE9 \\xE2\\x80 x\\xFF");
+    size_t bad;
+    assert_true(lf_utf8_valid(out, len, &bad));
+    assert_true(lf_unescape(out));
+    assert_string_equal(out, s);
+    free(out);
+    /* \\x only stands for a byte that is not ASCII, in upper-case hex */
+    static const char *const wrong[] = {"\\x41", "\\xe9", "\\xE", "\\x", "\\q", "a\\"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        char *w = strdup(wrong[i]);
+        assert_false(lf_unescape(w));
+        free(w);
+    }
+}
+
 static void limits_by_name(void **state)
 {
     (void)state;
@@ -180,6 +207,7 @@ int main(void)
         cmocka_unit_test(strmap_put_get_grow),   cmocka_unit_test(arena_alignment_and_big_blocks),
         cmocka_unit_test(utf8_validation), cmocka_unit_test(utf8_len_matches_the_values),       cmocka_unit_test(buffer_printf),
         cmocka_unit_test(error_positions),       cmocka_unit_test(limits_by_name),
+        cmocka_unit_test(escaped_fields),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
