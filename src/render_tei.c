@@ -27,6 +27,7 @@ struct lf_tei_writer {
     const lf_lexicon *lex;
     const lf_options *opt; /* the run's: its limits apply when a source is read again */
     size_t n_docs;
+    size_t n_written; /* documents written */
     bool corpus, corpus_open;
     char **cat_ids;     /* taxonomy category id of each theme */
     FILE *spans;        /* <span> lines of the current TEI document */
@@ -1022,6 +1023,7 @@ lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_inges
     else
         st = write_text_doc(w, doc, ing, err);
     lf_tei_writer_drop_doc(w);
+    w->n_written++;
     if (st == LF_OK && ferror(w->out))
         st = write_error(err, NULL);
     return st;
@@ -1029,6 +1031,9 @@ lf_status lf_tei_writer_part(lf_tei_writer *w, const lf_doc *doc, const lf_inges
 
 lf_status lf_tei_writer_finish(lf_tei_writer *w, lf_error *err)
 {
+    /* The one input failed: an empty teiCorpus, not an empty file (which is no XML) */
+    if (!w->n_written)
+        w->corpus = true;
     open_corpus(w);
     if (w->corpus)
         fputs("</teiCorpus>\n", w->out);

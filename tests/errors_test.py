@@ -508,6 +508,25 @@ def _(w):
                check=kept_and_clean("out.xml", "previous\n"))
 
 
+@case("tei-only-input-bad")
+def _(w):
+    """The one input fails: like the other formats (a header, []) the output holds no
+    document, and is XML: an empty teiCorpus (it was an empty file)."""
+    import xml.etree.ElementTree as ET
+    base(w)
+    write(w, "bad.txt", b"MR. AB: trust \xff\n")
+    write(w, "out.xml", "previous\n")
+
+    def check(work, proc):
+        try:
+            root = ET.parse(os.path.join(work, "out.xml")).getroot()
+        except ET.ParseError as e:
+            return ["out.xml is no XML: %s" % e]
+        return [] if root.tag.endswith("teiCorpus") and not root.findall(
+            "{http://www.tei-c.org/ns/1.0}TEI") else ["out.xml: %s" % root.tag]
+    return Run(tag("bad.txt", extra=["-f", "tei", "-o", "out.xml"]), check=check)
+
+
 @case("compare-stdout-disk-full")
 def _(w):
     base(w)
