@@ -506,11 +506,15 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
             continue; /* documents differ by topic and genre, not by who frames what */
         size_t shown = 0, per_group = 0, real = 0;
         const char *last = NULL;
-        fprintf(fp, "By %s:\n\n", dim_noun(t, d));
+        fputs("By ", fp);
+        put_md(fp, dim_noun(t, d));
+        fputs(":\n\n", fp);
         for (size_t i = 0; i < n; i++)
             real += rows[i].dim == d && !placeholder_group(rows[i].group);
         if (real == 0) {
-            fprintf(fp, "No %s is recorded in the corpus.\n\n", dim_noun(t, d));
+            fputs("No ", fp);
+            put_md(fp, dim_noun(t, d));
+            fputs(" is recorded in the corpus.\n\n", fp);
             continue;
         }
         /* The candidates (at most a few per group), then the strongest of them by G² when
@@ -540,15 +544,17 @@ static void section_differences(FILE *fp, const lf_tables *t, const lf_lexicon *
                 put_finding(fp, lex, cand.v[i], false);
                 shown++;
             }
-        if (!shown && kind_speaks(lf_tables_dim_kind(t, d)))
-            fprintf(fp, "No %s uses a theme significantly more often than the rest of the "
-                        "corpus.\n",
-                    dim_noun(t, d));
-        else if (!shown)
-            fprintf(fp, "In no %s is a theme used significantly more often than in the rest "
-                        "of the corpus.\n",
-                    dim_noun(t, d));
-        else if (cand.n > shown)
+        if (!shown && kind_speaks(lf_tables_dim_kind(t, d))) {
+            fputs("No ", fp);
+            put_md(fp, dim_noun(t, d));
+            fputs(" uses a theme significantly more often than the rest of the corpus.\n", fp);
+        } else if (!shown) {
+            fputs("In no ", fp);
+            put_md(fp, dim_noun(t, d));
+            fputs(" is a theme used significantly more often than in the rest of the "
+                  "corpus.\n",
+                  fp);
+        } else if (cand.n > shown)
             fprintf(fp, "\n%zu more differences of this kind, weaker by G\xC2\xB2, are in "
                         "comparison.csv.\n",
                     cand.n - shown);
@@ -653,7 +659,9 @@ static void put_dropped(FILE *fp, const lf_tables *t, const lf_options *opt)
     else
         fputs(":\n\n", fp);
     for (size_t i = 0; i < n; i++) {
-        fprintf(fp, "- %s ", lf_tables_dim_name(t, dropped[i].dim));
+        fputs("- ", fp);
+        put_md(fp, lf_tables_dim_name(t, dropped[i].dim));
+        putc(' ', fp);
         put_group_name(fp, dropped[i].group);
         fputs(" (", fp);
         put_count(fp, dropped[i].words, "word", "words");
@@ -814,8 +822,9 @@ int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         if (is_finding(&rows[i], !rest)) {
             if (rows[i].dim != dim) {
                 /* a heading per grouping: "(none)" reads as a party's or a role's */
-                fprintf(fp, "%sBy %s:\n\n", shown ? "\n" : "",
-                        dim_noun(t, rows[i].dim));
+                fputs(shown ? "\nBy " : "By ", fp);
+                put_md(fp, dim_noun(t, rows[i].dim));
+                fputs(":\n\n", fp);
                 dim = rows[i].dim;
             }
             put_finding(fp, lex, &rows[i], rows[i].s.log2_ratio < 0);
@@ -830,7 +839,9 @@ int lf_render_comparison_md(FILE *fp, const lf_tables *t, const lf_lexicon *lex,
         while (j < n && rows[j].dim == rows[i].dim && strcmp(rows[j].group, rows[i].group) == 0)
             j++;
         char buf[32];
-        fprintf(fp, "## %s ", lf_tables_dim_name(t, rows[i].dim));
+        fputs("## ", fp);
+        put_md(fp, lf_tables_dim_name(t, rows[i].dim));
+        putc(' ', fp);
         put_md(fp, rows[i].group);
         fputs(": ", fp);
         put_count(fp, rows[i].words_target, "word", "words");

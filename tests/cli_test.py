@@ -755,6 +755,26 @@ def test_merge_file_names_not_utf8():
         shutil.rmtree(d)
 
 
+def test_summary_escapes_grouping_names():
+    """A --by meta:KEY name goes into summary.md and compare's Markdown escaped like the
+    groups' names: a line break or '*' in it cannot start a heading or emphasis (it was
+    written raw: "By meta:desk" then a line "# Injected")."""
+    d = scratch()
+    try:
+        key = "meta:desk\n# Injected *x*"
+        p = run(["report", "--by", key, "-o", "out", "corpus"], d)
+        with open(os.path.join(d, "out", "summary.md"), encoding="utf-8") as f:
+            summary = f.read()
+        q = run(["compare", "--by", key, "--format", "md", "corpus"], d)
+        md = q.stdout.decode("utf-8")
+        check(p.returncode == 0 and q.returncode == 0 and
+              "meta:desk \\# Injected \\*x\\*" in summary and
+              not re.search(r"^# Injected", summary + md, re.M) and "*x*" not in summary + md,
+              "a grouping's name is escaped in summary.md and compare --format md")
+    finally:
+        shutil.rmtree(d)
+
+
 test_reproducible()
 test_progress_on_terminal()
 test_threads_change_nothing()
@@ -776,5 +796,6 @@ test_expand_with_a_bad_input()
 test_file_size_limit()
 test_file_names_not_utf8()
 test_merge_file_names_not_utf8()
+test_summary_escapes_grouping_names()
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
