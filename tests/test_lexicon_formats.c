@@ -813,6 +813,19 @@ static void losses_are_named(void **state)
     lf_lexicon_free(lex);
 }
 
+/* lex converted (without --lossy) to the file `name` in the scratch directory; its text,
+ * malloc'd. */
+static char *converted_to(const lf_lexicon *lex, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    lf_error err = {0};
+    FILE *notes = fopen("/dev/null", "w");
+    assert_int_equal(lf_lexicon_convert(lex, path, NULL, false, notes, &err), LF_OK);
+    fclose(notes);
+    return slurp(path);
+}
+
 static void codebook_export(void **state)
 {
     (void)state;
@@ -820,13 +833,7 @@ static void codebook_export(void **state)
                                 "@theme trust\nlabel: Trust & faith\ncolour: #0072B2\n"
                                 "@theme trust.distrust\ndescription: Doubts <here>\nx\n",
                                 NULL);
-    char path[512];
-    snprintf(path, sizeof path, "%s/c.qdc", tmpdir);
-    lf_error err = {0};
-    FILE *notes = fopen("/dev/null", "w");
-    assert_int_equal(lf_lexicon_convert(lex, path, NULL, false, notes, &err), LF_OK);
-    fclose(notes);
-    char *q = slurp(path);
+    char *q = converted_to(lex, "c.qdc");
     assert_string_equal(q, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                            "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"lexframe 0.1.0\">\n"
                            " <Codes>\n"
@@ -857,13 +864,7 @@ static void xml_writers_replace_what_xml_cannot_hold(void **state)
     lf_lexicon *back = through(lex, "ctl.ykd", true);
     assert_string_equal(back->themes[0].description, "x\xEF\xBF\xBDy\xEF\xBF\xBDz & w");
     lf_lexicon_free(back);
-    char path[512];
-    snprintf(path, sizeof path, "%s/ctl.qdc", tmpdir);
-    lf_error err = {0};
-    FILE *notes = fopen("/dev/null", "w");
-    assert_int_equal(lf_lexicon_convert(lex, path, NULL, false, notes, &err), LF_OK);
-    fclose(notes);
-    char *q = slurp(path);
+    char *q = converted_to(lex, "ctl.qdc");
     assert_non_null(strstr(q, " name=\"A\xEF\xBF\xBD" "B\" "));
     assert_non_null(
         strstr(q, "<Description>t: x\xEF\xBF\xBDy\xEF\xBF\xBDz &amp; w</Description>"));
@@ -1096,6 +1097,20 @@ static void check_finds_problems(void **state)
     lf_lexicon_free(lex);
 }
 
+/* lexicon expand's table of lex over the one transcript `corpus`, malloc'd. */
+static char *expand_of(const lf_lexicon *lex, const char *corpus)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&out, &len);
+    lf_error err = {0};
+    lf_options opt;
+    lf_options_init(&opt);
+    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, false, fp, NULL, &err), LF_OK);
+    fclose(fp);
+    return out;
+}
+
 static void expand_lists_words(void **state)
 {
     (void)state;
@@ -1106,14 +1121,7 @@ static void expand_lists_words(void **state)
     const char *corpus = tmp_text("x.txt", "MR. ADAMS: Concessions, a concession and a "
                                            "concessionaire. Reimposed and re-imposition. "
                                            "Lifting the sanctions. Concessions stand.\n");
-    char *out = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&out, &len);
-    lf_error err = {0};
-    lf_options opt;
-    lf_options_init(&opt);
-    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, false, fp, NULL, &err), LF_OK);
-    fclose(fp);
+    char *out = expand_of(lex, corpus);
     char *expected = subst(
              "theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n"
              "c\tconcession*\t@D/x.lexicon:2\tglob\tconcessions\t1\t1\n"
@@ -1136,14 +1144,7 @@ static void expand_file_name_one_field(void **state)
     (void)state;
     lf_lexicon *lex = load_text("t\tab\nx.lexicon", "@theme c\nunused\n", NULL);
     const char *corpus = tmp_text("y.txt", "MR. ADAMS: Nothing here.\n");
-    char *out = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&out, &len);
-    lf_error err = {0};
-    lf_options opt;
-    lf_options_init(&opt);
-    assert_int_equal(lf_lexicon_expand(lex, &opt, &corpus, 1, false, fp, NULL, &err), LF_OK);
-    fclose(fp);
+    char *out = expand_of(lex, corpus);
     char *expected = subst("theme\tentry\tsource\tkind\tmatched\tcount\tsuppressed\n"
                            "c\tunused\t@D/t ab x.lexicon:2\tword\t\t0\t0\n");
     assert_string_equal(out, expected);
