@@ -331,8 +331,11 @@ int lf_write_match_json_end(FILE *fp, size_t count)
  * right rather than being cut, since they identify the match. */
 #define KWIC_PREFIX_WIDTH 24
 
-/* A string prepared for the terminal: control characters become spaces and invalid bytes
- * U+FFFD, so every code point can be measured and nothing is ever cut inside one. */
+/* A string prepared for the terminal: control characters (C0, DEL, C1) and the explicit
+ * bidirectional controls (embeddings, overrides and isolates, U+202A–U+202E and
+ * U+2066–U+2069, which would reorder the rest of the line and its columns) become spaces
+ * and invalid bytes U+FFFD, so every code point can be measured and nothing is ever cut
+ * inside one. */
 static void kwic_clean(lf_buf *b, const char *s)
 {
     lf_buf_reset(b);
@@ -344,7 +347,8 @@ static void kwic_clean(lf_buf *b, const char *s)
         if (n == 0) {
             lf_buf_puts(b, "\xEF\xBF\xBD");
             p++;
-        } else if (cp < 0x20 || cp == 0x7F) {
+        } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
+                   (cp >= 0x2066 && cp <= 0x2069)) {
             lf_buf_putc(b, ' ');
             p += n;
         } else {

@@ -500,6 +500,11 @@ static void kwic_alignment(void **state)
     comb = kwic(&c, "", "ab" "e\xcc\x81", "x", "", 3);
     assert_string_equal(comb, "a.txt:12 (unattributed)   ab" "e\xcc\x81" " [x]\n");
     cap_free(&c);
+    /* C1 controls and explicit bidirectional controls (here RIGHT-TO-LEFT OVERRIDE and
+       FIRST STRONG ISOLATE, which would reorder the rest of the line) become spaces too. */
+    comb = kwic(&c, "", "a\xc2\x9b" "b", "x\xe2\x80\xae" "y", "z\xe2\x81\xa8", 4);
+    assert_string_equal(comb, "a.txt:12 (unattributed)    a b [x y] z \n");
+    cap_free(&c);
     /* A combining accent whose base is cut off is dropped, not left on the ellipsis. */
     comb = kwic(&c, "", "ab" "e\xcc\x81", "x", "", 1);
     assert_string_equal(comb, "a.txt:12 (unattributed)   \xe2\x80\xa6 [x]\n");
