@@ -397,7 +397,7 @@ void lf_tei_walk_end(lf_tei_walk *w)
         w->stack.n--;
 }
 
-void lf_tei_generated_id(lf_buf *out, const char *doc_id, char kind, size_t ordinal)
+void lf_tei_id_stem(lf_buf *out, const char *doc_id)
 {
     lf_buf_puts(out, "lf-");
     const char *slash = strrchr(doc_id, '/');
@@ -410,6 +410,11 @@ void lf_tei_generated_id(lf_buf *out, const char *doc_id, char kind, size_t ordi
                   c == '.' || c == '-' || c == '_';
         lf_buf_putc(out, ok ? c : '_');
     }
+}
+
+void lf_tei_generated_id(lf_buf *out, const char *doc_id, char kind, size_t ordinal)
+{
+    lf_tei_id_stem(out, doc_id);
     lf_buf_printf(out, "-%c%zu", kind, ordinal);
 }
 

@@ -989,7 +989,7 @@ static lf_status write_text_doc(lf_tei_writer *w, const lf_doc *doc, const lf_in
 
 /* ==== the document loop ================================================================= */
 
-/* Sets the base of the document's generated ids: lf_tei_generated_id's, which two documents
+/* Sets the base of the document's generated ids: lf_tei_id_stem's, which two documents
  * can share ("a b.txt" and "a_b.txt" both make lf-a_b, as do "x.txt" and "x.md"); a
  * plain-text document then gets -2, -3 … after it, since an xml:id names one element in the
  * file. A TEI source keeps the reader's ids (its match rows and spans name them). */
@@ -997,8 +997,7 @@ static void set_id_base(lf_tei_writer *w, const lf_doc *doc, bool renumber)
 {
     lf_buf *b = &w->id_base;
     lf_buf_reset(b);
-    lf_tei_generated_id(b, doc->id, 'u', 0);
-    b->len -= 3; /* "-u0" */
+    lf_tei_id_stem(b, doc->id);
     size_t len = b->len;
     for (unsigned k = 2; renumber && lf_strmap_get(&w->id_bases, lf_buf_cstr(b), b->len, NULL);
          k++) {

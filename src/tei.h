@@ -136,6 +136,8 @@ unsigned lf_tei_walk_flags(const lf_tei_walk *w);
  * id without its extension, every character other than ASCII letters, digits, '.', '-'
  * and '_' replaced by '_' (a valid, deterministic NCName). Appends to out. */
 void lf_tei_generated_id(lf_buf *out, const char *doc_id, char kind, size_t ordinal);
+/* Its first part, "lf-STEM", appended to out. */
+void lf_tei_id_stem(lf_buf *out, const char *doc_id);
 
 /* ---- the reader (ingest_tei.c) --------------------------------------------------------- */
 typedef struct lf_tei lf_tei;
