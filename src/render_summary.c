@@ -1,7 +1,7 @@
 /* render_summary.c — summary.md and the Markdown framing comparison: the main findings in
  * plain sentences with their figures: corpus size, themes ranked by matches (and weighted
- * score), who uses the leading themes most (ranked by the lower end of the rate's 95% interval) and
- * through which entries and words, which groups lean on which frames (rate
+ * score), who uses the leading themes most (ranked by the lower end of the rate's 95%
+ * interval) and through which entries and words, which groups lean on which frames (rate
  * ratio with CI, G², adjusted p), trends by period, the themes that travel together in
  * each scope, what was not counted, groups left out, and which inputs failed. Built only
  * from the result tables; no timestamps, fixed orders. */

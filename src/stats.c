@@ -4,6 +4,7 @@
  * same bytes in the CSV, the JSON, the summary and on every run. Undefined values are NaN
  * or ±inf and print as "NA". Formulas: docs/statistics.md. */
 #define _DEFAULT_SOURCE /* lgamma_r: lgamma writes signgam, and files render on threads */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ static double gamma_p(double a, double x)
         d = 1.0 / d;
         double del = d * c;
         h *= del;
-        if (fabs(del - 1.0) < 1e-16)
+        if (fabs(del - 1.0) <= DBL_EPSILON) /* 1e-16 would ask for del == 1 exactly */
             break;
     }
     return 1.0 - exp(ln_front) * h;
