@@ -101,12 +101,13 @@ int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id)
     return (int32_t)idx;
 }
 
-bool lf_theme_has_entries(const lf_lexicon *lex, uint32_t theme)
+bool *lf_themes_with_entries(const lf_lexicon *lex)
 {
+    bool *has = lf_xcalloc(lex->n_themes ? lex->n_themes : 1, sizeof *has);
     for (size_t k = 0; k < lex->n_entries; k++)
-        if (lex->entries[k].theme == theme)
-            return true;
-    return false;
+        if (lex->entries[k].theme < lex->n_themes)
+            has[lex->entries[k].theme] = true;
+    return has;
 }
 
 /* A file path as stored in the arena: the copy made by lf_lexicon_add_file when there is

@@ -133,9 +133,10 @@ extern const char *const lf_default_negators[];
 
 /* Returns the index of the theme with this id, or -1. */
 int32_t lf_lexicon_find_theme(const lf_lexicon *lex, const char *id);
-/* Whether any entry belongs to theme `theme` itself (not to a sub-theme): a theme without
- * one only groups others (a family theme), and cannot match as declared. */
-bool lf_theme_has_entries(const lf_lexicon *lex, uint32_t theme);
+/* For every theme, whether any entry belongs to it itself (not to a sub-theme): a theme
+ * without one only groups others (a family theme), and cannot match as declared. One pass
+ * over the entries; malloc'd, n_themes long. */
+bool *lf_themes_with_entries(const lf_lexicon *lex);
 /* Returns the index of the theme `id`, creating it (and implicit parents) when missing.
  * `file`/`line` are recorded for a new theme. */
 uint32_t lf_lexicon_add_theme(lf_lexicon *lex, const char *id, const char *file, size_t line);

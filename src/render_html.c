@@ -426,13 +426,15 @@ static void section_frequencies(page *pg)
                 HTML_TOP_THEMES);
     }
     size_t silent = 0;
+    bool *own = lf_themes_with_entries(lex);
     for (size_t i = 0; i < lex->n_themes; i++) {
         if (!pg->corpus[i] || pg->corpus[i]->c.matches > 0 || lex->themes[i].implicit ||
-            !lf_theme_has_entries(lex, (uint32_t)i))
+            !own[i])
             continue; /* a family theme only groups others */
         fputs(silent++ ? ", " : "<p class=\"note\">No matches for: ", fp);
         h(fp, pg->label[i]);
     }
+    free(own);
     if (silent)
         fputs(".</p>\n", fp);
     fputs("</section>\n", fp);

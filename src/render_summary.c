@@ -192,13 +192,15 @@ static const lf_freq_row **section_themes(FILE *fp, const lf_lexicon *lex,
     /* Declared themes without matches, as report.html lists them: a family theme (implicit,
        or declared without entries of its own) only groups others. */
     size_t silent = 0;
+    bool *own = lf_themes_with_entries(lex);
     for (size_t i = 0; i < n_rows && rows[i].dim == 0; i++) {
         const lf_theme *th = &lex->themes[rows[i].theme];
-        if (rows[i].c.matches > 0 || th->implicit || !lf_theme_has_entries(lex, rows[i].theme))
+        if (rows[i].c.matches > 0 || th->implicit || !own[rows[i].theme])
             continue;
         fputs(silent++ ? ", " : "\nNo matches for: ", fp);
         put_theme(fp, lex, rows[i].theme);
     }
+    free(own);
     fputs(silent ? ".\n\n" : "\n", fp);
     return ranked;
 }
