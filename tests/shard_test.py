@@ -306,6 +306,18 @@ def test_refusals(d):
     check(p.returncode == 2 and b"made with the lexicon file named 'lexicons/framing.lexicon' "
           b"where this merge has '" in p.stderr and not os.path.exists(os.path.join(d, "x")),
           "merge refuses lexicons named otherwise than the runs named them (%r)" % p.stderr)
+    # two lexicon files, the second named otherwise: named at its own header line (4: the
+    # magic, the lexicon line, then one line per file)
+    with open(os.path.join(d, "two.lexicon"), "w") as f:
+        f.write("@theme u\nsanctions\n")
+    lf(base + ["q-two.lfp", "-l", "lexicons", "-l", "two.lexicon"] + COMMON + ["all"], d)
+    lf(base + ["q-two2.lfp", "-l", "lexicons", "-l", "./two.lexicon"] + COMMON + ["all"], d)
+    p = lf(["merge", "-l", "lexicons", "-l", "two.lexicon", "-o", "x", "q-two.lfp",
+            "q-two2.lfp"], d)
+    check(p.returncode == 2 and b"q-two2.lfp:4: made with the lexicon files named otherwise "
+          b"than in q-two.lfp ('./two.lexicon' where it has 'two.lexicon')" in p.stderr
+          and not os.path.exists(os.path.join(d, "x")),
+          "merge names the second lexicon file named otherwise at its line (%r)" % p.stderr)
     # shards given other lists of inputs: the same path at another place would count twice
     lf(["report", "--shard", "2/4", "--partial", "q-list.lfp"] + COMMON + ["all", "all/corpus"],
        d)
